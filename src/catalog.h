@@ -1,0 +1,29 @@
+/*
+ * catalog.h: the archive's top-level files, rebuilt from what is on disk so
+ * they always agree with it (a killed sync leaves them consistent on the
+ * next run):
+ *   my_photos_index.json, favorites_index.json  one entry per item
+ *   users_cache.json   every commenter, faver and tagged person by NSID
+ *   albums_index.json  every album with its photo ids in order
+ * Nothing is ever dropped: users and albums already recorded stay, even when
+ * Flickr no longer lists them.
+ */
+#ifndef FA_CATALOG_H
+#define FA_CATALOG_H
+
+#include "error.h"
+#include "json.h"
+#include "store.h"
+
+struct catalog_counts {
+	long my_photos;
+	long favorites;
+	long users;
+	long albums;
+};
+
+/* albums: this run's albums (array), or NULL to keep the recorded ones. */
+int catalog_rebuild(const struct store *s, const json_t *albums,
+		    struct catalog_counts *ret_counts, struct err *e);
+
+#endif

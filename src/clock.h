@@ -1,0 +1,25 @@
+/*
+ * clock.h: time, interruptible sleeping, and the process-wide stop flag that
+ * SIGINT/SIGTERM set.
+ */
+#ifndef FA_CLOCK_H
+#define FA_CLOCK_H
+
+#include <stdint.h>
+
+/* Monotonic milliseconds, for intervals. */
+int64_t clock_now_ms(void);
+/* Wall-clock unix seconds; FLICKR_ARCHIVE_FAKE_NOW pins it (tests only). */
+int64_t clock_unix_now(void);
+
+/* Sleeps ms milliseconds; returns FA_EINTR early if a stop was requested. */
+int clock_sleep_ms(int64_t ms);
+
+/* Async-signal-safe: asks long loops to wrap up. */
+void clock_request_stop(void);
+int clock_stop_requested(void);
+
+/* Fills out with n cryptographically random bytes. */
+int clock_random_bytes(void *out, size_t n);
+
+#endif

@@ -1,0 +1,301 @@
+/*
+ * flickr.c: one function sends a REST call and decides, in one place, what
+ * is retried: transport failures, HTTP 408/429/5xx, Flickr codes 0/105/201 and
+ * truncated JSON, with exponential backoff and jitter, honouring Retry-After.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "flickr.h"
+#include "log.h"
+
+#define MAX_PAGES 10000 /* Flickr clamps deeper pages; a bound for hostile data */
+
+const char FLICKR_LISTING_EXTRAS[] =
+	"description,license,date_upload,date_taken,owner_name,icon_server,"
+	"original_format,last_update,geo,tags,machine_tags,o_dims,views,media,"
+	"path_alias,url_sq,url_t,url_s,url_q,url_m,url_n,url_z,url_c,url_l,"
+	"url_h,url_k,url_3k,url_4k,url_5k,url_6k,url_o,count_comments,count_faves";
+
+void flickr_client_init(struct flickr_client *fc, struct http_client *http,
+			const struct oauth_creds *creds, const char *api_url,
+			long calls_per_hour, const struct retry_policy *retry)
+{
+	memset(fc, 0, sizeof(*fc));
+	fc->http = http;
+	fc->creds = *creds;
+	fc->api_url = api_url;
+	fc->retry = *retry;
+	pacer_init(&fc->pacer, calls_per_hour, PACE_DEFAULT_BURST, clock_now_ms());
+}
+
+static int build_signed_url(struct flickr_client *fc, const char *method,
+			    const char *const *args, struct buf *url)
+{
+	struct oauth_params params = OAUTH_PARAMS_INIT;
+	char nonce[33];
+	int r;
+
+	r = oauth_params_add(&params, "method", method);
+	if (r == 0)
+		r = oauth_params_add(&params, "format", "json");
+	if (r == 0)
+		r = oauth_params_add(&params, "nojsoncallback", "1");
+	for (size_t i = 0; args && args[i] && args[i + 1] && r == 0; i += 2)
+		r = oauth_params_add(&params, args[i], args[i + 1]);
+	if (r == 0)
+		r = oauth_make_nonce(nonce);
+	if (r == 0)
+		r = oauth_sign(&params, &fc->creds, "GET", fc->api_url, clock_unix_now(), nonce);
+	if (r == 0)
+		r = oauth_build_url(url, fc->api_url, &params);
+	oauth_params_release(&params);
+	return r;
+}
+
+/* Flickr answers JSONP when nojsoncallback is ignored: strip the wrapper. */
+static void strip_jsonp(const char **data, size_t *len)
+{
+	static const char prefix[] = "jsonFlickrApi(";
+	size_t plen = sizeof(prefix) - 1;
+
+	if (*len > plen && !memcmp(*data, prefix, plen)) {
+		const char *end = *data + *len;
+
+		while (end > *data && (end[-1] == ')' || end[-1] == ';' ||
+				       end[-1] == '\n' || end[-1] == ' '))
+			end--;
+		*data += plen;
+		*len = (size_t)(end - *data);
+	}
+}
+
+/* "oauth_problem=token_rejected&debug_sbs=..." -> "token_rejected" */
+static void oauth_problem(const char *body, char *out, size_t n)
+{
+	const char *p = strstr(body, "oauth_problem=");
+	size_t len;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen("oauth_problem=");
+	len = strcspn(p, "&\r\n");
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+enum attempt_result { ATTEMPT_DONE, ATTEMPT_RETRY };
+
+struct attempt {
+	int r;                  /* final result when DONE, last error when RETRY */
+	int api_code;           /* Flickr's error code, 0 if none */
+	int64_t retry_after_ms; /* server's hint, -1 if none */
+	json_t *doc;
+};
+
+static enum attempt_result classify_status(const char *method, long status,
+					   const struct buf *body, struct attempt *a,
+					   struct err *e)
+{
+	char problem[128];
+
+	if (retry_http_status(status)) {
+		a->r = err_set(e, status == 429 ? FA_ERATELIMIT : FA_EHTTP,
+			       "%s: HTTP %ld from Flickr", method, status);
+		if (e)
+			e->http_status = (int)status;
+		return ATTEMPT_RETRY;
+	}
+	if (status == 400 || status == 401 || status == 403) {
+		oauth_problem(buf_cstr(body), problem, sizeof(problem));
+		a->r = err_set(e, FA_EAUTH,
+			       "Flickr refused the credentials (HTTP %ld%s%s); check the API key "
+			       "and run 'flickr-archive auth' again", status,
+			       problem[0] ? ", oauth_problem=" : "", problem);
+		return ATTEMPT_DONE;
+	}
+	a->r = err_set(e, FA_EHTTP, "%s: unexpected HTTP %ld from Flickr", method, status);
+	return ATTEMPT_DONE;
+}
+
+static enum attempt_result classify_envelope(const char *method, json_t *doc,
+					     struct attempt *a, struct err *e)
+{
+	const char *stat = jstr(doc, "stat");
+	long long code = -1;
+	const char *message;
+
+	if (stat && !strcmp(stat, "ok")) {
+		a->doc = doc;
+		a->r = 0;
+		return ATTEMPT_DONE;
+	}
+	if (!stat || strcmp(stat, "fail") != 0) {
+		json_decref(doc);
+		a->r = err_set(e, FA_EPARSE, "%s: response without a valid \"stat\"", method);
+		return ATTEMPT_DONE;
+	}
+	jint(doc, "code", &code);
+	a->api_code = (int)code;
+	message = jstr(doc, "message");
+	a->r = err_set(e, FA_EAPI, "%s: %s (Flickr error %lld)", method,
+		       message ? message : "failed", code);
+	if (e)
+		e->api_code = (int)code;
+	json_decref(doc);
+	if (retry_api_code((int)code))
+		return ATTEMPT_RETRY;
+	if (code >= 96 && code <= 100) {
+		a->r = err_set(e, FA_EAUTH,
+			       "Flickr refused the credentials: %s (error %lld); check the API "
+			       "key and run 'flickr-archive auth' again",
+			       message ? message : "invalid", code);
+		if (e)
+			e->api_code = (int)code;
+	}
+	return ATTEMPT_DONE;
+}
+
+static enum attempt_result attempt_once(struct flickr_client *fc, const char *method,
+					const char *const *args, struct attempt *a,
+					struct err *e)
+{
+	struct buf url = BUF_INIT, body = BUF_INIT;
+	struct http_response res;
+	enum attempt_result out = ATTEMPT_DONE;
+	const char *data;
+	size_t len;
+	json_t *doc = NULL;
+	int64_t t0 = clock_now_ms();
+
+	a->retry_after_ms = -1;
+	a->api_code = 0;
+	a->doc = NULL;
+	buf_init(&body, JSON_MAX_DOC_BYTES);
+	if (build_signed_url(fc, method, args, &url) < 0) {
+		a->r = err_set(e, FA_ENOMEM, "cannot build the request for %s", method);
+		goto cleanup;
+	}
+	fc->calls++;
+	a->r = http_get(fc->http, url.data, &body, &res, e);
+	msg_debug("API %s -> HTTP %ld, %lld bytes, %lld ms", method, res.status,
+		  (long long)body.len, (long long)(clock_now_ms() - t0));
+	if (a->r < 0) {
+		if (a->r == FA_ENET) {
+			err_wrap(e, FA_ENET, "cannot reach Flickr");
+			out = res.transient ? ATTEMPT_RETRY : ATTEMPT_DONE;
+		}
+		goto cleanup;
+	}
+	a->retry_after_ms = res.retry_after_ms;
+	if (res.status != 200) {
+		out = classify_status(method, res.status, &body, a, e);
+		goto cleanup;
+	}
+	data = buf_cstr(&body);
+	len = body.len;
+	strip_jsonp(&data, &len);
+	a->r = json_parse(data, len, &doc, e);
+	if (a->r < 0) {
+		/* a cut-off body is worth another try; a persistent one is reported */
+		err_wrap(e, FA_EPARSE, "%s", method);
+		out = ATTEMPT_RETRY;
+		goto cleanup;
+	}
+	out = classify_envelope(method, doc, a, e);
+cleanup:
+	buf_release(&url);
+	buf_release(&body);
+	return out;
+}
+
+int flickr_call(struct flickr_client *fc, const char *method, const char *const *args,
+		json_t **ret, struct err *e)
+{
+	for (int attempt = 0;; attempt++) {
+		struct attempt a;
+		int64_t wait = pacer_reserve(&fc->pacer, clock_now_ms());
+		unsigned char rnd;
+		int64_t delay;
+
+		if (wait > 0 && clock_sleep_ms(wait) < 0)
+			return err_set(e, FA_EINTR, "interrupted");
+		if (attempt_once(fc, method, args, &a, e) == ATTEMPT_DONE) {
+			if (a.r == 0)
+				*ret = a.doc;
+			return a.r;
+		}
+		if (a.r == FA_ERATELIMIT || a.api_code == 105)
+			fc->throttled++;
+		if (attempt >= fc->retry.max_retries)
+			return a.r;
+		clock_random_bytes(&rnd, 1);
+		delay = retry_delay_ms(&fc->retry, attempt + 1, a.retry_after_ms, rnd / 256.0);
+		if (a.r == FA_ERATELIMIT || a.retry_after_ms >= 0)
+			pacer_block(&fc->pacer, clock_now_ms(), delay);
+		fc->retries++;
+		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
+			  e ? e->msg : fa_strerror(a.r), (long long)delay,
+			  fc->retry.max_retries - attempt);
+		if (clock_sleep_ms(delay) < 0)
+			return err_set(e, FA_EINTR, "interrupted");
+	}
+}
+
+static int page_arg_list(const char *const *args, const char **out, size_t cap,
+			 char *page_s, char *per_page_s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; args && args[i] && args[i + 1] && n + 6 < cap; i += 2) {
+		out[n++] = args[i];
+		out[n++] = args[i + 1];
+	}
+	out[n++] = "page";
+	out[n++] = page_s;
+	out[n++] = "per_page";
+	out[n++] = per_page_s;
+	out[n] = NULL;
+	return 0;
+}
+
+int flickr_paginate(struct flickr_client *fc, const char *method, const char *const *args,
+		    const char *container, const char *item_key, int per_page,
+		    flickr_item_fn fn, void *ud, struct err *e)
+{
+	struct flickr_page pg = { 1, 1, 0 };
+	char page_s[24], per_page_s[24];
+	const char *full[40];
+	int r = 0;
+
+	snprintf(per_page_s, sizeof(per_page_s), "%d", per_page);
+	for (pg.page = 1; pg.page <= pg.pages && pg.page <= MAX_PAGES; pg.page++) {
+		json_t *doc = NULL, *box, *items;
+		long long v;
+
+		snprintf(page_s, sizeof(page_s), "%ld", pg.page);
+		page_arg_list(args, full, sizeof(full) / sizeof(full[0]), page_s, per_page_s);
+		r = flickr_call(fc, method, full, &doc, e);
+		if (r < 0)
+			return r;
+		box = jobj(doc, container);
+		if (!box) {
+			json_decref(doc);
+			return err_set(e, FA_EPARSE, "%s: response has no \"%s\"", method, container);
+		}
+		pg.pages = jint(box, "pages", &v) ? (long)v : 1;
+		pg.total = jint(box, "total", &v) ? (long)v : 0;
+		items = json_object_get(box, item_key);
+		for (size_t i = 0; i < jlist_size(items) && r == 0; i++)
+			r = fn(ud, jlist_at(items, i), &pg);
+		json_decref(doc);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

@@ -1,0 +1,60 @@
+/*
+ * flickr.h: Flickr REST calls with OAuth signing, Flickr's JSON envelope,
+ * pacing under the hourly quota, retries, and paging.
+ *
+ * flickr_call() returns the whole response object ({"photo": ..., "stat":
+ * "ok"}); the caller owns it (json_decref).  Errors: FA_EAPI with
+ * err.api_code for stat=fail, FA_EAUTH for refused credentials, FA_ENET when
+ * Flickr cannot be reached, FA_ERATELIMIT when still throttled after every
+ * retry, FA_EPARSE for malformed responses.
+ */
+#ifndef FA_FLICKR_H
+#define FA_FLICKR_H
+
+#include "error.h"
+#include "http.h"
+#include "json.h"
+#include "oauth.h"
+#include "pace.h"
+
+struct flickr_client {
+	struct http_client *http; /* borrowed */
+	struct oauth_creds creds; /* borrowed strings */
+	const char *api_url;      /* borrowed */
+	struct pacer pacer;
+	struct retry_policy retry;
+	long calls;     /* requests sent to the REST endpoint, retries included */
+	long retries;
+	long throttled; /* 429 / error 105 answers seen */
+};
+
+void flickr_client_init(struct flickr_client *fc, struct http_client *http,
+			const struct oauth_creds *creds, const char *api_url,
+			long calls_per_hour, const struct retry_policy *retry);
+
+/* args: NULL-terminated key, value, key, value, ... */
+int flickr_call(struct flickr_client *fc, const char *method, const char *const *args,
+		json_t **ret, struct err *e);
+
+struct flickr_page {
+	long page;
+	long pages;
+	long total;
+};
+
+/* Called for each item; return < 0 to stop (that value is returned). */
+typedef int (*flickr_item_fn)(void *ud, json_t *item, const struct flickr_page *pg);
+
+/*
+ * Calls method for page 1..pages with per_page, walking
+ * response[container][item_key].  Stops on `pages` (never on an empty page)
+ * and treats pages=0 as nothing to fetch.
+ */
+int flickr_paginate(struct flickr_client *fc, const char *method, const char *const *args,
+		    const char *container, const char *item_key, int per_page,
+		    flickr_item_fn fn, void *ud, struct err *e);
+
+/* The photo-list extras the archiver asks for on every listing call. */
+extern const char FLICKR_LISTING_EXTRAS[];
+
+#endif

@@ -1,0 +1,53 @@
+/*
+ * fsutil.h: crash-safe file writing.
+ *
+ * Every file is written to a hidden temporary name in its final directory
+ * (".NAME.tmp-XXXXXX"), fsync'd, renamed over the final name, and the
+ * directory fsync'd: a reader, or a run after a crash or power loss, sees the
+ * old file or the new one, never a mix.  Temporaries left by a killed run
+ * are removed by fs_sweep_temps().
+ */
+#ifndef FA_FSUTIL_H
+#define FA_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "error.h"
+
+struct fs_tmp {
+	int fd;
+	char *tmp_path;
+	char *dir;
+};
+
+#define FS_TMP_INIT { -1, NULL, NULL }
+
+/* Creates a temporary file beside final_path (mode applied via fchmod). */
+int fs_tmp_open(struct fs_tmp *t, const char *final_path, mode_t mode, struct err *e);
+int fs_tmp_write(struct fs_tmp *t, const void *data, size_t len, struct err *e);
+/* fsync + close + rename to final_path + fsync of the directory. */
+int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e);
+/* Closes and unlinks the temporary; safe on a never-opened or committed t. */
+void fs_tmp_abort(struct fs_tmp *t);
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct err *e);
+/* Reads a whole regular file of at most max bytes into out (appending). */
+int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
+
+/* mkdir -p with the given mode; existing directories are fine. */
+int fs_mkdirs(const char *path, mode_t mode, struct err *e);
+int fs_fsync_dir(const char *dir);
+int fs_exists(const char *path);
+int fs_is_dir(const char *path);
+/* Removes our temporaries (".*.tmp-XXXXXX") directly inside dir; returns how many. */
+int fs_sweep_temps(const char *dir);
+/* True when name is one of our temporary names. */
+int fs_is_temp_name(const char *name);
+
+/* Maps errno from a failed write to FA_ENOSPC or FA_EIO with a message. */
+int fs_errno_error(struct err *e, const char *what, const char *path, int errnum);
+
+#endif

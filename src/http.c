@@ -1,0 +1,354 @@
+/*
+ * http.c: libcurl easy-interface transfers with a reused handle (and so a
+ * reused connection), restricted protocols, stall detection, and a header
+ * callback that keeps Content-Type, Content-Disposition and Retry-After of
+ * the final response.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "clock.h"
+#include "http.h"
+#include "log.h"
+
+struct http_client {
+	CURL *curl;
+	struct http_client_options opts;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct transfer {
+	struct http_response *res;
+	struct buf *body;   /* for http_get */
+	int fd;             /* for http_download */
+	int64_t max_bytes;
+	int write_errno;
+	int too_big;
+	long status_seen;
+};
+
+int http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : FA_ENET;
+}
+
+void http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+const char *http_library_version(void)
+{
+	return curl_version();
+}
+
+void http_redact_url(const char *url, char *out, size_t n)
+{
+	size_t len = strcspn(url, "?#");
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, url, len);
+	out[len] = '\0';
+}
+
+int http_client_new(const struct http_client_options *opts, struct http_client **ret,
+		    struct err *e)
+{
+	struct http_client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	c->curl = curl_easy_init();
+	if (!c->curl) {
+		free(c);
+		return err_set(e, FA_ENET, "cannot initialise libcurl");
+	}
+	c->opts = *opts;
+	*ret = c;
+	return 0;
+}
+
+void http_client_free(struct http_client *c)
+{
+	if (!c)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+static void trim_copy(char *out, size_t n, const char *s, size_t len)
+{
+	while (len && isspace((unsigned char)*s))
+		s++, len--;
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	if (len >= n)
+		len = n - 1;
+	memcpy(out, s, len);
+	out[len] = '\0';
+}
+
+static void parse_disposition_filename(char *out, size_t n, const char *v, size_t len)
+{
+	const char *end = v + len;
+	const char *p = v;
+
+	while (p < end) {
+		const char *semi = memchr(p, ';', (size_t)(end - p));
+		const char *stop = semi ? semi : end;
+
+		while (p < stop && isspace((unsigned char)*p))
+			p++;
+		if ((size_t)(stop - p) > 9 && !strncasecmp(p, "filename=", 9)) {
+			p += 9;
+			if (p < stop && *p == '"') {
+				const char *q = memchr(p + 1, '"', (size_t)(stop - p - 1));
+
+				trim_copy(out, n, p + 1, (size_t)((q ? q : stop) - p - 1));
+			} else {
+				trim_copy(out, n, p, (size_t)(stop - p));
+			}
+			return;
+		}
+		p = semi ? semi + 1 : end;
+	}
+}
+
+static int64_t parse_retry_after(const char *v, size_t len)
+{
+	char tmp[128];
+	char *end;
+	long long secs;
+
+	trim_copy(tmp, sizeof(tmp), v, len);
+	if (!tmp[0])
+		return -1;
+	secs = strtoll(tmp, &end, 10);
+	if (*end == '\0' && secs >= 0)
+		return secs * 1000;
+	{
+		time_t when = curl_getdate(tmp, NULL);
+		time_t now = time(NULL);
+
+		if (when < 0)
+			return -1;
+		return when > now ? (int64_t)(when - now) * 1000 : 0;
+	}
+}
+
+static size_t header_cb(char *data, size_t size, size_t nitems, void *ud)
+{
+	struct transfer *t = ud;
+	size_t len = size * nitems;
+	const char *colon;
+
+	if (len >= 5 && !strncmp(data, "HTTP/", 5)) {
+		/* a new response (after a redirect or 100-continue): start over */
+		t->res->content_type[0] = '\0';
+		t->res->filename[0] = '\0';
+		t->res->retry_after_ms = -1;
+		t->res->content_length = -1;
+		return len;
+	}
+	colon = memchr(data, ':', len);
+	if (!colon)
+		return len;
+	{
+		size_t name_len = (size_t)(colon - data);
+		const char *v = colon + 1;
+		size_t vlen = len - name_len - 1;
+
+		if (name_len == 12 && !strncasecmp(data, "content-type", 12))
+			trim_copy(t->res->content_type, sizeof(t->res->content_type), v, vlen);
+		else if (name_len == 19 && !strncasecmp(data, "content-disposition", 19))
+			parse_disposition_filename(t->res->filename, sizeof(t->res->filename), v, vlen);
+		else if (name_len == 11 && !strncasecmp(data, "retry-after", 11))
+			t->res->retry_after_ms = parse_retry_after(v, vlen);
+		else if (name_len == 14 && !strncasecmp(data, "content-length", 14)) {
+			char tmp[32];
+
+			trim_copy(tmp, sizeof(tmp), v, vlen);
+			t->res->content_length = strtoll(tmp, NULL, 10);
+		}
+	}
+	return len;
+}
+
+static size_t write_buf_cb(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t len = size * nmemb;
+
+	if (buf_append(t->body, data, len) < 0) {
+		t->too_big = 1;
+		return 0;
+	}
+	t->res->bytes += (int64_t)len;
+	return len;
+}
+
+static size_t write_fd_cb(char *data, size_t size, size_t nmemb, void *ud)
+{
+	struct transfer *t = ud;
+	size_t len = size * nmemb;
+	size_t done = 0;
+
+	if (t->status_seen < 200 || t->status_seen >= 300)
+		return len; /* error bodies are read and dropped */
+	if (t->max_bytes > 0 && t->res->bytes + (int64_t)len > t->max_bytes) {
+		t->too_big = 1;
+		return 0;
+	}
+	while (done < len) {
+		ssize_t n = write(t->fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			t->write_errno = errno;
+			return 0;
+		}
+		done += (size_t)n;
+	}
+	t->res->bytes += (int64_t)len;
+	return len;
+}
+
+/* lets Ctrl-C abort a transfer in progress */
+static int progress_cb(void *ud, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	return clock_stop_requested() ? 1 : 0;
+}
+
+static int transient_curl_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void setup_handle(struct http_client *c, const char *url, struct transfer *t)
+{
+	CURL *h = c->curl;
+	const char *protos = c->opts.allow_http ? "http,https" : "https";
+
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protos);
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protos);
+#else
+	{
+		long mask = c->opts.allow_http ? (CURLPROTO_HTTP | CURLPROTO_HTTPS) : CURLPROTO_HTTPS;
+
+		curl_easy_setopt(h, CURLOPT_PROTOCOLS, mask);
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, mask);
+	}
+	(void)protos;
+#endif
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, c->opts.user_agent);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->opts.connect_timeout_s);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->opts.stall_timeout_s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	c->errbuf[0] = '\0';
+	memset(t->res, 0, sizeof(*t->res));
+	t->res->retry_after_ms = -1;
+	t->res->content_length = -1;
+}
+
+static int finish(struct http_client *c, CURLcode rc, const char *url,
+		  struct transfer *t, struct err *e)
+{
+	char shown[512];
+
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->res->status);
+	http_redact_url(url, shown, sizeof(shown));
+	if (rc == CURLE_OK)
+		return 0;
+	if (rc == CURLE_ABORTED_BY_CALLBACK)
+		return err_set(e, FA_EINTR, "interrupted");
+	if (t->write_errno)
+		return err_set(e, (t->write_errno == ENOSPC || t->write_errno == EDQUOT)
+				   ? FA_ENOSPC : FA_EIO,
+			       "cannot write download of '%s': %s", shown,
+			       strerror(t->write_errno));
+	if (t->too_big)
+		return err_set(e, FA_EPARSE, "response from '%s' exceeds the size limit", shown);
+	t->res->transient = transient_curl_error(rc);
+	return err_set(e, FA_ENET, "%s: %s", shown,
+		       c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+}
+
+int http_get(struct http_client *c, const char *url, struct buf *body,
+	     struct http_response *res, struct err *e)
+{
+	struct transfer t = { .res = res, .body = body, .fd = -1 };
+	CURLcode rc;
+
+	setup_handle(c, url, &t);
+	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_buf_cb);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t);
+	rc = curl_easy_perform(c->curl);
+	return finish(c, rc, url, &t, e);
+}
+
+static size_t header_status_cb(char *data, size_t size, size_t nitems, void *ud)
+{
+	struct transfer *t = ud;
+	size_t len = size * nitems;
+
+	if (len >= 12 && !strncmp(data, "HTTP/", 5)) {
+		const char *sp = memchr(data, ' ', len);
+
+		if (sp)
+			t->status_seen = strtol(sp + 1, NULL, 10);
+	}
+	return header_cb(data, size, nitems, ud);
+}
+
+int http_download(struct http_client *c, const char *url, int fd, int64_t max_bytes,
+		  struct http_response *res, struct err *e)
+{
+	struct transfer t = { .res = res, .fd = fd, .max_bytes = max_bytes };
+	CURLcode rc;
+
+	setup_handle(c, url, &t);
+	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, header_status_cb);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_fd_cb);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t);
+	rc = curl_easy_perform(c->curl);
+	return finish(c, rc, url, &t, e);
+}

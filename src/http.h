@@ -1,0 +1,62 @@
+/*
+ * http.h: the project's HTTP client over libcurl (the only file that
+ * includes <curl/curl.h>).
+ *
+ * One client reuses one connection cache.  Only https is allowed unless the
+ * client was made with allow_http (when FLICKR_API_URL is itself http: a
+ * local test server).  TLS verification is never turned off.  Transport
+ * failures come back as FA_ENET with a reason; any HTTP status is a
+ * successful transfer whose status the caller inspects.
+ */
+#ifndef FA_HTTP_H
+#define FA_HTTP_H
+
+#include <stdint.h>
+
+#include "buf.h"
+#include "error.h"
+
+struct http_client;
+
+struct http_client_options {
+	int allow_http;
+	long connect_timeout_s;
+	long stall_timeout_s; /* abort when nothing arrives for this long */
+	const char *user_agent;
+};
+
+struct http_response {
+	long status;
+	int64_t retry_after_ms; /* -1 when the server sent no Retry-After */
+	int64_t content_length; /* -1 when unknown */
+	int64_t bytes;          /* body bytes received (final response only) */
+	int transient;          /* a transport failure worth retrying */
+	char content_type[128];
+	char filename[256];     /* from Content-Disposition, unvalidated */
+};
+
+int http_global_init(void);
+void http_global_cleanup(void);
+/* libcurl's version, for --version. */
+const char *http_library_version(void);
+
+int http_client_new(const struct http_client_options *opts, struct http_client **ret,
+		    struct err *e);
+void http_client_free(struct http_client *c);
+
+/* GET url into body (bounded by body->max when set). */
+int http_get(struct http_client *c, const char *url, struct buf *body,
+	     struct http_response *res, struct err *e);
+
+/*
+ * GET url and stream a 2xx body into fd (at most max_bytes; 0: no limit).
+ * A body shorter than its Content-Length is FA_ENET (transient).  Write
+ * failures are FA_EIO or FA_ENOSPC.  A non-2xx body is not written.
+ */
+int http_download(struct http_client *c, const char *url, int fd, int64_t max_bytes,
+		  struct http_response *res, struct err *e);
+
+/* url without its query string, for messages (queries carry tokens). */
+void http_redact_url(const char *url, char *out, size_t n);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * json.h: lenient typed access to Flickr's JSON, and JSON output.
+ *
+ * Jansson's json_t is the document model of the project (archive records are
+ * JSON), so this header exposes it; this module adds what Flickr's data needs:
+ * numbers that arrive as numbers or numeric strings, flags as 0/1, "0"/"1",
+ * "" or booleans, text wrapped as {"_content": ...}, and lists that may be a
+ * lone object.  Every getter accepts NULL and wrongly typed input and then
+ * reports "absent", so hostile data cannot crash the caller.
+ *
+ * Returned const pointers are borrowed from the document they came from.
+ */
+#ifndef FA_JSON_H
+#define FA_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "error.h"
+
+#define JSON_MAX_DOC_BYTES (64u * 1024 * 1024)
+
+/* Parses data; on failure fills e with FA_EPARSE and the position. */
+int json_parse(const char *data, size_t len, json_t **ret, struct err *e);
+int json_load_path(const char *path, json_t **ret, struct err *e);
+
+/* Serialises doc (indented, UTF-8, insertion order) plus a final newline. */
+int json_dump_buf(const json_t *doc, struct buf *out);
+/* Writes doc to path atomically (see fsutil.h). */
+int json_write_atomic(const char *path, const json_t *doc, struct err *e);
+
+/* obj[key] if it is a string, else NULL. */
+const char *jstr(const json_t *obj, const char *key);
+/* obj[key] as text: a string, obj[key]._content, or a number printed into a
+ * per-thread scratch buffer (valid until the next jtext call). NULL if absent. */
+const char *jtext(const json_t *obj, const char *key);
+/* obj[key]._content (or obj[key] itself if a plain string). */
+const char *jcontent(const json_t *obj, const char *key);
+/* Integer from a number, an integral real, or a numeric string. */
+bool jint(const json_t *obj, const char *key, long long *ret);
+long long jint_or(const json_t *obj, const char *key, long long def);
+bool jreal(const json_t *obj, const char *key, double *ret);
+/* 0/1, "0"/"1", true/false; "" and absent give def. */
+bool jflag(const json_t *obj, const char *key, bool def);
+/* A value that can be a number or numeric string, read from a json_t itself. */
+bool jint_value(const json_t *v, long long *ret);
+
+/* Lists: an array is itself; a lone object counts as a one-item list. */
+size_t jlist_size(const json_t *list);
+json_t *jlist_at(const json_t *list, size_t i);
+/* obj[key] if it is an object, else NULL. */
+json_t *jobj(const json_t *obj, const char *key);
+
+/* Setters that steal nothing: strings are copied, NULL becomes JSON null.
+ * They return 0 or FA_ENOMEM. */
+int jset_str(json_t *obj, const char *key, const char *s);
+int jset_int(json_t *obj, const char *key, long long v);
+int jset_real(json_t *obj, const char *key, double v);
+int jset_bool(json_t *obj, const char *key, bool v);
+/* Steals v (which may be NULL: then JSON null). */
+int jset_new(json_t *obj, const char *key, json_t *v);
+/* Copies obj[key] of src into dst if present. */
+int jcopy(json_t *dst, const char *dst_key, const json_t *src, const char *src_key);
+
+/* A string that is valid UTF-8 from possibly invalid input (bad bytes become U+FFFD). */
+json_t *jstring_lossy(const char *s);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * log.c: diagnostics and the progress meter (stderr only; stdout is for a
+ * command's primary output).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+
+#define MAX_SECRETS 16
+#define LINE_MAX_LEN 2048
+
+static enum log_level level = LOG_NORMAL;
+static char *secrets[MAX_SECRETS];
+static size_t n_secrets;
+
+static struct {
+	int active;
+	int tty;
+	char label[64];
+	long total;
+	long done;
+	long api_calls;
+	int64_t start_ms;
+	int64_t last_draw_ms;
+	int drawn;
+} progress;
+
+void log_set_level(enum log_level l)
+{
+	level = l;
+}
+
+enum log_level log_get_level(void)
+{
+	return level;
+}
+
+void log_add_secret(const char *secret)
+{
+	if (!secret || strlen(secret) < 4 || n_secrets == MAX_SECRETS)
+		return;
+	for (size_t i = 0; i < n_secrets; i++)
+		if (!strcmp(secrets[i], secret))
+			return;
+	secrets[n_secrets] = strdup(secret);
+	if (secrets[n_secrets])
+		n_secrets++;
+}
+
+void log_forget_secrets(void)
+{
+	for (size_t i = 0; i < n_secrets; i++)
+		free(secrets[i]);
+	n_secrets = 0;
+}
+
+void log_scrub(char *s)
+{
+	static const char mask[] = "[redacted]";
+
+	for (size_t i = 0; i < n_secrets; i++) {
+		size_t slen = strlen(secrets[i]);
+		char *p;
+
+		while ((p = strstr(s, secrets[i]))) {
+			/* secrets are at least 4 bytes; the mask may be longer, so
+			 * shrink it to fit rather than grow the string */
+			size_t mlen = slen < sizeof(mask) - 1 ? slen : sizeof(mask) - 1;
+
+			memcpy(p, mask, mlen);
+			memmove(p + mlen, p + slen, strlen(p + slen) + 1);
+		}
+	}
+}
+
+static void clear_progress_line(void)
+{
+	if (progress.active && progress.tty && progress.drawn) {
+		fputs("\r\033[K", stderr);
+		progress.drawn = 0;
+	}
+}
+
+static void draw_progress(int force);
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[LINE_MAX_LEN];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	log_scrub(line);
+	clear_progress_line();
+	fprintf(stderr, "%s%s\n", prefix, line);
+	fflush(stderr);
+	draw_progress(1);
+}
+
+void msg_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmsg("flickr-archive: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vmsg("flickr-archive: warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void msg_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_NORMAL)
+		return;
+	va_start(ap, fmt);
+	vmsg("", fmt, ap);
+	va_end(ap);
+}
+
+void msg_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (level < LOG_VERBOSE)
+		return;
+	va_start(ap, fmt);
+	vmsg("debug: ", fmt, ap);
+	va_end(ap);
+}
+
+static void format_duration(char *out, size_t n, double seconds)
+{
+	long s = (long)(seconds + 0.5);
+
+	if (s >= 3600)
+		snprintf(out, n, "%ldh%02ldm", s / 3600, (s % 3600) / 60);
+	else if (s >= 60)
+		snprintf(out, n, "%ldm%02lds", s / 60, s % 60);
+	else
+		snprintf(out, n, "%lds", s);
+}
+
+static void draw_progress(int force)
+{
+	int64_t now;
+	double elapsed, rate;
+	char eta[32] = "?";
+
+	if (!progress.active || !progress.tty || level < LOG_NORMAL)
+		return;
+	now = clock_now_ms();
+	if (!force && progress.drawn && now - progress.last_draw_ms < 200)
+		return;
+	elapsed = (double)(now - progress.start_ms) / 1000.0;
+	rate = elapsed > 0.5 ? (double)progress.done / elapsed : 0.0;
+	if (rate > 0 && progress.total >= progress.done)
+		format_duration(eta, sizeof(eta),
+				(double)(progress.total - progress.done) / rate);
+	fprintf(stderr, "\r\033[K%s [%ld/%ld] %.1f/s ETA %s, %ld API calls",
+		progress.label, progress.done, progress.total, rate, eta,
+		progress.api_calls);
+	fflush(stderr);
+	progress.drawn = 1;
+	progress.last_draw_ms = now;
+}
+
+void progress_begin(const char *label, long total)
+{
+	memset(&progress, 0, sizeof(progress));
+	progress.active = 1;
+	progress.tty = isatty(STDERR_FILENO);
+	snprintf(progress.label, sizeof(progress.label), "%s", label);
+	progress.total = total;
+	progress.start_ms = clock_now_ms();
+	draw_progress(1);
+}
+
+void progress_set_total(long total)
+{
+	progress.total = total;
+}
+
+void progress_item(const char *what, long api_calls)
+{
+	if (!progress.active)
+		return;
+	progress.done++;
+	progress.api_calls = api_calls;
+	if (progress.tty) {
+		draw_progress(0);
+	} else if (level >= LOG_NORMAL) {
+		char line[LINE_MAX_LEN];
+
+		snprintf(line, sizeof(line), "[%ld/%ld] %s", progress.done,
+			 progress.total, what);
+		log_scrub(line);
+		fprintf(stderr, "%s\n", line);
+	}
+}
+
+void progress_tick(long api_calls)
+{
+	progress.api_calls = api_calls;
+	draw_progress(0);
+}
+
+void progress_end(void)
+{
+	if (!progress.active)
+		return;
+	if (progress.tty && progress.drawn) {
+		draw_progress(1);
+		fputc('\n', stderr);
+	}
+	progress.active = 0;
+	progress.drawn = 0;
+}

@@ -1,0 +1,46 @@
+/*
+ * log.h: every line the user sees on stderr, and the progress line.
+ *
+ * Only command-level code calls these.  Messages are one line each, without a
+ * trailing newline in the format.  Every message passes through a scrubber
+ * that replaces registered secrets with "[redacted]", so a secret that slips
+ * into an error text (a URL, a server's debug string) is never printed.
+ */
+#ifndef FA_LOG_H
+#define FA_LOG_H
+
+#include <stdint.h>
+
+enum log_level {
+	LOG_QUIET = 0,   /* errors only */
+	LOG_NORMAL = 1,  /* errors, warnings, summary, progress */
+	LOG_VERBOSE = 2, /* plus a line per API call and download */
+};
+
+void log_set_level(enum log_level level);
+enum log_level log_get_level(void);
+
+/* Registers a secret to scrub from all output (copied; empty strings ignored). */
+void log_add_secret(const char *secret);
+void log_forget_secrets(void);
+/* Replaces every registered secret in s (in place, same or shorter length). */
+void log_scrub(char *s);
+
+void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Progress: on a terminal a live line "[148/3220] 2.1/s ETA 25m 310 API calls"
+ * redrawn at most 5 times a second; elsewhere one plain line per finished item.
+ */
+void progress_begin(const char *label, long total);
+void progress_set_total(long total);
+/* An item finished; `what` describes it for the plain-line mode. */
+void progress_item(const char *what, long api_calls);
+/* Refreshes the live line (e.g. while waiting), without finishing an item. */
+void progress_tick(long api_calls);
+void progress_end(void);
+
+#endif

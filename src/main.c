@@ -1,0 +1,99 @@
+/*
+ * main.c: the command table.  Parses options, sets up signals and libcurl,
+ * runs one command and turns its result into the exit status.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "auth.h"
+#include "clock.h"
+#include "fa_build.h"
+#include "http.h"
+#include "log.h"
+#include "options.h"
+#include "sync.h"
+
+static int cmd_help(const struct options *o)
+{
+	options_print_help();
+	return EXIT_OK;
+}
+
+static int cmd_version(const struct options *o)
+{
+	printf("flickr-archive %s (%s)\n", FA_VERSION, http_library_version());
+	return EXIT_OK;
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(const struct options *o);
+} commands[] = {
+	{ "auth", cmd_auth },
+	{ "sync", cmd_sync },
+	{ "help", cmd_help },
+	{ "version", cmd_version },
+};
+
+static void on_stop_signal(int sig)
+{
+	clock_request_stop();
+	/* a second Ctrl-C ends the process at once */
+	signal(sig, SIG_DFL);
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct err e = { 0 };
+	int status = EXIT_USAGE;
+
+	if (options_parse(&o, argc, argv, &e) < 0) {
+		msg_error("%s", e.msg);
+		options_release(&o);
+		return EXIT_USAGE;
+	}
+	log_set_level(o.verbosity);
+	if (o.flags & OPT_HELP)
+		status = cmd_help(&o);
+	else if (o.flags & OPT_VERSION)
+		status = cmd_version(&o);
+	else if (!o.command)
+		msg_error("no command given; try 'flickr-archive --help'");
+	else {
+		const struct command *cmd = NULL;
+
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (!strcmp(commands[i].name, o.command))
+				cmd = &commands[i];
+		if (!cmd) {
+			msg_error("unknown command '%s'; try 'flickr-archive --help'", o.command);
+		} else if (o.n_args > 0) {
+			msg_error("unexpected argument '%s' for '%s'", o.args[0], o.command);
+		} else if (http_global_init() < 0) {
+			msg_error("cannot initialise libcurl");
+			status = EXIT_FATAL;
+		} else {
+			setup_signals();
+			status = cmd->fn(&o);
+			http_global_cleanup();
+		}
+	}
+	options_release(&o);
+	log_forget_secrets();
+	return status;
+}

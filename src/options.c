@@ -1,0 +1,329 @@
+/*
+ * options.c: command line (getopt_long), environment and config file,
+ * merged into one struct options.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "log.h"
+#include "options.h"
+#include "pace.h"
+
+enum long_only {
+	OPT_API_KEY = 1000,
+	OPT_API_SECRET,
+	OPT_OAUTH_TOKEN,
+	OPT_OAUTH_TOKEN_SECRET,
+	OPT_CALLS_PER_HOUR,
+	OPT_RETRIES,
+	OPT_TIMEOUT,
+	OPT_NO_BROWSER_ID,
+	OPT_NO_FAVORITES_ID,
+};
+
+static const struct option long_options[] = {
+	{ "archive", required_argument, NULL, 'a' },
+	{ "config", required_argument, NULL, 'c' },
+	{ "api-key", required_argument, NULL, OPT_API_KEY },
+	{ "api-secret", required_argument, NULL, OPT_API_SECRET },
+	{ "oauth-token", required_argument, NULL, OPT_OAUTH_TOKEN },
+	{ "oauth-token-secret", required_argument, NULL, OPT_OAUTH_TOKEN_SECRET },
+	{ "calls-per-hour", required_argument, NULL, OPT_CALLS_PER_HOUR },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
+	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_print_help(void)
+{
+	fputs(
+"usage: flickr-archive [OPTIONS] COMMAND [OPTIONS]\n"
+"\n"
+"Makes a complete, lasting local archive of a Flickr account: every photo and\n"
+"video at original resolution with its title, description, dates, place, tags,\n"
+"albums, views, comments, faves, people, notes and EXIF, plus the photos the\n"
+"account favorited.\n"
+"\n"
+"Commands:\n"
+"  auth        authorize flickr-archive to read your account (OAuth, read-only);\n"
+"              prints a URL to open, asks for the code Flickr shows, and saves\n"
+"              the token in the config file\n"
+"  sync        archive the account into the archive directory; run it again at\n"
+"              any time to resume an interrupted sync or pick up new photos\n"
+"  help        show this text\n"
+"  version     show the version\n"
+"\n"
+"Options:\n"
+"  -a, --archive DIR          archive directory (default ./" DEFAULT_ARCHIVE_DIR ")\n"
+"  -c, --config FILE          config file (default\n"
+"                             $XDG_CONFIG_HOME/flickr-archive/config)\n"
+"      --api-key KEY          Flickr API key (env FLICKR_API_KEY)\n"
+"      --api-secret SECRET    Flickr API secret (env FLICKR_API_SECRET)\n"
+"      --oauth-token TOKEN    OAuth access token (env FLICKR_OAUTH_TOKEN)\n"
+"      --oauth-token-secret SECRET\n"
+"                             OAuth token secret (env FLICKR_OAUTH_TOKEN_SECRET)\n"
+"      --calls-per-hour N     API call budget per hour (default 3500, under\n"
+"                             Flickr's 3600; 0 = no pacing)\n"
+"      --retries N            retries of a failed request (429, 5xx, error 105,\n"
+"                             network errors) with exponential backoff (default 6)\n"
+"      --timeout SECONDS      abandon a connection that sends nothing for this\n"
+"                             long (default 60)\n"
+"      --no-favorites         sync: skip the photos the account favorited\n"
+"      --no-browser           auth: do not try to open a web browser\n"
+"  -q, --quiet                print errors only\n"
+"  -v, --verbose              print every API call and download\n"
+"  -h, --help                 show this text\n"
+"  -V, --version              show the version\n"
+"\n"
+"Environment:\n"
+"  FLICKR_API_KEY, FLICKR_API_SECRET, FLICKR_OAUTH_TOKEN, FLICKR_OAUTH_TOKEN_SECRET\n"
+"                             credentials (a flag wins over the environment,\n"
+"                             the environment over the config file)\n"
+"  FLICKR_API_URL             REST endpoint (default " DEFAULT_API_URL ")\n"
+"  FLICKR_OAUTH_URL           OAuth endpoint base (default\n"
+"                             " DEFAULT_OAUTH_URL ")\n"
+"  FLICKR_ARCHIVE_RETRY_BASE_MS\n"
+"                             first backoff delay in ms (default 2000; tests)\n"
+"\n"
+"Exit status: 0 when everything was archived, 1 when some items failed (they\n"
+"are listed and retried on the next run), 2 for usage errors, 3 when the sync\n"
+"could not run at all (credentials, network, disk).\n"
+"\n"
+"Secrets given as flags are visible to other users of this machine (ps);\n"
+"prefer the environment or the config file that 'auth' writes.\n",
+	stdout);
+}
+
+static int set_str(char **dst, const char *src)
+{
+	char *v;
+
+	if (!src)
+		return 0;
+	v = strdup(src);
+	if (!v)
+		return FA_ENOMEM;
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+static int parse_long(const char *s, long min, long max, long *ret)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		return FA_EINVAL;
+	*ret = v;
+	return 0;
+}
+
+/* Values from the environment, then the config file, fill what flags left unset. */
+static int fill_from(struct options *o, const char *(*get)(void *, const char *),
+		     void *ud, const char *const *keys)
+{
+	char **slots[] = { &o->api_key, &o->api_secret, &o->oauth_token,
+			   &o->oauth_token_secret, &o->api_url, &o->oauth_url };
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]) && r == 0; i++) {
+		const char *v = keys[i] ? get(ud, keys[i]) : NULL;
+
+		if (!*slots[i] && v && *v)
+			r = set_str(slots[i], v);
+	}
+	return r;
+}
+
+static const char *env_get(void *ud, const char *key)
+{
+	(void)ud;
+	return getenv(key);
+}
+
+static const char *cfg_get(void *ud, const char *key)
+{
+	return config_get(ud, key);
+}
+
+static int apply_config_file(struct options *o, long *ret_calls, struct err *e)
+{
+	static const char *const env_keys[] = {
+		"FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_OAUTH_TOKEN",
+		"FLICKR_OAUTH_TOKEN_SECRET", "FLICKR_API_URL", "FLICKR_OAUTH_URL",
+	};
+	static const char *const file_keys[] = {
+		"api_key", "api_secret", "oauth_token", "oauth_token_secret",
+		"api_url", "oauth_url",
+	};
+	struct config cfg = CONFIG_INIT;
+	const char *v;
+	int r;
+
+	r = fill_from(o, env_get, NULL, env_keys);
+	if (r < 0)
+		return err_set(e, r, "out of memory");
+	if (!o->config_path) {
+		o->config_path = config_default_path();
+		if (!o->config_path)
+			return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	r = config_load(&cfg, o->config_path, &o->config_world_readable, e);
+	if (r < 0)
+		goto cleanup;
+	r = fill_from(o, cfg_get, &cfg, file_keys);
+	if (r < 0) {
+		r = err_set(e, r, "out of memory");
+		goto cleanup;
+	}
+	v = config_get(&cfg, "calls_per_hour");
+	if (v && *ret_calls < 0 && parse_long(v, 0, 1000000, ret_calls) < 0)
+		r = err_set(e, FA_EINVAL, "'%s': calls_per_hour must be a number", o->config_path);
+cleanup:
+	config_release(&cfg);
+	return r;
+}
+
+static int parse_flag(struct options *o, int c, const char *arg, long *calls, struct err *e)
+{
+	long v;
+
+	switch (c) {
+	case 'a': return set_str(&o->archive_dir, arg);
+	case 'c': return set_str(&o->config_path, arg);
+	case OPT_API_KEY: return set_str(&o->api_key, arg);
+	case OPT_API_SECRET: return set_str(&o->api_secret, arg);
+	case OPT_OAUTH_TOKEN: return set_str(&o->oauth_token, arg);
+	case OPT_OAUTH_TOKEN_SECRET: return set_str(&o->oauth_token_secret, arg);
+	case OPT_CALLS_PER_HOUR:
+		if (parse_long(arg, 0, 1000000, calls) < 0)
+			return err_set(e, FA_EINVAL, "--calls-per-hour: '%s' is not a number from 0 to 1000000", arg);
+		return 0;
+	case OPT_RETRIES:
+		if (parse_long(arg, 0, 100, &v) < 0)
+			return err_set(e, FA_EINVAL, "--retries: '%s' is not a number from 0 to 100", arg);
+		o->retries = (int)v;
+		return 0;
+	case OPT_TIMEOUT:
+		if (parse_long(arg, 1, 86400, &v) < 0)
+			return err_set(e, FA_EINVAL, "--timeout: '%s' is not a number of seconds", arg);
+		o->timeout_s = v;
+		return 0;
+	case OPT_NO_BROWSER_ID: o->flags |= OPT_NO_BROWSER; return 0;
+	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
+	case 'q': o->verbosity = LOG_QUIET; return 0;
+	case 'v': o->verbosity = LOG_VERBOSE; return 0;
+	case 'h': o->flags |= OPT_HELP; return 0;
+	case 'V': o->flags |= OPT_VERSION; return 0;
+	default: return err_set(e, FA_EINVAL, "unknown option (see 'flickr-archive --help')");
+	}
+}
+
+static int parse_argv(struct options *o, int argc, char **argv, long *calls, struct err *e)
+{
+	int c, r;
+
+	opterr = 0;
+#ifdef __GLIBC__
+	optind = 0; /* also forgets a half-read cluster like "-xq" */
+#else
+	optind = 1;
+#endif
+	/* getopt_long permutes: options may come before or after the command */
+	while ((c = getopt_long(argc, argv, ":a:c:qvhV", long_options, NULL)) != -1) {
+		if (c == '?' && optopt && optopt < 256)
+			return err_set(e, FA_EINVAL, "unknown option '-%c' (see 'flickr-archive --help')",
+				       optopt);
+		if (c == '?')
+			return err_set(e, FA_EINVAL, "unknown option '%s' (see 'flickr-archive --help')",
+				       argv[optind - 1]);
+		if (c == ':' && strncmp(argv[optind - 1], "--", 2) && optopt && optopt < 256)
+			return err_set(e, FA_EINVAL, "option '-%c' needs a value", optopt);
+		if (c == ':')
+			return err_set(e, FA_EINVAL, "option '%s' needs a value", argv[optind - 1]);
+		r = parse_flag(o, c, optarg, calls, e);
+		if (r == FA_ENOMEM)
+			return err_set(e, r, "out of memory");
+		if (r < 0)
+			return r;
+	}
+	if (optind < argc && set_str(&o->command, argv[optind++]) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	o->args = argv + optind;
+	o->n_args = argc - optind;
+	return 0;
+}
+
+int options_parse(struct options *o, int argc, char **argv, struct err *e)
+{
+	const char *base_ms = getenv("FLICKR_ARCHIVE_RETRY_BASE_MS");
+	long calls = -1;
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	o->retries = RETRY_DEFAULT_MAX;
+	o->retry_base_ms = RETRY_DEFAULT_BASE_MS;
+	o->timeout_s = 60;
+	o->verbosity = LOG_NORMAL;
+	r = parse_argv(o, argc, argv, &calls, e);
+	if (r < 0)
+		return r;
+	if (o->flags & (OPT_HELP | OPT_VERSION))
+		return 0;
+	r = apply_config_file(o, &calls, e);
+	if (r < 0)
+		return r;
+	o->calls_per_hour = calls >= 0 ? calls : PACE_DEFAULT_CALLS_PER_HOUR;
+	if (base_ms && *base_ms && parse_long(base_ms, 0, 3600000, &o->retry_base_ms) < 0)
+		return err_set(e, FA_EINVAL, "FLICKR_ARCHIVE_RETRY_BASE_MS must be a number of milliseconds");
+	if (!o->archive_dir && set_str(&o->archive_dir, DEFAULT_ARCHIVE_DIR) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	if (!o->api_url && set_str(&o->api_url, DEFAULT_API_URL) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	if (!o->oauth_url && set_str(&o->oauth_url, DEFAULT_OAUTH_URL) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	log_add_secret(o->api_secret);
+	log_add_secret(o->oauth_token_secret);
+	log_add_secret(o->oauth_token);
+	return 0;
+}
+
+static void free_secret(char *s)
+{
+	if (s)
+		memset(s, 0, strlen(s));
+	free(s);
+}
+
+void options_release(struct options *o)
+{
+	free(o->command);
+	free(o->archive_dir);
+	free(o->config_path);
+	free(o->api_key);
+	free_secret(o->api_secret);
+	free_secret(o->oauth_token);
+	free_secret(o->oauth_token_secret);
+	free(o->api_url);
+	free(o->oauth_url);
+	memset(o, 0, sizeof(*o));
+}
+
+int options_allow_http(const struct options *o)
+{
+	return o->api_url && !strncasecmp(o->api_url, "http://", 7);
+}

@@ -1,0 +1,57 @@
+/*
+ * options.h: everything a command needs to know, resolved once from the
+ * command line, the environment and the config file, in that order of
+ * precedence (flag > environment > file > default).
+ */
+#ifndef FA_OPTIONS_H
+#define FA_OPTIONS_H
+
+#include "error.h"
+
+#define DEFAULT_ARCHIVE_DIR "flickr_archive"
+#define DEFAULT_API_URL "https://api.flickr.com/services/rest"
+#define DEFAULT_OAUTH_URL "https://www.flickr.com/services/oauth"
+
+enum options_flags {
+	OPT_HELP = 1 << 0,
+	OPT_VERSION = 1 << 1,
+	OPT_NO_BROWSER = 1 << 2,
+	OPT_NO_FAVORITES = 1 << 3,
+};
+
+struct options {
+	char *command;            /* NULL when none was given */
+	char *archive_dir;
+	char *config_path;
+	char *api_key;
+	char *api_secret;
+	char *oauth_token;
+	char *oauth_token_secret;
+	char *api_url;
+	char *oauth_url;
+	long calls_per_hour;
+	int retries;
+	long retry_base_ms;
+	long timeout_s;
+	int verbosity;            /* enum log_level */
+	unsigned flags;
+	int config_world_readable;
+	char **args;              /* positional arguments after the command */
+	int n_args;
+};
+
+/*
+ * Parses argv (argv[0] is the program) and fills o from flags, the
+ * environment and the config file.  FA_EINVAL with a specific message for a
+ * bad option or value.
+ */
+int options_parse(struct options *o, int argc, char **argv, struct err *e);
+void options_release(struct options *o);
+
+/* True when the API URL is plain http (a local test server). */
+int options_allow_http(const struct options *o);
+
+/* The complete --help text. */
+void options_print_help(void);
+
+#endif

@@ -1,0 +1,175 @@
+/* store.c: archive paths, id validation, completion flags, temp sweeping. */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fsutil.h"
+#include "store.h"
+
+#define COMPLETE_FLAG "complete.flag"
+
+static const char *const kind_dirs[] = { "my_photos", "favorited_photos" };
+
+const char *store_kind_dir(enum store_kind kind)
+{
+	return kind_dirs[kind == STORE_FAV ? 1 : 0];
+}
+
+int store_valid_id(const char *id)
+{
+	size_t n = 0;
+
+	if (!id)
+		return 0;
+	for (; id[n]; n++)
+		if (id[n] < '0' || id[n] > '9' || n >= 32)
+			return 0;
+	return n > 0;
+}
+
+static void sweep_item_dirs(const char *kind_path)
+{
+	DIR *d = opendir(kind_path);
+	struct dirent *de;
+	struct buf p = BUF_INIT;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!store_valid_id(de->d_name))
+			continue;
+		buf_reset(&p);
+		if (buf_printf(&p, "%s/%s", kind_path, de->d_name) == 0)
+			fs_sweep_temps(p.data);
+	}
+	closedir(d);
+	buf_release(&p);
+}
+
+int store_open(struct store *s, const char *root, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int r;
+
+	s->root = strdup(root);
+	if (!s->root)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	r = fs_mkdirs(root, 0755, e);
+	for (int k = 0; k < 2 && r == 0; k++) {
+		buf_reset(&p);
+		r = buf_printf(&p, "%s/%s", root, kind_dirs[k]) < 0 ? FA_ENOMEM : 0;
+		if (r == 0)
+			r = fs_mkdirs(p.data, 0755, e);
+		if (r == 0)
+			sweep_item_dirs(p.data);
+	}
+	if (r == 0) {
+		buf_reset(&p);
+		r = buf_printf(&p, "%s/%s", root, STORE_WORK_DIR) < 0 ? FA_ENOMEM : 0;
+		if (r == 0)
+			r = fs_mkdirs(p.data, 0755, e);
+		if (r == 0)
+			fs_sweep_temps(p.data);
+	}
+	if (r == 0)
+		fs_sweep_temps(root);
+	if (r == FA_ENOMEM)
+		err_set(e, r, "out of memory");
+	buf_release(&p);
+	return r;
+}
+
+void store_release(struct store *s)
+{
+	free(s->root);
+	s->root = NULL;
+}
+
+int store_item_path(const struct store *s, enum store_kind kind, const char *id,
+		    const char *file, struct buf *out)
+{
+	if (!store_valid_id(id))
+		return FA_EINVAL;
+	buf_reset(out);
+	if (file)
+		return buf_printf(out, "%s/%s/%s/%s", s->root, store_kind_dir(kind), id, file);
+	return buf_printf(out, "%s/%s/%s", s->root, store_kind_dir(kind), id);
+}
+
+int store_root_path(const struct store *s, const char *file, struct buf *out)
+{
+	buf_reset(out);
+	return buf_printf(out, "%s/%s", s->root, file);
+}
+
+int store_item_complete(const struct store *s, enum store_kind kind, const char *id)
+{
+	struct buf p = BUF_INIT;
+	int done = 0;
+
+	if (store_item_path(s, kind, id, COMPLETE_FLAG, &p) == 0)
+		done = fs_exists(p.data);
+	buf_release(&p);
+	return done;
+}
+
+int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
+			struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int r;
+
+	r = store_item_path(s, kind, id, COMPLETE_FLAG, &p);
+	if (r < 0) {
+		r = err_set(e, FA_EINVAL, "invalid photo id");
+		goto cleanup;
+	}
+	r = fs_write_atomic(p.data, "complete\n", 9, 0644, e);
+cleanup:
+	buf_release(&p);
+	return r;
+}
+
+static const char *const allowed_exts[][2] = {
+	{ "jpg", "jpg" }, { "jpeg", "jpg" }, { "png", "png" }, { "gif", "gif" },
+	{ "tif", "tif" }, { "tiff", "tif" }, { "webp", "webp" }, { "heic", "heic" },
+	{ "bmp", "bmp" },
+	{ "mp4", "mp4" }, { "m4v", "m4v" }, { "mov", "mov" }, { "qt", "mov" },
+	{ "avi", "avi" }, { "wmv", "wmv" }, { "3gp", "3gp" }, { "3g2", "3g2" },
+	{ "mpg", "mpg" }, { "mpeg", "mpg" }, { "m2ts", "m2ts" }, { "mts", "mts" },
+	{ "ogv", "ogv" }, { "ogg", "ogv" }, { "webm", "webm" }, { "mkv", "mkv" },
+	{ "flv", "flv" }, { "dv", "dv" },
+};
+
+const char *store_allowed_ext(const char *ext)
+{
+	if (!ext)
+		return NULL;
+	for (size_t i = 0; i < sizeof(allowed_exts) / sizeof(allowed_exts[0]); i++)
+		if (!strcasecmp(ext, allowed_exts[i][0]))
+			return allowed_exts[i][1];
+	return NULL;
+}
+
+int store_find_media(const char *dir, const char *stem, struct buf *ret_name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t stem_len = strlen(stem);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		const char *n = de->d_name;
+
+		if (strncmp(n, stem, stem_len) || n[stem_len] != '.')
+			continue;
+		/* any allowed spelling: archives made by other tools say ".jpeg" too */
+		if (store_allowed_ext(n + stem_len + 1))
+			found = buf_set(ret_name, n) == 0;
+	}
+	closedir(d);
+	return found;
+}

@@ -1,0 +1,58 @@
+/*
+ * store.h: the archive's layout on disk (the original tool's, kept so users
+ * can switch over and resume):
+ *
+ *   ROOT/my_photos/<id>/        original.<ext> (or the video) [poster.jpg]
+ *   ROOT/favorited_photos/<id>/ metadata.json comments.json favorites.json
+ *                               exif.json sizes.json complete.flag (last)
+ *   ROOT/my_photos_index.json favorites_index.json albums_index.json
+ *   ROOT/users_cache.json
+ *
+ * Ids come from the server and become path components, so every id is
+ * checked with store_valid_id() (digits only) before it touches a path.
+ */
+#ifndef FA_STORE_H
+#define FA_STORE_H
+
+#include "buf.h"
+#include "error.h"
+
+enum store_kind {
+	STORE_MY = 0,
+	STORE_FAV = 1,
+};
+
+struct store {
+	char *root;
+};
+
+#define STORE_WORK_DIR ".flickr-archive"
+
+/* Creates the tree if needed and removes temporaries a killed run left. */
+int store_open(struct store *s, const char *root, struct err *e);
+void store_release(struct store *s);
+
+const char *store_kind_dir(enum store_kind kind);
+/* 1 to 32 ASCII digits. */
+int store_valid_id(const char *id);
+/* "ROOT/<kind dir>/<id>[/<file>]"; the id must be valid. */
+int store_item_path(const struct store *s, enum store_kind kind, const char *id,
+		    const char *file, struct buf *out);
+/* "ROOT/<file>" */
+int store_root_path(const struct store *s, const char *file, struct buf *out);
+
+int store_item_complete(const struct store *s, enum store_kind kind, const char *id);
+/* Writes complete.flag (atomically, last). */
+int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
+			struct err *e);
+
+/*
+ * Finds "<stem>.<ext>" with an allowed extension in dir; stores the file
+ * name in ret_name.  Returns 1 when found, 0 when not.
+ */
+int store_find_media(const char *dir, const char *stem, struct buf *ret_name);
+
+/* The canonical form of an allowed media extension ("jpeg" -> "jpg"), or NULL. */
+const char *store_allowed_ext(const char *ext);
+
+#endif

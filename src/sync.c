@@ -1,0 +1,470 @@
+/*
+ * sync.c: the order of a sync.  Listings are spooled to files in the
+ * archive's work directory first (N/500 calls), so memory stays small and a
+ * page shift during the run cannot hide a photo; then every incomplete item
+ * is archived; then the index files are rebuilt from disk.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "clock.h"
+#include "fa_build.h"
+#include "flickr.h"
+#include "fsutil.h"
+#include "http.h"
+#include "log.h"
+#include "photo.h"
+#include "record.h"
+#include "store.h"
+#include "sync.h"
+
+#define LISTING_PER_PAGE 500
+
+struct sync_state {
+	const struct options *o;
+	struct store store;
+	struct http_client *http;
+	struct flickr_client fc;
+	struct photo_ctx pctx;
+	json_t *albums;      /* albums_index.json entries, in the user's order */
+	json_t *photo_albums; /* photo id -> [{id, title}] */
+	long total;
+	long archived;
+	long skipped;
+	long original_missing;
+	json_t *failures;    /* [{kind, id, error}] */
+	int lock_fd;
+	int64_t start_ms;
+};
+
+static int lock_archive(struct sync_state *st, struct err *e)
+{
+	struct buf p = BUF_INIT;
+	int r = 0;
+
+	store_root_path(&st->store, STORE_WORK_DIR "/lock", &p);
+	st->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (st->lock_fd < 0)
+		r = fs_errno_error(e, "open", p.data, errno);
+	else if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		r = err_set(e, FA_EINVAL, "another flickr-archive is already working on '%s'",
+			    st->store.root);
+	buf_release(&p);
+	return r;
+}
+
+static int login(struct sync_state *st, struct err *e)
+{
+	json_t *resp = NULL;
+	const json_t *user;
+	int r;
+
+	r = flickr_call(&st->fc, "flickr.test.login", NULL, &resp, e);
+	if (r < 0)
+		return r;
+	user = jobj(resp, "user");
+	if (!jstr(user, "id")) {
+		json_decref(resp);
+		return err_set(e, FA_EPARSE, "flickr.test.login: no user id in the response");
+	}
+	msg_info("Signed in to Flickr as %s (%s)",
+		 jcontent(user, "username") ? jcontent(user, "username") : "?", jstr(user, "id"));
+	json_decref(resp);
+	return 0;
+}
+
+/* ---- albums ---- */
+
+struct album_photos {
+	struct sync_state *st;
+	json_t *ids;
+	const char *album_id;
+	const char *title;
+};
+
+static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
+{
+	struct album_photos *ap = ud;
+	const char *id = jstr(photo, "id");
+	json_t *list, *ref;
+
+	if (!store_valid_id(id))
+		return 0;
+	json_array_append_new(ap->ids, json_string(id));
+	list = json_object_get(ap->st->photo_albums, id);
+	if (!list) {
+		list = json_array();
+		json_object_set_new(ap->st->photo_albums, id, list);
+	}
+	ref = json_object();
+	jset_str(ref, "id", ap->album_id);
+	jset_str(ref, "title", ap->title);
+	json_array_append_new(list, ref);
+	return 0;
+}
+
+static json_t *album_entry(const json_t *set)
+{
+	json_t *a = json_object();
+	long long v;
+
+	jset_str(a, "id", jstr(set, "id"));
+	jset_str(a, "title", jcontent(set, "title") ? jcontent(set, "title") : "");
+	jset_str(a, "description", jcontent(set, "description") ? jcontent(set, "description") : "");
+	jset_str(a, "primary", jtext(set, "primary"));
+	if (jint(set, "photos", &v))
+		jset_int(a, "count_photos", v);
+	if (jint(set, "videos", &v))
+		jset_int(a, "count_videos", v);
+	if (jint(set, "count_views", &v))
+		jset_int(a, "count_views", v);
+	if (jint(set, "count_comments", &v))
+		jset_int(a, "count_comments", v);
+	if (jtext(set, "date_create")) {
+		char iso[21];
+
+		jset_str(a, "date_create", jtext(set, "date_create"));
+		record_iso8601(jint_or(set, "date_create", 0), iso);
+		jset_str(a, "date_create_formatted", iso);
+	}
+	if (jtext(set, "date_update"))
+		jset_str(a, "date_update", jtext(set, "date_update"));
+	return a;
+}
+
+static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
+{
+	struct sync_state *st = ud;
+	const char *id = jstr(set, "id");
+
+	if (!store_valid_id(id)) {
+		msg_warn("skipping an album with an invalid id");
+		return 0;
+	}
+	return json_array_append_new(st->albums, album_entry(set)) < 0 ? FA_ENOMEM : 0;
+}
+
+static int list_albums(struct sync_state *st, struct err *e)
+{
+	const char *args[] = { "user_id", "me", NULL };
+	int r;
+
+	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
+			    LISTING_PER_PAGE, collect_album, st, e);
+	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
+		json_t *a = json_array_get(st->albums, i);
+		struct album_photos ap = { st, json_array(), jstr(a, "id"), jstr(a, "title") };
+		const char *pargs[] = { "photoset_id", ap.album_id, "user_id", "me",
+					"extras", "media", NULL };
+
+		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", pargs, "photoset",
+				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
+		jset_new(a, "photo_ids", ap.ids);
+	}
+	return r;
+}
+
+/* ---- listings spooled to disk ---- */
+
+struct spool {
+	struct fs_tmp tmp;
+	long count;
+	long total;
+	const char *what;
+};
+
+static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
+{
+	struct spool *sp = ud;
+	char *line = json_dumps(photo, JSON_COMPACT);
+	int r;
+
+	if (!line)
+		return FA_ENOMEM;
+	r = fs_tmp_write(&sp->tmp, line, strlen(line), NULL);
+	if (r == 0)
+		r = fs_tmp_write(&sp->tmp, "\n", 1, NULL);
+	free(line);
+	sp->count++;
+	if (sp->count == 1 || sp->count % LISTING_PER_PAGE == 0)
+		progress_tick(0);
+	sp->total = pg->total;
+	return r;
+}
+
+static int spool_listing(struct sync_state *st, const char *method, const char *file,
+			 const char *what, long *ret_count, struct err *e)
+{
+	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
+			       "safe_search", "3", NULL };
+	struct spool sp = { FS_TMP_INIT, 0, 0, what };
+	struct buf path = BUF_INIT;
+	int r;
+
+	store_root_path(&st->store, file, &path);
+	r = fs_tmp_open(&sp.tmp, path.data, 0644, e);
+	if (r == 0)
+		r = flickr_paginate(&st->fc, method, args, "photos", "photo", LISTING_PER_PAGE,
+				    spool_item, &sp, e);
+	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
+		err_set(e, r, "cannot write the listing '%s'", path.data);
+	if (r == 0)
+		r = fs_tmp_commit(&sp.tmp, path.data, e);
+	fs_tmp_abort(&sp.tmp);
+	buf_release(&path);
+	*ret_count = sp.count;
+	if (r == 0)
+		msg_info("Found %ld %s", sp.count, what);
+	return r;
+}
+
+/* ---- archiving ---- */
+
+static void record_failure(struct sync_state *st, enum store_kind kind, const char *id,
+			   const char *reason)
+{
+	json_t *f = json_object();
+
+	jset_str(f, "kind", store_kind_dir(kind));
+	jset_str(f, "id", id);
+	jset_str(f, "error", reason);
+	json_array_append_new(st->failures, f);
+	msg_warn("%s/%s: %s; will retry on the next run", store_kind_dir(kind),
+		 id ? id : "?", reason);
+}
+
+static int archive_one(struct sync_state *st, enum store_kind kind, const json_t *listing,
+		       struct err *e)
+{
+	const char *id = jstr(listing, "id");
+	struct photo_result res;
+	struct err one = { 0 };
+	char what[256];
+	long calls_before = st->fc.calls;
+	int r;
+
+	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
+		st->skipped++;
+		snprintf(what, sizeof(what), "%s/%s already complete", store_kind_dir(kind), id);
+		progress_item(what, st->fc.calls);
+		return 0;
+	}
+	st->pctx.now = clock_unix_now();
+	r = photo_archive(&st->pctx, kind, listing,
+			  json_object_get(st->photo_albums, id ? id : ""), &res, &one);
+	if (r == 0) {
+		st->archived++;
+		st->original_missing += res.original_missing;
+		snprintf(what, sizeof(what), "%s/%s archived (%ld API calls)%s%.200s",
+			 store_kind_dir(kind), id, st->fc.calls - calls_before,
+			 res.note[0] ? ": " : "", res.note);
+		progress_item(what, st->fc.calls);
+		return 0;
+	}
+	if (err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	record_failure(st, kind, id, one.msg[0] ? one.msg : fa_strerror(r));
+	snprintf(what, sizeof(what), "%s/%s failed", store_kind_dir(kind), id ? id : "?");
+	progress_item(what, st->fc.calls);
+	return 0;
+}
+
+static int archive_spooled(struct sync_state *st, enum store_kind kind, const char *file,
+			   struct err *e)
+{
+	struct buf path = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int r = 0;
+
+	store_root_path(&st->store, file, &path);
+	f = fopen(path.data, "re");
+	if (!f) {
+		r = fs_errno_error(e, "read", path.data, errno);
+		goto cleanup;
+	}
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		json_t *listing = NULL;
+		struct err perr = { 0 };
+
+		if (clock_stop_requested()) {
+			r = err_set(e, FA_EINTR, "interrupted");
+			break;
+		}
+		if (json_parse(line, strlen(line), &listing, &perr) < 0) {
+			record_failure(st, kind, NULL, perr.msg);
+			continue;
+		}
+		r = archive_one(st, kind, listing, e);
+		json_decref(listing);
+	}
+	fclose(f);
+cleanup:
+	free(line);
+	buf_release(&path);
+	return r;
+}
+
+static int write_report(struct sync_state *st, struct err *e)
+{
+	json_t *rep = json_object();
+	struct buf path = BUF_INIT;
+	char iso[21];
+	int r;
+
+	record_iso8601(clock_unix_now(), iso);
+	jset_str(rep, "finished_at", iso);
+	jset_int(rep, "items", st->total);
+	jset_int(rep, "archived", st->archived);
+	jset_int(rep, "already_complete", st->skipped);
+	jset_int(rep, "original_not_available", st->original_missing);
+	jset_int(rep, "api_calls", st->fc.calls);
+	jset_new(rep, "failed", json_incref(st->failures));
+	store_root_path(&st->store, "sync_report.json", &path);
+	r = json_write_atomic(path.data, rep, e);
+	json_decref(rep);
+	buf_release(&path);
+	return r;
+}
+
+static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
+{
+	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
+	long failed = (long)json_array_size(st->failures);
+	long items = st->archived + failed;
+
+	msg_info("Archived %ld new item%s, %ld already complete, %ld failed, in %.1f s",
+		 st->archived, st->archived == 1 ? "" : "s", st->skipped, failed, secs);
+	msg_info("API calls: %ld (%.2f per item archived; %ld retries)", st->fc.calls,
+		 items ? (double)st->fc.calls / (double)items : 0.0, st->fc.retries);
+	if (st->original_missing)
+		msg_info("%ld item%s archived at the largest size offered, not the original "
+			 "(see sizes.json)", st->original_missing,
+			 st->original_missing == 1 ? " was" : "s were");
+	if (cc)
+		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
+			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
+}
+
+static int setup(struct sync_state *st, struct err *e)
+{
+	const struct options *o = st->o;
+	struct http_client_options ho = {
+		.allow_http = options_allow_http(o),
+		.connect_timeout_s = 30,
+		.stall_timeout_s = o->timeout_s,
+		.user_agent = "flickr-archive/" FA_VERSION,
+	};
+	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
+				     o->oauth_token_secret };
+	struct retry_policy retry = { o->retries, o->retry_base_ms, RETRY_DEFAULT_MAX_DELAY_MS };
+	int r;
+
+	if (!o->api_key || !o->api_secret)
+		return err_set(e, FA_EAUTH, "no Flickr API key: set FLICKR_API_KEY and "
+			       "FLICKR_API_SECRET (or --api-key/--api-secret), then run "
+			       "'flickr-archive auth'");
+	if (!o->oauth_token || !o->oauth_token_secret)
+		return err_set(e, FA_EAUTH, "not authorized yet: run 'flickr-archive auth' first");
+	r = store_open(&st->store, o->archive_dir, e);
+	if (r == 0)
+		r = lock_archive(st, e);
+	if (r == 0)
+		r = http_client_new(&ho, &st->http, e);
+	if (r < 0)
+		return r;
+	flickr_client_init(&st->fc, st->http, &creds, o->api_url, o->calls_per_hour, &retry);
+	st->pctx.fc = &st->fc;
+	st->pctx.http = st->http;
+	st->pctx.store = &st->store;
+	st->pctx.retry = retry;
+	st->albums = json_array();
+	st->photo_albums = json_object();
+	st->failures = json_array();
+	if (!st->albums || !st->photo_albums || !st->failures)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	return 0;
+}
+
+static int run(struct sync_state *st, struct err *e)
+{
+	long n_my = 0, n_fav = 0;
+	int r;
+
+	r = login(st, e);
+	if (r == 0)
+		r = list_albums(st, e);
+	if (r == 0)
+		r = spool_listing(st, "flickr.people.getPhotos", STORE_WORK_DIR "/my_photos.jsonl",
+				  "photos and videos in the photostream", &n_my, e);
+	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
+		r = spool_listing(st, "flickr.favorites.getList",
+				  STORE_WORK_DIR "/favorites.jsonl", "favorites", &n_fav, e);
+	if (r < 0)
+		return r;
+	st->total = n_my + n_fav;
+	progress_begin("sync", st->total);
+	r = archive_spooled(st, STORE_MY, STORE_WORK_DIR "/my_photos.jsonl", e);
+	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
+		r = archive_spooled(st, STORE_FAV, STORE_WORK_DIR "/favorites.jsonl", e);
+	progress_end();
+	return r;
+}
+
+static void teardown(struct sync_state *st)
+{
+	http_client_free(st->http);
+	json_decref(st->albums);
+	json_decref(st->photo_albums);
+	json_decref(st->failures);
+	if (st->lock_fd >= 0)
+		close(st->lock_fd);
+	store_release(&st->store);
+}
+
+int cmd_sync(const struct options *o)
+{
+	struct sync_state st = { .o = o, .lock_fd = -1 };
+	struct catalog_counts cc;
+	struct err e = { 0 }, ce = { 0 };
+	int r, cr, status;
+
+	st.start_ms = clock_now_ms();
+	if (o->config_world_readable)
+		msg_warn("'%s' holds secrets but others can read it; run: chmod 600 '%s'",
+			 o->config_path, o->config_path);
+	r = setup(&st, &e);
+	if (r == 0)
+		r = run(&st, &e);
+	/* the indexes always describe what is on disk, even after a failure */
+	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
+		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, &cc, &ce) : -1;
+	if (st.lock_fd >= 0 && r != FA_ENOSPC)
+		write_report(&st, NULL);
+	if (r == FA_EINTR) {
+		msg_error("interrupted; run 'flickr-archive sync' again to finish");
+		status = EXIT_INTERRUPTED;
+	} else if (r < 0) {
+		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
+		status = EXIT_FATAL;
+	} else if (cr < 0 && st.lock_fd >= 0) {
+		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
+		status = EXIT_FATAL;
+	} else {
+		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
+	}
+	if (st.lock_fd >= 0 && r != FA_EAUTH)
+		print_summary(&st, cr == 0 ? &cc : NULL);
+	teardown(&st);
+	return status;
+}

@@ -1,0 +1,145 @@
+"""Command line: help, usage errors, credentials and their precedence."""
+import re
+
+from conftest import BIN, error_lines
+
+
+def test_help_lists_every_command_and_option(archiver):
+    r = archiver.run("--help")
+    assert r.returncode == 0
+    for word in ("auth", "sync", "--archive", "--config", "--api-key", "--api-secret",
+                 "--oauth-token", "--oauth-token-secret", "--calls-per-hour", "--retries",
+                 "--timeout", "--no-favorites", "--no-browser", "--quiet", "--verbose",
+                 "--version", "FLICKR_API_URL", "FLICKR_OAUTH_URL", "FLICKR_API_KEY",
+                 "Exit status"):
+        assert word in r.stdout, word
+    assert archiver.run("help").stdout == r.stdout
+    assert archiver.run("sync", "--help").stdout == r.stdout
+
+
+def test_version(archiver):
+    r = archiver.run("--version")
+    assert r.returncode == 0
+    assert re.match(r"flickr-archive \d+\.\d+\.\d+", r.stdout)
+
+
+def test_usage_errors_are_one_line_and_exit_2(archiver):
+    for args in (["--frobnicate"], ["frobnicate"], [], ["sync", "--calls-per-hour", "lots"],
+                 ["sync", "--retries", "-3"], ["sync", "extra-argument"], ["sync", "--archive"]):
+        r = archiver.run(*args)
+        assert r.returncode == 2, (args, r.stderr)
+        assert len(error_lines(r.stderr)) == 1, (args, r.stderr)
+        assert r.stdout == "", args
+
+
+def test_sync_without_credentials(archiver):
+    r = archiver.sync(env=archiver.env(credentials=False))
+    assert r.returncode == 3
+    [line] = error_lines(r.stderr)
+    assert "FLICKR_API_KEY" in line
+
+
+def test_sync_without_token_says_run_auth(archiver):
+    env = archiver.env(FLICKR_OAUTH_TOKEN=None, FLICKR_OAUTH_TOKEN_SECRET=None)
+    r = archiver.sync(env=env)
+    assert r.returncode == 3
+    [line] = error_lines(r.stderr)
+    assert "flickr-archive auth" in line
+
+
+def write_config(archiver, **values):
+    d = archiver.config_home / "flickr-archive"
+    d.mkdir(parents=True, exist_ok=True)
+    path = d / "config"
+    path.write_text("".join(f"{k} = {v}\n" for k, v in values.items()))
+    path.chmod(0o600)
+    return path
+
+
+def test_config_file_supplies_credentials(archiver, account):
+    write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
+                 oauth_token=account.oauth_token, oauth_token_secret=account.oauth_token_secret)
+    r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
+    assert r.returncode == 0, r.stderr
+
+
+def test_precedence_flag_over_env_over_file(archiver, account):
+    write_config(archiver, api_key=account.api_key, api_secret="wrong-from-file",
+                 oauth_token=account.oauth_token, oauth_token_secret=account.oauth_token_secret)
+    base = archiver.env(credentials=False)
+    # the file alone is wrong
+    assert archiver.sync("--no-favorites", env=base).returncode == 3
+    # the environment beats the file
+    env = dict(base, FLICKR_API_SECRET=account.api_secret)
+    assert archiver.sync("--no-favorites", env=env).returncode == 0
+    # a flag beats the environment
+    env = dict(base, FLICKR_API_SECRET="wrong-from-env")
+    r = archiver.sync("--no-favorites", "--api-secret", account.api_secret, env=env)
+    assert r.returncode == 0, r.stderr
+    r = archiver.sync("--no-favorites", "--api-secret", "wrong-from-flag",
+                      env=dict(base, FLICKR_API_SECRET=account.api_secret))
+    assert r.returncode == 3
+
+
+def test_world_readable_config_warns(archiver, account):
+    path = write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
+                        oauth_token=account.oauth_token,
+                        oauth_token_secret=account.oauth_token_secret)
+    path.chmod(0o644)
+    r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
+    assert r.returncode == 0
+    assert "chmod 600" in r.stderr
+
+
+def test_secrets_never_printed_or_archived(archiver, account):
+    r = archiver.sync("--verbose")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "debug: API flickr.photos.getInfo" in out
+    for secret in (account.api_secret, account.oauth_token_secret, account.oauth_token):
+        assert secret not in out
+        for f in archiver.archive.rglob("*"):
+            if f.is_file() and f.suffix in (".json", ".jsonl", ".flag"):
+                assert secret not in f.read_text(encoding="utf-8", errors="replace"), f
+
+
+def test_quiet_prints_nothing_on_success(archiver):
+    r = archiver.sync("--quiet")
+    assert r.returncode == 0
+    assert r.stderr == "" and r.stdout == ""
+
+
+def test_plain_progress_lines_when_not_a_terminal(archiver, account):
+    r = archiver.sync()
+    total = len(account.photos) + len(account.favorites)
+    lines = [l for l in r.stderr.splitlines() if re.match(r"^\[\d+/\d+\] ", l)]
+    assert len(lines) == total
+    assert lines[-1].startswith(f"[{total}/{total}]")
+
+
+def test_live_progress_line_on_a_terminal(archiver, fake):
+    import os
+    import pty
+    import subprocess
+    fake.api_latency = 0.01
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([BIN, *archiver.sync_args()], env=archiver.env(),
+                            stdin=follower, stdout=follower, stderr=follower, close_fds=True)
+    os.close(follower)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(timeout=120)
+    os.close(leader)
+    text = out.decode("utf-8", "replace")
+    assert proc.returncode == 0, text
+    # redrawn in place with \r, showing count, rate, ETA and API calls
+    assert "\r\x1b[K" in text
+    assert re.search(r"sync \[\d+/\d+\] \d+\.\d/s ETA \S+, \d+ API calls", text), text[-500:]
+    assert "Archive: " in text

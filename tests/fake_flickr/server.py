@@ -1,0 +1,689 @@
+"""The fake Flickr HTTP server: REST API, OAuth endpoints, static media, faults."""
+
+from __future__ import annotations
+
+import collections
+import hashlib
+import hmac
+import html
+import json
+import re
+import socket
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from . import media, oauth
+from .account import SIZE_BY_SUFFIX
+from .api import LOGIN_METHODS, ApiError, FlickrAPI
+
+FAULT_KINDS = {"http429", "http500", "http502", "http503", "error105", "error201",
+               "malformed_json", "html", "truncate", "stall", "drop", "api_error"}
+_STATUS_TEXT = {429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+                503: "Service Unavailable"}
+_STATIC_FILE = re.compile(
+    r"^(?P<id>\d+)_(?P<secret>[0-9a-f]+)(?:_(?P<suffix>[0-9a-z]+?))?(?:_d)?\.(?P<ext>\w+)$")
+_PLAY = re.compile(r"^/photos/(?P<alias>[^/]+)/(?P<id>\d+)/play/(?P<stream>[^/]+)/"
+                   r"(?P<secret>[0-9a-f]+)/?$")
+_VIDEO = re.compile(r"^/video/(?P<id>\d+)/(?P<secret>[0-9a-f]+)/(?P<stream>[^/]+)\.mp4$")
+_ICON = re.compile(r"^(?:/buddyicons/\d+/(?P<s1>\d+)|(?:/static)?/(?P<s2>\d+)/buddyicons)"
+                   r"/(?P<nsid>[^/]+)\.jpg$")
+_HTML_PAGE = ("<!DOCTYPE html><html><head><title>Flickr: {title}</title></head>"
+              "<body><h1>{title}</h1><p>{text}</p></body></html>")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    ctype: str = "text/plain; charset=utf-8"
+    headers: list = field(default_factory=list)
+
+
+@dataclass
+class Fault:
+    kind: str
+    match: str
+    remaining: int  # < 0: unlimited
+    params: dict
+
+
+@dataclass
+class TokenInfo:
+    secret: str
+    nsid: str = ""
+    perms: str = "read"
+    callback: str = "oob"
+    verifier: str = ""
+    authorized: bool = False
+
+
+class OAuthProblem(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(body)
+        self.status, self.body = status, body
+
+
+def _html(status: int, title: str, text: str) -> Response:
+    body = _HTML_PAGE.format(title=html.escape(title), text=text).encode()
+    return Response(status, body, "text/html; charset=utf-8")
+
+
+def _form(pairs) -> str:
+    return "&".join(f"{k}={urllib.parse.quote(str(v), safe='')}" for k, v in pairs)
+
+
+class FakeFlickr:
+    """A local fake of api.flickr.com, www.flickr.com/services/oauth and the static hosts.
+
+    Knobs (plain attributes): api_latency, media_latency, count_extras,
+    require_oauth, oauth_time_window (None disables the timestamp check).
+    """
+
+    def __init__(self, account, host: str = "127.0.0.1", port: int = 0):
+        self.account = account
+        self.host, self.port = host, port
+        self.api_latency = 0.0
+        self.media_latency = 0.0
+        self.count_extras = True
+        self.require_oauth = True
+        self.oauth_time_window = 600
+        self.nonce_limit = 100_000
+        self.calls = collections.Counter()
+        self.calls_ok = collections.Counter()
+        self.media_requests = collections.Counter()
+        self.oauth_requests = collections.Counter()
+        self.authorize_perms = []
+        self.log = collections.deque(maxlen=20_000)  # (verb, path, status)
+        self.access_tokens = {account.oauth_token: TokenInfo(
+            account.oauth_token_secret, account.owner.nsid, "read")}
+        self.request_tokens = {}
+        self._faults = []
+        self._nonces = collections.OrderedDict()
+        self._token_counter = 0
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._media_cache = collections.OrderedDict()
+        self._httpd = None
+        self._thread = None
+        self.api = FlickrAPI(self)
+
+    # -- lifecycle ------------------------------------------------------------
+    def start(self) -> "FakeFlickr":
+        """Listen (on the same port again after a stop()) and serve in a thread."""
+        self._stopping.clear()
+        self._httpd = _Server((self.host, self.port), _Handler)
+        self._httpd.fake = self
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
+                                        name="fake-flickr", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd.close_connections()
+            self._httpd = None
+
+    def __enter__(self):
+        return self.start() if self._httpd is None else self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.url + "/services/rest"
+
+    @property
+    def oauth_url(self) -> str:
+        return self.url + "/services/oauth"
+
+    @property
+    def static_url(self) -> str:
+        return self.url
+
+    def ready_info(self) -> dict:
+        """What the CLI writes to its --ready-file."""
+        acc = self.account
+        return {"url": self.url, "api_url": self.api_url, "oauth_url": self.oauth_url,
+                "static_url": self.static_url, "api_key": acc.api_key,
+                "api_secret": acc.api_secret, "oauth_token": acc.oauth_token,
+                "oauth_token_secret": acc.oauth_token_secret}
+
+    # -- counters ---------------------------------------------------------------
+    @property
+    def total_api_calls(self) -> int:
+        return sum(self.calls.values())
+
+    def reset_counters(self):
+        with self._lock:
+            for counter in (self.calls, self.calls_ok, self.media_requests, self.oauth_requests):
+                counter.clear()
+            self.authorize_perms.clear()
+            self.log.clear()
+
+    def _count(self, counter, key):
+        with self._lock:
+            counter[key] += 1
+
+    # -- faults -----------------------------------------------------------------
+    def add_fault(self, kind: str, match: str = "*", count: int = 1, **params) -> Fault:
+        """Inject `count` faults (count < 0 or None: forever) on matching requests."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}")
+        fault = Fault(kind, match, -1 if count is None else count, params)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear_faults(self):
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def pending_faults(self) -> list:
+        with self._lock:
+            return [f for f in self._faults if f.remaining != 0]
+
+    def _take_fault(self, scope: str, name: str, path: str):
+        """Consume and return the first fault matching this request, if any."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.remaining == 0 or not self._matches(fault.match, scope, name, path):
+                    continue
+                if fault.remaining > 0:
+                    fault.remaining -= 1
+                return fault
+        return None
+
+    @staticmethod
+    def _matches(match, scope, name, path) -> bool:
+        if match.startswith("/"):
+            return path.startswith(match)
+        if match == "*":
+            return scope == "api"
+        if match in ("media", "oauth"):
+            return scope == match
+        return scope == "api" and match == name
+
+    # -- OAuth --------------------------------------------------------------------
+    def add_request_token(self, token, secret, verifier="", authorized=True,
+                          callback="oob", perms="read"):
+        """Register a request token (e.g. the Flickr docs example) for tests."""
+        self.request_tokens[token] = TokenInfo(secret, self.account.owner.nsid, perms, callback,
+                                               verifier, authorized)
+
+    def add_access_token(self, token, secret, nsid=None, perms="read"):
+        self.access_tokens[token] = TokenInfo(secret, nsid or self.account.owner.nsid, perms)
+
+    def _new_token(self) -> tuple:
+        with self._lock:
+            self._token_counter += 1
+            n = self._token_counter
+        digest = hashlib.sha1(f"{self.account.api_key}/{n}".encode()).hexdigest()
+        return f"72157{720000000000 + n}-{digest[:16]}", digest[16:32]
+
+    def _verify(self, req, pairs, need_token: bool, tokens: dict):
+        """Check an OAuth-signed request; returns (oauth params dict, TokenInfo|None)."""
+        params = dict(pairs)
+        required = ["oauth_consumer_key", "oauth_nonce", "oauth_signature",
+                    "oauth_signature_method", "oauth_timestamp"]
+        if need_token:
+            required.insert(0, "oauth_token")
+        absent = [k for k in required if not params.get(k)]
+        if absent:
+            raise OAuthProblem(400, "oauth_problem=parameter_absent&oauth_parameters_absent="
+                               + "%26".join(absent))
+        if params["oauth_signature_method"] != "HMAC-SHA1":
+            raise OAuthProblem(400, "oauth_problem=signature_method_rejected")
+        if params["oauth_consumer_key"] != self.account.api_key:
+            raise OAuthProblem(401, "oauth_problem=consumer_key_unknown")
+        self._check_timestamp(params["oauth_timestamp"])
+        info = None
+        if params.get("oauth_token"):
+            info = tokens.get(params["oauth_token"])
+            if info is None:
+                raise OAuthProblem(401, "oauth_problem=token_rejected")
+        nonce_key = (params["oauth_consumer_key"], params.get("oauth_token", ""),
+                     params["oauth_timestamp"], params["oauth_nonce"])
+        with self._lock:
+            if nonce_key in self._nonces:
+                raise OAuthProblem(401, "oauth_problem=nonce_used")
+        signed = [(k, v) for k, v in pairs if k != "oauth_signature"]
+        url = f"http://{req.host_header()}{req.path_only}"
+        sbs = oauth.base_string(req.command, url, signed)
+        expected = oauth.sign(req.command, url, signed, self.account.api_secret,
+                              info.secret if info else "")
+        if not hmac.compare_digest(expected, params["oauth_signature"]):
+            raise OAuthProblem(401, "oauth_problem=signature_invalid&debug_sbs=" + sbs)
+        with self._lock:
+            self._nonces[nonce_key] = True
+            while len(self._nonces) > self.nonce_limit:
+                self._nonces.popitem(last=False)
+        return params, info
+
+    def _check_timestamp(self, value):
+        window = self.oauth_time_window
+        try:
+            ts = int(value)
+        except ValueError:
+            raise OAuthProblem(401, "oauth_problem=timestamp_refused") from None
+        now = int(time.time())
+        if window is not None and abs(now - ts) > window:
+            raise OAuthProblem(401, "oauth_problem=timestamp_refused&oauth_acceptable_timestamps="
+                               f"{now - window}-{now + window}")
+
+    def _oauth_endpoint(self, req) -> Response:
+        step = req.path_only.rstrip("/").rsplit("/", 1)[-1]
+        if step not in ("request_token", "authorize", "access_token"):
+            return _html(404, "Page Not Found", "No such OAuth endpoint.")
+        self._count(self.oauth_requests, step)
+        try:
+            return getattr(self, "_oauth_" + step)(req)
+        except OAuthProblem as prob:
+            return Response(prob.status, prob.body.encode(), "text/plain;charset=UTF-8")
+
+    def _oauth_request_token(self, req) -> Response:
+        params, _ = self._verify(req, req.all_pairs, False, {})
+        if not params.get("oauth_callback"):
+            raise OAuthProblem(400, "oauth_problem=parameter_absent&"
+                                    "oauth_parameters_absent=oauth_callback")
+        token, secret = self._new_token()
+        self.request_tokens[token] = TokenInfo(secret, callback=params["oauth_callback"])
+        body = _form([("oauth_callback_confirmed", "true"), ("oauth_token", token),
+                      ("oauth_token_secret", secret)])
+        return Response(200, body.encode(), "text/plain;charset=UTF-8")
+
+    def _oauth_authorize(self, req) -> Response:
+        params = dict(req.query_pairs)
+        info = self.request_tokens.get(params.get("oauth_token", ""))
+        if info is None:
+            return _html(400, "Oops! Invalid token", "The OAuth token is invalid or expired.")
+        perms = params.get("perms")
+        with self._lock:
+            self.authorize_perms.append(perms)
+        info.perms = perms if perms in ("read", "write", "delete") else "read"
+        digits = int(hashlib.sha1(params["oauth_token"].encode()).hexdigest(), 16) % 10 ** 9
+        info.verifier = f"{digits // 10 ** 6:03d}-{digits // 1000 % 1000:03d}-{digits % 1000:03d}"
+        info.authorized, info.nsid = True, self.account.owner.nsid
+        if info.callback != "oob":
+            sep = "&" if "?" in info.callback else "?"
+            location = info.callback + sep + _form([("oauth_token", params["oauth_token"]),
+                                                    ("oauth_verifier", info.verifier)])
+            resp = _html(302, "Redirecting", f'<a href="{html.escape(location)}">continue</a>')
+            resp.headers.append(("Location", location))
+            return resp
+        text = (f"You have authorised the application to access your account with "
+                f"<b>{html.escape(info.perms)}</b> permission.<br>Enter this code in the "
+                f'application: <span id="verifier">{info.verifier}</span>')
+        return _html(200, "Authorization complete", text)
+
+    def _oauth_access_token(self, req) -> Response:
+        params, info = self._verify(req, req.all_pairs, True, self.request_tokens)
+        if not params.get("oauth_verifier"):
+            raise OAuthProblem(400, "oauth_problem=parameter_absent&"
+                                    "oauth_parameters_absent=oauth_verifier")
+        if not info.authorized or not hmac.compare_digest(info.verifier, params["oauth_verifier"]):
+            raise OAuthProblem(401, "oauth_problem=verifier_invalid")
+        del self.request_tokens[params["oauth_token"]]
+        token, secret = self._new_token()
+        self.access_tokens[token] = TokenInfo(secret, info.nsid, info.perms)
+        user = self.account.users[info.nsid]
+        body = _form([("fullname", user.realname), ("oauth_token", token),
+                      ("oauth_token_secret", secret), ("user_nsid", user.nsid),
+                      ("username", user.username)])
+        return Response(200, body.encode(), "text/plain;charset=UTF-8")
+
+    # -- REST ---------------------------------------------------------------------
+    def _rest(self, req) -> tuple:
+        """Returns (Response, fault applied after the response is built or None)."""
+        params = dict(req.query_pairs + req.body_pairs)
+        method = params.get("method", "")
+        self._sleep(self.api_latency)
+        self._count(self.calls, method)
+        fault = self._take_fault("api", method, req.path_only)
+        if fault and fault.kind not in ("truncate", "stall"):
+            return self._fault_response(fault), None
+        if fault and fault.kind == "stall" and not fault.params.get("mid_body"):
+            self._sleep(fault.params.get("seconds", 30))
+            fault = None
+        try:
+            viewer = self._authenticate(req, method, params)
+        except OAuthProblem as prob:
+            return Response(prob.status, prob.body.encode(), "text/plain;charset=UTF-8"), fault
+        except ApiError as err:
+            return self._json({"stat": "fail", "code": err.code, "message": err.message},
+                              params), fault
+        if params.get("format", "json") != "json":
+            payload = {"stat": "fail", "code": 111,
+                       "message": f'Format "{params["format"]}" not found'}
+        else:
+            try:
+                all_params = dict(req.all_pairs)
+                payload = self.api.call(method, all_params, viewer)
+                payload["stat"] = "ok"
+                self._count(self.calls_ok, method)
+            except ApiError as err:
+                payload = {"stat": "fail", "code": err.code, "message": err.message}
+        return self._json(payload, params), fault
+
+    def _authenticate(self, req, method, params):
+        """The viewer's nsid, or None for an anonymous (api_key only) call."""
+        has_oauth = any(k.startswith("oauth_") for k, _ in req.all_pairs)
+        if not self.require_oauth:
+            return self.account.owner.nsid
+        if not has_oauth:
+            if method in LOGIN_METHODS:
+                raise OAuthProblem(400, "oauth_problem=parameter_absent&"
+                                        "oauth_parameters_absent=oauth_token")
+            key = params.get("api_key", "")
+            if not re.fullmatch(r"[0-9a-f]{32}", key):
+                raise ApiError(100, "Invalid API Key (Key has invalid format)")
+            if key != self.account.api_key:
+                raise ApiError(100, "Invalid API Key (Key not found)")
+            return None
+        need_token = method in LOGIN_METHODS
+        _, info = self._verify(req, req.all_pairs, need_token, self.access_tokens)
+        return info.nsid if info else None
+
+    @staticmethod
+    def _json(payload, params) -> Response:
+        text = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
+        if params.get("nojsoncallback") != "1":
+            return Response(200, f"jsonFlickrApi({text})".encode(),
+                            "text/javascript; charset=utf-8")
+        return Response(200, text.encode(), "application/json; charset=utf-8")
+
+    def _fault_response(self, fault) -> Response:
+        kind, p = fault.kind, fault.params
+        if kind.startswith("http"):
+            status = int(kind[4:])
+            title = f"{status} {_STATUS_TEXT[status]}"
+            text = ("You have sent too many requests in a given amount of time."
+                    if status == 429 else "Something went wrong.")
+            body = f"<html><body><h1>{title}</h1>{text}</body></html>".encode()
+            resp = Response(status, body, "text/html; charset=utf-8")
+            if status == 429 and p.get("retry_after", 1) is not None:
+                resp.headers.append(("Retry-After", str(p.get("retry_after", 1))))
+            return resp
+        if kind in ("error105", "error201", "api_error"):
+            code, message = {
+                "error105": (105, "Service currently unavailable"),
+                "error201": (201, "Sorry, the Flickr API service is not currently available."),
+            }.get(kind, (p.get("code", 1), p.get("message", "Injected error")))
+            return self._json({"stat": "fail", "code": code, "message": message},
+                              {"nojsoncallback": "1"})
+        if kind == "malformed_json":
+            return Response(200, b'{"photos":{"page":1,"pages":3,"perpage":100,"photo":[{"id":"1',
+                            "application/json; charset=utf-8")
+        if kind == "html":
+            return _html(200, "Something went wrong", "We're having some trouble.")
+        return Response(0)  # drop
+
+    # -- media ----------------------------------------------------------------------
+    def _media(self, req) -> Response:
+        path = req.path_only
+        if path == "/images/buddyicon.gif":
+            return Response(200, self._cached(("icon", "default"), lambda: (
+                media.default_buddy_icon(), "image/gif"))[0], "image/gif")
+        m = _ICON.match(path)
+        if m:
+            return self._buddy_icon(m.group("s1") or m.group("s2"), m.group("nsid"))
+        m = _PLAY.match(path)
+        if m:
+            return self._play(m)
+        m = _VIDEO.match(path)
+        if m:
+            return self._video(m)
+        parts = path.strip("/").split("/")
+        if parts and parts[0] == "static":
+            parts = parts[1:]
+        if len(parts) == 2 and parts[0].isdigit():
+            return self._static(parts[0], parts[1])
+        return _html(404, "Page Not Found", "This is not the page you are looking for.")
+
+    def _cached(self, key, make):
+        with self._lock:
+            if key in self._media_cache:
+                self._media_cache.move_to_end(key)
+                return self._media_cache[key]
+        value = make()
+        with self._lock:
+            self._media_cache[key] = value
+            while len(self._media_cache) > 512:
+                self._media_cache.popitem(last=False)
+        return value
+
+    def _static(self, server, name) -> Response:
+        m = _STATIC_FILE.match(name)
+        photo = self.account.photo(m.group("id")) if m else None
+        if photo is None or photo.server != server:
+            return _html(404, "Not Found", "File not found.")
+        spec = SIZE_BY_SUFFIX.get(m.group("suffix") or "")
+        if spec is None or spec.label not in photo.size_labels() \
+                or photo.secret_for(spec.label) != m.group("secret") \
+                or photo.file_name(spec.label).rsplit(".", 1)[1] != m.group("ext"):
+            return _html(404, "Not Found", "File not found.")
+        key = ("photo", photo.id, spec.label, photo.frame_format, photo.rotation,
+               photo.o_width, photo.o_height)
+        body, ctype = self._cached(key, lambda: media.photo_file(photo, spec.label))
+        return Response(200, body, ctype)
+
+    def _video_photo(self, m):
+        photo = self.account.photo(m.group("id"))
+        stream = m.group("stream")
+        if photo is None or not photo.is_video or stream not in photo.video_stream_names() \
+                or photo.video_secret(stream) != m.group("secret"):
+            return None, stream
+        return photo, stream
+
+    def _unfetchable(self, stream) -> Response:
+        if stream == "orig":
+            return _html(200, "Sign in", "Please sign in to download the original video.")
+        return _html(404, "Not Found", "Video not found.")
+
+    def _play(self, m) -> Response:
+        photo, stream = self._video_photo(m)
+        if photo is None:
+            return _html(404, "Not Found", "Video not found.")
+        if not photo.video_fetchable:
+            return self._unfetchable(stream)
+        token = hashlib.sha1(f"{photo.id}/{stream}".encode()).hexdigest()[:24]
+        secret = photo.video_secret(stream)
+        location = f"{self.url}/video/{photo.id}/{secret}/{stream}.mp4?s={token}"
+        resp = Response(302, b"", "text/html; charset=utf-8")
+        resp.headers.append(("Location", location))
+        return resp
+
+    def _video(self, m) -> Response:
+        photo, stream = self._video_photo(m)
+        if photo is None:
+            return _html(404, "Not Found", "Video not found.")
+        if not photo.video_fetchable:
+            return self._unfetchable(stream)
+        body, ctype = self._cached(("video", photo.id, stream, photo.original_format),
+                                   lambda: media.video_file(photo, stream))
+        resp = Response(200, body, ctype)
+        if stream == "orig":
+            resp.headers.append(("Content-Disposition",
+                                 f"attachment; filename={photo.id}.{photo.original_format}"))
+        return resp
+
+    def _buddy_icon(self, server, nsid) -> Response:
+        user = self.account.users.get(urllib.parse.unquote(nsid))
+        if user is None or user.iconserver in ("", "0") or user.iconserver != server:
+            return _html(404, "Not Found", "No such icon.")
+        body = self._cached(("icon", user.nsid), lambda: media.buddy_icon(user.nsid))
+        return Response(200, body, "image/jpeg")
+
+    # -- request entry point ----------------------------------------------------------
+    def _sleep(self, seconds):
+        if seconds:
+            self._stopping.wait(float(seconds))
+
+    def handle(self, req) -> tuple:
+        """Route one request; returns (Response, post-fault or None, is_media)."""
+        path = req.path_only
+        if path in ("/services/rest", "/services/rest/"):
+            resp, fault = self._rest(req)
+            return resp, fault, False
+        if path.startswith("/services/oauth/"):
+            fault = self._take_fault("oauth", "", path)
+            if fault and fault.kind not in ("truncate", "stall"):
+                return self._fault_response(fault), None, False
+            return self._oauth_endpoint(req), fault, False
+        self._count(self.media_requests, path)
+        self._sleep(self.media_latency)
+        fault = self._take_fault("media", "", path)
+        if fault and fault.kind not in ("truncate", "stall"):
+            return self._fault_response(fault), None, True
+        return self._media(req), fault, True
+
+
+class _Server(ThreadingHTTPServer):
+    """Tracks open connections so stop() can close idle keep-alive ones too."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._conns = set()
+        self._conns_lock = threading.Lock()
+
+    def process_request(self, request, client_address):
+        with self._conns_lock:
+            self._conns.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self):
+        with self._conns_lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "fake_flickr/1.0"
+    sys_version = ""
+    timeout = 300
+    wbufsize = 64 * 1024  # headers and body leave in one segment
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def handle_expect_100(self):
+        ok = super().handle_expect_100()
+        self.wfile.flush()  # wfile is buffered
+        return ok
+
+    # -- parsed request helpers (used by FakeFlickr) --------------------------------
+    def host_header(self) -> str:
+        host = (self.headers.get("Host") or
+                f"{self.server.fake.host}:{self.server.fake.port}").strip().lower()
+        return host[:-3] if host.endswith(":80") else host
+
+    def _parse(self):
+        split = urllib.parse.urlsplit(self.path)
+        self.path_only = split.path or "/"
+        self.query_pairs = urllib.parse.parse_qsl(split.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        self.body_pairs = []
+        ctype = self.headers.get("Content-Type", "")
+        if body and ctype.startswith("application/x-www-form-urlencoded"):
+            self.body_pairs = urllib.parse.parse_qsl(body.decode("utf-8", "replace"),
+                                                     keep_blank_values=True)
+        header_pairs = oauth.parse_authorization(self.headers.get("Authorization", ""))
+        self.all_pairs = self.query_pairs + self.body_pairs + header_pairs
+
+    # -- verbs ----------------------------------------------------------------------
+    def do_GET(self):
+        self._serve(head=False)
+
+    def do_POST(self):
+        self._serve(head=False)
+
+    def do_HEAD(self):
+        self._serve(head=True)
+
+    def _serve(self, head: bool):
+        fake = self.server.fake
+        try:
+            self._parse()
+            resp, fault, is_media = fake.handle(self)
+            if resp.status == 0:  # drop
+                self.close_connection = True
+                fake.log.append((self.command, self.path, 0))
+                return
+            if is_media and resp.status == 200:
+                resp = self._apply_range(resp)
+            fake.log.append((self.command, self.path, resp.status))
+            self._send(resp, head, fault)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _apply_range(self, resp) -> Response:
+        resp.headers.append(("Accept-Ranges", "bytes"))
+        m = re.fullmatch(r"bytes=(\d*)-(\d*)", (self.headers.get("Range") or "").strip())
+        if not m or not (m.group(1) or m.group(2)):
+            return resp
+        size = len(resp.body)
+        if m.group(1):
+            start = int(m.group(1))
+            end = min(int(m.group(2)), size - 1) if m.group(2) else size - 1
+        else:
+            start, end = max(0, size - int(m.group(2))), size - 1
+        if start >= size or start > end:
+            out = Response(416, b"", resp.ctype)
+            out.headers.append(("Content-Range", f"bytes */{size}"))
+            return out
+        out = Response(206, resp.body[start:end + 1], resp.ctype, list(resp.headers))
+        out.headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
+        return out
+
+    def _send(self, resp: Response, head: bool, fault):
+        self.send_response(resp.status)
+        self.send_header("Content-Type", resp.ctype)
+        self.send_header("Content-Length", str(len(resp.body)))
+        for name, value in resp.headers:
+            self.send_header(name, value)
+        if fault is not None:
+            self.close_connection = True
+        self.end_headers()
+        if head:
+            return
+        if fault is None:
+            self.wfile.write(resp.body)  # buffered: goes out with the headers
+            return
+        half = len(resp.body) // 2
+        self.wfile.write(resp.body[:half])
+        self.wfile.flush()
+        if fault.kind == "stall":
+            self.server.fake._sleep(fault.params.get("seconds", 30))
+            self.wfile.write(resp.body[half:])
+        # truncate: stop here; the connection is closed after this request.
+
+    def log_message(self, fmt, *args):  # silence stderr logging
+        pass

@@ -1,0 +1,528 @@
+/*
+ * test_json.c: the lenient getters against every encoding Flickr uses
+ * (shared/flickr-api/README.md §1.3-1.4), parsing errors, lossy UTF-8 and
+ * JSON output.
+ */
+#include "unit.h"
+
+#include "buf.h"
+#include "json.h"
+
+/* ---- jint --------------------------------------------------------------- */
+
+struct int_case {
+	const char *doc;  /* the object; the key is always "v" */
+	int ok;
+	long long value;
+};
+
+static const struct int_case int_cases[] = {
+	{ "{\"v\":42}", 1, 42 },                      /* "page":1 */
+	{ "{\"v\":\"1270\"}", 1, 1270 },              /* "total":"1270" */
+	{ "{\"v\":-7}", 1, -7 },
+	{ "{\"v\":\"-7\"}", 1, -7 },
+	{ "{\"v\":0}", 1, 0 },
+	{ "{\"v\":\"0\"}", 1, 0 },                    /* "datetakengranularity":"0" */
+	{ "{\"v\":3.0}", 1, 3 },                      /* integral real */
+	{ "{\"v\":{\"_content\":2}}", 1, 2 },         /* people.getInfo count */
+	{ "{\"v\":{\"_content\":\"2876\"}}", 1, 2876 },
+	{ "{\"v\":\"9223372036854775807\"}", 1, 9223372036854775807LL },
+	{ "{\"v\":3.5}", 0, 0 },                      /* not an integer */
+	{ "{\"v\":\"3.5\"}", 0, 0 },
+	{ "{\"v\":\"\"}", 0, 0 },                     /* getSizes video width "" */
+	{ "{\"v\":\"12a\"}", 0, 0 },
+	{ "{\"v\":\"abc\"}", 0, 0 },
+	{ "{\"v\":\"99999999999999999999\"}", 0, 0 }, /* overflow */
+	{ "{\"v\":1e300}", 0, 0 },
+	{ "{\"v\":true}", 0, 0 },
+	{ "{\"v\":null}", 0, 0 },
+	{ "{\"v\":[1]}", 0, 0 },
+	{ "{\"v\":{\"x\":1}}", 0, 0 },
+	{ "{\"v\":{\"_content\":\"\"}}", 0, 0 },
+	{ "{\"w\":1}", 0, 0 },                        /* absent */
+	{ "[1]", 0, 0 },                              /* not an object */
+	{ "\"v\"", 0, 0 },
+	{ NULL, 0, 0 },
+};
+
+static void test_jint_table(void **state)
+{
+	(void)state;
+	for (const struct int_case *c = int_cases; c->doc; c++) {
+		json_t *doc = ut_json(c->doc);
+		long long v = -12345;
+
+		print_message("jint %s\n", c->doc);
+		assert_int_equal(jint(doc, "v", &v), c->ok);
+		if (c->ok)
+			assert_true(v == c->value);
+		else
+			assert_true(v == -12345); /* untouched when absent */
+		assert_true(jint_or(doc, "v", -99) == (c->ok ? c->value : -99));
+		json_decref(doc);
+	}
+}
+
+static void test_jint_null_object(void **state)
+{
+	long long v = 5;
+
+	(void)state;
+	assert_false(jint(NULL, "v", &v));
+	assert_true(v == 5);
+	assert_true(jint_or(NULL, "v", 17) == 17);
+	assert_false(jint_value(NULL, &v));
+}
+
+static void test_jint_value_direct(void **state)
+{
+	json_t *n = json_integer(45), *s = json_string("385"), *b = json_true();
+	long long v = 0;
+
+	(void)state;
+	assert_true(jint_value(n, &v));
+	assert_true(v == 45);
+	assert_true(jint_value(s, &v));
+	assert_true(v == 385);
+	assert_false(jint_value(b, &v));
+	json_decref(n);
+	json_decref(s);
+	json_decref(b);
+}
+
+/* ---- jreal -------------------------------------------------------------- */
+
+struct real_case {
+	const char *doc;
+	int ok;
+	double value;
+};
+
+static const struct real_case real_cases[] = {
+	{ "{\"v\":44.375}", 1, 44.375 },        /* geo latitude as a number */
+	{ "{\"v\":-118.7798}", 1, -118.7798 },
+	{ "{\"v\":0}", 1, 0.0 },                /* not geotagged */
+	{ "{\"v\":15}", 1, 15.0 },              /* integer */
+	{ "{\"v\":\"45.807258\"}", 1, 45.807258 },
+	{ "{\"v\":\"-3\"}", 1, -3.0 },
+	{ "{\"v\":\"\"}", 0, 0 },
+	{ "{\"v\":\"abc\"}", 0, 0 },
+	{ "{\"v\":\"1.5x\"}", 0, 0 },
+	{ "{\"v\":\"1e999\"}", 0, 0 },          /* not finite */
+	{ "{\"v\":\"nan\"}", 0, 0 },
+	{ "{\"v\":true}", 0, 0 },
+	{ "{\"v\":null}", 0, 0 },
+	{ "{\"v\":[1.5]}", 0, 0 },
+	{ "{}", 0, 0 },
+	{ NULL, 0, 0 },
+};
+
+static void test_jreal_table(void **state)
+{
+	(void)state;
+	for (const struct real_case *c = real_cases; c->doc; c++) {
+		json_t *doc = ut_json(c->doc);
+		double v = -1.25;
+
+		print_message("jreal %s\n", c->doc);
+		assert_int_equal(jreal(doc, "v", &v), c->ok);
+		if (c->ok)
+			assert_float_equal(v, c->value, 1e-9);
+		json_decref(doc);
+	}
+	{
+		double v = 0;
+
+		assert_false(jreal(NULL, "v", &v));
+	}
+}
+
+/* ---- jflag -------------------------------------------------------------- */
+
+struct flag_case {
+	const char *doc;
+	bool def;
+	bool expect;
+};
+
+static const struct flag_case flag_cases[] = {
+	{ "{\"v\":1}", false, true },
+	{ "{\"v\":0}", true, false },
+	{ "{\"v\":\"1\"}", false, true },
+	{ "{\"v\":\"0\"}", true, false },
+	{ "{\"v\":true}", false, true },
+	{ "{\"v\":false}", true, false },
+	{ "{\"v\":\"true\"}", false, true },
+	{ "{\"v\":\"false\"}", true, false },
+	{ "{\"v\":\"\"}", false, false },     /* "" gives the default */
+	{ "{\"v\":\"\"}", true, true },
+	{ "{\"v\":null}", true, true },
+	{ "{\"v\":\"yes\"}", false, false },  /* wrong type: default */
+	{ "{\"v\":\"yes\"}", true, true },
+	{ "{\"v\":[1]}", false, false },
+	{ "{}", true, true },                 /* absent */
+	{ "{}", false, false },
+	{ NULL, false, false },
+};
+
+static void test_jflag_table(void **state)
+{
+	(void)state;
+	for (const struct flag_case *c = flag_cases; c->doc; c++) {
+		json_t *doc = ut_json(c->doc);
+
+		print_message("jflag %s def=%d\n", c->doc, c->def);
+		assert_int_equal(jflag(doc, "v", c->def), c->expect);
+		json_decref(doc);
+	}
+	assert_true(jflag(NULL, "v", true));
+	assert_false(jflag(NULL, "v", false));
+}
+
+/* ---- text --------------------------------------------------------------- */
+
+struct text_case {
+	const char *doc;
+	const char *jstr;     /* expected jstr(doc, "v") */
+	const char *jcontent; /* expected jcontent(doc, "v") */
+	const char *jtext;    /* expected jtext(doc, "v") */
+};
+
+static const struct text_case text_cases[] = {
+	{ "{\"v\":\"plain\"}", "plain", "plain", "plain" },
+	{ "{\"v\":{\"_content\":\"Hana\"}}", NULL, "Hana", "Hana" },
+	{ "{\"v\":{\"_content\":\"\"}}", NULL, "", "" },
+	{ "{\"v\":\"\"}", "", "", "" },
+	{ "{\"v\":1914}", NULL, NULL, "1914" },
+	{ "{\"v\":{\"_content\":2}}", NULL, NULL, "2" },
+	{ "{\"v\":-5}", NULL, NULL, "-5" },
+	{ "{\"v\":{\"x\":\"y\"}}", NULL, NULL, NULL },
+	{ "{\"v\":true}", NULL, NULL, NULL },
+	{ "{\"v\":null}", NULL, NULL, NULL },
+	{ "{\"v\":[\"a\"]}", NULL, NULL, NULL },
+	{ "{}", NULL, NULL, NULL },
+	{ "[\"v\"]", NULL, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void check_opt_string(const char *got, const char *want)
+{
+	if (want)
+		assert_string_equal(got, want);
+	else
+		assert_null(got);
+}
+
+static void test_text_getters_table(void **state)
+{
+	(void)state;
+	for (const struct text_case *c = text_cases; c->doc; c++) {
+		json_t *doc = ut_json(c->doc);
+
+		print_message("text %s\n", c->doc);
+		check_opt_string(jstr(doc, "v"), c->jstr);
+		check_opt_string(jcontent(doc, "v"), c->jcontent);
+		check_opt_string(jtext(doc, "v"), c->jtext);
+		json_decref(doc);
+	}
+	assert_null(jstr(NULL, "v"));
+	assert_null(jcontent(NULL, "v"));
+	assert_null(jtext(NULL, "v"));
+}
+
+static void test_jtext_real_number(void **state)
+{
+	/* getExif's raw._content can be a JSON number such as an f-number 2.8
+	 * (README §4.7); it must print, not vanish (found by this test). */
+	json_t *doc;
+
+	(void)state;
+	doc = ut_json("{\"v\":2.8,\"raw\":{\"_content\":2.8}}");
+	assert_non_null(jtext(doc, "v"));
+	assert_float_equal(strtod(jtext(doc, "v"), NULL), 2.8, 1e-9);
+	assert_non_null(jtext(doc, "raw"));
+	json_decref(doc);
+}
+
+/* ---- lists -------------------------------------------------------------- */
+
+static void test_jlist_array(void **state)
+{
+	json_t *doc = ut_json("{\"photo\":[{\"id\":\"1\"},{\"id\":\"2\"},{\"id\":\"3\"}]}");
+	json_t *list = json_object_get(doc, "photo");
+
+	(void)state;
+	assert_int_equal(jlist_size(list), 3);
+	assert_string_equal(jstr(jlist_at(list, 0), "id"), "1");
+	assert_string_equal(jstr(jlist_at(list, 2), "id"), "3");
+	assert_null(jlist_at(list, 3));
+	json_decref(doc);
+}
+
+static void test_jlist_lone_object_is_one_item(void **state)
+{
+	json_t *doc = ut_json("{\"tag\":{\"raw\":\"foo\"}}");
+	json_t *list = json_object_get(doc, "tag");
+
+	(void)state;
+	assert_int_equal(jlist_size(list), 1);
+	assert_ptr_equal(jlist_at(list, 0), list);
+	assert_null(jlist_at(list, 1));
+	json_decref(doc);
+}
+
+static void test_jlist_absent_null_and_scalars(void **state)
+{
+	json_t *doc = ut_json("{\"n\":null,\"s\":\"x\",\"i\":3,\"e\":[]}");
+
+	(void)state;
+	assert_int_equal(jlist_size(json_object_get(doc, "n")), 0);
+	assert_null(jlist_at(json_object_get(doc, "n"), 0));
+	assert_int_equal(jlist_size(json_object_get(doc, "s")), 0);
+	assert_null(jlist_at(json_object_get(doc, "s"), 0));
+	assert_int_equal(jlist_size(json_object_get(doc, "i")), 0);
+	assert_int_equal(jlist_size(json_object_get(doc, "e")), 0);
+	assert_null(jlist_at(json_object_get(doc, "e"), 0));
+	assert_int_equal(jlist_size(json_object_get(doc, "missing")), 0);
+	assert_int_equal(jlist_size(NULL), 0);
+	assert_null(jlist_at(NULL, 0));
+	json_decref(doc);
+}
+
+static void test_jobj(void **state)
+{
+	json_t *doc = ut_json("{\"o\":{\"a\":1},\"s\":\"x\",\"a\":[{}]}");
+
+	(void)state;
+	assert_ptr_equal(jobj(doc, "o"), json_object_get(doc, "o"));
+	assert_null(jobj(doc, "s"));
+	assert_null(jobj(doc, "a"));
+	assert_null(jobj(doc, "missing"));
+	assert_null(jobj(NULL, "o"));
+	json_decref(doc);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static const char *const malformed_docs[] = {
+	"",
+	"{",
+	"{\"a\":1",                 /* truncated */
+	"{\"photos\":{\"photo\":[",  /* truncated mid-list */
+	"[1,2,",
+	"{\"a\":}",
+	"{a:1}",
+	"nul",
+	"{\"a\":1}x",               /* trailing garbage */
+	"{\"a\":1,\"a\":2}",         /* duplicate keys are refused */
+	"\"\xff\"",                 /* invalid UTF-8 */
+	"<html><body>502 Bad Gateway</body></html>",
+	NULL,
+};
+
+static void test_json_parse_malformed(void **state)
+{
+	(void)state;
+	for (const char *const *d = malformed_docs; *d; d++) {
+		struct err e = { 0 };
+		json_t *doc = NULL;
+
+		print_message("parse '%s'\n", *d);
+		assert_int_equal(json_parse(*d, strlen(*d), &doc, &e), FA_EPARSE);
+		assert_int_equal(e.code, FA_EPARSE);
+		assert_true(e.msg[0] != '\0');
+		assert_null(doc);
+	}
+}
+
+static void test_json_parse_truncated_valid_doc(void **state)
+{
+	static const char text[] = "{\"stat\":\"ok\",\"photo\":{\"id\":\"1\"}}";
+	json_t *doc = NULL;
+
+	(void)state;
+	for (size_t len = 0; len < sizeof(text) - 1; len++) {
+		struct err e = { 0 };
+
+		assert_int_equal(json_parse(text, len, &doc, &e), FA_EPARSE);
+		assert_null(doc);
+	}
+	assert_int_equal(json_parse(text, sizeof(text) - 1, &doc, NULL), 0);
+	assert_string_equal(jstr(doc, "stat"), "ok");
+	json_decref(doc);
+}
+
+static void test_json_parse_reads_only_len_bytes(void **state)
+{
+	json_t *doc = NULL;
+
+	(void)state;
+	assert_int_equal(json_parse("{\"a\":1}garbage", 7, &doc, NULL), 0);
+	assert_true(jint_or(doc, "a", 0) == 1);
+	json_decref(doc);
+}
+
+static void test_json_parse_too_large(void **state)
+{
+	size_t len = JSON_MAX_DOC_BYTES + 1;
+	char *big = calloc(1, len);
+	struct err e = { 0 };
+	json_t *doc = NULL;
+
+	(void)state;
+	assert_non_null(big);
+	assert_int_equal(json_parse(big, len, &doc, &e), FA_EPARSE);
+	assert_null(doc);
+	assert_non_null(strstr(e.msg, "too large"));
+	free(big);
+}
+
+/* ---- lossy UTF-8 -------------------------------------------------------- */
+
+#define FFFD "\xef\xbf\xbd"
+
+struct lossy_case {
+	const char *in;
+	const char *out;
+};
+
+static const struct lossy_case lossy_cases[] = {
+	{ "abc", "abc" },
+	{ "", "" },
+	{ "caf\xc3\xa9", "caf\xc3\xa9" },                       /* valid 2-byte kept */
+	{ "\xe2\x98\x83 \xf0\x9f\x98\x80", "\xe2\x98\x83 \xf0\x9f\x98\x80" }, /* 3 and 4 bytes */
+	{ "a\xff" "b", "a" FFFD "b" },
+	{ "caf\xe9", "caf" FFFD },                              /* Latin-1 */
+	{ "\xc3", FFFD },                                        /* truncated sequence */
+	{ "\xe2\x98", FFFD FFFD },
+	{ "\xc0\xaf", FFFD FFFD },                               /* overlong '/' */
+	{ "\xed\xa0\x80", FFFD FFFD FFFD },                      /* UTF-16 surrogate */
+	{ "\xf4\x90\x80\x80", FFFD FFFD FFFD FFFD },             /* above U+10FFFF */
+	{ "\x80" "x\xc3\xa9", FFFD "x\xc3\xa9" },                /* lone continuation */
+	{ NULL, NULL },
+};
+
+static void test_jstring_lossy_table(void **state)
+{
+	(void)state;
+	for (const struct lossy_case *c = lossy_cases; c->in; c++) {
+		json_t *s = jstring_lossy(c->in);
+
+		assert_non_null(s);
+		assert_true(json_is_string(s));
+		assert_int_equal(json_string_length(s), strlen(c->out));
+		assert_memory_equal(json_string_value(s), c->out, strlen(c->out));
+		json_decref(s);
+	}
+}
+
+/* ---- setters and output ------------------------------------------------- */
+
+static void test_setters(void **state)
+{
+	json_t *o = json_object();
+	json_t *src = ut_json("{\"k\":[1,2]}");
+
+	(void)state;
+	assert_int_equal(jset_str(o, "s", "x"), 0);
+	assert_int_equal(jset_str(o, "n", NULL), 0);
+	assert_int_equal(jset_str(o, "bad", "a\xff"), 0);
+	assert_int_equal(jset_int(o, "i", 1234567890123LL), 0);
+	assert_int_equal(jset_real(o, "r", 44.375), 0);
+	assert_int_equal(jset_bool(o, "b", true), 0);
+	assert_int_equal(jset_new(o, "new", NULL), 0);
+	assert_int_equal(jcopy(o, "copied", src, "k"), 0);
+	assert_int_equal(jcopy(o, "absent", src, "missing"), 0);
+
+	assert_string_equal(jstr(o, "s"), "x");
+	assert_true(json_is_null(json_object_get(o, "n")));
+	assert_string_equal(jstr(o, "bad"), "a" FFFD);
+	assert_true(json_integer_value(json_object_get(o, "i")) == 1234567890123LL);
+	assert_true(json_is_real(json_object_get(o, "r")));
+	assert_true(json_is_true(json_object_get(o, "b")));
+	assert_true(json_is_null(json_object_get(o, "new")));
+	assert_int_equal(json_array_size(json_object_get(o, "copied")), 2);
+	assert_null(json_object_get(o, "absent"));
+	json_decref(o);
+	json_decref(src);
+}
+
+static void test_json_dump_buf_format(void **state)
+{
+	json_t *o = json_object();
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	/* insertion order, two-space indent, raw UTF-8, final newline */
+	jset_int(o, "z", 1);
+	jset_str(o, "a", "Marohni\xc4\x87");
+	assert_int_equal(json_dump_buf(o, &b), 0);
+	assert_string_equal(buf_cstr(&b), "{\n  \"z\": 1,\n  \"a\": \"Marohni\xc4\x87\"\n}\n");
+	buf_release(&b);
+	json_decref(o);
+}
+
+static void test_json_write_atomic_and_load_path(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "metadata.json");
+	json_t *o = ut_json("{\"id\":\"8130464513\",\"views\":3}");
+	json_t *back = NULL;
+	struct err e = { 0 };
+
+	assert_int_equal(json_write_atomic(path, o, &e), 0);
+	assert_int_equal(ut_count_entries(dir), 1);
+	assert_int_equal(json_load_path(path, &back, &e), 0);
+	assert_true(json_equal(o, back));
+	json_decref(back);
+	json_decref(o);
+	free(path);
+}
+
+static void test_json_load_path_errors(void **state)
+{
+	const char *dir = *state;
+	char *missing = ut_join(dir, "missing.json");
+	char *bad = ut_join(dir, "bad.json");
+	json_t *doc = NULL;
+	struct err e = { 0 };
+
+	assert_int_equal(json_load_path(missing, &doc, &e), FA_ENOTFOUND);
+	assert_null(doc);
+	ut_write_str(bad, "{\"truncated\":");
+	assert_int_equal(json_load_path(bad, &doc, &e), FA_EPARSE);
+	assert_null(doc);
+	assert_non_null(strstr(e.msg, "bad.json")); /* the message names the file */
+	free(missing);
+	free(bad);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jint_table),
+		cmocka_unit_test(test_jint_null_object),
+		cmocka_unit_test(test_jint_value_direct),
+		cmocka_unit_test(test_jreal_table),
+		cmocka_unit_test(test_jflag_table),
+		cmocka_unit_test(test_text_getters_table),
+		cmocka_unit_test(test_jtext_real_number),
+		cmocka_unit_test(test_jlist_array),
+		cmocka_unit_test(test_jlist_lone_object_is_one_item),
+		cmocka_unit_test(test_jlist_absent_null_and_scalars),
+		cmocka_unit_test(test_jobj),
+		cmocka_unit_test(test_json_parse_malformed),
+		cmocka_unit_test(test_json_parse_truncated_valid_doc),
+		cmocka_unit_test(test_json_parse_reads_only_len_bytes),
+		cmocka_unit_test(test_json_parse_too_large),
+		cmocka_unit_test(test_jstring_lossy_table),
+		cmocka_unit_test(test_setters),
+		cmocka_unit_test(test_json_dump_buf_format),
+		cmocka_unit_test_setup_teardown(test_json_write_atomic_and_load_path,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_load_path_errors,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+	};
+
+	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
