@@ -483,14 +483,25 @@ static int archive_exif(struct job *j, struct err *e)
 	return write_json(j, "exif.json", doc, e);
 }
 
+/* People tagged: optional page data, so a refusal is noted, not fatal. */
 static int fetch_people(struct job *j, json_t **ret, struct err *e)
 {
 	const json_t *info = jobj(j->info_doc, "photo");
+	struct err one = { 0 };
+	int r;
 
 	*ret = NULL;
 	if (!jflag(jobj(info, "people"), "haspeople", false))
 		return 0;
-	return call_for_photo(j, "flickr.photos.people.getList", 0, ret, e);
+	r = call_for_photo(j, "flickr.photos.people.getList", 0, ret, &one);
+	if (r == FA_EAPI || r == FA_EPARSE) {
+		snprintf(j->res->note, sizeof(j->res->note), "people tagged not available: %.200s",
+			 one.msg);
+		return 0;
+	}
+	if (r < 0 && e)
+		*e = one;
+	return r;
 }
 
 static int archive_media(struct job *j, struct err *e)

@@ -157,25 +157,34 @@ static int list_albums(struct sync_state *st, struct err *e)
 
 	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
 			    LISTING_PER_PAGE, collect_album, st, e);
+	if (r == 0 && json_array_size(st->albums))
+		progress_begin("albums", (long)json_array_size(st->albums));
 	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
 		json_t *a = json_array_get(st->albums, i);
 		struct album_photos ap = { st, json_array(), jstr(a, "id"), jstr(a, "title") };
 		const char *pargs[] = { "photoset_id", ap.album_id, "user_id", "me",
 					"extras", "media", NULL };
 
+		char what[160];
+
 		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", pargs, "photoset",
 				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
+		snprintf(what, sizeof(what), "listed album '%.100s' (%zu items)", ap.title,
+			 json_array_size(ap.ids));
 		jset_new(a, "photo_ids", ap.ids);
+		progress_item(what, st->fc.calls);
 	}
+	progress_end();
 	return r;
 }
 
 /* ---- listings spooled to disk ---- */
 
 struct spool {
+	struct sync_state *st;
 	struct fs_tmp tmp;
 	long count;
-	long total;
+	long page;
 	const char *what;
 };
 
@@ -187,14 +196,19 @@ static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
 
 	if (!line)
 		return FA_ENOMEM;
+	if (pg->page != sp->page) {
+		char what[128];
+
+		sp->page = pg->page;
+		progress_set_total(pg->pages);
+		snprintf(what, sizeof(what), "listed page %ld of %s", pg->page, sp->what);
+		progress_item(what, sp->st->fc.calls);
+	}
 	r = fs_tmp_write(&sp->tmp, line, strlen(line), NULL);
 	if (r == 0)
 		r = fs_tmp_write(&sp->tmp, "\n", 1, NULL);
 	free(line);
 	sp->count++;
-	if (sp->count == 1 || sp->count % LISTING_PER_PAGE == 0)
-		progress_tick(0);
-	sp->total = pg->total;
 	return r;
 }
 
@@ -203,15 +217,17 @@ static int spool_listing(struct sync_state *st, const char *method, const char *
 {
 	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
 			       "safe_search", "3", NULL };
-	struct spool sp = { FS_TMP_INIT, 0, 0, what };
+	struct spool sp = { st, FS_TMP_INIT, 0, 0, what };
 	struct buf path = BUF_INIT;
 	int r;
 
 	store_root_path(&st->store, file, &path);
 	r = fs_tmp_open(&sp.tmp, path.data, 0644, e);
+	progress_begin("listing", 1);
 	if (r == 0)
 		r = flickr_paginate(&st->fc, method, args, "photos", "photo", LISTING_PER_PAGE,
 				    spool_item, &sp, e);
+	progress_end();
 	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
 		err_set(e, r, "cannot write the listing '%s'", path.data);
 	if (r == 0)

@@ -113,8 +113,12 @@ def test_plain_progress_lines_when_not_a_terminal(archiver, account):
     r = archiver.sync()
     total = len(account.photos) + len(account.favorites)
     lines = [l for l in r.stderr.splitlines() if re.match(r"^\[\d+/\d+\] ", l)]
-    assert len(lines) == total
-    assert lines[-1].startswith(f"[{total}/{total}]")
+    items = [l for l in lines if re.search(r"(my|favorited)_photos/\d+ ", l)]
+    assert len(items) == total
+    assert items[-1].startswith(f"[{total}/{total}]")
+    # the listing and the albums report progress too
+    assert any("listed page 1 of photos" in l for l in lines)
+    assert sum("listed album" in l for l in lines) == len(account.albums)
 
 
 def test_live_progress_line_on_a_terminal(archiver, fake):

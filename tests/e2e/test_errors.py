@@ -114,3 +114,13 @@ def test_optional_calls_refused_do_not_fail_the_photo(archiver, fake, account):
     assert r.returncode == 0, r.stderr
     exif = archiver.load("favorited_photos", fav.id, "exif.json")
     assert exif["hidden"] is True and exif["exif"] == []
+
+
+def test_people_list_refused_does_not_fail_the_photo(archiver, fake, account):
+    fake.add_fault("api_error", match="flickr.photos.people.getList", count=None, code=2,
+                   message="Permission denied")
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    assert "people tagged not available" in r.stderr
+    m = archiver.load("my_photos", account.special["notes_people"], "metadata.json")
+    assert m["people"] == [] and len(m["notes"]) == 2

@@ -279,3 +279,23 @@ def test_rerun_downloads_nothing(synced, fake):
     assert again.returncode == 0, again.stderr
     assert sum(fake.media_requests.values()) == 0
     assert "0 failed" in again.stderr
+
+
+def test_free_account_original_over_1024_px(archiver, account):
+    """Since May 2025 a free account's own originals over 1024 px are not offered."""
+    photo = account.photo(account.special["public"])
+    photo.original_available = False
+    account.touch()
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    sizes = archiver.load("my_photos", photo.id, "sizes.json")
+    assert sizes["original_available"] is False
+    assert sizes["archived"]["label"] == "Large"
+    assert "free accounts" in sizes["reason"]
+    name, data, _ = expected_photo_media(photo)
+    assert (archiver.item_dir("my_photos", photo.id) / name).read_bytes() == data
+    # without the original, EXIF comes from Flickr
+    assert archiver.load("my_photos", photo.id, "exif.json")["source"] == \
+        "flickr.photos.getExif"
+    # this photo and the favorite whose owner forbids downloads
+    assert "2 items were archived at the largest size offered" in r.stderr

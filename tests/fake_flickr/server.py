@@ -92,6 +92,7 @@ class FakeFlickr:
         self.oauth_time_window = 600
         self.nonce_limit = 100_000
         self.calls = collections.Counter()
+        self.call_times = []  # time.monotonic() of every API request, in arrival order
         self.calls_ok = collections.Counter()
         self.media_requests = collections.Counter()
         self.oauth_requests = collections.Counter()
@@ -169,6 +170,7 @@ class FakeFlickr:
         with self._lock:
             for counter in (self.calls, self.calls_ok, self.media_requests, self.oauth_requests):
                 counter.clear()
+            self.call_times.clear()
             self.authorize_perms.clear()
             self.log.clear()
 
@@ -351,6 +353,8 @@ class FakeFlickr:
         method = params.get("method", "")
         self._sleep(self.api_latency)
         self._count(self.calls, method)
+        with self._lock:
+            self.call_times.append(time.monotonic())
         fault = self._take_fault("api", method, req.path_only)
         if fault and fault.kind not in ("truncate", "stall"):
             return self._fault_response(fault), None
