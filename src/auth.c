@@ -63,7 +63,7 @@ static int oauth_step(struct http_client *http, const char *url,
 	if (r == 0)
 		r = oauth_make_nonce(nonce);
 	if (r == 0)
-		r = oauth_sign(&params, creds, "GET", url, clock_unix_now(), nonce);
+		r = oauth_sign(&params, creds, "GET", url, clock_real_unix_now(), nonce);
 	if (r == 0)
 		r = oauth_build_url(&full, url, &params);
 	if (r < 0) {

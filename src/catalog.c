@@ -1,9 +1,10 @@
 /* catalog.c: rebuilding the index files from the per-item records. */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog.h"
+#include "clock.h"
+#include "merge.h"
 #include "fsutil.h"
 #include "record.h"
 
@@ -11,69 +12,6 @@
 #define FAV_INDEX "favorites_index.json"
 #define USERS_CACHE "users_cache.json"
 #define ALBUMS_INDEX "albums_index.json"
-
-struct id_list {
-	char **v;
-	size_t n;
-	size_t cap;
-};
-
-static void id_list_free(struct id_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-}
-
-/* newest first: longer ids are newer, then by digits */
-static int compare_ids_desc(const void *a, const void *b)
-{
-	const char *x = *(char *const *)a, *y = *(char *const *)b;
-	size_t lx = strlen(x), ly = strlen(y);
-
-	if (lx != ly)
-		return lx > ly ? -1 : 1;
-	return -strcmp(x, y);
-}
-
-static int list_item_ids(const struct store *s, enum store_kind kind, struct id_list *out)
-{
-	struct buf dir = BUF_INIT;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
-
-	if (store_root_path(s, store_kind_dir(kind), &dir) < 0)
-		return FA_ENOMEM;
-	d = opendir(dir.data);
-	buf_release(&dir);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)) && r == 0) {
-		if (!store_valid_id(de->d_name))
-			continue;
-		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 256;
-			char **nv = realloc(out->v, cap * sizeof(*nv));
-
-			if (!nv) {
-				r = FA_ENOMEM;
-				break;
-			}
-			out->v = nv;
-			out->cap = cap;
-		}
-		out->v[out->n] = strdup(de->d_name);
-		if (!out->v[out->n])
-			r = FA_ENOMEM;
-		else
-			out->n++;
-	}
-	closedir(d);
-	if (r == 0 && out->n)
-		qsort(out->v, out->n, sizeof(*out->v), compare_ids_desc);
-	return r;
-}
 
 /* Merges each user of a comments.json / favorites.json array into users. */
 static void merge_users_from(json_t *users, const char *path)
@@ -161,11 +99,11 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 			long *ret_count, struct err *e)
 {
 	struct index_writer w = { FS_TMP_INIT, BUF_INIT, 0 };
-	struct id_list ids = { NULL, 0, 0 };
+	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT, index_path = BUF_INIT;
 	int r;
 
-	r = list_item_ids(s, kind, &ids);
+	r = store_list_ids(s, kind, &ids);
 	if (r < 0) {
 		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
 		goto cleanup;
@@ -198,7 +136,7 @@ cleanup:
 	buf_release(&w.chunk);
 	buf_release(&path);
 	buf_release(&index_path);
-	id_list_free(&ids);
+	store_ids_free(&ids);
 	return r;
 }
 
@@ -214,7 +152,10 @@ static json_t *load_or_empty(const char *path, int want_array)
 	return doc;
 }
 
-/* This run's albums first (in the user's order), then recorded ones Flickr no longer lists. */
+/*
+ * This run's albums first (in the user's order), then recorded ones Flickr no
+ * longer lists, marked as deleted upstream.
+ */
 static json_t *merge_albums(const json_t *fresh, json_t *old)
 {
 	json_t *out = json_deep_copy(fresh);
@@ -227,8 +168,14 @@ static json_t *merge_albums(const json_t *fresh, json_t *old)
 		for (size_t k = 0; id && k < json_array_size(fresh) && !seen; k++)
 			seen = jstr(json_array_get(fresh, k), "id") &&
 			       !strcmp(jstr(json_array_get(fresh, k), "id"), id);
-		if (!seen)
-			json_array_append(out, (json_t *)a);
+		if (!seen) {
+			json_t *kept = json_deep_copy(a);
+
+			if (kept && !json_object_get(kept, "upstream"))
+				merge_mark_upstream(kept, "deleted", "no longer listed by Flickr",
+						    0, clock_unix_now());
+			json_array_append_new(out, kept);
+		}
 	}
 	return out;
 }

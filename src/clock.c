@@ -33,6 +33,11 @@ int64_t clock_unix_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t clock_real_unix_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
 int clock_sleep_ms(int64_t ms)
 {
 	/* sleep in short slices so Ctrl-C is noticed promptly */

@@ -11,6 +11,8 @@
 int64_t clock_now_ms(void);
 /* Wall-clock unix seconds; FLICKR_ARCHIVE_FAKE_NOW pins it (tests only). */
 int64_t clock_unix_now(void);
+/* The true wall clock, never pinned: OAuth timestamps must be real. */
+int64_t clock_real_unix_now(void);
 
 /* Sleeps ms milliseconds; returns FA_EINTR early if a stop was requested. */
 int clock_sleep_ms(int64_t ms);

@@ -48,7 +48,7 @@ static int build_signed_url(struct flickr_client *fc, const char *method,
 	if (r == 0)
 		r = oauth_make_nonce(nonce);
 	if (r == 0)
-		r = oauth_sign(&params, &fc->creds, "GET", fc->api_url, clock_unix_now(), nonce);
+		r = oauth_sign(&params, &fc->creds, "GET", fc->api_url, clock_real_unix_now(), nonce);
 	if (r == 0)
 		r = oauth_build_url(url, fc->api_url, &params);
 	oauth_params_release(&params);

@@ -17,6 +17,7 @@ enum options_flags {
 	OPT_VERSION = 1 << 1,
 	OPT_NO_BROWSER = 1 << 2,
 	OPT_NO_FAVORITES = 1 << 3,
+	OPT_REFRESH = 1 << 4,
 };
 
 struct options {

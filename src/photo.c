@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "media.h"
+#include "merge.h"
 #include "photo.h"
 #include "record.h"
 
@@ -30,7 +32,10 @@ struct job {
 	json_t *sizes_out;  /* sizes.json being built */
 	struct buf media_name;
 	int media_is_original;
+	int media_fetched;  /* a media file was downloaded this time */
 	long long count_faves;
+	json_t *old_meta;   /* what an earlier run archived, or NULL */
+	json_t *synced;     /* metadata.json "synced": when each part was last fetched */
 };
 
 static const char *item_path(struct job *j, const char *file)
@@ -241,6 +246,7 @@ static int archive_photo_media(struct job *j, struct err *e)
 	if (r < 0)
 		goto cleanup;
 	j->res->downloaded++;
+	j->media_fetched = 1;
 	j->media_is_original = m.is_original;
 	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &m));
 cleanup:
@@ -297,6 +303,7 @@ static int try_video_candidates(struct job *j, struct media_source *c, size_t n,
 
 		if (r == 0) {
 			j->res->downloaded++;
+			j->media_fetched = 1;
 			j->media_is_original = c[i].is_original;
 			jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &c[i]));
 			return 0;
@@ -382,23 +389,89 @@ static int write_json(struct job *j, const char *file, json_t *doc, struct err *
 	return r;
 }
 
+/* When part ("comments", "favorites", "info") was last fetched, for marking what vanished. */
+static int64_t last_fetched(struct job *j, const char *part, const char *file)
+{
+	struct stat st;
+	long long t;
+
+	if (jint(jobj(j->old_meta, "synced"), part, &t) && t > 0)
+		return t;
+	/* archives from before "synced" (or the original tool): the file's own time */
+	if (stat(item_path(j, file), &st) == 0)
+		return (int64_t)st.st_mtime;
+	return 0;
+}
+
+/* An earlier run's list, if its count still matches (so it need not be fetched). */
+static json_t *earlier_list(struct job *j, const char *file)
+{
+	json_t *doc = NULL;
+
+	if (json_load_path(item_path(j, file), &doc, NULL) < 0)
+		return NULL;
+	if (!json_is_array(doc)) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Writes Flickr's current list merged with the archived one; stamps synced[part]. */
+static int write_merged(struct job *j, const char *file, const char *part, json_t *old,
+			json_t *fresh, const struct merge_spec *spec, struct err *e)
+{
+	json_t *merged = merge_list(old, fresh, spec, last_fetched(j, part, file), j->ctx->now);
+
+	jset_int(j->synced, part, j->ctx->now);
+	return write_json(j, file, merged, e);
+}
+
+/* metadata.json's last_update is the listing's lastupdate */
+static int same_update(const json_t *meta, const json_t *listing)
+{
+	long long was, is;
+
+	return jint(meta, "last_update", &was) && jint(listing, "lastupdate", &is) && was == is;
+}
+
+/* The archived list is still current: same count, and Flickr says nothing changed. */
+static int list_unchanged(struct job *j, const json_t *old, const char *count_key,
+			  long long count, int check_update)
+{
+	long long was;
+
+	if (!old || count < 0 || j->ctx->refetch_all || !jint(j->old_meta, count_key, &was) ||
+	    was != count)
+		return 0;
+	return !check_update || same_update(j->old_meta, j->listing);
+}
+
 static int archive_comments(struct job *j, struct err *e)
 {
 	const json_t *info = jobj(j->info_doc, "photo");
 	long long count = -1;
-	json_t *resp = NULL, *out;
-	int r;
+	json_t *resp = NULL, *old = earlier_list(j, "comments.json"), *fresh;
+	int r = 0;
 
 	if (!jint(jobj(info, "comments"), "_content", &count))
 		jint(j->listing, "count_comments", &count);
-	if (count == 0)
-		return write_json(j, "comments.json", json_array(), e);
-	r = call_for_photo(j, "flickr.photos.comments.getList", 0, &resp, e);
+	/* lastupdate moves with every new or edited comment */
+	if (list_unchanged(j, old, "count_comments", count, 1)) {
+		jcopy(j->synced, "comments", jobj(j->old_meta, "synced"), "comments");
+		goto cleanup;
+	}
+	if (count != 0)
+		r = call_for_photo(j, "flickr.photos.comments.getList", 0, &resp, e);
 	if (r < 0)
-		return r;
-	out = record_comments(resp);
+		goto cleanup;
+	fresh = count != 0 ? record_comments(resp) : json_array();
+	r = write_merged(j, "comments.json", "comments", old, fresh, &MERGE_COMMENTS, e);
+	json_decref(fresh);
+cleanup:
+	json_decref(old);
 	json_decref(resp);
-	return write_json(j, "comments.json", out, e);
+	return r;
 }
 
 struct fave_collect {
@@ -421,23 +494,29 @@ static int archive_faves(struct job *j, struct err *e)
 {
 	const char *args[] = { "photo_id", j->id, NULL };
 	struct fave_collect fc = { json_array(), 0 };
+	json_t *old = earlier_list(j, "favorites.json");
 	long long count = -1;
-	int r;
+	int r = 0;
 
-	if (jint(j->listing, "count_faves", &count) && count == 0) {
-		j->count_faves = 0;
-		return write_json(j, "favorites.json", fc.list, e);
+	jint(j->listing, "count_faves", &count);
+	if (list_unchanged(j, old, "count_faves", count, 0)) {
+		j->count_faves = count;
+		jcopy(j->synced, "favorites", jobj(j->old_meta, "synced"), "favorites");
+		goto cleanup;
 	}
-	r = flickr_paginate(j->ctx->fc, "flickr.photos.getFavorites", args, "photo", "person",
-			    FAVES_PER_PAGE, collect_fave, &fc, e);
-	if (r < 0) {
-		json_decref(fc.list);
-		return r;
-	}
+	if (count != 0)
+		r = flickr_paginate(j->ctx->fc, "flickr.photos.getFavorites", args, "photo",
+				    "person", FAVES_PER_PAGE, collect_fave, &fc, e);
+	if (r < 0)
+		goto cleanup;
 	j->count_faves = (long long)json_array_size(fc.list);
 	if (fc.total > j->count_faves)
 		j->count_faves = fc.total;
-	return write_json(j, "favorites.json", fc.list, e);
+	r = write_merged(j, "favorites.json", "favorites", old, fc.list, &MERGE_FAVES, e);
+cleanup:
+	json_decref(old);
+	json_decref(fc.list);
+	return r;
 }
 
 /* EXIF from the archived original when there is one, else from Flickr. */
@@ -447,6 +526,8 @@ static int archive_exif(struct job *j, struct err *e)
 	struct err one = { 0 };
 	int r;
 
+	if (!j->media_fetched && fs_exists(item_path(j, "exif.json")))
+		return 0; /* EXIF does not change while the file stays the same */
 	if (j->media_is_original && j->media_name.len) {
 		r = exif_from_file(item_path(j, j->media_name.data), j->media_name.data, &doc, &one);
 		if (r == 0)
@@ -527,8 +608,50 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 		.count_faves = j->count_faves,
 		.archived_at = j->ctx->now,
 	};
+	json_t *m = record_metadata(&in);
 
-	return write_json(j, "metadata.json", record_metadata(&in), e);
+	jset_int(j->synced, "info", j->ctx->now);
+	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
+		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {
+		json_decref(m);
+		m = NULL;
+	}
+	return write_json(j, "metadata.json", m, e);
+}
+
+static int job_open(struct job *j, struct err *e)
+{
+	int r;
+
+	j->id = jstr(j->listing, "id");
+	j->secret = jstr(j->listing, "secret");
+	if (!store_valid_id(j->id))
+		return err_set(e, FA_EPARSE, "photo id '%.40s' is not a Flickr id",
+			       j->id ? j->id : "(none)");
+	r = store_item_path(j->ctx->store, j->kind, j->id, NULL, &j->dir);
+	if (r == 0)
+		r = fs_mkdirs(j->dir.data, 0755, e);
+	if (r == 0 && json_load_path(item_path(j, "metadata.json"), &j->old_meta, NULL) == 0 &&
+	    !json_is_object(j->old_meta)) {
+		json_decref(j->old_meta);
+		j->old_meta = NULL;
+	}
+	j->synced = json_object();
+	if (r == 0 && !j->synced)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	return r;
+}
+
+static void job_release(struct job *j)
+{
+	json_decref(j->info_doc);
+	json_decref(j->sizes_doc);
+	json_decref(j->sizes_out);
+	json_decref(j->old_meta);
+	json_decref(j->synced);
+	buf_release(&j->dir);
+	buf_release(&j->path);
+	buf_release(&j->media_name);
 }
 
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
@@ -542,14 +665,7 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 	int r;
 
 	memset(res, 0, sizeof(*res));
-	j.id = jstr(listing, "id");
-	j.secret = jstr(listing, "secret");
-	if (!store_valid_id(j.id))
-		return err_set(e, FA_EPARSE, "photo id '%.40s' is not a Flickr id",
-			       j.id ? j.id : "(none)");
-	r = store_item_path(ctx->store, kind, j.id, NULL, &j.dir);
-	if (r == 0)
-		r = fs_mkdirs(j.dir.data, 0755, e);
+	r = job_open(&j, e);
 	if (r == 0)
 		r = call_for_photo(&j, "flickr.photos.getInfo", 1, &j.info_doc, e);
 	if (r == FA_EAPI && e && e->api_code == 1)
@@ -575,11 +691,120 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 		json_write_atomic(item_path(&j, "sizes.json"), j.sizes_out, NULL);
 	}
 	json_decref(people);
-	json_decref(j.info_doc);
-	json_decref(j.sizes_doc);
-	json_decref(j.sizes_out);
-	buf_release(&j.dir);
-	buf_release(&j.path);
-	buf_release(&j.media_name);
+	job_release(&j);
+	return r;
+}
+
+/* ---- updates that need no API call ---- */
+
+static int load_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			  struct buf *path, json_t **ret, struct err *e)
+{
+	int r = store_item_path(ctx->store, kind, id, "metadata.json", path);
+
+	if (r == 0)
+		r = json_load_path(path->data, ret, e);
+	if (r == 0 && !json_is_object(*ret)) {
+		json_decref(*ret);
+		*ret = NULL;
+		r = err_set(e, FA_EPARSE, "'%s' is not a JSON object", path->data);
+	}
+	return r;
+}
+
+/* Writes changed metadata and renews the item's completion (and with it its manifest). */
+static int save_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			  const char *path, const json_t *meta, struct err *e)
+{
+	int r = json_write_atomic(path, meta, e);
+
+	if (r == 0 && store_item_complete(ctx->store, kind, id))
+		r = store_mark_complete(ctx->store, kind, id, e);
+	return r;
+}
+
+static int same_text(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+int photo_is_current(const json_t *meta, const json_t *listing)
+{
+	static const char *const counts[] = { "count_comments", "count_faves" };
+	long long was, is;
+
+	/* without the extra (never seen, but unverified), the counts decide alone */
+	if (json_object_get(listing, "lastupdate") && !same_update(meta, listing))
+		return 0;
+	for (size_t i = 0; i < 2; i++)
+		if (jint(listing, counts[i], &is) && (!jint(meta, counts[i], &was) || was != is))
+			return 0;
+	return 1;
+}
+
+int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
+		       const json_t *albums, int *ret_changed, struct err *e)
+{
+	const char *id = jstr(listing, "id");
+	struct buf path = BUF_INIT;
+	json_t *meta = NULL, *now_albums = albums ? json_deep_copy(albums) : json_array();
+	long long views;
+	int r, changed = 0;
+
+	*ret_changed = 0;
+	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	if (r < 0 || !photo_is_current(meta, listing))
+		goto cleanup;
+	r = 1;
+	if (jint(listing, "views", &views) && views != jint_or(meta, "views", -1)) {
+		jset_int(meta, "views", views);
+		changed = 1;
+	}
+	if (kind == STORE_MY && now_albums && !json_equal(now_albums, json_object_get(meta, "albums"))) {
+		merge_add_history(meta, "albums", json_object_get(meta, "albums"), ctx->now);
+		jset_new(meta, "albums", json_incref(now_albums));
+		changed = 1;
+	}
+	if (json_object_get(meta, "upstream")) {
+		/* listed again: it is back (re-favorited, or restored) */
+		merge_add_history(meta, "upstream", json_object_get(meta, "upstream"), ctx->now);
+		json_object_del(meta, "upstream");
+		changed = 1;
+	}
+	if (changed) {
+		int w = save_item_meta(ctx, kind, id, path.data, meta, e);
+
+		r = w < 0 ? w : 1;
+		*ret_changed = 1;
+	}
+cleanup:
+	json_decref(meta);
+	json_decref(now_albums);
+	buf_release(&path);
+	return r;
+}
+
+int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			const char *status, const char *detail, int64_t last_seen, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	json_t *meta = NULL;
+	int r;
+
+	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	if (r < 0)
+		goto cleanup;
+	if (same_text(jstr(jobj(meta, "upstream"), "status"), status))
+		goto cleanup; /* marked by an earlier run: keep its dates */
+	if (last_seen <= 0)
+		last_seen = jint_or(jobj(meta, "synced"), "info", 0);
+	r = merge_mark_upstream(meta, status, detail, last_seen, ctx->now);
+	if (r == 0)
+		r = save_item_meta(ctx, kind, id, path.data, meta, e);
+	if (r == 0)
+		r = 1;
+cleanup:
+	json_decref(meta);
+	buf_release(&path);
 	return r;
 }

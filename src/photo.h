@@ -26,6 +26,7 @@ struct photo_ctx {
 	const struct store *store;
 	struct retry_policy retry; /* for downloads */
 	int64_t now;               /* unix seconds, for archived_at */
+	int refetch_all;           /* fetch comments and faves even when counts match */
 };
 
 struct photo_result {
@@ -35,7 +36,34 @@ struct photo_result {
 	char note[256];        /* something worth telling the user, or "" */
 };
 
+/*
+ * Archives the item, or refreshes an archived one: Flickr's current data is
+ * merged with the archived records (see merge.h), comments and faves are
+ * fetched again only when their counts or lastupdate moved.
+ */
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
 		  const json_t *albums, struct photo_result *res, struct err *e);
+
+/* 1 when the archived metadata matches the listing's lastupdate and counts. */
+int photo_is_current(const json_t *meta, const json_t *listing);
+
+/*
+ * For an archived item the listing shows unchanged: applies what the listing
+ * and albums carry (views, album membership, being listed again) without
+ * API calls.  Returns 1 when the item is current (ret_changed tells whether
+ * metadata.json was rewritten), 0 when it needs photo_archive(), or an error.
+ */
+int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
+		       const json_t *albums, int *ret_changed, struct err *e);
+
+/*
+ * Marks an archived item as gone upstream (status "deleted", "unfavorited",
+ * ...), last seen at last_seen (0: when its info was last fetched).  An
+ * existing mark of the same status is kept.  Returns 1 when marked now, 0
+ * when it already was, or an error.
+ */
+int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			const char *status, const char *detail, int64_t last_seen,
+			struct err *e);
 
 #endif

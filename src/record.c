@@ -537,7 +537,7 @@ json_t *record_index_entry(const json_t *m, enum store_kind kind)
 	static const char *const keys[] = {
 		"id", "title", "date_uploaded", "date_uploaded_formatted", "date_taken",
 		"tags", "media", "views", "albums", "count_comments", "count_faves",
-		"date_faved", "date_faved_formatted",
+		"date_faved", "date_faved_formatted", "upstream",
 	};
 	json_t *e = json_object();
 	struct buf path = BUF_INIT;

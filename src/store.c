@@ -173,3 +173,73 @@ int store_find_media(const char *dir, const char *stem, struct buf *ret_name)
 	closedir(d);
 	return found;
 }
+
+int store_ids_add(struct store_ids *ids, const char *id)
+{
+	if (ids->n == ids->cap) {
+		size_t cap = ids->cap ? ids->cap * 2 : 256;
+		char **nv = realloc(ids->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return FA_ENOMEM;
+		ids->v = nv;
+		ids->cap = cap;
+	}
+	ids->v[ids->n] = strdup(id);
+	if (!ids->v[ids->n])
+		return FA_ENOMEM;
+	ids->n++;
+	return 0;
+}
+
+static int compare_ids_desc(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t lx = strlen(x), ly = strlen(y);
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return -strcmp(x, y);
+}
+
+void store_ids_sort(struct store_ids *ids)
+{
+	if (ids->n > 1)
+		qsort(ids->v, ids->n, sizeof(*ids->v), compare_ids_desc);
+}
+
+int store_ids_contains(const struct store_ids *ids, const char *id)
+{
+	return id && ids->n &&
+	       bsearch(&id, ids->v, ids->n, sizeof(*ids->v), compare_ids_desc) != NULL;
+}
+
+void store_ids_free(struct store_ids *ids)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		free(ids->v[i]);
+	free(ids->v);
+	ids->v = NULL;
+	ids->n = ids->cap = 0;
+}
+
+int store_list_ids(const struct store *s, enum store_kind kind, struct store_ids *out)
+{
+	struct buf dir = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	if (store_root_path(s, store_kind_dir(kind), &dir) < 0)
+		return FA_ENOMEM;
+	d = opendir(dir.data);
+	buf_release(&dir);
+	if (!d)
+		return 0;
+	while (r == 0 && (de = readdir(d)))
+		if (store_valid_id(de->d_name))
+			r = store_ids_add(out, de->d_name);
+	closedir(d);
+	store_ids_sort(out);
+	return r;
+}

@@ -52,6 +52,24 @@ int store_mark_complete(const struct store *s, enum store_kind kind, const char 
  */
 int store_find_media(const char *dir, const char *stem, struct buf *ret_name);
 
+/* A list of item ids. */
+struct store_ids {
+	char **v;
+	size_t n;
+	size_t cap;
+};
+
+#define STORE_IDS_INIT { NULL, 0, 0 }
+
+int store_ids_add(struct store_ids *ids, const char *id);
+/* Sorts newest first (longer ids are newer, then by digits). */
+void store_ids_sort(struct store_ids *ids);
+/* Whether a sorted list holds id. */
+int store_ids_contains(const struct store_ids *ids, const char *id);
+void store_ids_free(struct store_ids *ids);
+/* The valid item ids under ROOT/<kind dir>/, sorted newest first. */
+int store_list_ids(const struct store *s, enum store_kind kind, struct store_ids *out);
+
 /* The canonical form of an allowed media extension ("jpeg" -> "jpg"), or NULL. */
 const char *store_allowed_ext(const char *ext);
 

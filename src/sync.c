@@ -23,6 +23,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "upstream.h"
 
 #define LISTING_PER_PAGE 500
 
@@ -33,10 +34,15 @@ struct sync_state {
 	struct flickr_client fc;
 	struct photo_ctx pctx;
 	json_t *albums;      /* albums_index.json entries, in the user's order */
+	json_t *old_albums;  /* the albums_index.json of the last sync */
 	json_t *photo_albums; /* photo id -> [{id, title}] */
+	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	json_t *state;       /* .flickr-archive/state.json */
 	long total;
-	long archived;
-	long skipped;
+	long archived;       /* new items */
+	long refreshed;      /* archived items fetched again because Flickr changed them */
+	long skipped;        /* archived items unchanged upstream */
+	long marked_gone;
 	long original_missing;
 	json_t *failures;    /* [{kind, id, error}] */
 	int lock_fd;
@@ -88,10 +94,8 @@ struct album_photos {
 	const char *title;
 };
 
-static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
+static int add_album_member(struct album_photos *ap, const char *id)
 {
-	struct album_photos *ap = ud;
-	const char *id = jstr(photo, "id");
 	json_t *list, *ref;
 
 	if (!store_valid_id(id))
@@ -105,8 +109,12 @@ static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page
 	ref = json_object();
 	jset_str(ref, "id", ap->album_id);
 	jset_str(ref, "title", ap->title);
-	json_array_append_new(list, ref);
-	return 0;
+	return json_array_append_new(list, ref) < 0 ? FA_ENOMEM : 0;
+}
+
+static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
+{
+	return add_album_member(ud, jstr(photo, "id"));
 }
 
 static json_t *album_entry(const json_t *set)
@@ -150,30 +158,64 @@ static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
 	return json_array_append_new(st->albums, album_entry(set)) < 0 ? FA_ENOMEM : 0;
 }
 
+/* The last sync's photo ids of an album Flickr says has not changed since, or NULL. */
+static const json_t *unchanged_album_ids(const struct sync_state *st, const json_t *album)
+{
+	static const char *const keys[] = { "date_update", "count_photos", "count_videos" };
+
+	for (size_t i = 0; i < json_array_size(st->old_albums); i++) {
+		const json_t *old = json_array_get(st->old_albums, i);
+		const json_t *ids = json_object_get(old, "photo_ids");
+
+		if (!jstr(old, "id") || strcmp(jstr(old, "id"), jstr(album, "id")))
+			continue;
+		for (size_t k = 0; k < 3; k++)
+			if (!json_equal(json_object_get(old, keys[k]), json_object_get(album, keys[k])))
+				return NULL;
+		return json_is_array(ids) && jstr(album, "date_update") ? ids : NULL;
+	}
+	return NULL;
+}
+
+static int list_album_photos(struct sync_state *st, json_t *album, struct err *e)
+{
+	struct album_photos ap = { st, json_array(), jstr(album, "id"), jstr(album, "title") };
+	const char *args[] = { "photoset_id", ap.album_id, "user_id", "me", "extras", "media",
+			       NULL };
+	const json_t *known = unchanged_album_ids(st, album);
+	char what[160];
+	int r = 0;
+
+	if (!ap.ids)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	for (size_t i = 0; known && r == 0 && i < json_array_size(known); i++)
+		r = add_album_member(&ap, json_string_value(json_array_get(known, i)));
+	if (!known && r == 0)
+		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", args, "photoset",
+				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
+	snprintf(what, sizeof(what), "%s album '%.100s' (%zu items)",
+		 known ? "unchanged" : "listed", ap.title, json_array_size(ap.ids));
+	jset_new(album, "photo_ids", ap.ids);
+	progress_item(what, st->fc.calls);
+	return r;
+}
+
 static int list_albums(struct sync_state *st, struct err *e)
 {
 	const char *args[] = { "user_id", "me", NULL };
+	struct buf path = BUF_INIT;
 	int r;
 
+	store_root_path(&st->store, "albums_index.json", &path);
+	if (json_load_path(path.data, &st->old_albums, NULL) < 0)
+		st->old_albums = NULL;
+	buf_release(&path);
 	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
 			    LISTING_PER_PAGE, collect_album, st, e);
 	if (r == 0 && json_array_size(st->albums))
 		progress_begin("albums", (long)json_array_size(st->albums));
-	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
-		json_t *a = json_array_get(st->albums, i);
-		struct album_photos ap = { st, json_array(), jstr(a, "id"), jstr(a, "title") };
-		const char *pargs[] = { "photoset_id", ap.album_id, "user_id", "me",
-					"extras", "media", NULL };
-
-		char what[160];
-
-		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", pargs, "photoset",
-				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
-		snprintf(what, sizeof(what), "listed album '%.100s' (%zu items)", ap.title,
-			 json_array_size(ap.ids));
-		jset_new(a, "photo_ids", ap.ids);
-		progress_item(what, st->fc.calls);
-	}
+	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
+		r = list_album_photos(st, json_array_get(st->albums, i), e);
 	progress_end();
 	return r;
 }
@@ -186,6 +228,7 @@ struct spool {
 	long count;
 	long page;
 	const char *what;
+	struct store_ids *ids;
 };
 
 static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
@@ -207,17 +250,19 @@ static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
 	r = fs_tmp_write(&sp->tmp, line, strlen(line), NULL);
 	if (r == 0)
 		r = fs_tmp_write(&sp->tmp, "\n", 1, NULL);
+	if (r == 0 && store_valid_id(jstr(photo, "id")))
+		r = store_ids_add(sp->ids, jstr(photo, "id"));
 	free(line);
 	sp->count++;
 	return r;
 }
 
-static int spool_listing(struct sync_state *st, const char *method, const char *file,
-			 const char *what, long *ret_count, struct err *e)
+static int spool_listing(struct sync_state *st, enum store_kind kind, const char *method,
+			 const char *file, const char *what, long *ret_count, struct err *e)
 {
 	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
 			       "safe_search", "3", NULL };
-	struct spool sp = { st, FS_TMP_INIT, 0, 0, what };
+	struct spool sp = { st, FS_TMP_INIT, 0, 0, what, &st->listed[kind] };
 	struct buf path = BUF_INIT;
 	int r;
 
@@ -235,8 +280,59 @@ static int spool_listing(struct sync_state *st, const char *method, const char *
 	fs_tmp_abort(&sp.tmp);
 	buf_release(&path);
 	*ret_count = sp.count;
+	store_ids_sort(sp.ids);
 	if (r == 0)
 		msg_info("Found %ld %s", sp.count, what);
+	return r;
+}
+
+/* ---- what Flickr stopped listing ---- */
+
+static int load_state(struct sync_state *st)
+{
+	struct buf path = BUF_INIT;
+
+	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	if (json_load_path(path.data, &st->state, NULL) < 0 || !json_is_object(st->state)) {
+		json_decref(st->state);
+		st->state = json_object();
+	}
+	buf_release(&path);
+	return st->state ? 0 : FA_ENOMEM;
+}
+
+/* Remembers when kind was last listed completely: the "last seen" of what vanishes next. */
+static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t when,
+			  struct err *e)
+{
+	struct buf path = BUF_INIT;
+	json_t *listed = jobj(st->state, "listed_at");
+	int r;
+
+	if (!listed) {
+		listed = json_object();
+		jset_new(st->state, "listed_at", listed);
+	}
+	jset_int(listed, store_kind_dir(kind), when);
+	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	r = json_write_atomic(path.data, st->state, e);
+	buf_release(&path);
+	return r;
+}
+
+static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
+{
+	int64_t now = clock_unix_now();
+	long marked = 0;
+	int r;
+
+	st->pctx.now = now;
+	r = upstream_check(&st->pctx, kind, &st->listed[kind],
+			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
+			   &marked, e);
+	st->marked_gone += marked;
+	if (r == 0)
+		r = save_listed_at(st, kind, now, e);
 	return r;
 }
 
@@ -255,31 +351,70 @@ static void record_failure(struct sync_state *st, enum store_kind kind, const ch
 		 id ? id : "?", reason);
 }
 
+/* An archived item: 1 when it is current (updated locally if need be), 0 to fetch it again. */
+static int try_unchanged(struct sync_state *st, enum store_kind kind, const json_t *listing,
+			 const json_t *albums, struct err *e)
+{
+	const char *id = jstr(listing, "id");
+	struct err one = { 0 };
+	char what[256];
+	int changed, r;
+
+	if (st->o->flags & OPT_REFRESH)
+		return 0;
+	r = photo_update_local(&st->pctx, kind, listing, albums, &changed, &one);
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r <= 0) {
+		if (r < 0)
+			msg_debug("%s/%s: %s; fetching it again", store_kind_dir(kind), id, one.msg);
+		return 0;
+	}
+	st->skipped++;
+	snprintf(what, sizeof(what), "%s/%s %s", store_kind_dir(kind), id,
+		 changed ? "updated (views, albums)" : "unchanged");
+	progress_item(what, st->fc.calls);
+	return 1;
+}
+
 static int archive_one(struct sync_state *st, enum store_kind kind, const json_t *listing,
 		       struct err *e)
 {
 	const char *id = jstr(listing, "id");
+	const json_t *albums = json_object_get(st->photo_albums, id ? id : "");
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
 	long calls_before = st->fc.calls;
-	int r;
+	int r, known = 0;
 
-	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
-		st->skipped++;
-		snprintf(what, sizeof(what), "%s/%s already complete", store_kind_dir(kind), id);
-		progress_item(what, st->fc.calls);
-		return 0;
-	}
 	st->pctx.now = clock_unix_now();
-	r = photo_archive(&st->pctx, kind, listing,
-			  json_object_get(st->photo_albums, id ? id : ""), &res, &one);
-	if (r == 0) {
-		st->archived++;
+	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
+		known = 1;
+		r = try_unchanged(st, kind, listing, albums, e);
+		if (r != 0)
+			return r > 0 ? 0 : r;
+	}
+	r = photo_archive(&st->pctx, kind, listing, albums, &res, &one);
+	if (r < 0 && res.gone && known) {
+		/* listed a moment ago, gone now: keep it, marked */
+		r = photo_mark_upstream(&st->pctx, kind, id, "deleted", one.msg, 0, &one);
+		st->marked_gone += r > 0;
+		r = r < 0 ? r : 0;
+	} else if (r == 0) {
+		if (known)
+			st->refreshed++;
+		else
+			st->archived++;
 		st->original_missing += res.original_missing;
-		snprintf(what, sizeof(what), "%s/%s archived (%ld API calls)%s%.200s",
-			 store_kind_dir(kind), id, st->fc.calls - calls_before,
-			 res.note[0] ? ": " : "", res.note);
+	}
+	if (r == 0) {
+		snprintf(what, sizeof(what), "%s/%s %s (%ld API calls)%s%.200s",
+			 store_kind_dir(kind), id, known ? "refreshed" : "archived",
+			 st->fc.calls - calls_before, res.note[0] ? ": " : "", res.note);
 		progress_item(what, st->fc.calls);
 		return 0;
 	}
@@ -342,7 +477,9 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_str(rep, "finished_at", iso);
 	jset_int(rep, "items", st->total);
 	jset_int(rep, "archived", st->archived);
+	jset_int(rep, "refreshed", st->refreshed);
 	jset_int(rep, "already_complete", st->skipped);
+	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_new(rep, "failed", json_incref(st->failures));
@@ -357,12 +494,16 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 {
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
 	long failed = (long)json_array_size(st->failures);
-	long items = st->archived + failed;
+	long items = st->archived + st->refreshed + failed;
 
-	msg_info("Archived %ld new item%s, %ld already complete, %ld failed, in %.1f s",
-		 st->archived, st->archived == 1 ? "" : "s", st->skipped, failed, secs);
-	msg_info("API calls: %ld (%.2f per item archived; %ld retries)", st->fc.calls,
-		 items ? (double)st->fc.calls / (double)items : 0.0, st->fc.retries);
+	msg_info("Archived %ld new item%s, refreshed %ld changed, %ld already complete, "
+		 "%ld failed, in %.1f s", st->archived, st->archived == 1 ? "" : "s",
+		 st->refreshed, st->skipped, failed, secs);
+	if (st->marked_gone)
+		msg_info("%ld item%s no longer on Flickr: kept, and marked \"upstream\" in "
+			 "metadata.json", st->marked_gone, st->marked_gone == 1 ? " is" : "s are");
+	msg_info("API calls: %ld (%.2f per item archived or refreshed; %ld retries)",
+		 st->fc.calls, items ? (double)st->fc.calls / (double)items : 0.0, st->fc.retries);
 	if (st->original_missing)
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
@@ -395,6 +536,8 @@ static int setup(struct sync_state *st, struct err *e)
 	r = store_open(&st->store, o->archive_dir, e);
 	if (r == 0)
 		r = lock_archive(st, e);
+	if (r == 0 && load_state(st) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = http_client_new(&ho, &st->http, e);
 	if (r < 0)
@@ -404,6 +547,7 @@ static int setup(struct sync_state *st, struct err *e)
 	st->pctx.http = st->http;
 	st->pctx.store = &st->store;
 	st->pctx.retry = retry;
+	st->pctx.refetch_all = (o->flags & OPT_REFRESH) != 0;
 	st->albums = json_array();
 	st->photo_albums = json_object();
 	st->failures = json_array();
@@ -421,11 +565,16 @@ static int run(struct sync_state *st, struct err *e)
 	if (r == 0)
 		r = list_albums(st, e);
 	if (r == 0)
-		r = spool_listing(st, "flickr.people.getPhotos", STORE_WORK_DIR "/my_photos.jsonl",
+		r = spool_listing(st, STORE_MY, "flickr.people.getPhotos",
+				  STORE_WORK_DIR "/my_photos.jsonl",
 				  "photos and videos in the photostream", &n_my, e);
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = spool_listing(st, "flickr.favorites.getList",
+		r = spool_listing(st, STORE_FAV, "flickr.favorites.getList",
 				  STORE_WORK_DIR "/favorites.jsonl", "favorites", &n_fav, e);
+	if (r == 0)
+		r = check_unlisted(st, STORE_MY, e);
+	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
+		r = check_unlisted(st, STORE_FAV, e);
 	if (r < 0)
 		return r;
 	st->total = n_my + n_fav;
@@ -441,7 +590,11 @@ static void teardown(struct sync_state *st)
 {
 	http_client_free(st->http);
 	json_decref(st->albums);
+	json_decref(st->old_albums);
 	json_decref(st->photo_albums);
+	json_decref(st->state);
+	store_ids_free(&st->listed[STORE_MY]);
+	store_ids_free(&st->listed[STORE_FAV]);
 	json_decref(st->failures);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);

@@ -64,7 +64,7 @@ def test_http_429_honours_retry_after(archiver, fake, account):
     assert r.returncode == 0, r.stderr
     assert time.monotonic() - started >= 1.9  # two waits of Retry-After: 1
     verify_archive(archiver, account)
-    assert re.search(r"\(\d\.\d\d per item archived; 2 retries\)", r.stderr)
+    assert re.search(r"\(\d\.\d\d per item archived or refreshed; 2 retries\)", r.stderr)
 
 
 def test_transient_api_faults_are_retried(archiver, fake, account):

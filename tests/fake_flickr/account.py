@@ -338,6 +338,9 @@ class Account:
     photos: list = field(default_factory=list)
     favorites: list = field(default_factory=list)
     albums: list = field(default_factory=list)
+    # photos that exist on Flickr but are neither the owner's nor favorites
+    # (an unfavorited photo goes here): getInfo still finds them
+    elsewhere: list = field(default_factory=list)
     api_key: str = "9f2c1b7e4a6d8c0e3f5a7b9d1c3e5f70"
     api_secret: str = "5d8e2a4c6b1f9e07"
     oauth_token: str = "72157720000000001-3c7a1e9b5d2f8a46"
@@ -379,11 +382,70 @@ class Account:
         self.touch()
         return photo
 
+    # -- what happens on Flickr between two syncs ----------------------------
+    def edit(self, photo_id, when: int, **fields) -> Photo:
+        """Change a photo's fields (title, description, tags, ...), as its owner would."""
+        photo = self.photo(photo_id)
+        for name, value in fields.items():
+            setattr(photo, name, value)
+        photo.last_update = max(photo.last_update + 1, when)
+        self.touch()
+        return photo
+
+    def add_comment(self, photo_id, author: str, text: str, when: int) -> Comment:
+        photo = self.photo(photo_id)
+        comment = Comment(f"{photo.id}-c{len(photo.comments) + 1000}", author, when, text)
+        photo.comments.append(comment)
+        photo.last_update = max(photo.last_update + 1, when)
+        self.touch()
+        return comment
+
+    def remove_comment(self, photo_id, comment_id: str, when: int) -> None:
+        photo = self.photo(photo_id)
+        photo.comments = [c for c in photo.comments if c.id != comment_id]
+        photo.last_update = max(photo.last_update + 1, when)
+        self.touch()
+
+    def add_fave(self, photo_id, nsid: str, when: int) -> None:
+        """Someone faves the photo (Flickr's lastupdate does not move for faves)."""
+        self.photo(photo_id).faves.insert(0, Fave(nsid, when))
+        self.touch()
+
+    def remove_fave(self, photo_id, nsid: str) -> None:
+        photo = self.photo(photo_id)
+        photo.faves = [f for f in photo.faves if f.nsid != nsid]
+        self.touch()
+
+    def delete_photo(self, photo_id) -> None:
+        """The photo is gone from Flickr: getInfo answers 'not found'."""
+        pid = str(photo_id)
+        self.photos = [p for p in self.photos if p.id != pid]
+        self.favorites = [(p, d) for p, d in self.favorites if p.id != pid]
+        self.elsewhere = [p for p in self.elsewhere if p.id != pid]
+        for album in self.albums:
+            if pid in album.photo_ids:
+                album.photo_ids.remove(pid)
+        self.touch()
+
+    def unfavorite(self, photo_id) -> None:
+        """The owner takes back a favorite; the photo itself stays on Flickr."""
+        photo = self.photo(photo_id)
+        self.favorites = [(p, d) for p, d in self.favorites if p.id != photo.id]
+        self.elsewhere.append(photo)
+        self.touch()
+
+    def add_to_album(self, album_id, photo_id, when: int) -> None:
+        album = self.album(album_id)
+        album.photo_ids.append(str(photo_id))
+        album.date_update = max(album.date_update + 1, when)
+        self.touch()
+
     # -- lookups -----------------------------------------------------------
     def _ensure_index(self):
         key = (self.version, len(self.photos), len(self.favorites))
         if self._index_key != key:
-            idx = {p.id: p for p, _ in self.favorites}
+            idx = {p.id: p for p in self.elsewhere}
+            idx.update((p.id, p) for p, _ in self.favorites)
             idx.update((p.id, p) for p in self.photos)
             self._fave_dates = {p.id: d for p, d in self.favorites}
             self._own_ids = {p.id for p in self.photos}

@@ -101,7 +101,7 @@ class FlickrAPI:
 
     def _visible(self, photo, viewer) -> bool:
         acc = self.account
-        known = acc.is_own(photo) or acc.fave_date(photo.id) is not None
+        known = acc.is_own(photo) or acc.photo(photo.id) is not None
         return known and (self._is_owner(viewer) or bool(photo.ispublic))
 
     def _photo(self, params, viewer):

@@ -1,0 +1,24 @@
+/*
+ * upstream.h: archived items that Flickr stopped listing.
+ *
+ * An item missing from a complete listing is asked about once with getInfo
+ * before anything is concluded (listings are not to be trusted alone): "not
+ * found" marks it deleted, a favorite that still exists but is no longer
+ * favorited is marked unfavorited.  Nothing is ever removed from the archive;
+ * the mark goes into metadata.json (see merge.h) and the index files.
+ */
+#ifndef FA_UPSTREAM_H
+#define FA_UPSTREAM_H
+
+#include "photo.h"
+#include "store.h"
+
+/*
+ * Checks the archived items of kind that listed (sorted) lacks; last_seen is
+ * when they were last listed (0 if unknown).  ret_marked counts new marks.
+ */
+int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
+		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
+		   struct err *e);
+
+#endif
