@@ -31,6 +31,7 @@ struct job {
 	json_t *sizes_doc;  /* photos.getSizes response, when called */
 	json_t *sizes_out;  /* sizes.json being built */
 	struct buf media_name;
+	struct buf superseded; /* the file name a new original replaces */
 	int media_is_original;
 	int media_fetched;  /* a media file was downloaded this time */
 	long long count_faves;
@@ -177,11 +178,18 @@ static void start_sizes_out(struct job *j)
 {
 	const json_t *sizes = jobj(j->sizes_doc, "sizes");
 
+	json_t *old = NULL;
+
 	j->sizes_out = sizes ? json_deep_copy(sizes) : json_object();
 	if (!sizes) {
 		jset_new(j->sizes_out, "size", media_sizes_from_listing(j->listing));
 		jset_str(j->sizes_out, "from", "listing extras");
 	}
+	/* files an earlier run kept when a new original replaced them */
+	if (json_load_path(item_path(j, "sizes.json"), &old, NULL) == 0 &&
+	    json_is_array(json_object_get(old, "replaced")))
+		json_object_set(j->sizes_out, "replaced", json_object_get(old, "replaced"));
+	json_decref(old);
 }
 
 /* An earlier run's record of the media already in place, if it names that file. */
@@ -198,6 +206,85 @@ static json_t *earlier_archived(struct job *j, const char *key, const char *file
 		a = NULL;
 	json_decref(old);
 	return a;
+}
+
+static const char *url_file_name(const char *url, size_t *len)
+{
+	const char *end = url + strcspn(url, "?#");
+	const char *slash = end;
+
+	while (slash > url && slash[-1] != '/')
+		slash--;
+	*len = (size_t)(end - slash);
+	return slash;
+}
+
+/*
+ * Whether the archived file (described by a, from sizes.json) is superseded:
+ * the original is offered now where only a smaller size was before, or the
+ * owner replaced the photo (the original's URL, which carries its secret,
+ * changed).
+ */
+static int superseded(const json_t *a, const struct media_source *m)
+{
+	const char *was = jstr(a, "source");
+	const char *was_name, *is_name;
+	size_t was_len, is_len;
+
+	if (!a || !was || !m->is_original || !m->url)
+		return 0;
+	if (!jflag(a, "original", 0))
+		return 1;
+	was_name = url_file_name(was, &was_len);
+	is_name = url_file_name(m->url, &is_len);
+	return was_len != is_len || memcmp(was_name, is_name, is_len) != 0;
+}
+
+/*
+ * Keeps the superseded file under "replaced-<unix>-original.<ext>" (a second
+ * name for the same data, so no moment is without it) and records it in
+ * sizes.json's "replaced" list.
+ */
+static int keep_replaced(struct job *j, const json_t *a, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, name = BUF_INIT;
+	json_t *list = json_object_get(j->sizes_out, "replaced"), *entry;
+	int r = 0;
+
+	buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->media_name.data);
+	buf_printf(&from, "%s/%s", j->dir.data, j->media_name.data);
+	buf_printf(&to, "%s/%s", j->dir.data, name.data);
+	if (link(from.data, to.data) < 0 && errno != EEXIST) {
+		r = fs_errno_error(e, "keep", from.data, errno);
+		goto cleanup;
+	}
+	if (!json_is_array(list)) {
+		list = json_array();
+		jset_new(j->sizes_out, "replaced", list);
+	}
+	entry = json_deep_copy(a);
+	jset_str(entry, "file", name.data);
+	jset_int(entry, "replaced_at", j->ctx->now);
+	json_array_append_new(list, entry);
+	buf_set(&j->superseded, j->media_name.data);
+	msg_info("%s: a new original supersedes the archived file; the old one is kept as %s",
+		 j->id, name.data);
+cleanup:
+	buf_release(&from);
+	buf_release(&to);
+	buf_release(&name);
+	return r;
+}
+
+/* After a replacement with another extension, the old name goes (its data stays as replaced-*). */
+static void drop_superseded_name(struct job *j)
+{
+	struct buf path = BUF_INIT;
+
+	if (j->superseded.len && strcmp(j->superseded.data, j->media_name.data) &&
+	    buf_printf(&path, "%s/%s", j->dir.data, j->superseded.data) == 0)
+		unlink(path.data);
+	buf_release(&path);
 }
 
 static void note_not_original(struct job *j, const struct media_source *m)
@@ -237,14 +324,23 @@ static int archive_photo_media(struct job *j, struct err *e)
 	if (store_find_media(j->dir.data, "original", &j->media_name)) {
 		json_t *a = earlier_archived(j, "archived", j->media_name.data);
 
-		jset_new(j->sizes_out, "archived", a ? a : archived_entry(j->media_name.data, &m));
-		j->media_is_original = jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
-		goto cleanup;
+		if (!superseded(a, &m)) {
+			jset_new(j->sizes_out, "archived",
+				 a ? a : archived_entry(j->media_name.data, &m));
+			j->media_is_original =
+				jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
+			goto cleanup;
+		}
+		r = keep_replaced(j, a, e);
+		json_decref(a);
+		if (r < 0)
+			goto cleanup;
 	}
 	r = download(j->ctx, m.url, j->dir.data, "original", m.is_original ? hint : NULL,
 		     &j->media_name, e);
 	if (r < 0)
 		goto cleanup;
+	drop_superseded_name(j);
 	j->res->downloaded++;
 	j->media_fetched = 1;
 	j->media_is_original = m.is_original;
@@ -611,6 +707,7 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 	json_t *m = record_metadata(&in);
 
 	jset_int(j->synced, "info", j->ctx->now);
+	jset_bool(m, "original_archived", j->media_is_original);
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
 		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {
 		json_decref(m);
@@ -652,6 +749,7 @@ static void job_release(struct job *j)
 	buf_release(&j->dir);
 	buf_release(&j->path);
 	buf_release(&j->media_name);
+	buf_release(&j->superseded);
 }
 
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
@@ -659,7 +757,8 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 {
 	struct job j = {
 		.ctx = ctx, .res = res, .kind = kind, .listing = listing,
-		.dir = BUF_INIT, .path = BUF_INIT, .media_name = BUF_INIT, .count_faves = -1,
+		.dir = BUF_INIT, .path = BUF_INIT, .media_name = BUF_INIT, .superseded = BUF_INIT,
+		.count_faves = -1,
 	};
 	json_t *people = NULL;
 	int r;
@@ -739,6 +838,10 @@ int photo_is_current(const json_t *meta, const json_t *listing)
 	for (size_t i = 0; i < 2; i++)
 		if (jint(listing, counts[i], &is) && (!jint(meta, counts[i], &was) || was != is))
 			return 0;
+	/* the original is offered now where a smaller size had to do (e.g. the account went Pro) */
+	if (jstr(listing, "url_o") && !jflag(meta, "original_archived", true) &&
+	    !same_text(jstr(meta, "media"), "video"))
+		return 0;
 	return 1;
 }
 

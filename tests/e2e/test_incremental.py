@@ -268,3 +268,53 @@ def test_refresh_fetches_everything_and_loses_nothing(synced, fake, account):
     first = synced.load("my_photos", pid, "comments.json")[0]
     assert first["text"] == "edited quietly"
     assert first["history"][0]["value"] == was
+
+
+def test_original_offered_later_is_fetched_and_the_smaller_file_kept(archiver, fake, account):
+    """A free account's photo archived at its largest size; after going Pro the original arrives."""
+    from conftest import expected_photo_media
+    pid = account.public
+    photo = account.photo(pid)
+    photo.original_available = False
+    account.touch()
+    synced = archiver
+    sync_at(synced, T0)
+    before = synced.load("my_photos", pid, "sizes.json")
+    assert before["original_available"] is False
+    small = (synced.item_dir("my_photos", pid) / "original.jpg").read_bytes()
+    photo.original_available = True
+    account.touch()
+    sync_at(synced, T1)
+    name, data, label = expected_photo_media(photo)
+    assert label == "Original"
+    item = synced.item_dir("my_photos", pid)
+    assert (item / name).read_bytes() == data
+    assert (item / f"replaced-{T1}-original.jpg").read_bytes() == small
+    sizes = synced.load("my_photos", pid, "sizes.json")
+    assert sizes["original_available"] is True and sizes["archived"]["original"] is True
+    assert sizes["replaced"][0]["file"] == f"replaced-{T1}-original.jpg"
+    assert sizes["replaced"][0]["original"] is False
+    assert meta(synced, "my_photos", pid)["original_archived"] is True
+    # and it is settled: the next sync fetches nothing for it
+    fake.reset_counters()
+    sync_at(synced, T1 + 86_400)
+    assert "flickr.photos.getInfo" not in fake.calls and not fake.media_requests
+
+
+def test_replaced_photo_keeps_the_earlier_original(synced, fake, account):
+    pid = account.png
+    item = synced.item_dir("my_photos", pid)
+    old = (item / "original.png").read_bytes()
+    account.edit(pid, EDIT, original_secret="0123456789", original_format="jpg")
+    sync_at(synced, T1)
+    assert (item / f"replaced-{T1}-original.png").read_bytes() == old
+    assert not (item / "original.png").exists()
+    assert (item / "original.jpg").stat().st_size > 0
+    sizes = synced.load("my_photos", pid, "sizes.json")
+    assert "0123456789" in sizes["archived"]["source"]
+    assert [r["file"] for r in sizes["replaced"]] == [f"replaced-{T1}-original.png"]
+    # a later refresh carries the record of the replaced file along
+    account.edit(pid, T1 + 10, title="New title")
+    sync_at(synced, T1 + 86_400)
+    sizes = synced.load("my_photos", pid, "sizes.json")
+    assert [r["file"] for r in sizes["replaced"]] == [f"replaced-{T1}-original.png"]
