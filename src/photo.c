@@ -1,4 +1,5 @@
 /* photo.c: one item's API calls, downloads and files, in crash-safe order. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,17 @@ static int fetch_sizes(struct job *j, struct err *e)
 	return call_for_photo(j, "flickr.photos.getSizes", 0, &j->sizes_doc, e);
 }
 
+static int write_json(struct job *j, const char *file, json_t *doc, struct err *e)
+{
+	int r;
+
+	if (!doc)
+		return err_set(e, FA_ENOMEM, "out of memory building %s", file);
+	r = json_write_atomic(item_path(j, file), doc, e);
+	json_decref(doc);
+	return r;
+}
+
 /* Retries transient failures (network, 429, 5xx) with the backoff policy. */
 static int fetch_into(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
 		      struct http_response *res, struct err *e)
@@ -110,8 +122,14 @@ static int fetch_into(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp
  * Downloads url into dir as "<stem>.<ext>", the extension taken from what the
  * server sent; ret_name gets the file name.
  */
+struct commit_hook {
+	int (*fn)(struct job *j, const char *new_name, struct err *e);
+	struct job *job;
+};
+
 static int download(struct photo_ctx *ctx, const char *url, const char *dir,
-		    const char *stem, const char *hint, struct buf *ret_name, struct err *e)
+		    const char *stem, const char *hint, const struct commit_hook *hook,
+		    struct buf *ret_name, struct err *e)
 {
 	struct fs_tmp tmp = FS_TMP_INIT;
 	struct buf target = BUF_INIT;
@@ -146,11 +164,14 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 		goto cleanup;
 	}
 	buf_reset(&target);
-	buf_printf(&target, "%s/%s.%s", dir, stem, ext);
-	r = fs_tmp_commit(&tmp, target.data, e);
+	buf_printf(&target, "%s.%s", stem, ext);
+	/* only now that the new file is whole may the old one step aside */
+	r = hook ? hook->fn(hook->job, target.data, e) : 0;
 	if (r == 0) {
-		buf_reset(ret_name);
-		buf_printf(ret_name, "%s.%s", stem, ext);
+		buf_set(ret_name, target.data);
+		buf_reset(&target);
+		buf_printf(&target, "%s/%s", dir, ret_name->data);
+		r = fs_tmp_commit(&tmp, target.data, e);
 	}
 cleanup:
 	fs_tmp_abort(&tmp);
@@ -158,7 +179,7 @@ cleanup:
 	return r;
 }
 
-static json_t *archived_entry(const char *file, const struct media_source *m)
+static json_t *archived_entry(const char *file, const struct media_source *m, int is_original)
 {
 	json_t *a = json_object();
 
@@ -169,7 +190,7 @@ static json_t *archived_entry(const char *file, const struct media_source *m)
 	if (m->height > 0)
 		jset_int(a, "height", m->height);
 	jset_str(a, "source", m->url);
-	jset_bool(a, "original", m->is_original);
+	jset_bool(a, "original", is_original);
 	return a;
 }
 
@@ -185,14 +206,39 @@ static void start_sizes_out(struct job *j)
 		jset_new(j->sizes_out, "size", media_sizes_from_listing(j->listing));
 		jset_str(j->sizes_out, "from", "listing extras");
 	}
-	/* files an earlier run kept when a new original replaced them */
-	if (json_load_path(item_path(j, "sizes.json"), &old, NULL) == 0 &&
-	    json_is_array(json_object_get(old, "replaced")))
-		json_object_set(j->sizes_out, "replaced", json_object_get(old, "replaced"));
+	/* what earlier runs (or the original tool) recorded is kept: replaced files, legacy keys */
+	if (json_load_path(item_path(j, "sizes.json"), &old, NULL) == 0 && json_is_object(old)) {
+		static const char *const ours[] = { "archived", "original_available", "reason",
+						    "poster", "video_attempts" };
+
+		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+			json_object_del(old, ours[i]);
+		json_object_update_missing(j->sizes_out, old);
+	}
 	json_decref(old);
 }
 
 /* An earlier run's record of the media already in place, if it names that file. */
+/* The original Python tool's sizes.json names the size it downloaded as "original". */
+static json_t *legacy_archived(const json_t *size, const char *file)
+{
+	const char *label = jstr(size, "label");
+	const char *source = jstr(size, "source") ? jstr(size, "source") : jstr(size, "url");
+	json_t *a;
+
+	if (!label || !source)
+		return NULL;
+	a = json_object();
+	jset_str(a, "file", file);
+	jset_str(a, "label", label);
+	jcopy(a, "width", size, "width");
+	jcopy(a, "height", size, "height");
+	jset_str(a, "source", source);
+	jset_bool(a, "original", !strcmp(label, "Original"));
+	jset_str(a, "from", "the original tool's sizes.json");
+	return a;
+}
+
 static json_t *earlier_archived(struct job *j, const char *key, const char *file)
 {
 	json_t *old = NULL, *a;
@@ -201,7 +247,9 @@ static json_t *earlier_archived(struct job *j, const char *key, const char *file
 		return NULL;
 	a = json_object_get(old, key);
 	if (a && jstr(a, "file") && !strcmp(jstr(a, "file"), file))
-		json_incref(a);
+		a = json_incref(a);
+	else if (!strcmp(key, "archived") && json_is_object(json_object_get(old, "original")))
+		a = legacy_archived(json_object_get(old, "original"), file);
 	else
 		a = NULL;
 	json_decref(old);
@@ -245,33 +293,77 @@ static int superseded(const json_t *a, const struct media_source *m)
  * name for the same data, so no moment is without it) and records it in
  * sizes.json's "replaced" list.
  */
-static int keep_replaced(struct job *j, const json_t *a, struct err *e)
+/* A "replaced-<t>-<name>" that an interrupted run already linked to the same file, if any. */
+static int find_earlier_link(struct job *j, const char *name, struct buf *ret)
 {
-	struct buf from = BUF_INIT, to = BUF_INIT, name = BUF_INIT;
-	json_t *list = json_object_get(j->sizes_out, "replaced"), *entry;
+	struct buf path = BUF_INIT;
+	struct dirent *de;
+	struct stat want, st;
+	size_t n = strlen(name);
+	int found = 0;
+	DIR *d;
+
+	if (stat(item_path(j, name), &want) < 0 || !(d = opendir(j->dir.data)))
+		return 0;
+	while (!found && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (strncmp(de->d_name, "replaced-", 9) || len <= n + 1 ||
+		    strcmp(de->d_name + len - n, name) || de->d_name[len - n - 1] != '-')
+			continue;
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", j->dir.data, de->d_name);
+		found = stat(path.data, &st) == 0 && st.st_ino == want.st_ino &&
+			st.st_dev == want.st_dev && buf_set(ret, de->d_name) == 0;
+	}
+	closedir(d);
+	buf_release(&path);
+	return found;
+}
+
+/*
+ * Called once the new original is whole, before it takes the name: keeps the
+ * superseded file as "replaced-<unix>-original.<ext>" (a second name for the
+ * same data, so there is no moment without it) and records it, with its
+ * EXIF, in sizes.json's "replaced" list.
+ */
+static int keep_replaced(struct job *j, const char *new_name, struct err *e)
+{
+	struct buf from = BUF_INIT, name = BUF_INIT;
+	json_t *list = json_object_get(j->sizes_out, "replaced");
+	json_t *entry = json_deep_copy(json_object_get(j->sizes_out, "archived"));
+	json_t *exif = NULL;
 	int r = 0;
 
-	buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->media_name.data);
-	buf_printf(&from, "%s/%s", j->dir.data, j->media_name.data);
-	buf_printf(&to, "%s/%s", j->dir.data, name.data);
-	if (link(from.data, to.data) < 0 && errno != EEXIST) {
-		r = fs_errno_error(e, "keep", from.data, errno);
-		goto cleanup;
+	if (!find_earlier_link(j, j->superseded.data, &name)) {
+		buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->superseded.data);
+		buf_set(&from, item_path(j, j->superseded.data));
+		if (link(from.data, item_path(j, name.data)) < 0 && errno != EEXIST) {
+			r = fs_errno_error(e, "keep", from.data, errno);
+			goto cleanup;
+		}
 	}
 	if (!json_is_array(list)) {
 		list = json_array();
-		jset_new(j->sizes_out, "replaced", list);
+		if (jset_new(j->sizes_out, "replaced", list) < 0)
+			list = NULL;
 	}
-	entry = json_deep_copy(a);
-	jset_str(entry, "file", name.data);
-	jset_int(entry, "replaced_at", j->ctx->now);
-	json_array_append_new(list, entry);
-	buf_set(&j->superseded, j->media_name.data);
-	msg_info("%s: a new original supersedes the archived file; the old one is kept as %s",
-		 j->id, name.data);
+	if (!entry)
+		entry = json_object();
+	if (json_load_path(item_path(j, "exif.json"), &exif, NULL) == 0)
+		jset_new(entry, "exif", exif);
+	if (!list || jset_str(entry, "file", name.data) < 0 ||
+	    jset_int(entry, "replaced_at", j->ctx->now) < 0 ||
+	    json_array_append(list, entry) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	snprintf(j->res->note, sizeof(j->res->note),
+		 "a new original (%.60s) supersedes the archived file, kept as %.100s", new_name,
+		 name.data);
 cleanup:
+	json_decref(entry);
 	buf_release(&from);
-	buf_release(&to);
 	buf_release(&name);
 	return r;
 }
@@ -305,6 +397,7 @@ static void note_not_original(struct job *j, const struct media_source *m)
 
 static int archive_photo_media(struct job *j, struct err *e)
 {
+	struct commit_hook hook = { keep_replaced, NULL };
 	struct media_source m = { 0 };
 	const char *hint = jstr(j->listing, "originalformat");
 	int found, r = 0;
@@ -324,27 +417,36 @@ static int archive_photo_media(struct job *j, struct err *e)
 	if (store_find_media(j->dir.data, "original", &j->media_name)) {
 		json_t *a = earlier_archived(j, "archived", j->media_name.data);
 
-		if (!superseded(a, &m)) {
-			jset_new(j->sizes_out, "archived",
-				 a ? a : archived_entry(j->media_name.data, &m));
-			j->media_is_original =
-				jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
-			goto cleanup;
+		/* no record (an older tool's archive): assume it is what Flickr offers, and say so */
+		if (!a) {
+			a = archived_entry(j->media_name.data, &m, m.is_original);
+			jset_bool(a, "assumed", true);
 		}
-		r = keep_replaced(j, a, e);
+		jset_new(j->sizes_out, "archived", json_incref(a));
+		j->media_is_original = jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
+		r = superseded(a, &m);
 		json_decref(a);
-		if (r < 0)
+		if (!r)
 			goto cleanup;
+		r = 0;
+		buf_set(&j->superseded, j->media_name.data);
+		hook.job = j;
 	}
 	r = download(j->ctx, m.url, j->dir.data, "original", m.is_original ? hint : NULL,
-		     &j->media_name, e);
+		     hook.job ? &hook : NULL, &j->media_name, e);
 	if (r < 0)
 		goto cleanup;
-	drop_superseded_name(j);
 	j->res->downloaded++;
 	j->media_fetched = 1;
 	j->media_is_original = m.is_original;
-	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &m));
+	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &m, m.is_original));
+	if (hook.job) {
+		/* record the swap at once, then let the old name go */
+		jset_bool(j->sizes_out, "original_available", j->media_is_original);
+		r = write_json(j, "sizes.json", json_incref(j->sizes_out), e);
+		if (r == 0)
+			drop_superseded_name(j);
+	}
 cleanup:
 	if (r == 0) {
 		jset_bool(j->sizes_out, "original_available", j->media_is_original);
@@ -376,10 +478,10 @@ static int archive_poster(struct job *j, struct err *e)
 			      : err_set(e, FA_EPARSE, "no poster frame offered for the video");
 		goto cleanup;
 	}
-	r = download(j->ctx, m.url, j->dir.data, "poster", "jpg", &name, e);
+	r = download(j->ctx, m.url, j->dir.data, "poster", "jpg", NULL, &name, e);
 	if (r == 0) {
 		j->res->downloaded++;
-		jset_new(j->sizes_out, "poster", archived_entry(name.data, &m));
+		jset_new(j->sizes_out, "poster", archived_entry(name.data, &m, m.is_original));
 	}
 cleanup:
 	media_source_release(&m);
@@ -393,7 +495,7 @@ static int try_video_candidates(struct job *j, struct media_source *c, size_t n,
 {
 	for (size_t i = 0; i < n; i++) {
 		struct err one = { 0 };
-		int r = download(j->ctx, c[i].url, j->dir.data, "original", NULL,
+		int r = download(j->ctx, c[i].url, j->dir.data, "original", NULL, NULL,
 				 &j->media_name, &one);
 		json_t *a;
 
@@ -401,7 +503,8 @@ static int try_video_candidates(struct job *j, struct media_source *c, size_t n,
 			j->res->downloaded++;
 			j->media_fetched = 1;
 			j->media_is_original = c[i].is_original;
-			jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &c[i]));
+			jset_new(j->sizes_out, "archived",
+				 archived_entry(j->media_name.data, &c[i], c[i].is_original));
 			return 0;
 		}
 		if (err_is_fatal(r) || r == FA_EIO) {
@@ -471,17 +574,6 @@ cleanup:
 	json_decref(attempts);
 	json_decref(streams);
 	media_sources_free(c, n);
-	return r;
-}
-
-static int write_json(struct job *j, const char *file, json_t *doc, struct err *e)
-{
-	int r;
-
-	if (!doc)
-		return err_set(e, FA_ENOMEM, "out of memory building %s", file);
-	r = json_write_atomic(item_path(j, file), doc, e);
-	json_decref(doc);
 	return r;
 }
 

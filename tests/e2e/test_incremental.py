@@ -318,3 +318,54 @@ def test_replaced_photo_keeps_the_earlier_original(synced, fake, account):
     sync_at(synced, T1 + 86_400)
     sizes = synced.load("my_photos", pid, "sizes.json")
     assert [r["file"] for r in sizes["replaced"]] == [f"replaced-{T1}-original.png"]
+
+
+def test_a_failed_upgrade_keeps_the_record_and_retries(archiver, fake, account):
+    """The original is offered, its download fails: nothing is claimed, the next run gets it."""
+    from conftest import expected_photo_media
+    photo = account.photo(account.public)
+    photo.original_available = False
+    account.touch()
+    sync_at(archiver, T0)
+    item = archiver.item_dir("my_photos", photo.id)
+    small = (item / "original.jpg").read_bytes()
+    photo.original_available = True
+    account.touch()
+    fake.add_fault("http500", match="media", count=None)
+    r = archiver.sync(env=archiver.env(FLICKR_ARCHIVE_FAKE_NOW=T1))
+    assert r.returncode == 1, r.stderr
+    sizes = archiver.load("my_photos", photo.id, "sizes.json")
+    assert sizes["archived"]["original"] is False
+    assert "replaced" not in sizes
+    assert (item / "original.jpg").read_bytes() == small
+    assert not list(item.glob("replaced-*"))
+    fake.clear_faults()
+    sync_at(archiver, T1 + 60)
+    name, data, _ = expected_photo_media(photo)
+    assert (item / name).read_bytes() == data
+    assert archiver.load("my_photos", photo.id, "sizes.json")["archived"]["original"] is True
+
+
+def test_an_archive_of_the_original_tool_is_completed(synced, fake, account):
+    """The Python tool's records (no last_update, its own sizes.json) are refreshed once, kept."""
+    import json
+    pid = account.public
+    item = synced.item_dir("my_photos", pid)
+    m = meta(synced, "my_photos", pid)
+    seed_meta = {k: m[k] for k in ("id", "title", "description", "date_uploaded",
+                                   "date_uploaded_formatted", "date_taken", "tags", "views",
+                                   "location", "albums", "media")}
+    (item / "metadata.json").write_text(json.dumps(seed_meta))
+    large = {"label": "Large", "width": 1024, "height": 768,
+             "source": "https://live.staticflickr.com/1/x_b.jpg"}
+    (item / "sizes.json").write_text(json.dumps({"original": large, "all_sizes": [large]}))
+    (item / "favorites.json").write_text(json.dumps(
+        synced.load("my_photos", pid, "favorites.json")[:1]))
+    sync_at(synced, T1)
+    assert fake.calls["flickr.photos.getInfo"] == 1
+    sizes = synced.load("my_photos", pid, "sizes.json")
+    assert sizes["all_sizes"] == [large]             # the tool's own keys are kept
+    assert sizes["archived"]["original"] is True      # the original replaced the Large
+    assert sizes["replaced"][0]["label"] == "Large"
+    assert (item / f"replaced-{T1}-original.jpg").is_file()
+    assert meta(synced, "my_photos", pid)["last_update"]
