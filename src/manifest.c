@@ -476,16 +476,6 @@ static int skipped(const char *name, const char *const *skip)
 	return 0;
 }
 
-static int newer_or_same(const struct stat *a, const struct stat *b)
-{
-#ifdef __APPLE__
-	const struct timespec ta = a->st_mtimespec, tb = b->st_mtimespec;
-#else
-	const struct timespec ta = a->st_mtim, tb = b->st_mtim;
-#endif
-	return ta.tv_sec > tb.tv_sec || (ta.tv_sec == tb.tv_sec && ta.tv_nsec >= tb.tv_nsec);
-}
-
 /* The manifest already in the directory (sorted) and its status, if readable. */
 static int load_previous(int dir_fd, struct manifest *old, struct stat *ret_st)
 {
@@ -518,7 +508,7 @@ static int add_file(int dir_fd, const char *name, const char *path, const struct
 		r = fs_errno_error(e, "read", path, errno);
 		goto cleanup;
 	}
-	if (prev && !newer_or_same(&st, old_st)) {
+	if (prev && !fs_mtime_not_older(&st, old_st)) {
 		r = manifest_add(m, prev->digest, path);
 	} else {
 		r = manifest_hash_fd(fd, digest, NULL, e);

@@ -46,8 +46,9 @@ struct verify {
 	long warnings;
 };
 
-enum finding { PROBLEM, WARNING };
+enum finding { PROBLEM, WARNING, FINE };
 
+/* One line per finding (FINE: a file that matches, shown with -v only). */
 static int report(struct verify *v, enum finding f, const char *what, const char *path,
 		  const char *detail)
 {
@@ -55,28 +56,21 @@ static int report(struct verify *v, enum finding f, const char *what, const char
 
 	if (f == PROBLEM)
 		v->problems++;
-	else
+	else if (f == WARNING)
 		v->warnings++;
-	if (f == WARNING && log_get_level() < LOG_NORMAL)
+	if ((f == WARNING && log_get_level() < LOG_NORMAL) ||
+	    (f == FINE && log_get_level() < LOG_VERBOSE))
 		return 0;
 	if (manifest_encode_path(&shown, path, MANIFEST_ENC_DISPLAY) < 0)
 		return FA_ENOMEM;
-	if (detail)
+	if (f == FINE)
+		msg_debug("%s: %s", what, buf_cstr(&shown));
+	else if (detail)
 		msg_result("%s: %s (%s)", what, buf_cstr(&shown), detail);
 	else
 		msg_result("%s: %s", what, buf_cstr(&shown));
 	buf_release(&shown);
 	return 0;
-}
-
-static int newer_or_same(const struct stat *a, const struct stat *b)
-{
-#ifdef __APPLE__
-	const struct timespec ta = a->st_mtimespec, tb = b->st_mtimespec;
-#else
-	const struct timespec ta = a->st_mtim, tb = b->st_mtim;
-#endif
-	return ta.tv_sec > tb.tv_sec || (ta.tv_sec == tb.tv_sec && ta.tv_nsec >= tb.tv_nsec);
 }
 
 /* ---- reading manifests ---------------------------------------------------- */
@@ -168,8 +162,7 @@ static int check_entry(struct verify *v, const struct manifest_entry *ent, struc
 	v->bytes += size;
 	if (memcmp(digest, ent->digest, MANIFEST_DIGEST_LEN))
 		return report(v, PROBLEM, "changed", ent->path, NULL);
-	msg_debug("ok: %s", ent->path);
-	return 0;
+	return report(v, FINE, "ok", ent->path, NULL);
 }
 
 static int check_entries(struct verify *v, const struct manifest *m, struct err *e)
@@ -278,7 +271,8 @@ static int choose_manifest(struct verify *v, struct item *it, struct manifest *r
 			   const struct manifest **ret_used)
 {
 	*ret_view = archive_view(v, it);
-	if (it->have_own && (ret_view->n == 0 || newer_or_same(&it->own_st, &v->archive_st))) {
+	if (it->have_own &&
+	    (ret_view->n == 0 || fs_mtime_not_older(&it->own_st, &v->archive_st))) {
 		*ret_used = &it->own;
 		return 0;
 	}
