@@ -201,6 +201,7 @@ void progress_begin(const char *label, long total)
 	progress.tty = isatty(STDERR_FILENO);
 	snprintf(progress.label, sizeof(progress.label), "%s", label);
 	progress.total = total;
+	progress.api_calls = -1; /* unknown until the first item or tick */
 	progress.start_ms = clock_now_ms();
 	draw_progress(1);
 }

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "clock.h"
 #include "fsutil.h"
 #include "manifest.h"
 
@@ -115,6 +117,10 @@ int manifest_hash_fd(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
 		}
 		if (n == 0)
 			break;
+		if (clock_stop_requested()) {
+			r = err_set(e, FA_EINTR, "interrupted");
+			goto cleanup;
+		}
 		if (!EVP_DigestUpdate(ctx, chunk, (size_t)n)) {
 			r = err_set(e, FA_EIO, "SHA-256 failed");
 			goto cleanup;
@@ -146,15 +152,10 @@ void manifest_hex(const unsigned char digest[MANIFEST_DIGEST_LEN],
 	out[MANIFEST_HEX_LEN] = '\0';
 }
 
-static int hex_value(char c)
+/* 0-15 for a hex digit of either case, -1 for anything else. */
+static int hex_digit(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return OPENSSL_hexchar2int((unsigned char)c);
 }
 
 /* ---- paths and lines ------------------------------------------------------ */
@@ -215,8 +216,8 @@ static int decode_path(const char *s, size_t len, struct buf *out, struct err *e
 		if (c == '\0')
 			return err_set(e, FA_EPARSE, "a NUL byte in the path");
 		if (c == '%') {
-			int hi = i + 2 < len ? hex_value(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hex_value(s[i + 2]) : -1;
+			int hi = i + 2 < len ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < len ? hex_digit(s[i + 2]) : -1;
 			int v = hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
 
 			if (v != '\r' && v != '\n' && v != '%')
@@ -243,7 +244,7 @@ int manifest_parse_line(const char *line, size_t len,
 	if (len < MANIFEST_HEX_LEN + 2)
 		return err_set(e, FA_EPARSE, "too short for a digest and a path");
 	for (size_t k = 0; k < MANIFEST_DIGEST_LEN; k++) {
-		int hi = hex_value(line[2 * k]), lo = hex_value(line[2 * k + 1]);
+		int hi = hex_digit(line[2 * k]), lo = hex_digit(line[2 * k + 1]);
 
 		if (hi < 0 || lo < 0)
 			return err_set(e, FA_EPARSE, "not a SHA-256 digest");
@@ -383,7 +384,7 @@ int manifest_read_fd(int fd, struct manifest *m, manifest_bad_line_fn *on_bad, v
 
 /* ---- opening files below a directory -------------------------------------- */
 
-/* Why opening name in dir_fd failed; a symbolic link is told apart (Linux says ENOTDIR or ELOOP). */
+/* Why opening name in dir_fd failed; a symbolic link is told apart (ENOTDIR or ELOOP). */
 static int open_error(struct err *e, int dir_fd, const char *name, int errnum)
 {
 	struct stat st;

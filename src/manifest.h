@@ -59,7 +59,9 @@ size_t manifest_lower_bound(const struct manifest *m, const char *key);
 
 /*
  * SHA-256 of everything fd reads until end of file, in fixed-size chunks
- * (memory stays small for any file size).  ret_size may be NULL.
+ * (memory stays small for any file size).  ret_size may be NULL.  FA_EINTR
+ * when a stop is requested (clock.h) before the end: a 20 GB video must not
+ * make Ctrl-C wait.
  */
 int manifest_hash_fd(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
 		     uint64_t *ret_size, struct err *e);
@@ -102,10 +104,11 @@ int manifest_read_fd(int fd, struct manifest *m, manifest_bad_line_fn *on_bad, v
 
 /*
  * Opens the regular file at path (relative, checked) below the directory
- * dir_fd, read-only, without following a symbolic link at any step.
- * FA_ENOTFOUND when it does not exist, FA_EINVAL when the path is not valid
- * or something on the way is a symbolic link or not a regular file,
- * FA_EIO otherwise.  The caller closes *ret_fd.
+ * dir_fd, read-only, without following a symbolic link at any step (and
+ * without blocking on a FIFO).  FA_ENOTFOUND when it does not exist,
+ * FA_EINVAL when the path is not valid or something on the way is a
+ * symbolic link or not a regular file, FA_EIO otherwise; e gets a short
+ * reason without the path.  The caller closes *ret_fd.
  */
 int manifest_open(int dir_fd, const char *path, int *ret_fd, struct err *e);
 

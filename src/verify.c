@@ -150,8 +150,8 @@ static int check_entry(struct verify *v, const struct manifest_entry *ent, struc
 		r = manifest_hash_fd(fd, digest, &size, &why);
 		close(fd);
 	}
-	if (r == FA_ENOMEM)
-		return err_set(e, r, "out of memory");
+	if (r == FA_ENOMEM || r == FA_EINTR)
+		return err_set(e, r, "%s", why.msg);
 	if (r == FA_ENOTFOUND)
 		return report(v, PROBLEM, "missing", ent->path, NULL);
 	if (r == FA_EINVAL)
@@ -360,7 +360,8 @@ static int check_item(struct verify *v, enum store_kind kind, const char *id, st
 		r = scan_folder(v, &it, used, e);
 	if (r == 0 && used)
 		r = check_entries(v, used, e);
-	progress_item(it.dir.data, -1);
+	if (r == 0)
+		progress_item(it.dir.data, -1);
 cleanup:
 	item_release(&it);
 	return r;
@@ -518,7 +519,6 @@ static int run(struct verify *v, struct err *e)
 		r = report(v, PROBLEM, "no manifest", MANIFEST_NAME,
 			   "run 'flickr-archive sync' to create it");
 	progress_begin("verify", (long)(ids[0].n + ids[1].n + 1));
-	progress_tick(-1);
 	if (r == 0)
 		r = scan_root(v, e);
 	for (int k = 0; k < 2 && r == 0; k++)
@@ -528,11 +528,11 @@ static int run(struct verify *v, struct err *e)
 				break;
 			}
 			r = check_item(v, (enum store_kind)k, ids[k].v[i], e);
-			progress_item(ids[k].v[i], -1);
 		}
 	if (r == 0)
 		r = check_rest(v, e);
-	progress_item("top-level files", -1);
+	if (r == 0)
+		progress_item("top-level files", -1);
 	progress_end();
 cleanup:
 	id_list_free(&ids[0]);
