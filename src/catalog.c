@@ -279,9 +279,11 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 		if (!store_item_complete(s, kind, ids.v[i]))
 			continue;
 		store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path);
-		/* an item archived before manifests existed gets one now, from disk;
-		 * one that cannot be read is left for verify to report */
-		if (!fs_exists(path.data) && store_write_manifest(s, kind, ids.v[i], &one) < 0) {
+		/* an item archived before manifests existed gets one now, from disk,
+		 * and one a killed sync left stale is renewed (only the files written
+		 * since are hashed); one that cannot be read is left for verify */
+		if (store_manifest_stale(s, kind, ids.v[i]) &&
+		    store_write_manifest(s, kind, ids.v[i], &one) < 0) {
 			if (err_is_fatal(one.code))
 				r = err_set(e, one.code, "%s", one.msg);
 			continue;

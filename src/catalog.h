@@ -33,9 +33,9 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 
 /*
  * Writes ROOT/manifest-sha256.txt: the manifest of every item with
- * complete.flag (in the index files' order; a complete item without one gets
- * it first, hashed from disk), then lines for the index files and
- * users_cache.json; and bagit.txt when there is none.
+ * complete.flag (in the index files' order; a complete item without one, or
+ * with a stale one, gets it first: see store_manifest_stale()), then lines
+ * for the index files and users_cache.json; and bagit.txt when there is none.
  */
 int catalog_write_manifest(const struct store *s, struct err *e);
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
 #include "manifest.h"
@@ -134,6 +135,25 @@ cleanup:
 	buf_release(&dir);
 	buf_release(&rel);
 	return r;
+}
+
+int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id)
+{
+	struct buf p = BUF_INIT;
+	struct stat man, meta;
+	int stale = 0;
+
+	if (store_item_path(s, kind, id, MANIFEST_NAME, &p) < 0)
+		goto cleanup;
+	if (stat(p.data, &man) < 0) {
+		stale = 1;
+		goto cleanup;
+	}
+	if (store_item_path(s, kind, id, "metadata.json", &p) == 0 && stat(p.data, &meta) == 0)
+		stale = !fs_mtime_not_older(&man, &meta);
+cleanup:
+	buf_release(&p);
+	return stale;
 }
 
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,

@@ -52,6 +52,12 @@ int store_item_complete(const struct store *s, enum store_kind kind, const char 
 int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
 			 struct err *e);
 /*
+ * True when the item's manifest is missing, or older than its metadata.json:
+ * a sync rewrote the item and was killed before it marked it complete again
+ * (metadata.json is written last).
+ */
+int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id);
+/*
  * Writes the item's manifest, then complete.flag (atomically, last).  Call it
  * again after rewriting a file of a complete item: the manifest follows.
  */

@@ -138,18 +138,27 @@ cleanup:
 
 /* ---- checking files ------------------------------------------------------- */
 
-static int check_entry(struct verify *v, const struct manifest_entry *ent, struct err *e)
+/*
+ * Hashes one file and compares.  A changed file written after the manifest
+ * (m_st) was most likely rewritten by a sync that was killed before it
+ * renewed the manifest, or edited by hand; one that was not is damage.
+ */
+static int check_entry(struct verify *v, const struct manifest_entry *ent,
+		       const struct stat *m_st, struct err *e)
 {
 	unsigned char digest[MANIFEST_DIGEST_LEN];
 	struct err why = { 0 };
+	struct stat st = { 0 };
 	uint64_t size = 0;
 	int fd = -1, r;
 
 	r = manifest_open(v->root_fd, ent->path, &fd, &why);
-	if (r == 0) {
+	if (r == 0 && fstat(fd, &st) < 0)
+		r = err_set(&why, FA_EIO, "%s", strerror(errno));
+	if (r == 0)
 		r = manifest_hash_fd(fd, digest, &size, &why);
+	if (fd >= 0)
 		close(fd);
-	}
 	if (r == FA_ENOMEM || r == FA_EINTR)
 		return err_set(e, r, "%s", why.msg);
 	if (r == FA_ENOTFOUND)
@@ -160,19 +169,21 @@ static int check_entry(struct verify *v, const struct manifest_entry *ent, struc
 		return report(v, PROBLEM, "unreadable", ent->path, why.msg);
 	v->files++;
 	v->bytes += size;
-	if (memcmp(digest, ent->digest, MANIFEST_DIGEST_LEN))
-		return report(v, PROBLEM, "changed", ent->path, NULL);
-	return report(v, FINE, "ok", ent->path, NULL);
+	if (!memcmp(digest, ent->digest, MANIFEST_DIGEST_LEN))
+		return report(v, FINE, "ok", ent->path, NULL);
+	return report(v, PROBLEM, "changed", ent->path, fs_mtime_not_older(&st, m_st)
+		      ? "written after its manifest: was a sync interrupted?" : NULL);
 }
 
-static int check_entries(struct verify *v, const struct manifest *m, struct err *e)
+static int check_entries(struct verify *v, const struct manifest *m,
+			 const struct stat *m_st, struct err *e)
 {
 	int r = 0;
 
 	for (size_t i = 0; i < m->n && r == 0; i++) {
 		if (clock_stop_requested())
 			return FA_EINTR;
-		r = check_entry(v, &m->v[i], e);
+		r = check_entry(v, &m->v[i], m_st, e);
 	}
 	return r;
 }
@@ -359,7 +370,8 @@ static int check_item(struct verify *v, enum store_kind kind, const char *id, st
 	if (r == 0)
 		r = scan_folder(v, &it, used, e);
 	if (r == 0 && used)
-		r = check_entries(v, used, e);
+		/* the archive manifest's lines are copies of the item's: its date counts */
+		r = check_entries(v, used, it.have_own ? &it.own_st : &v->archive_st, e);
 	if (r == 0)
 		progress_item(it.dir.data, -1);
 cleanup:
@@ -475,7 +487,7 @@ static int check_rest(struct verify *v, struct err *e)
 		if (clock_stop_requested())
 			return FA_EINTR;
 		if (!v->checked[i])
-			r = check_entry(v, &v->archive.v[i], e);
+			r = check_entry(v, &v->archive.v[i], &v->archive_st, e);
 	}
 	return r;
 }

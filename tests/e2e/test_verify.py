@@ -1,6 +1,7 @@
 """flickr-archive verify: SHA-256 manifests written by sync, checked without the network."""
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -156,6 +157,25 @@ def test_verify_again_after_a_second_sync(synced):
     assert r.returncode == 0, r.stdout + r.stderr
 
 
+def test_verify_after_a_resync_that_changed_items(archiver, account):
+    """Re-sync rewrites files of complete items; their manifests follow."""
+    t0 = 1_790_000_000
+    t1 = t0 + 30 * 86_400
+    assert archiver.sync(env=archiver.env(FLICKR_ARCHIVE_FAKE_NOW=t0)).returncode == 0
+    talked, png = account.many_comments, account.png
+    account.edit(talked, t0 + 100, title="A new title")
+    account.add_comment(talked, account.owner.nsid, "later", t0 + 200)
+    account.edit(png, t0 + 300, original_secret="0123456789", original_format="jpg")
+    r = archiver.sync(env=archiver.env(FLICKR_ARCHIVE_FAKE_NOW=t1))
+    assert r.returncode == 0, r.stderr
+    r = verify(archiver)
+    assert r.returncode == 0, r.stdout + r.stderr
+    paths = [p for p, _ in parse_manifest(archiver.item_dir("my_photos", png) / MANIFEST)]
+    assert f"my_photos/{png}/replaced-{t1}-original.png" in paths
+    assert f"my_photos/{png}/original.jpg" in paths
+    assert f"my_photos/{png}/original.png" not in paths
+
+
 def test_verify_modifies_nothing(synced, account):
     pid, d, _ = a_photo(synced, account)
     (d / ".metadata.json.tmp-AbC123").write_text("half")
@@ -179,11 +199,17 @@ def test_quiet_and_verbose(synced, account):
 
 # ---- problems -------------------------------------------------------------------
 
+REWRITTEN = "written after its manifest: was a sync interrupted?"
+
+
 def test_one_flipped_byte_is_reported_as_changed(synced, account):
+    """Bit rot: the content changes, the modification time does not."""
     pid, d, original = a_photo(synced, account)
+    st = original.stat()
     data = bytearray(original.read_bytes())
     data[len(data) // 2] ^= 0x01
     original.write_bytes(bytes(data))
+    os.utime(original, ns=(st.st_atime_ns, st.st_mtime_ns))
     r = verify(synced)
     assert r.returncode == 1
     assert findings(r) == [("changed", f"my_photos/{pid}/{original.name}", None)]
@@ -245,8 +271,8 @@ def test_a_changed_metadata_file_and_an_index(synced, account):
     (synced.archive / "albums_index.json").write_text("[]")
     r = verify(synced)
     assert r.returncode == 1
-    assert sorted(findings(r)) == [("changed", "albums_index.json", None),
-                                   ("changed", f"my_photos/{pid}/metadata.json", None)]
+    assert sorted(findings(r)) == [("changed", "albums_index.json", REWRITTEN),
+                                   ("changed", f"my_photos/{pid}/metadata.json", REWRITTEN)]
 
 
 def test_a_file_replaced_by_a_symlink_is_not_followed(synced, account, tmp_path):
@@ -274,6 +300,33 @@ def write_item_manifest(d, archive, changes):
     (d / MANIFEST).write_text("".join(lines))
 
 
+def test_the_next_sync_finishes_what_a_killed_refresh_left(synced, account):
+    """Killed after rewriting comments.json and metadata.json, before the manifest."""
+    pid, d, _ = a_photo(synced, account)
+    comments = json.loads((d / "comments.json").read_text())
+    (d / "comments.json").write_text(json.dumps(comments, indent=1))
+    later = (d / MANIFEST).stat().st_mtime_ns + 10**9
+    os.utime(d / "comments.json", ns=(later, later))
+    os.utime(d / "metadata.json", ns=(later, later))
+    r = verify(synced)
+    assert findings(r) == [("changed", f"my_photos/{pid}/comments.json", REWRITTEN)]
+    assert synced.sync().returncode == 0
+    r = verify(synced)
+    assert r.returncode == 0, r.stdout
+    assert (f"my_photos/{pid}/comments.json",
+            hashlib.sha256((d / "comments.json").read_bytes()).hexdigest()) in \
+        parse_manifest(synced.archive / MANIFEST)
+
+
+def test_sync_does_not_record_a_file_changed_behind_its_back(synced, account):
+    pid, d, original = a_photo(synced, account)
+    original.write_bytes(original.read_bytes() + b"edited")
+    assert synced.sync().returncode == 0
+    r = verify(synced)
+    assert r.returncode == 1
+    assert findings(r) == [("changed", f"my_photos/{pid}/{original.name}", REWRITTEN)]
+
+
 def test_a_newer_item_manifest_wins(synced, account):
     """A sync killed after it rewrote an item, before it rewrote the archive's manifest."""
     pid, d, _ = a_photo(synced, account)
@@ -294,7 +347,7 @@ def test_an_item_missing_from_the_archive_manifest_uses_its_own(synced, account)
     assert verify(synced).returncode == 0
     (d / "comments.json").write_text("[]")
     r = verify(synced)
-    assert findings(r) == [("changed", f"my_photos/{pid}/comments.json", None)]
+    assert findings(r) == [("changed", f"my_photos/{pid}/comments.json", REWRITTEN)]
 
 
 def test_an_older_item_manifest_must_agree_with_the_archive_manifest(synced, account):

@@ -1,6 +1,7 @@
 /* test_manifest.c: SHA-256 manifests: hashing, BagIt lines, hostile input, writing. */
 #include <errno.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "unit.h"
 
@@ -454,6 +455,18 @@ static void test_mark_complete_writes_the_manifest_first(void **state)
 	assert_non_null(strstr(text, " my_photos/123/metadata.json\n"));
 	free(text);
 	assert_int_equal(store_write_manifest(&s, STORE_MY, "../1", NULL), FA_EINVAL);
+	/* stale: missing, or older than metadata.json (a sync killed in between) */
+	assert_false(store_manifest_stale(&s, STORE_MY, "123"));
+	store_item_path(&s, STORE_MY, "123", "metadata.json", &p);
+	set_mtime(p.data, time(NULL) + 10);
+	assert_true(store_manifest_stale(&s, STORE_MY, "123"));
+	assert_int_equal(store_write_manifest(&s, STORE_MY, "123", NULL), 0);
+	store_item_path(&s, STORE_MY, "123", MANIFEST_NAME, &p);
+	set_mtime(p.data, time(NULL) + 20);
+	assert_false(store_manifest_stale(&s, STORE_MY, "123"));
+	assert_int_equal(unlink(p.data), 0);
+	assert_true(store_manifest_stale(&s, STORE_MY, "123"));
+	assert_false(store_manifest_stale(&s, STORE_MY, "../1"));
 	buf_release(&p);
 	store_release(&s);
 }
