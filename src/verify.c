@@ -34,7 +34,7 @@
 #define BAD_LINES_SHOWN 20
 
 struct verify {
-	const char *root;
+	struct store store;        /* the root only: never store_open()ed, which writes */
 	int root_fd;
 	struct manifest archive;   /* ROOT/manifest-sha256.txt, sorted */
 	unsigned char *checked;    /* per archive entry: checked with its item */
@@ -381,67 +381,8 @@ cleanup:
 
 /* ---- the whole archive ---------------------------------------------------- */
 
-struct id_list {
-	char **v;
-	size_t n;
-};
-
-static void id_list_free(struct id_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The item folders' names (valid ids) of one kind, sorted. */
-static int list_items(struct verify *v, enum store_kind kind, struct id_list *out)
-{
-	int fd = openat(v->root_fd, store_kind_dir(kind),
-			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *de;
-	size_t cap = 0;
-	int r = 0;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (r == 0 && (de = readdir(d))) {
-		if (!store_valid_id(de->d_name))
-			continue;
-		if (out->n == cap) {
-			char **nv = realloc(out->v, (cap ? cap * 2 : 64) * sizeof(*nv));
-
-			if (!nv) {
-				r = FA_ENOMEM;
-				break;
-			}
-			out->v = nv;
-			cap = cap ? cap * 2 : 64;
-		}
-		out->v[out->n] = strdup(de->d_name);
-		if (out->v[out->n])
-			out->n++;
-		else
-			r = FA_ENOMEM;
-	}
-	closedir(d);
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), compare_strings);
-	return r;
-}
-
 /* True when at least one item has a manifest of its own. */
-static int any_item_manifest(struct verify *v, const struct id_list *ids)
+static int any_item_manifest(struct verify *v, const struct store_ids *ids)
 {
 	struct buf rel = BUF_INIT;
 	struct stat st;
@@ -469,7 +410,7 @@ static int scan_root(struct verify *v, struct err *e)
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return err_set(e, FA_EIO, "cannot list '%s': %s", v->root, strerror(errno));
+		return err_set(e, FA_EIO, "cannot list '%s': %s", v->store.root, strerror(errno));
 	}
 	while (r == 0 && (de = readdir(d)))
 		if (fs_is_temp_name(de->d_name))
@@ -502,13 +443,13 @@ static int lock_shared(struct verify *v, int *ret_fd, struct err *e)
 		return 0; /* never synced with a lock: nothing to wait for */
 	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
 		return err_set(e, FA_EINVAL, "a sync is working on '%s'; run verify when it "
-			       "has finished", v->root);
+			       "has finished", v->store.root);
 	return 0;
 }
 
 static int run(struct verify *v, struct err *e)
 {
-	struct id_list ids[2] = { { NULL, 0 }, { NULL, 0 } };
+	struct store_ids ids[2] = { STORE_IDS_INIT, STORE_IDS_INIT };
 	int r;
 
 	r = load_manifest(v, MANIFEST_NAME, &v->archive, &v->archive_st, e);
@@ -518,13 +459,13 @@ static int run(struct verify *v, struct err *e)
 	v->checked = calloc(v->archive.n + 1, 1);
 	r = v->checked ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 	for (int k = 0; k < 2 && r == 0; k++)
-		if (list_items(v, (enum store_kind)k, &ids[k]) < 0)
+		if (store_list_ids(&v->store, (enum store_kind)k, &ids[k]) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r < 0)
 		goto cleanup;
 	if (!v->have_archive && !any_item_manifest(v, ids)) {
 		r = err_set(e, FA_ENOTFOUND, "no manifest in '%s': run 'flickr-archive sync' "
-			    "to create it", v->root);
+			    "to create it", v->store.root);
 		goto cleanup;
 	}
 	if (!v->have_archive)
@@ -547,8 +488,8 @@ static int run(struct verify *v, struct err *e)
 		progress_item("top-level files", -1);
 	progress_end();
 cleanup:
-	id_list_free(&ids[0]);
-	id_list_free(&ids[1]);
+	store_ids_free(&ids[0]);
+	store_ids_free(&ids[1]);
 	return r;
 }
 
@@ -565,14 +506,14 @@ static void print_summary(const struct verify *v, int64_t start_ms)
 
 int cmd_verify(const struct options *o)
 {
-	struct verify v = { .root = o->archive_dir, .root_fd = -1 };
+	struct verify v = { .store = { o->archive_dir }, .root_fd = -1 };
 	struct err e = { 0 };
 	int64_t start_ms = clock_now_ms();
 	int lock_fd = -1, r, status;
 
-	v.root_fd = open(v.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	v.root_fd = open(v.store.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (v.root_fd < 0)
-		r = err_set(&e, FA_ENOTFOUND, "cannot open the archive '%s': %s", v.root,
+		r = err_set(&e, FA_ENOTFOUND, "cannot open the archive '%s': %s", v.store.root,
 			    strerror(errno));
 	else
 		r = lock_shared(&v, &lock_fd, &e);
