@@ -1,11 +1,15 @@
 /* catalog.c: rebuilding the index files from the per-item records. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "catalog.h"
 #include "clock.h"
 #include "merge.h"
 #include "fsutil.h"
+#include "manifest.h"
 #include "record.h"
 
 #define MY_INDEX "my_photos_index.json"
@@ -180,8 +184,8 @@ static json_t *merge_albums(const json_t *fresh, json_t *old)
 	return out;
 }
 
-int catalog_rebuild(const struct store *s, const json_t *albums,
-		    struct catalog_counts *ret_counts, struct err *e)
+static int rebuild_files(const struct store *s, const json_t *albums,
+			 struct catalog_counts *ret_counts, struct err *e)
 {
 	struct catalog_counts counts = { 0, 0, 0, 0 };
 	struct buf path = BUF_INIT;
@@ -215,6 +219,141 @@ cleanup:
 	json_decref(users);
 	json_decref(old_albums);
 	json_decref(merged);
+	buf_release(&path);
+	return r;
+}
+
+int catalog_rebuild(const struct store *s, const json_t *albums,
+		    struct catalog_counts *ret_counts, struct err *e)
+{
+	int r = rebuild_files(s, albums, ret_counts, e);
+
+	if (r == 0)
+		r = catalog_write_manifest(s, e);
+	return r;
+}
+
+/* ---- the archive's manifest ------------------------------------------------ */
+
+#define BAGIT_DECLARATION "bagit.txt"
+#define BAGIT_DECLARATION_TEXT "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"
+
+/* The lines of an item's manifest that name files of that item, re-formatted. */
+static int item_manifest_lines(const char *path, const char *prefix, struct buf *out,
+			       struct err *e)
+{
+	struct manifest m = MANIFEST_INIT;
+	size_t n = strlen(prefix);
+	int fd, r;
+
+	buf_reset(out);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* unreadable: verify will say so */
+	r = manifest_read_fd(fd, &m, NULL, NULL, e);
+	close(fd);
+	manifest_sort(&m);
+	for (size_t i = 0; i < m.n && r == 0; i++)
+		if (!strncmp(m.v[i].path, prefix, n))
+			r = manifest_format_line(out, m.v[i].digest, m.v[i].path);
+	if (r == FA_ENOMEM)
+		err_set(e, r, "out of memory");
+	manifest_release(&m);
+	return r;
+}
+
+/* Appends the manifest of every complete item of kind, in the index's order. */
+static int append_item_manifests(const struct store *s, enum store_kind kind,
+				 struct fs_tmp *tmp, struct err *e)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct buf path = BUF_INIT, prefix = BUF_INIT, lines = BUF_INIT;
+	int r;
+
+	r = store_list_ids(s, kind, &ids);
+	if (r < 0)
+		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
+	for (size_t i = 0; i < ids.n && r == 0; i++) {
+		struct err one = { 0 };
+
+		if (!store_item_complete(s, kind, ids.v[i]))
+			continue;
+		store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path);
+		/* an item archived before manifests existed gets one now, from disk,
+		 * and one a killed sync left stale is renewed (only the files written
+		 * since are hashed); one that cannot be read is left for verify */
+		if (store_manifest_stale(s, kind, ids.v[i]) &&
+		    store_write_manifest(s, kind, ids.v[i], &one) < 0) {
+			if (err_is_fatal(one.code))
+				r = err_set(e, one.code, "%s", one.msg);
+			continue;
+		}
+		buf_reset(&prefix);
+		if (buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		if (r == 0)
+			r = item_manifest_lines(path.data, prefix.data, &lines, e);
+		if (r == 0)
+			r = fs_tmp_write(tmp, buf_cstr(&lines), lines.len, e);
+	}
+	buf_release(&path);
+	buf_release(&prefix);
+	buf_release(&lines);
+	store_ids_free(&ids);
+	return r;
+}
+
+/* Lines for the top-level files this rebuild wrote (those that exist). */
+static int append_top_files(const struct store *s, struct fs_tmp *tmp, struct err *e)
+{
+	static const char *const names[] = { MY_INDEX, FAV_INDEX, ALBUMS_INDEX, USERS_CACHE };
+	unsigned char digest[MANIFEST_DIGEST_LEN];
+	struct buf lines = BUF_INIT;
+	int root_fd, r = 0;
+
+	root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return fs_errno_error(e, "open", s->root, errno);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++) {
+		int fd;
+
+		if (manifest_open(root_fd, names[i], &fd, NULL) < 0)
+			continue;
+		r = manifest_hash_fd(fd, digest, NULL, e);
+		close(fd);
+		if (r < 0)
+			r = err_wrap(e, r, "cannot read '%s'", names[i]);
+		else if (manifest_format_line(&lines, digest, names[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+	}
+	close(root_fd);
+	if (r == 0)
+		r = fs_tmp_write(tmp, buf_cstr(&lines), lines.len, e);
+	buf_release(&lines);
+	return r;
+}
+
+int catalog_write_manifest(const struct store *s, struct err *e)
+{
+	struct fs_tmp tmp = FS_TMP_INIT;
+	struct buf path = BUF_INIT;
+	int r;
+
+	store_root_path(s, MANIFEST_NAME, &path);
+	r = fs_tmp_open(&tmp, path.data, 0644, e);
+	if (r == 0)
+		r = append_item_manifests(s, STORE_MY, &tmp, e);
+	if (r == 0)
+		r = append_item_manifests(s, STORE_FAV, &tmp, e);
+	if (r == 0)
+		r = append_top_files(s, &tmp, e);
+	if (r == 0)
+		r = fs_tmp_commit(&tmp, path.data, e);
+	fs_tmp_abort(&tmp);
+	store_root_path(s, BAGIT_DECLARATION, &path);
+	if (r == 0 && !fs_exists(path.data))
+		r = fs_write_atomic(path.data, BAGIT_DECLARATION_TEXT,
+				    strlen(BAGIT_DECLARATION_TEXT), 0644, e);
 	buf_release(&path);
 	return r;
 }

@@ -5,6 +5,8 @@
  *   my_photos_index.json, favorites_index.json  one entry per item
  *   users_cache.json   every commenter, faver and tagged person by NSID
  *   albums_index.json  every album with its photo ids in order
+ *   manifest-sha256.txt  every complete item's manifest, then the above
+ *   bagit.txt          BagIt's declaration (written once)
  * Nothing is ever dropped: users and albums already recorded stay, even when
  * Flickr no longer lists them.
  */
@@ -22,8 +24,19 @@ struct catalog_counts {
 	long albums;
 };
 
-/* albums: this run's albums (array), or NULL to keep the recorded ones. */
+/*
+ * albums: this run's albums (array), or NULL to keep the recorded ones.
+ * Ends with catalog_write_manifest().
+ */
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    struct catalog_counts *ret_counts, struct err *e);
+
+/*
+ * Writes ROOT/manifest-sha256.txt: the manifest of every item with
+ * complete.flag (in the index files' order; a complete item without one, or
+ * with a stale one, gets it first: see store_manifest_stale()), then lines
+ * for the index files and users_cache.json; and bagit.txt when there is none.
+ */
+int catalog_write_manifest(const struct store *s, struct err *e);
 
 #endif

@@ -235,6 +235,16 @@ int fs_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int fs_mtime_not_older(const struct stat *a, const struct stat *b)
+{
+#ifdef __APPLE__
+	const struct timespec ta = a->st_mtimespec, tb = b->st_mtimespec;
+#else
+	const struct timespec ta = a->st_mtim, tb = b->st_mtim;
+#endif
+	return ta.tv_sec > tb.tv_sec || (ta.tv_sec == tb.tv_sec && ta.tv_nsec >= tb.tv_nsec);
+}
+
 int fs_is_temp_name(const char *name)
 {
 	const char *mark;

@@ -11,6 +11,7 @@
 #define FA_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -42,6 +43,8 @@ int fs_mkdirs(const char *path, mode_t mode, struct err *e);
 int fs_fsync_dir(const char *dir);
 int fs_exists(const char *path);
 int fs_is_dir(const char *path);
+/* True when a was last modified at the same time as b or later (to the nanosecond where kept). */
+int fs_mtime_not_older(const struct stat *a, const struct stat *b);
 /* Removes our temporaries (".*.tmp-XXXXXX") directly inside dir; returns how many. */
 int fs_sweep_temps(const char *dir);
 /* True when name is one of our temporary names. */

@@ -131,6 +131,21 @@ void msg_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+void msg_result(const char *fmt, ...)
+{
+	char line[LINE_MAX_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_scrub(line);
+	clear_progress_line();
+	fprintf(stdout, "%s\n", line);
+	fflush(stdout);
+	draw_progress(1);
+}
+
 void msg_debug(const char *fmt, ...)
 {
 	va_list ap;
@@ -170,9 +185,10 @@ static void draw_progress(int force)
 	if (rate > 0 && progress.total >= progress.done)
 		format_duration(eta, sizeof(eta),
 				(double)(progress.total - progress.done) / rate);
-	fprintf(stderr, "\r\033[K%s [%ld/%ld] %.1f/s ETA %s, %ld API calls",
-		progress.label, progress.done, progress.total, rate, eta,
-		progress.api_calls);
+	fprintf(stderr, "\r\033[K%s [%ld/%ld] %.1f/s ETA %s", progress.label, progress.done,
+		progress.total, rate, eta);
+	if (progress.api_calls >= 0)
+		fprintf(stderr, ", %ld API calls", progress.api_calls);
 	fflush(stderr);
 	progress.drawn = 1;
 	progress.last_draw_ms = now;
@@ -185,6 +201,7 @@ void progress_begin(const char *label, long total)
 	progress.tty = isatty(STDERR_FILENO);
 	snprintf(progress.label, sizeof(progress.label), "%s", label);
 	progress.total = total;
+	progress.api_calls = -1; /* unknown until the first item or tick */
 	progress.start_ms = clock_now_ms();
 	draw_progress(1);
 }

@@ -1,5 +1,6 @@
 /*
- * log.h: every line the user sees on stderr, and the progress line.
+ * log.h: every line the user sees on stderr, the progress line, and the
+ * lines of a command's result on stdout.
  *
  * Only command-level code calls these.  Messages are one line each, without a
  * trailing newline in the format.  Every message passes through a scrubber
@@ -30,6 +31,8 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line of a command's primary output, on stdout (at every level). */
+void msg_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Progress: on a terminal a live line "[148/3220] 2.1/s ETA 25m 310 API calls"
@@ -37,7 +40,10 @@ void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void progress_begin(const char *label, long total);
 void progress_set_total(long total);
-/* An item finished; `what` describes it for the plain-line mode. */
+/*
+ * An item finished; `what` describes it for the plain-line mode.  A negative
+ * api_calls leaves the count out of the live line (a command that makes none).
+ */
 void progress_item(const char *what, long api_calls);
 /* Refreshes the live line (e.g. while waiting), without finishing an item. */
 void progress_tick(long api_calls);

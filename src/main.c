@@ -13,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "sync.h"
+#include "verify.h"
 
 static int cmd_help(const struct options *o)
 {
@@ -32,6 +33,7 @@ static const struct command {
 } commands[] = {
 	{ "auth", cmd_auth },
 	{ "sync", cmd_sync },
+	{ "verify", cmd_verify },
 	{ "help", cmd_help },
 	{ "version", cmd_version },
 };

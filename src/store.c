@@ -1,13 +1,13 @@
-/* store.c: archive paths, id validation, completion flags, temp sweeping. */
+/* store.c: archive paths, id validation, manifests and completion flags, temp sweeping. */
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "fsutil.h"
+#include "manifest.h"
 #include "store.h"
-
-#define COMPLETE_FLAG "complete.flag"
 
 static const char *const kind_dirs[] = { "my_photos", "favorited_photos" };
 
@@ -108,10 +108,52 @@ int store_item_complete(const struct store *s, enum store_kind kind, const char 
 	struct buf p = BUF_INIT;
 	int done = 0;
 
-	if (store_item_path(s, kind, id, COMPLETE_FLAG, &p) == 0)
+	if (store_item_path(s, kind, id, STORE_COMPLETE_FLAG, &p) == 0)
 		done = fs_exists(p.data);
 	buf_release(&p);
 	return done;
+}
+
+int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
+			 struct err *e)
+{
+	static const char *const not_listed[] = { STORE_COMPLETE_FLAG, NULL };
+	struct buf dir = BUF_INIT, rel = BUF_INIT;
+	int r;
+
+	r = store_item_path(s, kind, id, NULL, &dir);
+	if (r < 0) {
+		r = err_set(e, FA_EINVAL, "invalid photo id");
+		goto cleanup;
+	}
+	if (buf_printf(&rel, "%s/%s", store_kind_dir(kind), id) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	r = manifest_write_dir(dir.data, rel.data, not_listed, e);
+cleanup:
+	buf_release(&dir);
+	buf_release(&rel);
+	return r;
+}
+
+int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id)
+{
+	struct buf p = BUF_INIT;
+	struct stat man, meta;
+	int stale = 0;
+
+	if (store_item_path(s, kind, id, MANIFEST_NAME, &p) < 0)
+		goto cleanup;
+	if (stat(p.data, &man) < 0) {
+		stale = 1;
+		goto cleanup;
+	}
+	if (store_item_path(s, kind, id, "metadata.json", &p) == 0 && stat(p.data, &meta) == 0)
+		stale = !fs_mtime_not_older(&man, &meta);
+cleanup:
+	buf_release(&p);
+	return stale;
 }
 
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
@@ -120,12 +162,15 @@ int store_mark_complete(const struct store *s, enum store_kind kind, const char 
 	struct buf p = BUF_INIT;
 	int r;
 
-	r = store_item_path(s, kind, id, COMPLETE_FLAG, &p);
+	r = store_item_path(s, kind, id, STORE_COMPLETE_FLAG, &p);
 	if (r < 0) {
 		r = err_set(e, FA_EINVAL, "invalid photo id");
 		goto cleanup;
 	}
-	r = fs_write_atomic(p.data, "complete\n", 9, 0644, e);
+	/* the manifest first: a complete item always has one that is true */
+	r = store_write_manifest(s, kind, id, e);
+	if (r == 0)
+		r = fs_write_atomic(p.data, "complete\n", 9, 0644, e);
 cleanup:
 	buf_release(&p);
 	return r;

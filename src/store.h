@@ -5,8 +5,9 @@
  *   ROOT/my_photos/<id>/        original.<ext> (or the video) [poster.jpg]
  *   ROOT/favorited_photos/<id>/ metadata.json comments.json favorites.json
  *                               exif.json sizes.json complete.flag (last)
+ *                               manifest-sha256.txt (before the flag)
  *   ROOT/my_photos_index.json favorites_index.json albums_index.json
- *   ROOT/users_cache.json
+ *   ROOT/users_cache.json manifest-sha256.txt bagit.txt
  *
  * Ids come from the server and become path components, so every id is
  * checked with store_valid_id() (digits only) before it touches a path.
@@ -27,6 +28,7 @@ struct store {
 };
 
 #define STORE_WORK_DIR ".flickr-archive"
+#define STORE_COMPLETE_FLAG "complete.flag"
 
 /* Creates the tree if needed and removes temporaries a killed run left. */
 int store_open(struct store *s, const char *root, struct err *e);
@@ -42,7 +44,23 @@ int store_item_path(const struct store *s, enum store_kind kind, const char *id,
 int store_root_path(const struct store *s, const char *file, struct buf *out);
 
 int store_item_complete(const struct store *s, enum store_kind kind, const char *id);
-/* Writes complete.flag (atomically, last). */
+/*
+ * Writes the item's manifest-sha256.txt (see manifest.h): every regular file
+ * of its folder but complete.flag, as "<kind dir>/<id>/<name>", relative to
+ * the archive root.
+ */
+int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
+			 struct err *e);
+/*
+ * True when the item's manifest is missing, or older than its metadata.json:
+ * a sync rewrote the item and was killed before it marked it complete again
+ * (metadata.json is written last).
+ */
+int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id);
+/*
+ * Writes the item's manifest, then complete.flag (atomically, last).  Call it
+ * again after rewriting a file of a complete item: the manifest follows.
+ */
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
 			struct err *e);
 

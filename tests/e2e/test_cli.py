@@ -7,7 +7,7 @@ from conftest import BIN, error_lines
 def test_help_lists_every_command_and_option(archiver):
     r = archiver.run("--help")
     assert r.returncode == 0
-    for word in ("auth", "sync", "--archive", "--config", "--api-key", "--api-secret",
+    for word in ("auth", "sync", "verify", "--archive", "--config", "--api-key", "--api-secret",
                  "--oauth-token", "--oauth-token-secret", "--calls-per-hour", "--retries",
                  "--timeout", "--no-favorites", "--no-browser", "--quiet", "--verbose",
                  "--version", "FLICKR_API_URL", "FLICKR_OAUTH_URL", "FLICKR_API_KEY",

@@ -1,0 +1,15 @@
+/*
+ * verify.h: `flickr-archive verify`: recompute the SHA-256 of every archived
+ * file and compare it with the manifests sync wrote (see manifest.h); report
+ * what is missing, changed or partial.  It reads only: no network, no
+ * credentials, and no change to the archive.
+ */
+#ifndef FA_VERIFY_H
+#define FA_VERIFY_H
+
+#include "options.h"
+
+/* EXIT_OK when every file matches, EXIT_SOME_FAILED when a problem was found. */
+int cmd_verify(const struct options *o);
+
+#endif
