@@ -33,18 +33,6 @@ static int is_blank(const json_t *v)
 	return !v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0);
 }
 
-static const json_t *find_by_id(const json_t *list, const char *key, const char *id)
-{
-	for (size_t i = 0; id && i < json_array_size(list); i++) {
-		const json_t *x = json_array_get(list, i);
-		const char *xid = jstr(x, key);
-
-		if (xid && !strcmp(xid, id))
-			return x;
-	}
-	return NULL;
-}
-
 static int is_edited(const struct merge_spec *spec, const char *field)
 {
 	for (const char *const *f = spec->edited; *f; f++)
@@ -144,17 +132,43 @@ static json_t *sorted_by_date(json_t *list, const struct merge_spec *spec)
 	return out;
 }
 
+/* id -> entry (borrowed) for the entries of list that have an id. */
+static json_t *index_by_id(const json_t *list, const char *key)
+{
+	json_t *index = json_object();
+
+	for (size_t i = 0; index && i < json_array_size(list); i++) {
+		json_t *x = json_array_get(list, i);
+		const char *id = jstr(x, key);
+
+		if (id && *id && !json_object_get(index, id))
+			json_object_set(index, id, x);
+	}
+	return index;
+}
+
+/* Whether an id-less old entry is still among the fresh ones (compared whole). */
+static int has_equal(const json_t *list, const json_t *x)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (json_equal(json_array_get(list, i), x))
+			return 1;
+	return 0;
+}
+
 json_t *merge_list(const json_t *old, const json_t *fresh, const struct merge_spec *spec,
 		   int64_t last_seen, int64_t now)
 {
 	json_t *all = json_array(), *out = NULL;
+	json_t *old_ids = index_by_id(old, spec->id_key), *fresh_ids = index_by_id(fresh, spec->id_key);
 	size_t n_fresh = json_array_size(fresh);
 
-	if (!all)
-		return NULL;
+	if (!all || !old_ids || !fresh_ids)
+		goto cleanup;
 	for (size_t i = 0; i < n_fresh; i++) {
 		const json_t *f = json_array_get(fresh, i);
-		const json_t *o = find_by_id(old, spec->id_key, jstr(f, spec->id_key));
+		const char *id = jstr(f, spec->id_key);
+		const json_t *o = id ? json_object_get(old_ids, id) : NULL;
 		json_t *m = o ? merge_entry(o, f, spec, now) : json_deep_copy(f);
 
 		if (!m || json_array_append_new(all, m) < 0)
@@ -162,9 +176,11 @@ json_t *merge_list(const json_t *old, const json_t *fresh, const struct merge_sp
 	}
 	for (size_t i = 0; i < json_array_size(old); i++) {
 		const json_t *o = json_array_get(old, i);
+		const char *id = jstr(o, spec->id_key);
 		json_t *m;
 
-		if (!json_is_object(o) || find_by_id(fresh, spec->id_key, jstr(o, spec->id_key)))
+		if (!json_is_object(o) || (id && *id && json_object_get(fresh_ids, id)) ||
+		    ((!id || !*id) && has_equal(fresh, o)))
 			continue;
 		m = removed_entry(o, last_seen);
 		if (!m || json_array_append_new(all, m) < 0)
@@ -174,6 +190,8 @@ json_t *merge_list(const json_t *old, const json_t *fresh, const struct merge_sp
 	out = json_array_size(all) == n_fresh ? json_incref(all) : sorted_by_date(all, spec);
 cleanup:
 	json_decref(all);
+	json_decref(old_ids);
+	json_decref(fresh_ids);
 	return out;
 }
 
@@ -226,6 +244,10 @@ int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
 			return FA_ENOMEM;
 	}
 	if (json_is_object(upstream) && merge_add_history(fresh, "upstream", upstream, now) < 0)
+		return FA_ENOMEM;
+	/* first archived stays first archived; "synced" says when it was last fetched */
+	if (json_is_string(json_object_get(old, "archived_at")) &&
+	    json_object_set(fresh, "archived_at", json_object_get(old, "archived_at")) < 0)
 		return FA_ENOMEM;
 	/* what Flickr stopped sending is kept, never dropped */
 	json_object_foreach((json_t *)old, key, ov) {

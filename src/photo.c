@@ -35,6 +35,7 @@ struct job {
 	struct buf superseded; /* the file name a new original replaces */
 	int media_is_original;
 	int media_fetched;  /* a media file was downloaded this time */
+	int people_refused; /* the optional people call failed: keep what was known */
 	long long count_faves;
 	json_t *old_meta;   /* what an earlier run archived, or NULL */
 	json_t *synced;     /* metadata.json "synced": when each part was last fetched */
@@ -766,6 +767,7 @@ static int fetch_people(struct job *j, json_t **ret, struct err *e)
 	if (r == FA_EAPI || r == FA_EPARSE) {
 		snprintf(j->res->note, sizeof(j->res->note), "people tagged not available: %.200s",
 			 one.msg);
+		j->people_refused = 1;
 		return 0;
 	}
 	if (r < 0 && e)
@@ -784,6 +786,19 @@ static int archive_media(struct job *j, struct err *e)
 	return archive_photo_media(j, e);
 }
 
+/* The listing fields that tell whether an item changed. */
+static const char *const change_keys[] = { "lastupdate", "count_comments", "count_faves" };
+
+/* metadata.json "listed": those fields as the listing gave them when the item was fetched. */
+static json_t *listed_snapshot(const json_t *listing)
+{
+	json_t *seen = json_object();
+
+	for (size_t i = 0; seen && i < sizeof(change_keys) / sizeof(change_keys[0]); i++)
+		jcopy(seen, change_keys[i], listing, change_keys[i]);
+	return seen;
+}
+
 static int write_metadata(struct job *j, const json_t *albums, const json_t *people,
 			  struct err *e)
 {
@@ -800,6 +815,9 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 
 	jset_int(j->synced, "info", j->ctx->now);
 	jset_bool(m, "original_archived", j->media_is_original);
+	jset_new(m, "listed", listed_snapshot(j->listing));
+	if (j->people_refused && json_object_get(j->old_meta, "people"))
+		json_object_set(m, "people", json_object_get(j->old_meta, "people"));
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
 		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {
 		json_decref(m);
@@ -919,19 +937,40 @@ static int same_text(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-int photo_is_current(const json_t *meta, const json_t *listing)
+/* Before "listed" existed: compare with the values fetched (getInfo, getFavorites). */
+static int fetched_values_match(const json_t *meta, const json_t *listing)
 {
-	static const char *const counts[] = { "count_comments", "count_faves" };
 	long long was, is;
 
 	/* without the extra (never seen, but unverified), the counts decide alone */
 	if (json_object_get(listing, "lastupdate") && !same_update(meta, listing))
 		return 0;
-	for (size_t i = 0; i < 2; i++)
-		if (jint(listing, counts[i], &is) && (!jint(meta, counts[i], &was) || was != is))
+	for (size_t i = 1; i < 3; i++)
+		if (jint(listing, change_keys[i], &is) &&
+		    (!jint(meta, change_keys[i], &was) || was != is))
 			return 0;
+	return 1;
+}
+
+int photo_is_current(const json_t *meta, const json_t *listing)
+{
+	const json_t *seen = jobj(meta, "listed");
+	const char *url_o = jstr(listing, "url_o");
+
+	if (seen) {
+		/* compared as given, so a count Flickr reports differently elsewhere cannot
+		 * make an item look changed on every run */
+		for (size_t i = 0; i < sizeof(change_keys) / sizeof(change_keys[0]); i++) {
+			const json_t *is = json_object_get(listing, change_keys[i]);
+
+			if (is && !json_equal(is, json_object_get(seen, change_keys[i])))
+				return 0;
+		}
+	} else if (!fetched_values_match(meta, listing)) {
+		return 0;
+	}
 	/* the original is offered now where a smaller size had to do (e.g. the account went Pro) */
-	if (jstr(listing, "url_o") && !jflag(meta, "original_archived", true) &&
+	if (url_o && *url_o && !jflag(meta, "original_archived", true) &&
 	    !same_text(jstr(meta, "media"), "video"))
 		return 0;
 	return 1;

@@ -37,6 +37,7 @@ struct sync_state {
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	json_t *photo_albums; /* photo id -> [{id, title}] */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	int listed_short[2]; /* a listing held clearly fewer items than its total */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
 	long archived;       /* new items */
@@ -227,6 +228,7 @@ struct spool {
 	struct fs_tmp tmp;
 	long count;
 	long page;
+	long total;
 	const char *what;
 	struct store_ids *ids;
 };
@@ -243,6 +245,7 @@ static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
 		char what[128];
 
 		sp->page = pg->page;
+		sp->total = pg->total;
 		progress_set_total(pg->pages);
 		snprintf(what, sizeof(what), "listed page %ld of %s", pg->page, sp->what);
 		progress_item(what, sp->st->fc.calls);
@@ -262,7 +265,7 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 {
 	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
 			       "safe_search", "3", NULL };
-	struct spool sp = { st, FS_TMP_INIT, 0, 0, what, &st->listed[kind] };
+	struct spool sp = { st, FS_TMP_INIT, 0, 0, 0, what, &st->listed[kind] };
 	struct buf path = BUF_INIT;
 	int r;
 
@@ -281,6 +284,8 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 	buf_release(&path);
 	*ret_count = sp.count;
 	store_ids_sort(sp.ids);
+	/* Flickr's totals can count a few hidden items; a big gap means a broken listing */
+	st->listed_short[kind] = sp.total > 0 && (double)sp.count < 0.9 * (double)sp.total;
 	if (r == 0)
 		msg_info("Found %ld %s", sp.count, what);
 	return r;
@@ -323,15 +328,21 @@ static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t w
 static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
 {
 	int64_t now = clock_unix_now();
-	long marked = 0;
+	long marked = 0, pending = 0;
 	int r;
 
+	if (st->listed_short[kind]) {
+		msg_warn("Flickr listed fewer %s than it counts; not looking for deletions this time",
+			 store_kind_dir(kind));
+		return 0;
+	}
 	st->pctx.now = now;
 	r = upstream_check(&st->pctx, kind, &st->listed[kind],
 			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
-			   &marked, e);
+			   &marked, &pending, e);
 	st->marked_gone += marked;
-	if (r == 0)
+	/* "last seen" stays at the last listing for what could not be settled yet */
+	if (r == 0 && !pending)
 		r = save_listed_at(st, kind, now, e);
 	return r;
 }
@@ -620,7 +631,7 @@ int cmd_sync(const struct options *o)
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, &cc, &ce) : -1;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
-	if (r == FA_EINTR) {
+	if (r == FA_EINTR || cr == FA_EINTR) {
 		msg_error("interrupted; run 'flickr-archive sync' again to finish");
 		status = EXIT_INTERRUPTED;
 	} else if (r < 0) {

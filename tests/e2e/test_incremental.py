@@ -369,3 +369,18 @@ def test_an_archive_of_the_original_tool_is_completed(synced, fake, account):
     assert sizes["replaced"][0]["label"] == "Large"
     assert (item / f"replaced-{T1}-original.jpg").is_file()
     assert meta(synced, "my_photos", pid)["last_update"]
+
+
+def test_a_transient_error_while_checking_marks_nothing(synced, fake, account):
+    pid = account.geo
+    account.delete_photo(pid)
+    fake.add_fault("error105", match="flickr.photos.getInfo", count=None)
+    r = synced.sync(env=synced.env(FLICKR_ARCHIVE_FAKE_NOW=T1))
+    assert r.returncode == 0, r.stderr
+    assert "will ask again" in r.stderr
+    assert "upstream" not in meta(synced, "my_photos", pid)
+    fake.clear_faults()
+    sync_at(synced, T1 + 86_400)
+    up = meta(synced, "my_photos", pid)["upstream"]
+    # last seen is still the last listing that had it, not the failed run
+    assert up["status"] == "deleted" and up["last_seen"] == T0

@@ -170,6 +170,20 @@ static void test_hostile_lists_do_not_crash(void **state)
 	json_decref(fresh);
 }
 
+static void test_entries_without_id_do_not_pile_up(void **state)
+{
+	json_t *fresh = parse("[{\"nsid\":null,\"favedate\":\"5\"},{\"nsid\":\"a\"}]");
+	json_t *once = merge_list(NULL, fresh, &MERGE_FAVES, T0, T1);
+	json_t *twice = merge_list(once, fresh, &MERGE_FAVES, T0, T1);
+
+	(void)state;
+	assert_int_equal(json_array_size(twice), 2);
+	assert_int_equal(merge_count_present(twice), 2);
+	json_decref(fresh);
+	json_decref(once);
+	json_decref(twice);
+}
+
 static void test_edited_title_goes_to_history(void **state)
 {
 	json_t *old = parse("{\"id\":\"7\",\"title\":\"Grandpa\",\"tags\":[\"a\"],\"views\":3,"
@@ -239,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_withdrawn_fave_sorted_newest_first),
 		cmocka_unit_test(test_nothing_removed_keeps_flickr_order),
 		cmocka_unit_test(test_hostile_lists_do_not_crash),
+		cmocka_unit_test(test_entries_without_id_do_not_pile_up),
 		cmocka_unit_test(test_edited_title_goes_to_history),
 		cmocka_unit_test(test_history_accumulates),
 		cmocka_unit_test(test_upstream_mark),
