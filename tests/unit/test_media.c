@@ -1,6 +1,6 @@
 /*
  * test_media.c: choosing the file to download (listing extras, getSizes,
- * video candidates) and naming it (media_ext_for, media_is_html).
+ * video candidates) and naming it (media_ext_for, media_is_html, media_is_page).
  */
 #include "unit.h"
 
@@ -415,6 +415,32 @@ static void test_is_html_table(void **state)
 	assert_false(media_is_html(NULL, NULL, 0));
 }
 
+static const struct html_case page_cases[] = {
+	{ "text/html; charset=utf-8", "", 1 },
+	{ NULL, "<!DOCTYPE html><html>", 1 },
+	{ "application/json; charset=utf-8", "{\"stat\":\"fail\"", 1 },
+	{ "text/plain", "hello", 1 },
+	{ "Application/XML", "<?xml", 1 },
+	{ "application/problem+json", "{}", 1 },
+	{ "application/javascript", "jsonFlickrApi(", 1 },
+	{ "image/png", "\x89PNG", 0 },
+	{ "video/quicktime", "", 0 },
+	{ "application/octet-stream", "\xff\xd8\xff", 0 },
+	{ NULL, "\xff\xd8\xff", 0 },
+	{ NULL, NULL, -1 },
+};
+
+static void test_is_page_table(void **state)
+{
+	(void)state;
+	for (const struct html_case *c = page_cases; c->html >= 0; c++) {
+		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
+		assert_int_equal(media_is_page(c->content_type, (const unsigned char *)c->head,
+					       strlen(c->head)) != 0, c->html);
+	}
+	assert_false(media_is_page(NULL, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_video_candidates_none),
 		cmocka_unit_test(test_ext_for_table),
 		cmocka_unit_test(test_is_html_table),
+		cmocka_unit_test(test_is_page_table),
 	};
 
 	return cmocka_run_group_tests_name("media", tests, NULL, NULL);
