@@ -404,15 +404,22 @@ static const struct html_case html_cases[] = {
 	{ NULL, NULL, -1 },
 };
 
+typedef int (*page_test_fn)(const char *, const unsigned char *, size_t);
+
+static void check_cases(const struct html_case *cases, page_test_fn is_page)
+{
+	for (const struct html_case *c = cases; c->html >= 0; c++) {
+		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
+		assert_int_equal(is_page(c->content_type, (const unsigned char *)c->head,
+					 strlen(c->head)) != 0, c->html);
+	}
+	assert_false(is_page(NULL, NULL, 0));
+}
+
 static void test_is_html_table(void **state)
 {
 	(void)state;
-	for (const struct html_case *c = html_cases; c->html >= 0; c++) {
-		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
-		assert_int_equal(media_is_html(c->content_type, (const unsigned char *)c->head,
-					       strlen(c->head)) != 0, c->html);
-	}
-	assert_false(media_is_html(NULL, NULL, 0));
+	check_cases(html_cases, media_is_html);
 }
 
 static const struct html_case page_cases[] = {
@@ -433,12 +440,7 @@ static const struct html_case page_cases[] = {
 static void test_is_page_table(void **state)
 {
 	(void)state;
-	for (const struct html_case *c = page_cases; c->html >= 0; c++) {
-		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
-		assert_int_equal(media_is_page(c->content_type, (const unsigned char *)c->head,
-					       strlen(c->head)) != 0, c->html);
-	}
-	assert_false(media_is_page(NULL, NULL, 0));
+	check_cases(page_cases, media_is_page);
 }
 
 int main(void)
