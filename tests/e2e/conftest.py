@@ -190,6 +190,18 @@ def assert_subset_of_reference(archiver, reference, root=None, failed_items=()):
         root, archiver.fake.url, {**reference.snapshot, **{k: snap[k] for k in wrong}})
 
 
+def rerun_to_reference(archiver, account, reference):
+    """With faults and latencies gone, one more sync ends in exactly the reference."""
+    archiver.fake.clear_faults()
+    archiver.fake.api_latency = archiver.fake.media_latency = 0
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    verify_archive(archiver, account)
+    assert_same_as_reference(archiver, reference)
+    assert temp_files(archiver.archive) == []
+    assert archiver.load("sync_report.json")["failed"] == []
+
+
 @pytest.fixture(scope="session")
 def reference(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("reference")

@@ -12,8 +12,7 @@ import time
 
 import pytest
 
-from conftest import (TEMP_NAME, assert_same_as_reference, assert_subset_of_reference,
-                      temp_files, verify_archive)
+from conftest import TEMP_NAME, assert_subset_of_reference, rerun_to_reference, temp_files
 
 # Set FA_CRASH_SEED to replay a failure (the seed and every delay are printed).
 SEED = int(os.environ.get("FA_CRASH_SEED", "20260101"))
@@ -56,15 +55,6 @@ def run_killed_after(archiver, delay):
     return False
 
 
-def finish_and_compare(archiver, account, reference):
-    archiver.fake.api_latency = archiver.fake.media_latency = 0
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
-    assert_same_as_reference(archiver, reference)
-    assert temp_files(archiver.archive) == []
-
-
 def test_random_sigkills_end_in_the_reference_archive(pinned, fake, account, reference):
     # small latencies stretch an undisturbed sync to about three seconds
     fake.api_latency = 0.015
@@ -86,29 +76,32 @@ def test_random_sigkills_end_in_the_reference_archive(pinned, fake, account, ref
               f"({complete_flags(pinned.archive)} items complete)")
         assert_subset_of_reference(pinned, reference)
     print("phases:", phases)
-    finish_and_compare(pinned, account, reference)
+    rerun_to_reference(pinned, account, reference)
 
 
 def complete_flags(archive):
     return len(list(archive.glob("*/*/complete.flag")))
 
 
-def new_temps(archive, pattern, before):
-    return [p for p in archive.glob(pattern) if TEMP_NAME.match(p.name) and p not in before]
+def temps_like(archive, pattern):
+    return [p for p in archive.glob(pattern) if TEMP_NAME.match(p.name)]
 
 
-# Each: the fake's latencies, and when to kill (a test of the archive tree).
+def media_without_records(archive, pattern):
+    return any(not (p.parent / "complete.flag").exists() for p in archive.glob(pattern))
+
+
+# phase -> ((API latency, media latency), what the archive shows once the sync is there);
+# a killed run's temp files are swept by the next, so every temp seen is the current run's
 PHASES = {
-    "listing": ((0.05, 0), lambda a: new_temps(a, ".flickr-archive/.my_photos.jsonl.*", ())),
-    "mid-download": ((0, 0.2), lambda a: new_temps(a, "*/*/.original.*", ())),
+    "listing": ((0.05, 0), lambda a: temps_like(a, ".flickr-archive/.my_photos.jsonl.*")),
+    "mid-download": ((0, 0.2), lambda a: temps_like(a, "*/*/.original.*")),
     "between items": ((0.01, 0), lambda a: complete_flags(a) >= 9),
     "photo with media but no records": (
-        (0.05, 0), lambda a: any(not (p.parent / "complete.flag").exists()
-                                 for p in a.glob("my_photos/*/original.jpg"))),
+        (0.05, 0), lambda a: media_without_records(a, "my_photos/*/original.jpg")),
     "video with media but no records": (
-        (0.05, 0), lambda a: any(not (p.parent / "complete.flag").exists()
-                                 for p in a.glob("my_photos/*/original.mov"))),
-    "index writing": ((0, 0), lambda a: new_temps(a, ".*_index.json.*", ())),
+        (0.05, 0), lambda a: media_without_records(a, "my_photos/*/original.mov")),
+    "index writing": ((0, 0), lambda a: temps_like(a, ".*_index.json.*")),
 }
 
 
@@ -138,4 +131,4 @@ def test_kill_in_each_phase_resumes_to_the_reference(pinned, fake, account, refe
     assert any(kill_when(pinned, reached) for _ in range(tries)), \
         f"the sync ended before '{phase}'"
     assert_subset_of_reference(pinned, reference)
-    finish_and_compare(pinned, account, reference)
+    rerun_to_reference(pinned, account, reference)

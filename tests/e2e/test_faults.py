@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from conftest import (assert_same_as_reference, assert_subset_of_reference, temp_files,
-                      verify_archive)
+from conftest import (assert_same_as_reference, assert_subset_of_reference,
+                      rerun_to_reference, temp_files)
 
 # test name -> (fake fault kind, its parameters); Retry-After 0 keeps the runs short
 FAULTS = {
@@ -51,16 +51,6 @@ def timeout_args(name):
 def media_prefix(photo):
     """The path prefix of every size of a photo on the fake's static host."""
     return f"/static/{photo.server}/{photo.id}_"
-
-
-def finish_and_compare(archiver, account, reference):
-    archiver.fake.clear_faults()
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
-    assert_same_as_reference(archiver, reference)
-    assert temp_files(archiver.archive) == []
-    assert archiver.load("sync_report.json")["failed"] == []
 
 
 @pytest.mark.parametrize("method", ["flickr.people.getPhotos", "flickr.photos.getInfo"])
@@ -123,7 +113,7 @@ def test_api_fault_beyond_the_retries_fails_one_photo(pinned, fake, account, ref
     first = pinned.archive.joinpath(".flickr-archive", "my_photos.jsonl").read_text()
     first_id = json.loads(first.splitlines()[0])["id"]
     assert_one_failure(pinned, reference, r, "my_photos", first_id)
-    finish_and_compare(pinned, account, reference)
+    rerun_to_reference(pinned, account, reference)
 
 
 # not a stall: after half a body libcurl's speed window makes each attempt last ~7 s
@@ -133,7 +123,7 @@ def test_media_fault_beyond_the_retries_fails_one_photo(pinned, fake, account, r
     add_fault(fake, name, media_prefix(photo), count=None)
     r = pinned.sync("--retries", "2", *timeout_args(name))
     assert_one_failure(pinned, reference, r, "my_photos", photo.id)
-    finish_and_compare(pinned, account, reference)
+    rerun_to_reference(pinned, account, reference)
 
 
 @pytest.mark.parametrize("name", ["html", "malformed_json", "error105"])
@@ -144,7 +134,7 @@ def test_page_instead_of_media_fails_the_photo_until_the_next_run(pinned, fake, 
     add_fault(fake, name, media_prefix(photo), count=1)
     r = pinned.sync()
     assert_one_failure(pinned, reference, r, "my_photos", photo.id)
-    finish_and_compare(pinned, account, reference)
+    rerun_to_reference(pinned, account, reference)
 
 
 def api_gap_after_429(fake):
