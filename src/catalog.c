@@ -144,6 +144,37 @@ cleanup:
 	return r;
 }
 
+static int compare_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * The users in nsid order: merged into the cache an earlier run left, they
+ * would otherwise come in the order the runs met them, and an archive
+ * finished over several runs would differ from one made in a single run.
+ */
+static json_t *users_sorted(json_t *users)
+{
+	size_t n = json_object_size(users), i = 0;
+	const char **keys = malloc((n ? n : 1) * sizeof(*keys));
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	if (!keys || !out) {
+		free(keys);
+		json_decref(out);
+		return NULL;
+	}
+	json_object_foreach(users, key, v)
+		keys[i++] = key;
+	qsort(keys, n, sizeof(*keys), compare_keys);
+	for (i = 0; i < n; i++)
+		json_object_set(out, keys[i], json_object_get(users, keys[i]));
+	free(keys);
+	return out;
+}
+
 static json_t *load_or_empty(const char *path, int want_array)
 {
 	json_t *doc = NULL;
@@ -189,7 +220,7 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 {
 	struct catalog_counts counts = { 0, 0, 0, 0 };
 	struct buf path = BUF_INIT;
-	json_t *users = NULL, *old_albums = NULL, *merged = NULL;
+	json_t *users = NULL, *sorted = NULL, *old_albums = NULL, *merged = NULL;
 	int r;
 
 	store_root_path(s, USERS_CACHE, &path);
@@ -199,8 +230,13 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 		r = rebuild_kind(s, STORE_FAV, users, &counts.favorites, e);
 	if (r < 0)
 		goto cleanup;
+	sorted = users_sorted(users);
+	if (!sorted) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	store_root_path(s, USERS_CACHE, &path);
-	r = json_write_atomic(path.data, users, e);
+	r = json_write_atomic(path.data, sorted, e);
 	counts.users = (long)json_object_size(users);
 	if (r < 0 || !albums)
 		goto cleanup;
@@ -217,6 +253,7 @@ cleanup:
 	if (ret_counts)
 		*ret_counts = counts;
 	json_decref(users);
+	json_decref(sorted);
 	json_decref(old_albums);
 	json_decref(merged);
 	buf_release(&path);

@@ -366,3 +366,19 @@ int media_is_html(const char *content_type, const unsigned char *head, size_t he
 	       (!strncasecmp((const char *)head + i, "<!doc", 5) ||
 		!strncasecmp((const char *)head + i, "<html", 5));
 }
+
+int media_is_page(const char *content_type, const unsigned char *head, size_t head_len)
+{
+	/* what a web or API server sends, never a photo or a video */
+	static const char *const page_types[] = {
+		"text/", "application/json", "application/javascript", "application/xml",
+		"application/problem+",
+	};
+
+	if (media_is_html(content_type, head, head_len))
+		return 1;
+	for (size_t i = 0; content_type && i < sizeof(page_types) / sizeof(page_types[0]); i++)
+		if (!strncasecmp(content_type, page_types[i], strlen(page_types[i])))
+			return 1;
+	return 0;
+}

@@ -51,5 +51,10 @@ const char *media_ext_for(const char *content_type, const char *filename, const 
 			  const unsigned char *head, size_t head_len, const char *hint);
 /* True when the response is an HTML page rather than media. */
 int media_is_html(const char *content_type, const unsigned char *head, size_t head_len);
+/*
+ * True when the response is a page or an API answer (HTML, text, JSON, XML)
+ * rather than media: a file name from the URL must not make it an "original".
+ */
+int media_is_page(const char *content_type, const unsigned char *head, size_t head_len);
 
 #endif

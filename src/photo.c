@@ -154,8 +154,9 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 	head_len = pread(tmp.fd, head, sizeof(head), 0);
 	if (head_len < 0)
 		head_len = 0;
-	if (media_is_html(res.content_type, head, (size_t)head_len)) {
-		r = err_set(e, FA_EPARSE, "'%s' answered with a web page, not a media file", shown);
+	if (media_is_page(res.content_type, head, (size_t)head_len)) {
+		r = err_set(e, FA_EPARSE, "'%s' answered with a web page (%s), not a media file",
+			    shown, res.content_type[0] ? res.content_type : "no Content-Type");
 		goto cleanup;
 	}
 	ext = media_ext_for(res.content_type, res.filename, url, head, (size_t)head_len, hint);
@@ -467,9 +468,11 @@ static int archive_poster(struct job *j, struct err *e)
 	if (store_find_media(j->dir.data, "poster", &name)) {
 		json_t *a = earlier_archived(j, "poster", name.data);
 
-		if (a)
+		if (a) {
 			jset_new(j->sizes_out, "poster", a);
-		goto cleanup;
+			goto cleanup;
+		}
+		/* a run killed before sizes.json left no record of it: fetch it again */
 	}
 	found = media_pick_from_sizes(j->sizes_doc, &m);
 	if (found == 0)
@@ -539,10 +542,12 @@ static int archive_video_media(struct job *j, struct err *e)
 	if (store_find_media(j->dir.data, "original", &j->media_name)) {
 		json_t *a = earlier_archived(j, "archived", j->media_name.data);
 
-		if (a)
+		if (a) {
+			j->media_is_original = jflag(a, "original", 0);
 			jset_new(j->sizes_out, "archived", a);
-		j->media_is_original = jflag(a, "original", 0);
-		goto cleanup;
+			goto cleanup;
+		}
+		/* which stream it is went unrecorded (killed before sizes.json): fetch again */
 	}
 	if (media_video_candidates(j->sizes_doc, NULL, &c, &n) < 0) {
 		r = err_set(e, FA_ENOMEM, "out of memory");

@@ -277,7 +277,7 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 				    spool_item, &sp, e);
 	progress_end();
 	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
-		err_set(e, r, "cannot write the listing '%s'", path.data);
+		err_set(e, r, "cannot write the listing '%s': %s", path.data, fa_strerror(r));
 	if (r == 0)
 		r = fs_tmp_commit(&sp.tmp, path.data, e);
 	fs_tmp_abort(&sp.tmp);
@@ -634,6 +634,10 @@ int cmd_sync(const struct options *o)
 	if (r == FA_EINTR || cr == FA_EINTR) {
 		msg_error("interrupted; run 'flickr-archive sync' again to finish");
 		status = EXIT_INTERRUPTED;
+	} else if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC)) {
+		msg_error("the disk is full (%s); free some space and run 'flickr-archive sync' "
+			  "again to finish", r ? e.msg : ce.msg);
+		status = EXIT_FATAL;
 	} else if (r < 0) {
 		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
 		status = EXIT_FATAL;

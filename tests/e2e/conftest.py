@@ -1,4 +1,6 @@
 """Fixtures for the end-to-end tests: the fake Flickr and a runner for the real binary."""
+import difflib
+import hashlib
 import json
 import os
 import pathlib
@@ -18,6 +20,9 @@ BIN = os.environ.get("FLICKR_ARCHIVE_BIN") or str(ROOT / "build" / "flickr-archi
 ITEM_FILES = ["metadata.json", "comments.json", "favorites.json", "exif.json", "sizes.json",
               "complete.flag"]
 TEMP_NAME = re.compile(r"^\..*\.tmp-[A-Za-z0-9]{6}$")
+# The wall clock every run that is compared with the reference archive sees
+# (FLICKR_ARCHIVE_FAKE_NOW): archived_at, date_create_formatted and the like then match.
+FAKE_NOW = 1767225600  # 2026-01-01T00:00:00Z
 
 
 @pytest.fixture
@@ -32,13 +37,17 @@ def fake(account):
 
 
 class Archiver:
-    """Runs build/flickr-archive against a fake, with an isolated config home."""
+    """Runs build/flickr-archive against a fake, with an isolated config home.
 
-    def __init__(self, fake, tmp_path):
+    With `now`, every run sees that wall clock (FLICKR_ARCHIVE_FAKE_NOW).
+    """
+
+    def __init__(self, fake, tmp_path, now=None):
         self.fake = fake
         self.archive = tmp_path / "archive"
         self.config_home = tmp_path / "config"
         self.config_home.mkdir()
+        self.now = now
 
     def env(self, credentials=True, **extra):
         acc = self.fake.account
@@ -46,6 +55,8 @@ class Archiver:
         env.update(FLICKR_API_URL=self.fake.api_url, FLICKR_OAUTH_URL=self.fake.oauth_url,
                    XDG_CONFIG_HOME=str(self.config_home), FLICKR_ARCHIVE_RETRY_BASE_MS="20",
                    LC_ALL="C.UTF-8")
+        if self.now is not None:
+            env["FLICKR_ARCHIVE_FAKE_NOW"] = str(self.now)
         if credentials:
             env.update(FLICKR_API_KEY=acc.api_key, FLICKR_API_SECRET=acc.api_secret,
                        FLICKR_OAUTH_TOKEN=acc.oauth_token,
@@ -79,6 +90,128 @@ class Archiver:
 @pytest.fixture
 def archiver(fake, tmp_path):
     return Archiver(fake, tmp_path)
+
+
+def pinned_archiver(fake, tmp_path):
+    """An Archiver whose runs all see FAKE_NOW, so its archive can equal the reference."""
+    # the pinned clock signs OAuth requests too: the fake must not refuse old timestamps
+    fake.oauth_time_window = None
+    return Archiver(fake, tmp_path, now=FAKE_NOW)
+
+
+@pytest.fixture
+def pinned(fake, tmp_path):
+    return pinned_archiver(fake, tmp_path)
+
+
+def _is_compared(rel):
+    # .flickr-archive/ is the work dir (lock, spooled listings), not archived data;
+    # sync_report.json describes the last run (API calls, retries, items done then).
+    return rel.parts[0] != ".flickr-archive" and rel.as_posix() != "sync_report.json"
+
+
+def _normalised(data, fake_url):
+    # Every URL Flickr hands out points at the fake, whose port is new for each
+    # FakeFlickr; the archive keeps those URLs, so the address is replaced.
+    if fake_url:
+        data = data.replace(fake_url.split("//", 1)[1].encode(), b"FAKE-FLICKR")
+    return data
+
+
+def archive_snapshot(root, fake_url=None):
+    """{relative path: sha256} of every file in the archive at root.
+
+    Left out: only the work dir and sync_report.json (see _is_compared).  With
+    fake_url, the fake's address in file contents is normalised (see _normalised).
+    """
+    root = pathlib.Path(root)
+    snap = {}
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if p.is_file() and _is_compared(rel):
+            data = _normalised(p.read_bytes(), fake_url)
+            snap[rel.as_posix()] = hashlib.sha256(data).hexdigest()
+    return snap
+
+
+class Reference:
+    """The archive of one undisturbed sync of the sample account at FAKE_NOW."""
+
+    def __init__(self, root, fake_url):
+        self.root = pathlib.Path(root)
+        self.fake_url = fake_url
+        self.snapshot = archive_snapshot(root, fake_url)
+
+    def text(self, rel):
+        return _normalised((self.root / rel).read_bytes(), self.fake_url).decode(errors="replace")
+
+    def describe_difference(self, root, fake_url, snap):
+        """Which files differ from the reference, with a diff of the first few."""
+        missing = sorted(set(self.snapshot) - set(snap))
+        extra = sorted(set(snap) - set(self.snapshot))
+        changed = sorted(k for k in set(snap) & set(self.snapshot) if snap[k] != self.snapshot[k])
+        lines = [f"missing: {missing[:20]}", f"extra: {extra[:20]}", f"changed: {changed[:20]}"]
+        for rel in changed[:3]:
+            ours = _normalised((pathlib.Path(root) / rel).read_bytes(), fake_url)
+            lines += list(difflib.unified_diff(
+                self.text(rel).splitlines(), ours.decode(errors="replace").splitlines(),
+                f"reference/{rel}", f"archive/{rel}", n=1, lineterm=""))[:40]
+        return "\n".join(lines)
+
+
+def assert_same_as_reference(archiver, reference, root=None):
+    """The archive (at archiver.archive, or root) holds exactly the reference's files."""
+    root = root or archiver.archive
+    snap = archive_snapshot(root, archiver.fake.url)
+    assert snap == reference.snapshot, \
+        reference.describe_difference(root, archiver.fake.url, snap)
+
+
+def assert_subset_of_reference(archiver, reference, root=None, failed_items=()):
+    """Every file under a final name is whole: it is the reference's file, byte for byte.
+
+    Temp files (.NAME.tmp-XXXXXX) are left by a kill; the next run sweeps them.  After a
+    run that ended with failed items ("my_photos/ID"), only the other items are compared:
+    the index files then list what is on disk, and a failed item keeps a sizes.json of
+    its attempts.
+    """
+    root = root or archiver.archive
+
+    def compared(rel):
+        if TEMP_NAME.match(rel.rsplit("/", 1)[-1]):
+            return False
+        if failed_items:
+            return rel.count("/") == 2 and rel.rsplit("/", 1)[0] not in failed_items
+        return True
+
+    snap = {k: h for k, h in archive_snapshot(root, archiver.fake.url).items() if compared(k)}
+    wrong = sorted(k for k, h in snap.items() if reference.snapshot.get(k) != h)
+    assert not wrong, reference.describe_difference(
+        root, archiver.fake.url, {**reference.snapshot, **{k: snap[k] for k in wrong}})
+
+
+def rerun_to_reference(archiver, account, reference):
+    """With faults and latencies gone, one more sync ends in exactly the reference."""
+    archiver.fake.clear_faults()
+    archiver.fake.api_latency = archiver.fake.media_latency = 0
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    verify_archive(archiver, account)
+    assert_same_as_reference(archiver, reference)
+    assert temp_files(archiver.archive) == []
+    assert archiver.load("sync_report.json")["failed"] == []
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reference")
+    acc = sample_account()
+    with FakeFlickr(acc) as server:
+        arch = pinned_archiver(server, tmp)
+        r = arch.sync()
+        assert r.returncode == 0, r.stderr
+        verify_archive(arch, acc)
+        return Reference(arch.archive, server.url)
 
 
 def error_lines(stderr):

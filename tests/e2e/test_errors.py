@@ -1,26 +1,20 @@
-"""Failures: a one-line reason, the right exit status, nothing archived lost, and retries."""
-import hashlib
-import re
+"""Failures: a one-line reason, the right exit status, nothing archived lost.
+
+Faults that are retried, or that fail one photo until the next run: test_faults.py.
+"""
 import socket
-import time
 
-from conftest import error_lines, verify_archive
-
-
-def snapshot(root):
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in root.rglob("*") if p.is_file() and ".flickr-archive" not in p.parts
-            and p.name != "sync_report.json"}
+from conftest import archive_snapshot, error_lines, verify_archive
 
 
 def test_wrong_credentials_lose_nothing(archiver, account):
     assert archiver.sync().returncode == 0
-    before = snapshot(archiver.archive)
+    before = archive_snapshot(archiver.archive)
     r = archiver.sync(env=archiver.env(FLICKR_OAUTH_TOKEN_SECRET="wrong"))
     assert r.returncode == 3
     [line] = error_lines(r.stderr)
     assert "refused the credentials" in line and "flickr-archive auth" in line
-    assert snapshot(archiver.archive) == before
+    assert archive_snapshot(archiver.archive) == before
 
 
 def test_server_down(archiver):
@@ -42,53 +36,9 @@ def test_malformed_listing_is_fatal_and_clear(archiver, fake):
     assert "malformed JSON" in line and "flickr.people.getPhotos" in line
 
 
-def test_failing_item_is_reported_and_retried_next_run(archiver, fake, account):
-    fake.add_fault("malformed_json", match="flickr.photos.getInfo", count=3)
-    r = archiver.sync("--retries", "2")
-    assert r.returncode == 1, r.stderr
-    assert "1 failed" in r.stderr and "retry on the next run" in r.stderr
-    report = archiver.load("sync_report.json")
-    assert len(report["failed"]) == 1
-    failed = report["failed"][0]["id"]
-    assert not (archiver.archive / "my_photos" / failed / "complete.flag").exists()
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
-    assert archiver.load("sync_report.json")["failed"] == []
 
 
-def test_http_429_honours_retry_after(archiver, fake, account):
-    fake.add_fault("http429", match="flickr.photos.getInfo", count=2, retry_after=1)
-    started = time.monotonic()
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    assert time.monotonic() - started >= 1.9  # two waits of Retry-After: 1
-    verify_archive(archiver, account)
-    assert re.search(r"\(\d\.\d\d per item archived or refreshed; 2 retries\)", r.stderr)
 
-
-def test_transient_api_faults_are_retried(archiver, fake, account):
-    for kind in ("http500", "http502", "http503", "error105", "error201", "drop"):
-        fake.add_fault(kind, match="*", count=1)
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
-
-
-def test_media_faults_are_retried_and_never_kept_truncated(archiver, fake, account):
-    fake.add_fault("truncate", match="media", count=3)
-    fake.add_fault("http503", match="media", count=2)
-    fake.add_fault("http429", match="media", count=1, retry_after=0)
-    r = archiver.sync()
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
-
-
-def test_stalled_connection_times_out_and_retries(archiver, fake, account):
-    fake.add_fault("stall", match="flickr.photos.getInfo", count=1, seconds=30)
-    r = archiver.sync("--timeout", "1")
-    assert r.returncode == 0, r.stderr
-    verify_archive(archiver, account)
 
 
 def test_unfetchable_video_is_recorded_and_retried(archiver, fake, account):

@@ -1,6 +1,6 @@
 /*
  * test_media.c: choosing the file to download (listing extras, getSizes,
- * video candidates) and naming it (media_ext_for, media_is_html).
+ * video candidates) and naming it (media_ext_for, media_is_html, media_is_page).
  */
 #include "unit.h"
 
@@ -404,15 +404,43 @@ static const struct html_case html_cases[] = {
 	{ NULL, NULL, -1 },
 };
 
+typedef int (*page_test_fn)(const char *, const unsigned char *, size_t);
+
+static void check_cases(const struct html_case *cases, page_test_fn is_page)
+{
+	for (const struct html_case *c = cases; c->html >= 0; c++) {
+		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
+		assert_int_equal(is_page(c->content_type, (const unsigned char *)c->head,
+					 strlen(c->head)) != 0, c->html);
+	}
+	assert_false(is_page(NULL, NULL, 0));
+}
+
 static void test_is_html_table(void **state)
 {
 	(void)state;
-	for (const struct html_case *c = html_cases; c->html >= 0; c++) {
-		print_message("'%s' '%s'\n", c->content_type ? c->content_type : "(null)", c->head);
-		assert_int_equal(media_is_html(c->content_type, (const unsigned char *)c->head,
-					       strlen(c->head)) != 0, c->html);
-	}
-	assert_false(media_is_html(NULL, NULL, 0));
+	check_cases(html_cases, media_is_html);
+}
+
+static const struct html_case page_cases[] = {
+	{ "text/html; charset=utf-8", "", 1 },
+	{ NULL, "<!DOCTYPE html><html>", 1 },
+	{ "application/json; charset=utf-8", "{\"stat\":\"fail\"", 1 },
+	{ "text/plain", "hello", 1 },
+	{ "Application/XML", "<?xml", 1 },
+	{ "application/problem+json", "{}", 1 },
+	{ "application/javascript", "jsonFlickrApi(", 1 },
+	{ "image/png", "\x89PNG", 0 },
+	{ "video/quicktime", "", 0 },
+	{ "application/octet-stream", "\xff\xd8\xff", 0 },
+	{ NULL, "\xff\xd8\xff", 0 },
+	{ NULL, NULL, -1 },
+};
+
+static void test_is_page_table(void **state)
+{
+	(void)state;
+	check_cases(page_cases, media_is_page);
 }
 
 int main(void)
@@ -432,6 +460,7 @@ int main(void)
 		cmocka_unit_test(test_video_candidates_none),
 		cmocka_unit_test(test_ext_for_table),
 		cmocka_unit_test(test_is_html_table),
+		cmocka_unit_test(test_is_page_table),
 	};
 
 	return cmocka_run_group_tests_name("media", tests, NULL, NULL);
