@@ -397,6 +397,21 @@ static void note_not_original(struct job *j, const struct media_source *m)
 		 m->label);
 }
 
+/*
+ * A media file with no record in an item never completed was left by a run
+ * killed before it wrote sizes.json: fetched again, so its record is true.
+ */
+static int unrecorded_leftover(struct job *j)
+{
+	json_t *a;
+
+	if (store_item_complete(j->ctx->store, j->kind, j->id))
+		return 0;
+	a = earlier_archived(j, "archived", j->media_name.data);
+	json_decref(a);
+	return a == NULL;
+}
+
 static int archive_photo_media(struct job *j, struct err *e)
 {
 	struct commit_hook hook = { keep_replaced, NULL };
@@ -416,7 +431,8 @@ static int archive_photo_media(struct job *j, struct err *e)
 	if (found == 0)
 		return err_set(e, FA_EPARSE, "Flickr lists no downloadable size");
 	start_sizes_out(j);
-	if (store_find_media(j->dir.data, "original", &j->media_name)) {
+	if (store_find_media(j->dir.data, "original", &j->media_name) &&
+	    !unrecorded_leftover(j)) {
 		json_t *a = earlier_archived(j, "archived", j->media_name.data);
 
 		/* no record (an older tool's archive): assume it is what Flickr offers, and say so */
