@@ -12,7 +12,10 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 	meson setup "$BUILD" -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dc_args=-fno-sanitize-recover=undefined >/dev/null
 fi
-meson compile -C "$BUILD" >/dev/null
+if ! meson compile -C "$BUILD" >"$BUILD/compile.log" 2>&1; then
+	cat "$BUILD/compile.log" >&2
+	exit 1
+fi
 
 logs="$PWD/$BUILD/sanitizer-logs"
 rm -rf "$logs"

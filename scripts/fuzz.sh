@@ -40,9 +40,13 @@ if [ ! -f "$BUILD/build.ninja" ]; then
 	CC="$FUZZ_CC" meson setup "$BUILD" -Dfuzz=true -Dtests=false -Db_lundef=false \
 		-Dbuildtype=debugoptimized >/dev/null
 fi
-meson compile -C "$BUILD" >/dev/null
-
 mkdir -p "$BUILD/logs" "$BUILD/artifacts"
+if ! meson compile -C "$BUILD" >"$BUILD/logs/compile.log" 2>&1; then
+	cat "$BUILD/logs/compile.log" >&2
+	echo "fuzz: the targets do not build" >&2
+	exit 1
+fi
+
 passed=0
 failed=0
 for t in $TARGETS; do

@@ -1,13 +1,11 @@
 """Secrets: never printed, never archived; the config file is private; TLS is verified.
 
-test_cli.py covers a successful --verbose sync and the warning for a 0644
-config; test_auth.py covers the 0600/0700 modes `auth` creates.  This file
+test_cli.py covers a successful --verbose sync and the warning for a config
+others can read; test_auth.py covers the 0600/0700 modes `auth` creates.  This file
 adds the error paths, every file of the archive (binary ones and the work
 directory included), and certificate verification.
 """
 import http.server
-import os
-import pathlib
 import re
 import shutil
 import ssl
@@ -17,7 +15,6 @@ import threading
 import pytest
 
 from conftest import ROOT, error_lines
-from test_cli import write_config
 
 
 def secrets_of(account):
@@ -81,27 +78,6 @@ def test_secrets_absent_when_the_token_is_rejected(archiver, account):
     assert r.returncode == 3, r.stderr
     assert "token_rejected" in r.stderr
     assert_nowhere(archiver, secrets_of(account) + [token], r.stdout, r.stderr)
-
-
-def test_private_config_does_not_warn(archiver, account):
-    write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
-                 oauth_token=account.oauth_token,
-                 oauth_token_secret=account.oauth_token_secret)
-    r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
-    assert r.returncode == 0, r.stderr
-    assert "chmod 600" not in r.stderr
-
-
-def test_group_readable_config_warns(archiver, account):
-    path = write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
-                        oauth_token=account.oauth_token,
-                        oauth_token_secret=account.oauth_token_secret)
-    path.chmod(0o640)
-    r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
-    assert r.returncode == 0, r.stderr
-    [warning] = [l for l in r.stderr.splitlines() if "chmod 600" in l]
-    assert str(path) in warning
-    assert_nowhere(archiver, secrets_of(account), r.stdout, r.stderr)
 
 
 # ---- TLS ----------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "json.h"
@@ -35,6 +36,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static inline void fuzz_init_jansson(void)
 {
 	json_object_seed(1);
+}
+
+/* Two files in a private temporary directory, removed at exit. */
+static struct {
+	char dir[64];
+	char a[96];
+	char b[96];
+} fuzz_tmp;
+
+static inline void fuzz_tmp_remove(void)
+{
+	unlink(fuzz_tmp.a);
+	unlink(fuzz_tmp.b);
+	rmdir(fuzz_tmp.dir);
+}
+
+static inline void fuzz_tmp_files(const char *a_name, const char *b_name)
+{
+	snprintf(fuzz_tmp.dir, sizeof(fuzz_tmp.dir), "/tmp/fa-fuzz-XXXXXX");
+	FUZZ_CHECK(mkdtemp(fuzz_tmp.dir) != NULL);
+	snprintf(fuzz_tmp.a, sizeof(fuzz_tmp.a), "%s/%s", fuzz_tmp.dir, a_name);
+	snprintf(fuzz_tmp.b, sizeof(fuzz_tmp.b), "%s/%s", fuzz_tmp.dir, b_name);
+	atexit(fuzz_tmp_remove);
 }
 
 /* The input as the archiver would parse a response; NULL when malformed. */

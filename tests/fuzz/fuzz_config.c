@@ -2,29 +2,14 @@
  * fuzz_config.c: the config file.  The input is loaded as a config file;
  * whatever loads is saved and loaded again, and must come back the same.
  */
-#include <unistd.h>
-
 #include "config.h"
 #include "fuzz.h"
-
-static char dir[] = "/tmp/fa-fuzz-config-XXXXXX";
-static char in_path[64], out_path[64];
-
-static void remove_files(void)
-{
-	unlink(in_path);
-	unlink(out_path);
-	rmdir(dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	FUZZ_CHECK(mkdtemp(dir) != NULL);
-	snprintf(in_path, sizeof(in_path), "%s/in", dir);
-	snprintf(out_path, sizeof(out_path), "%s/out", dir);
-	atexit(remove_files);
+	fuzz_tmp_files("in", "out");
 	return 0;
 }
 
@@ -44,15 +29,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config c = CONFIG_INIT, back = CONFIG_INIT;
 	int readable;
-	FILE *f = fopen(in_path, "wb");
+	FILE *f = fopen(fuzz_tmp.a, "wb");
 
 	check_line(data, size);
 	FUZZ_CHECK(f != NULL);
 	FUZZ_CHECK(fwrite(data, 1, size, f) == size);
 	FUZZ_CHECK(fclose(f) == 0);
-	if (config_load(&c, in_path, &readable, NULL) == 0) {
-		FUZZ_CHECK(config_save(&c, out_path, NULL) == 0);
-		FUZZ_CHECK(config_load(&back, out_path, &readable, NULL) == 0);
+	if (config_load(&c, fuzz_tmp.a, &readable, NULL) == 0) {
+		FUZZ_CHECK(config_save(&c, fuzz_tmp.b, NULL) == 0);
+		FUZZ_CHECK(config_load(&back, fuzz_tmp.b, &readable, NULL) == 0);
 		FUZZ_CHECK(back.n == c.n);
 		for (size_t i = 0; i < c.n; i++)
 			FUZZ_CHECK(config_get(&back, c.v[i].key) &&

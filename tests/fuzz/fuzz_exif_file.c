@@ -3,37 +3,22 @@
  * written to a temporary original.png when it starts with the PNG signature,
  * else to original.jpg.  Invariant: exif.json serialises strictly.
  */
-#include <unistd.h>
-
 #include "exif.h"
 #include "fuzz.h"
-
-static char dir[] = "/tmp/fa-fuzz-exif-XXXXXX";
-static char jpg_path[64], png_path[64];
-
-static void remove_files(void)
-{
-	unlink(jpg_path);
-	unlink(png_path);
-	rmdir(dir);
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
 	fuzz_init_jansson();
-	FUZZ_CHECK(mkdtemp(dir) != NULL);
-	snprintf(jpg_path, sizeof(jpg_path), "%s/original.jpg", dir);
-	snprintf(png_path, sizeof(png_path), "%s/original.png", dir);
-	atexit(remove_files);
+	fuzz_tmp_files("original.jpg", "original.png");
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int is_png = size >= 4 && !memcmp(data, "\x89PNG", 4);
-	const char *path = is_png ? png_path : jpg_path;
+	const char *path = is_png ? fuzz_tmp.b : fuzz_tmp.a;
 	json_t *doc = NULL;
 	FILE *f = fopen(path, "wb");
 	int r;
