@@ -1,9 +1,17 @@
 # Thin wrapper around Meson; the build lives in build/ (binary: build/flickr-archive).
+#   make check        unit + end-to-end tests, then a short fuzzing run (check-fuzz)
+#   make check-asan   the whole suite against an ASan+UBSan build (build-asan)
+#   make check-fuzz   each libFuzzer target for FUZZ_CHECK_SECONDS (build-fuzz, clang)
+#   make fuzz         each target for FUZZ_SECONDS (FUZZ_TARGETS="json oauth" for some)
 BUILD ?= build
 PREFIX ?= /usr/local
 MESON ?= meson
 
-.PHONY: all deps check check-unit check-e2e demo install clean
+FUZZ_SECONDS ?= 600
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_TARGETS ?=
+
+.PHONY: all deps check check-unit check-e2e check-fuzz check-asan fuzz demo install clean
 
 all: deps $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -16,12 +24,22 @@ $(BUILD)/build.ninja:
 
 check: all
 	$(MESON) test -C $(BUILD) --print-errorlogs
+	@$(MAKE) --no-print-directory check-fuzz
 
 check-unit: all
 	$(MESON) test -C $(BUILD) --suite unit --print-errorlogs
 
 check-e2e: all
 	$(MESON) test -C $(BUILD) --suite e2e --print-errorlogs
+
+check-fuzz: deps
+	scripts/fuzz.sh $(FUZZ_CHECK_SECONDS)
+
+fuzz: deps
+	scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+check-asan: deps
+	scripts/check-asan.sh
 
 demo: all
 	scripts/demo.sh
@@ -30,4 +48,4 @@ install: all
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) demo_archive
+	rm -rf $(BUILD) build-fuzz build-asan demo_archive

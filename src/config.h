@@ -7,6 +7,8 @@
 #ifndef FA_CONFIG_H
 #define FA_CONFIG_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 struct config_entry {

@@ -72,8 +72,7 @@ static void strip_jsonp(const char **data, size_t *len)
 	}
 }
 
-/* "oauth_problem=token_rejected&debug_sbs=..." -> "token_rejected" */
-static void oauth_problem(const char *body, char *out, size_t n)
+void flickr_oauth_problem(const char *body, char *out, size_t n)
 {
 	const char *p = strstr(body, "oauth_problem=");
 	size_t len;
@@ -112,7 +111,7 @@ static enum attempt_result classify_status(const char *method, long status,
 		return ATTEMPT_RETRY;
 	}
 	if (status == 400 || status == 401 || status == 403) {
-		oauth_problem(buf_cstr(body), problem, sizeof(problem));
+		flickr_oauth_problem(buf_cstr(body), problem, sizeof(problem));
 		a->r = err_set(e, FA_EAUTH,
 			       "Flickr refused the credentials (HTTP %ld%s%s); check the API key "
 			       "and run 'flickr-archive auth' again", status,
@@ -123,41 +122,61 @@ static enum attempt_result classify_status(const char *method, long status,
 	return ATTEMPT_DONE;
 }
 
-static enum attempt_result classify_envelope(const char *method, json_t *doc,
-					     struct attempt *a, struct err *e)
+int flickr_parse_body(const char *method, const char *data, size_t len, json_t **ret,
+		      struct err *e)
+{
+	int r;
+
+	strip_jsonp(&data, &len);
+	r = json_parse(data, len, ret, e);
+	if (r < 0)
+		err_wrap(e, r, "%s", method);
+	return r;
+}
+
+int flickr_check_envelope(const char *method, const json_t *doc, int *ret_api_code,
+			  struct err *e)
 {
 	const char *stat = jstr(doc, "stat");
 	long long code = -1;
 	const char *message;
 
-	if (stat && !strcmp(stat, "ok")) {
-		a->doc = doc;
-		a->r = 0;
-		return ATTEMPT_DONE;
-	}
-	if (!stat || strcmp(stat, "fail") != 0) {
-		json_decref(doc);
-		a->r = err_set(e, FA_EPARSE, "%s: response without a valid \"stat\"", method);
-		return ATTEMPT_DONE;
-	}
-	jint(doc, "code", &code);
-	a->api_code = (int)code;
+	*ret_api_code = 0;
+	if (stat && !strcmp(stat, "ok"))
+		return 0;
+	if (!stat || strcmp(stat, "fail") != 0)
+		return err_set(e, FA_EPARSE, "%s: response without a valid \"stat\"", method);
+	/* an int keeps every code Flickr uses; a hostile one must not overflow */
+	if (!jint(doc, "code", &code) || code < -1 || code > 1000000)
+		code = -1;
+	*ret_api_code = (int)code;
 	message = jstr(doc, "message");
-	a->r = err_set(e, FA_EAPI, "%s: %s (Flickr error %lld)", method,
-		       message ? message : "failed", code);
-	if (e)
-		e->api_code = (int)code;
-	json_decref(doc);
-	if (retry_api_code((int)code))
-		return ATTEMPT_RETRY;
 	if (code >= 96 && code <= 100) {
-		a->r = err_set(e, FA_EAUTH,
-			       "Flickr refused the credentials: %s (error %lld); check the API "
-			       "key and run 'flickr-archive auth' again",
-			       message ? message : "invalid", code);
+		err_set(e, FA_EAUTH,
+			"Flickr refused the credentials: %s (error %lld); check the API key "
+			"and run 'flickr-archive auth' again", message ? message : "invalid", code);
 		if (e)
 			e->api_code = (int)code;
+		return FA_EAUTH;
 	}
+	err_set(e, FA_EAPI, "%s: %s (Flickr error %lld)", method, message ? message : "failed",
+		code);
+	if (e)
+		e->api_code = (int)code;
+	return FA_EAPI;
+}
+
+static enum attempt_result classify_envelope(const char *method, json_t *doc,
+					     struct attempt *a, struct err *e)
+{
+	a->r = flickr_check_envelope(method, doc, &a->api_code, e);
+	if (a->r == 0) {
+		a->doc = doc;
+		return ATTEMPT_DONE;
+	}
+	json_decref(doc);
+	if (a->r == FA_EAPI && retry_api_code(a->api_code))
+		return ATTEMPT_RETRY;
 	return ATTEMPT_DONE;
 }
 
@@ -168,8 +187,6 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 	struct buf url = BUF_INIT, body = BUF_INIT;
 	struct http_response res;
 	enum attempt_result out = ATTEMPT_DONE;
-	const char *data;
-	size_t len;
 	json_t *doc = NULL;
 	int64_t t0 = clock_now_ms();
 
@@ -197,14 +214,10 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 		out = classify_status(method, res.status, &body, a, e);
 		goto cleanup;
 	}
-	data = buf_cstr(&body);
-	len = body.len;
-	strip_jsonp(&data, &len);
-	a->r = json_parse(data, len, &doc, e);
+	a->r = flickr_parse_body(method, buf_cstr(&body), body.len, &doc, e);
 	if (a->r < 0) {
 		/* a cut-off body is worth another try; a persistent one is reported */
-		err_wrap(e, FA_EPARSE, "%s", method);
-		out = ATTEMPT_RETRY;
+		out = a->r == FA_EPARSE ? ATTEMPT_RETRY : ATTEMPT_DONE;
 		goto cleanup;
 	}
 	out = classify_envelope(method, doc, a, e);

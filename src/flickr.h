@@ -54,6 +54,21 @@ int flickr_paginate(struct flickr_client *fc, const char *method, const char *co
 		    const char *container, const char *item_key, int per_page,
 		    flickr_item_fn fn, void *ud, struct err *e);
 
+/*
+ * The pure steps of reading an answer, exposed for tests and fuzzing.
+ * flickr_parse_body: a 200 body (JSON, or JSONP "jsonFlickrApi(...)") to a
+ * document; FA_EPARSE when malformed.  flickr_check_envelope: 0 for stat=ok;
+ * FA_EAPI with the code in *ret_api_code (and e->api_code) for stat=fail,
+ * FA_EAUTH for the credential codes 96-100, FA_EPARSE without a valid stat.
+ * The caller keeps doc.  flickr_oauth_problem: "oauth_problem=token_rejected&..."
+ * of a 4xx body -> "token_rejected" (empty when absent), cut to fit n > 0.
+ */
+int flickr_parse_body(const char *method, const char *data, size_t len, json_t **ret,
+		      struct err *e);
+int flickr_check_envelope(const char *method, const json_t *doc, int *ret_api_code,
+			  struct err *e);
+void flickr_oauth_problem(const char *body, char *out, size_t n);
+
 /* The photo-list extras the archiver asks for on every listing call. */
 extern const char FLICKR_LISTING_EXTRAS[];
 

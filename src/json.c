@@ -11,12 +11,24 @@
 
 int json_parse(const char *data, size_t len, json_t **ret, struct err *e)
 {
+	struct buf repaired = BUF_INIT;
 	json_error_t je;
 	json_t *doc;
+	long fixes;
 
 	if (len > JSON_MAX_DOC_BYTES)
 		return err_set(e, FA_EPARSE, "JSON document of %zu bytes is too large", len);
+	/* a lossy copy only when a string needs it: one bad caption must not
+	 * cost a whole listing page */
+	fixes = json_repair_strings(data, len, NULL);
+	if (fixes > 0) {
+		if (json_repair_strings(data, len, &repaired) < 0)
+			return err_set(e, FA_ENOMEM, "out of memory repairing a JSON document");
+		data = repaired.data;
+		len = repaired.len;
+	}
 	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	buf_release(&repaired);
 	if (!doc)
 		return err_set(e, FA_EPARSE, "malformed JSON (line %d, column %d): %s",
 			       je.line, je.column, je.text);
@@ -248,8 +260,9 @@ int jcopy(json_t *dst, const char *dst_key, const json_t *src, const char *src_k
 	return json_object_set(dst, dst_key, v) < 0 ? FA_ENOMEM : 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
-static size_t utf8_seq_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid; reads
+ * at most avail bytes. */
+static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -265,6 +278,8 @@ static size_t utf8_seq_len(const unsigned char *s)
 		n = 4, cp = c & 0x07;
 	else
 		return 0;
+	if (n > avail)
+		return 0;
 	for (size_t i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -276,27 +291,127 @@ static size_t utf8_seq_len(const unsigned char *s)
 	return n;
 }
 
+/* The code unit of a "\uXXXX" escape at s (6 bytes available), or -1. */
+static long unicode_escape_at(const unsigned char *s, size_t avail)
+{
+	long v = 0;
+
+	if (avail < 6 || s[0] != '\\' || s[1] != 'u')
+		return -1;
+	for (size_t i = 2; i < 6; i++) {
+		int d = (s[i] >= '0' && s[i] <= '9') ? s[i] - '0'
+			: (s[i] >= 'a' && s[i] <= 'f') ? s[i] - 'a' + 10
+			: (s[i] >= 'A' && s[i] <= 'F') ? s[i] - 'A' + 10 : -1;
+
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+static int emit(struct buf *out, const void *p, size_t n)
+{
+	return out ? buf_append(out, p, n) : 0;
+}
+
+/*
+ * One step inside a JSON string at s[0] (not the closing quote): writes the
+ * bytes, or their repair, to out and returns how many input bytes were used;
+ * *fixed is set when a repair was needed.  Negative on FA_ENOMEM.
+ */
+static long repair_string_step(const unsigned char *s, size_t avail, struct buf *out,
+			       int *fixed)
+{
+	static const char fffd_escape[] = "\\uFFFD";
+	long cu;
+	size_t n;
+
+	*fixed = 0;
+	if (s[0] == '\\') {
+		cu = unicode_escape_at(s, avail);
+		if (cu >= 0xd800 && cu <= 0xdbff) {
+			long low = unicode_escape_at(s + 6, avail - 6);
+
+			if (low >= 0xdc00 && low <= 0xdfff)
+				return emit(out, s, 12) < 0 ? FA_ENOMEM : 12;
+		}
+		if (cu == 0 || (cu >= 0xd800 && cu <= 0xdfff)) {
+			/* Jansson refuses \u0000 and lone surrogates */
+			*fixed = 1;
+			return emit(out, fffd_escape, 6) < 0 ? FA_ENOMEM : 6;
+		}
+		n = avail >= 2 ? 2 : 1;
+		if (cu >= 0)
+			n = 6;
+		return emit(out, s, n) < 0 ? FA_ENOMEM : (long)n;
+	}
+	if (s[0] < 0x20) {
+		char esc[8];
+
+		*fixed = 1;
+		if (s[0] == 0)
+			return emit(out, fffd_escape, 6) < 0 ? FA_ENOMEM : 1;
+		snprintf(esc, sizeof(esc), "\\u%04x", s[0]);
+		return emit(out, esc, 6) < 0 ? FA_ENOMEM : 1;
+	}
+	n = utf8_seq_len(s, avail);
+	if (n == 0) {
+		*fixed = 1;
+		return emit(out, "\xef\xbf\xbd", 3) < 0 ? FA_ENOMEM : 1;
+	}
+	return emit(out, s, n) < 0 ? FA_ENOMEM : (long)n;
+}
+
+long json_repair_strings(const char *data, size_t len, struct buf *out)
+{
+	const unsigned char *s = (const unsigned char *)data;
+	long fixes = 0;
+	int in_string = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		long used;
+		int fixed = 0;
+
+		if (s[i] == '"') {
+			in_string = !in_string;
+			used = emit(out, s + i, 1) < 0 ? FA_ENOMEM : 1;
+		} else if (in_string) {
+			used = repair_string_step(s + i, len - i, out, &fixed);
+		} else {
+			used = emit(out, s + i, 1) < 0 ? FA_ENOMEM : 1;
+		}
+		if (used < 0)
+			return FA_ENOMEM;
+		fixes += fixed;
+		i += (size_t)used;
+	}
+	return fixes;
+}
+
 json_t *jstring_lossy(const char *s)
 {
 	struct buf b = BUF_INIT;
 	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0;
 	json_t *v;
 
 	v = json_string(s);
 	if (v)
 		return v;
-	while (*p) {
-		size_t n = utf8_seq_len(p);
+	while (i < len) {
+		size_t n = utf8_seq_len(p + i, len - i);
 
 		if (n == 0) {
 			if (buf_puts(&b, "\xef\xbf\xbd") < 0)
 				goto fail;
-			p++;
+			i++;
 			continue;
 		}
-		if (buf_append(&b, p, n) < 0)
+		if (buf_append(&b, p + i, n) < 0)
 			goto fail;
-		p += n;
+		i += n;
 	}
 	v = json_string(buf_cstr(&b));
 fail:

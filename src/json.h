@@ -23,7 +23,11 @@
 
 #define JSON_MAX_DOC_BYTES (64u * 1024 * 1024)
 
-/* Parses data; on failure fills e with FA_EPARSE and the position. */
+/*
+ * Parses data; on failure fills e with FA_EPARSE and the position.  Strings
+ * Jansson would refuse are repaired first (json_repair_strings), so a bad
+ * caption costs at most that caption, not the whole document.
+ */
 int json_parse(const char *data, size_t len, json_t **ret, struct err *e);
 int json_load_path(const char *path, json_t **ret, struct err *e);
 
@@ -64,6 +68,15 @@ int jset_bool(json_t *obj, const char *key, bool v);
 int jset_new(json_t *obj, const char *key, json_t *v);
 /* Copies obj[key] of src into dst if present. */
 int jcopy(json_t *dst, const char *dst_key, const json_t *src, const char *src_key);
+
+/*
+ * Copies a JSON text to out (when not NULL), repairing inside strings what
+ * Jansson refuses: invalid UTF-8 becomes U+FFFD, a raw control character its
+ * \u00XX escape, and the escapes \u0000 and lone UTF-16 surrogates \uFFFD.
+ * Everything outside strings is copied as is.  Returns the number of repairs
+ * (0: the text can be parsed as it is), or FA_ENOMEM.
+ */
+long json_repair_strings(const char *data, size_t len, struct buf *out);
 
 /* A string that is valid UTF-8 from possibly invalid input (bad bytes become U+FFFD). */
 json_t *jstring_lossy(const char *s);

@@ -65,17 +65,28 @@ void log_scrub(char *s)
 
 	for (size_t i = 0; i < n_secrets; i++) {
 		size_t slen = strlen(secrets[i]);
-		char *p;
+		char *from = s, *p;
 
-		while ((p = strstr(s, secrets[i]))) {
+		while ((p = strstr(from, secrets[i]))) {
 			/* secrets are at least 4 bytes; the mask may be longer, so
 			 * shrink it to fit rather than grow the string */
 			size_t mlen = slen < sizeof(mask) - 1 ? slen : sizeof(mask) - 1;
 
 			memcpy(p, mask, mlen);
 			memmove(p + mlen, p + slen, strlen(p + slen) + 1);
+			/* past the mask: a secret that is part of it must not loop */
+			from = p + mlen;
 		}
 	}
+}
+
+/* Text from the server (titles, error messages) must not drive the terminal
+ * or break a message into several lines. */
+static void neutralize_controls(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 static void clear_progress_line(void)
@@ -89,11 +100,15 @@ static void clear_progress_line(void)
 static void draw_progress(int force);
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[LINE_MAX_LEN];
 
 	vsnprintf(line, sizeof(line), fmt, ap);
 	log_scrub(line);
+	neutralize_controls(line);
 	clear_progress_line();
 	fprintf(stderr, "%s%s\n", prefix, line);
 	fflush(stderr);
@@ -225,6 +240,7 @@ void progress_item(const char *what, long api_calls)
 		snprintf(line, sizeof(line), "[%ld/%ld] %s", progress.done,
 			 progress.total, what);
 		log_scrub(line);
+		neutralize_controls(line);
 		fprintf(stderr, "%s\n", line);
 	}
 }

@@ -1,4 +1,5 @@
 /* media.c: picking the best file Flickr offers and naming it truthfully. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +52,21 @@ static int set_source(struct media_source *m, const char *url, const char *label
 	return 0;
 }
 
+/* w * h, 0 when either is unknown; saturates, as the sizes come from the server */
+static long long pixels_of(long w, long h)
+{
+	if (w <= 0 || h <= 0)
+		return 0;
+	if ((long long)w > LLONG_MAX / h)
+		return LLONG_MAX;
+	return (long long)w * h;
+}
+
 static long long area_of(long w, long h, size_t rank)
 {
 	/* unknown dimensions fall back to the table's order */
 	if (w > 0 && h > 0)
-		return (long long)w * h;
+		return pixels_of(w, h);
 	return (long long)rank;
 }
 
@@ -227,7 +238,7 @@ static int compare_candidates(const void *a, const void *b)
 {
 	const struct media_source *x = a, *y = b;
 	int rx = rank_of(x->label), ry = rank_of(y->label);
-	long long ax = (long long)x->width * x->height, ay = (long long)y->width * y->height;
+	long long ax = pixels_of(x->width, x->height), ay = pixels_of(y->width, y->height);
 
 	if (rx != ry)
 		return rx < ry ? -1 : 1;

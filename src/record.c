@@ -450,7 +450,8 @@ json_t *record_metadata(const struct record_input *in)
 
 	if (!m)
 		return NULL;
-	jset_str(m, "id", jstr(info, "id") ? jstr(info, "id") : jstr(listing, "id"));
+	/* the listing's id names the item's directory; getInfo's is only a fallback */
+	jset_str(m, "id", jstr(listing, "id") ? jstr(listing, "id") : jstr(info, "id"));
 	jset_str(m, "title", first_str(info, "title", listing, "title") ?
 			     first_str(info, "title", listing, "title") : "");
 	jset_str(m, "description", first_str(info, "description", listing, "description") ?
@@ -554,7 +555,7 @@ json_t *record_index_entry(const json_t *m, enum store_kind kind)
 		jset_new(e, "owner", owner);
 	}
 	jset_str(e, "visibility", jstr(jobj(m, "visibility"), "label"));
-	if (jstr(m, "id") &&
+	if (store_valid_id(jstr(m, "id")) &&
 	    buf_printf(&path, "%s/%s", store_kind_dir(kind), jstr(m, "id")) == 0)
 		jset_str(e, "path", path.data);
 	buf_release(&path);

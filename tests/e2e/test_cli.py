@@ -1,6 +1,8 @@
 """Command line: help, usage errors, credentials and their precedence."""
 import re
 
+import pytest
+
 from conftest import BIN, error_lines
 
 
@@ -81,14 +83,18 @@ def test_precedence_flag_over_env_over_file(archiver, account):
     assert r.returncode == 3
 
 
-def test_world_readable_config_warns(archiver, account):
+@pytest.mark.parametrize("mode,warns", [(0o600, False), (0o400, False), (0o640, True),
+                                        (0o604, True), (0o644, True)])
+def test_config_readable_by_others_warns(archiver, account, mode, warns):
     path = write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
                         oauth_token=account.oauth_token,
                         oauth_token_secret=account.oauth_token_secret)
-    path.chmod(0o644)
+    path.chmod(mode)
     r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
-    assert r.returncode == 0
-    assert "chmod 600" in r.stderr
+    assert r.returncode == 0, r.stderr
+    warnings = [l for l in r.stderr.splitlines() if "chmod 600" in l]
+    assert len(warnings) == (1 if warns else 0), r.stderr
+    assert all(str(path) in l for l in warnings)
 
 
 def test_secrets_never_printed_or_archived(archiver, account):

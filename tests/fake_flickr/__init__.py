@@ -9,8 +9,8 @@ from .account import (Account, Album, Comment, Fave, Note, PersonTag, Photo, Use
                       generate_account, make_geo, normalize_tag, is_machine_tag,
                       sample_account)
 from .client import FlickrClient
-from .server import FakeFlickr
+from .server import DELETE, FakeFlickr, Raw
 
 __all__ = ["FakeFlickr", "FlickrClient", "Account", "User", "Photo", "Comment", "Fave",
            "Album", "Note", "PersonTag", "sample_account", "generate_account", "make_geo",
-           "normalize_tag", "is_machine_tag"]
+           "normalize_tag", "is_machine_tag", "Raw", "DELETE"]

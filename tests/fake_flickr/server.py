@@ -34,6 +34,21 @@ _HTML_PAGE = ("<!DOCTYPE html><html><head><title>Flickr: {title}</title></head>"
               "<body><h1>{title}</h1><p>{text}</p></body></html>")
 
 
+class Raw(bytes):
+    """A value spliced into a JSON answer byte for byte (invalid UTF-8, deep nesting...)."""
+
+
+DELETE = object()  # a mutate_photo value that removes the field
+
+
+@dataclass
+class Mutation:
+    method: str
+    photo_id: str
+    fields: object  # dict of field -> value (Raw, DELETE) or a callable(obj)
+    remaining: int  # < 0: unlimited
+
+
 @dataclass
 class Response:
     status: int = 200
@@ -102,6 +117,7 @@ class FakeFlickr:
             account.oauth_token_secret, account.owner.nsid, "read")}
         self.request_tokens = {}
         self._faults = []
+        self._mutations = []
         self._nonces = collections.OrderedDict()
         self._token_counter = 0
         self._lock = threading.RLock()
@@ -217,6 +233,57 @@ class FakeFlickr:
         if match in ("media", "oauth"):
             return scope == match
         return scope == "api" and match == name
+
+    # -- hostile answers ------------------------------------------------------------
+    def mutate_photo(self, photo_id, fields, method="flickr.people.getPhotos",
+                     count=None) -> Mutation:
+        """Override raw fields of one photo in `method`'s successful answers.
+
+        In a listing (people.getPhotos, favorites.getList, photosets.getPhotos...)
+        the target is the item whose id is photo_id; for a per-photo method
+        (photos.getInfo, comments.getList, getSizes...) called with that photo_id,
+        it is the answer's container object ("photo", "comments", "sizes"...).
+        fields maps a field to its new value (Raw(b"...") for raw JSON bytes,
+        DELETE to remove it), or is a callable that edits the target in place.
+        """
+        mutation = Mutation(method, str(photo_id), fields, -1 if count is None else count)
+        with self._lock:
+            self._mutations.append(mutation)
+        return mutation
+
+    def clear_mutations(self):
+        with self._lock:
+            self._mutations.clear()
+
+    def _mutation_targets(self, mutation, params, payload):
+        if str(params.get("photo_id", "")) == mutation.photo_id:
+            return [v for v in payload.values() if isinstance(v, dict)][:1]
+        targets = []
+        for box in payload.values():
+            items = box.get("photo") if isinstance(box, dict) else None
+            if isinstance(items, list):
+                targets += [p for p in items
+                            if isinstance(p, dict) and str(p.get("id")) == mutation.photo_id]
+        return targets
+
+    def _mutate(self, method, params, payload):
+        """Applies the matching mutations to a `stat: ok` payload (in place)."""
+        with self._lock:
+            mutations = [m for m in self._mutations if m.method == method and m.remaining != 0]
+        for mutation in mutations:
+            targets = self._mutation_targets(mutation, params, payload)
+            for target in targets:
+                if callable(mutation.fields):
+                    mutation.fields(target)
+                    continue
+                for key, value in mutation.fields.items():
+                    if value is DELETE:
+                        target.pop(key, None)
+                    else:
+                        target[key] = value
+            if targets and mutation.remaining > 0:
+                with self._lock:
+                    mutation.remaining -= 1
 
     # -- OAuth --------------------------------------------------------------------
     def add_request_token(self, token, secret, verifier="", authorized=True,
@@ -376,10 +443,12 @@ class FakeFlickr:
                 all_params = dict(req.all_pairs)
                 payload = self.api.call(method, all_params, viewer)
                 payload["stat"] = "ok"
+                if self._mutations:
+                    self._mutate(method, all_params, payload)
                 self._count(self.calls_ok, method)
             except ApiError as err:
                 payload = {"stat": "fail", "code": err.code, "message": err.message}
-        return self._json(payload, params), fault
+        return self._json(payload, params, raw=bool(self._mutations)), fault
 
     def _authenticate(self, req, method, params):
         """The viewer's nsid, or None for an anonymous (api_key only) call."""
@@ -401,12 +470,30 @@ class FakeFlickr:
         return info.nsid if info else None
 
     @staticmethod
-    def _json(payload, params) -> Response:
+    def _json(payload, params, raw=False) -> Response:
+        """The JSON (or JSONP) answer; with raw, Raw values are spliced in as bytes."""
+        raws = []
+
+        def placeholders(value):
+            if isinstance(value, Raw):
+                raws.append(bytes(value))
+                return f"\0raw{len(raws) - 1}\0"
+            if isinstance(value, dict):
+                return {k: placeholders(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [placeholders(v) for v in value]
+            return value
+
+        if raw:
+            payload = placeholders(payload)
         text = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).replace("/", "\\/")
+        body = text.encode()
+        for i, raw in enumerate(raws):
+            body = body.replace(f'"\\u0000raw{i}\\u0000"'.encode(), raw)
         if params.get("nojsoncallback") != "1":
-            return Response(200, f"jsonFlickrApi({text})".encode(),
+            return Response(200, b"jsonFlickrApi(" + body + b")",
                             "text/javascript; charset=utf-8")
-        return Response(200, text.encode(), "application/json; charset=utf-8")
+        return Response(200, body, "application/json; charset=utf-8")
 
     def _fault_response(self, fault) -> Response:
         kind, p = fault.kind, fault.params

@@ -315,7 +315,10 @@ static const char *const malformed_docs[] = {
 	"nul",
 	"{\"a\":1}x",               /* trailing garbage */
 	"{\"a\":1,\"a\":2}",         /* duplicate keys are refused */
-	"\"\xff\"",                 /* invalid UTF-8 */
+	"\xff",                     /* invalid UTF-8 outside a string */
+	"{\"a\":1}\xff",
+	"{\"a\":\"\\x\"}",              /* invalid escape */
+	"{\"a\":\"\\u12\"}",
 	"<html><body>502 Bad Gateway</body></html>",
 	NULL,
 };
@@ -377,9 +380,102 @@ static void test_json_parse_too_large(void **state)
 	free(big);
 }
 
-/* ---- lossy UTF-8 -------------------------------------------------------- */
+/* ---- repairing strings before parsing ------------------------------------ */
 
 #define FFFD "\xef\xbf\xbd"
+
+struct repair_case {
+	const char *in;   /* {"a": <in>} as raw bytes */
+	long fixes;
+	const char *out;  /* the value of "a" once parsed */
+};
+
+static const struct repair_case repair_cases[] = {
+	{ "\"plain\"", 0, "plain" },
+	{ "\"caf\xe9\"", 1, "caf" FFFD },                        /* Latin-1 caption */
+	{ "\"\xff\xfe\"", 2, FFFD FFFD },
+	{ "\"\xc3\"", 1, FFFD },                                 /* cut sequence */
+	{ "\"\xed\xa0\x80\"", 3, FFFD FFFD FFFD },              /* encoded surrogate */
+	{ "\"x\\u0000y\"", 1, "x" FFFD "y" },                    /* escaped NUL */
+	{ "\"\\ud800\"", 1, FFFD },                              /* lone high surrogate */
+	{ "\"\\udc00x\"", 1, FFFD "x" },                         /* lone low surrogate */
+	{ "\"\\ud800\\u0041\"", 1, FFFD "A" },                 /* high, then not a low */
+	{ "\"\\ud83d\\ude00\"", 0, "\xf0\x9f\x98\x80" },        /* a real pair is kept */
+	{ "\"a\tb\nc\"", 2, "a\tb\nc" },                          /* raw control characters */
+	{ "\"\\\"\xff\"", 1, "\"" FFFD },                         /* after an escaped quote */
+	{ "\"\\\\\"", 0, "\\" },                                  /* an escaped backslash ends */
+	{ "\"caf\xc3\xa9 \xe2\x98\x83\"", 0, "caf\xc3\xa9 \xe2\x98\x83" },
+	{ NULL, 0, NULL },
+};
+
+static void test_json_parse_repairs_strings(void **state)
+{
+	(void)state;
+	for (const struct repair_case *c = repair_cases; c->in; c++) {
+		struct buf text = BUF_INIT;
+		json_t *doc = NULL;
+		struct err e = { 0 };
+		const char *got;
+
+		assert_int_equal(buf_printf(&text, "{\"a\":%s}", c->in), 0);
+		print_message("repair %s\n", text.data);
+		assert_int_equal(json_repair_strings(text.data, text.len, NULL), c->fixes);
+		assert_int_equal(json_parse(text.data, text.len, &doc, &e), 0);
+		got = jstr(doc, "a");
+		assert_non_null(got);
+		assert_string_equal(got, c->out);
+		json_decref(doc);
+		buf_release(&text);
+	}
+}
+
+static void test_json_parse_repairs_raw_nul_and_keys(void **state)
+{
+	static const char text[] = "{\"k\xff\":\"a\0b\",\"n\":1}";
+	json_t *doc = NULL;
+
+	(void)state;
+	assert_int_equal(json_repair_strings(text, sizeof(text) - 1, NULL), 2);
+	assert_int_equal(json_parse(text, sizeof(text) - 1, &doc, NULL), 0);
+	assert_string_equal(jstr(doc, "k" FFFD), "a" FFFD "b");
+	assert_true(jint_or(doc, "n", 0) == 1);
+	json_decref(doc);
+}
+
+static void test_json_repair_copies_only_strings(void **state)
+{
+	static const char text[] = "[\"\xff\", 1, \"ok\"]";
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(json_repair_strings(text, sizeof(text) - 1, &out), 1);
+	assert_string_equal(out.data, "[\"" FFFD "\", 1, \"ok\"]");
+	buf_release(&out);
+	assert_int_equal(json_repair_strings("", 0, NULL), 0);
+}
+
+/* One item of a listing page with a bad caption costs nothing else. */
+static void test_json_parse_listing_with_one_bad_title(void **state)
+{
+	static const char text[] =
+		"{\"photos\":{\"page\":1,\"pages\":1,\"photo\":["
+		"{\"id\":\"1\",\"title\":\"one\"},"
+		"{\"id\":\"2\",\"title\":\"Sch\xf6ne Gr\xfc\xdf" "e\"},"
+		"{\"id\":\"3\",\"title\":\"three\"}]},\"stat\":\"ok\"}";
+	json_t *doc = NULL;
+	const json_t *list;
+
+	(void)state;
+	assert_int_equal(json_parse(text, sizeof(text) - 1, &doc, NULL), 0);
+	list = json_object_get(jobj(doc, "photos"), "photo");
+	assert_int_equal(jlist_size(list), 3);
+	assert_string_equal(jstr(jlist_at(list, 1), "title"),
+			    "Sch" FFFD "ne Gr" FFFD FFFD "e");
+	assert_string_equal(jstr(jlist_at(list, 2), "title"), "three");
+	json_decref(doc);
+}
+
+/* ---- lossy UTF-8 -------------------------------------------------------- */
 
 struct lossy_case {
 	const char *in;
@@ -515,6 +611,10 @@ int main(void)
 		cmocka_unit_test(test_json_parse_truncated_valid_doc),
 		cmocka_unit_test(test_json_parse_reads_only_len_bytes),
 		cmocka_unit_test(test_json_parse_too_large),
+		cmocka_unit_test(test_json_parse_repairs_strings),
+		cmocka_unit_test(test_json_parse_repairs_raw_nul_and_keys),
+		cmocka_unit_test(test_json_repair_copies_only_strings),
+		cmocka_unit_test(test_json_parse_listing_with_one_bad_title),
 		cmocka_unit_test(test_jstring_lossy_table),
 		cmocka_unit_test(test_setters),
 		cmocka_unit_test(test_json_dump_buf_format),
