@@ -38,6 +38,7 @@ struct job {
 	int people_refused; /* the optional people call failed: keep what was known */
 	long long count_faves;
 	json_t *old_meta;   /* what an earlier run archived, or NULL */
+	json_t *old_sizes;  /* its sizes.json, or NULL */
 	json_t *synced;     /* metadata.json "synced": when each part was last fetched */
 };
 
@@ -199,9 +200,11 @@ static json_t *archived_entry(const char *file, const struct media_source *m, in
 /* sizes.json keeps Flickr's getSizes object (canblog, ..., size[]) or the listing's sizes. */
 static void start_sizes_out(struct job *j)
 {
+	static const char *const ours[] = { "archived", "original_available", "reason",
+					    "poster", "video_attempts" };
 	const json_t *sizes = jobj(j->sizes_doc, "sizes");
-
-	json_t *old = NULL;
+	const char *key;
+	json_t *v;
 
 	j->sizes_out = sizes ? json_deep_copy(sizes) : json_object();
 	if (!sizes) {
@@ -209,18 +212,16 @@ static void start_sizes_out(struct job *j)
 		jset_str(j->sizes_out, "from", "listing extras");
 	}
 	/* what earlier runs (or the original tool) recorded is kept: replaced files, legacy keys */
-	if (json_load_path(item_path(j, "sizes.json"), &old, NULL) == 0 && json_is_object(old)) {
-		static const char *const ours[] = { "archived", "original_available", "reason",
-						    "poster", "video_attempts" };
+	json_object_foreach(j->old_sizes, key, v) {
+		int rebuilt = 0;
 
 		for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
-			json_object_del(old, ours[i]);
-		json_object_update_missing(j->sizes_out, old);
+			rebuilt |= !strcmp(key, ours[i]);
+		if (!rebuilt && !json_object_get(j->sizes_out, key))
+			json_object_set(j->sizes_out, key, v);
 	}
-	json_decref(old);
 }
 
-/* An earlier run's record of the media already in place, if it names that file. */
 /* The original Python tool's sizes.json names the size it downloaded as "original". */
 static json_t *legacy_archived(const json_t *size, const char *file)
 {
@@ -241,21 +242,16 @@ static json_t *legacy_archived(const json_t *size, const char *file)
 	return a;
 }
 
+/* An earlier run's record of the media already in place, if it names that file. */
 static json_t *earlier_archived(struct job *j, const char *key, const char *file)
 {
-	json_t *old = NULL, *a;
+	json_t *a = json_object_get(j->old_sizes, key);
 
-	if (json_load_path(item_path(j, "sizes.json"), &old, NULL) < 0)
-		return NULL;
-	a = json_object_get(old, key);
 	if (a && jstr(a, "file") && !strcmp(jstr(a, "file"), file))
-		a = json_incref(a);
-	else if (!strcmp(key, "archived") && json_is_object(json_object_get(old, "original")))
-		a = legacy_archived(json_object_get(old, "original"), file);
-	else
-		a = NULL;
-	json_decref(old);
-	return a;
+		return json_incref(a);
+	if (!strcmp(key, "archived") && json_is_object(json_object_get(j->old_sizes, "original")))
+		return legacy_archived(json_object_get(j->old_sizes, "original"), file);
+	return NULL;
 }
 
 static const char *url_file_name(const char *url, size_t *len)
@@ -847,6 +843,17 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 	return write_json(j, "metadata.json", m, e);
 }
 
+/* The JSON object at path, or NULL (absent, unreadable, or not an object). */
+static json_t *load_object(const char *path)
+{
+	json_t *doc = NULL;
+
+	if (json_load_path(path, &doc, NULL) == 0 && json_is_object(doc))
+		return doc;
+	json_decref(doc);
+	return NULL;
+}
+
 static int job_open(struct job *j, struct err *e)
 {
 	int r;
@@ -859,10 +866,9 @@ static int job_open(struct job *j, struct err *e)
 	r = store_item_path(j->ctx->store, j->kind, j->id, NULL, &j->dir);
 	if (r == 0)
 		r = fs_mkdirs(j->dir.data, 0755, e);
-	if (r == 0 && json_load_path(item_path(j, "metadata.json"), &j->old_meta, NULL) == 0 &&
-	    !json_is_object(j->old_meta)) {
-		json_decref(j->old_meta);
-		j->old_meta = NULL;
+	if (r == 0) {
+		j->old_meta = load_object(item_path(j, "metadata.json"));
+		j->old_sizes = load_object(item_path(j, "sizes.json"));
 	}
 	j->synced = json_object();
 	if (r == 0 && !j->synced)
@@ -876,6 +882,7 @@ static void job_release(struct job *j)
 	json_decref(j->sizes_doc);
 	json_decref(j->sizes_out);
 	json_decref(j->old_meta);
+	json_decref(j->old_sizes);
 	json_decref(j->synced);
 	buf_release(&j->dir);
 	buf_release(&j->path);
