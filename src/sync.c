@@ -205,6 +205,7 @@ static int list_albums(struct sync_state *st, struct err *e)
 {
 	const char *args[] = { "user_id", "me", NULL };
 	struct buf path = BUF_INIT;
+	long marked = 0;
 	int r;
 
 	store_root_path(&st->store, "albums_index.json", &path);
@@ -218,6 +219,13 @@ static int list_albums(struct sync_state *st, struct err *e)
 	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
 		r = list_album_photos(st, json_array_get(st->albums, i), e);
 	progress_end();
+	st->pctx.now = clock_unix_now();
+	if (r == 0)
+		r = upstream_check_albums(&st->pctx, st->albums, st->old_albums, &marked, e);
+	if (marked)
+		msg_info("%ld album%s deleted on Flickr; kept in the archive", marked,
+			 marked == 1 ? "" : "s");
+	st->marked_gone += marked;
 	return r;
 }
 
