@@ -1027,6 +1027,13 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		jset_new(meta, "albums", json_incref(now_albums));
 		changed = 1;
 	}
+	if (kind == STORE_FAV && jtext(listing, "date_faved") &&
+	    !same_text(jtext(listing, "date_faved"), jstr(meta, "date_faved"))) {
+		/* favorited again after being withdrawn */
+		merge_add_history(meta, "date_faved", json_object_get(meta, "date_faved"), ctx->now);
+		record_set_date_faved(meta, listing);
+		changed = 1;
+	}
 	if (json_object_get(meta, "upstream")) {
 		/* listed again: it is back (re-favorited, or restored) */
 		merge_add_history(meta, "upstream", json_object_get(meta, "upstream"), ctx->now);

@@ -208,7 +208,7 @@ def test_unfavorited_and_new_favorite(synced, fake, account):
 
 
 def test_refavorited_photo_loses_its_mark(synced, fake, account):
-    photo, _ = account.favorites[0]
+    photo, account_fave_date_before = account.favorites[0]
     account.unfavorite(photo.id)
     sync_at(synced, T1)
     assert meta(synced, "favorited_photos", photo.id)["upstream"]["status"] == "unfavorited"
@@ -218,6 +218,8 @@ def test_refavorited_photo_loses_its_mark(synced, fake, account):
     m = meta(synced, "favorited_photos", photo.id)
     assert "upstream" not in m
     assert history_of(m, "upstream")[0]["status"] == "unfavorited"
+    assert m["date_faved"] == str(T1 + 5)
+    assert history_of(m, "date_faved") == [str(account_fave_date_before)]
 
 
 def test_album_changes_cost_one_album_listing(synced, fake, account):
