@@ -357,17 +357,20 @@ static int check_unlisted(struct sync_state *st, enum store_kind kind, struct er
 
 /* ---- archiving ---- */
 
+/* An item that failed; only one with a valid id can be fetched again next run. */
 static void record_failure(struct sync_state *st, enum store_kind kind, const char *id,
 			   const char *reason)
 {
+	int retried = store_valid_id(id);
 	json_t *f = json_object();
 
 	jset_str(f, "kind", store_kind_dir(kind));
 	jset_str(f, "id", id);
 	jset_str(f, "error", reason);
+	jset_bool(f, "retried_next_run", retried);
 	json_array_append_new(st->failures, f);
-	msg_warn("%s/%s: %s; will retry on the next run", store_kind_dir(kind),
-		 id ? id : "?", reason);
+	msg_warn("%s/%s: %s%s", store_kind_dir(kind), id ? id : "?", reason,
+		 retried ? "; will retry on the next run" : "; skipped");
 }
 
 /* An archived item: 1 when it is current (updated locally if need be), 0 to fetch it again. */

@@ -132,6 +132,8 @@ def test_bad_ids_fail_that_item_only(archiver, fake, account, target, tmp_path, 
     fake.mutate_photo(target.id, {"id": bad_id}, method=LISTING)
     r = sync(archiver)
     assert_one_failure(archiver, r, "is not a Flickr id")
+    assert "will retry" not in r.stderr and "skipped" in r.stderr
+    assert archiver.load("sync_report.json")["failed"][0]["retried_next_run"] is False
     # the item never reached the disk; everyone else did
     assert not archiver.item_dir("my_photos", target.id).exists()
     assert_others_complete(archiver, account, target.id)
