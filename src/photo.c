@@ -934,8 +934,8 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 
 /* ---- updates that need no API call ---- */
 
-static int load_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			  struct buf *path, json_t **ret, struct err *e)
+int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+		    struct buf *path, json_t **ret, struct err *e)
 {
 	int r = store_item_path(ctx->store, kind, id, "metadata.json", path);
 
@@ -1014,7 +1014,7 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 	int r, changed = 0;
 
 	*ret_changed = 0;
-	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0 || !photo_is_current(meta, listing))
 		goto cleanup;
 	r = 1;
@@ -1060,7 +1060,7 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 	json_t *meta = NULL;
 	int r;
 
-	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0)
 		goto cleanup;
 	if (same_text(jstr(jobj(meta, "upstream"), "status"), status))

@@ -16,8 +16,7 @@ static int already_marked(const struct photo_ctx *ctx, enum store_kind kind, con
 	int marked = 0;
 
 	*ret_archived = 0;
-	if (store_item_path(ctx->store, kind, id, "metadata.json", &path) == 0 &&
-	    json_load_path(path.data, &meta, NULL) == 0) {
+	if (photo_load_meta(ctx, kind, id, &path, &meta, NULL) == 0) {
 		*ret_archived = 1;
 		/* "unavailable" may pass (a private photo made public again): ask again */
 		marked = jstr(jobj(meta, "upstream"), "status") &&
