@@ -208,6 +208,7 @@ static int check_login(const struct options *o, struct http_client *http,
 			 jstr(user, "id") ? jstr(user, "id") : "?");
 	}
 	json_decref(resp);
+	flickr_client_release(&fc);
 	return r;
 }
 
