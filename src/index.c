@@ -1197,11 +1197,9 @@ static int prepare_writer(struct writer *w, struct err *e)
 			       " people, notes, albums, place, roles) VALUES (?1, ?2, ?3, ?4, ?5,"
 			       " ?6, ?7, ?8, ?9, ?10)", &w->add_text, e);
 	if (r == 0)
-		r = db_exec(ix, "UPDATE meta SET value = value + 1 WHERE key = 'generation'", e);
-	if (r == 0)
 		r = db_prepare(ix, "SELECT value FROM meta WHERE key = 'generation'", &gen, e);
 	if (r == 0 && sqlite3_step(gen) == SQLITE_ROW)
-		w->gen = sqlite3_column_int64(gen, 0);
+		w->gen = sqlite3_column_int64(gen, 0) + 1;
 	else if (r == 0)
 		r = db_fail(ix, e, "cannot write the search index");
 	sqlite3_finalize(gen);
@@ -1250,6 +1248,9 @@ static int update_once(struct index *ix, struct index_stats *ret_stats, struct e
 		r = update_kind(&w, STORE_FAV, e);
 	if (r == 0)
 		r = count_items(ix, &w.stats.items, e);
+	/* an update that changed nothing leaves the file as it was */
+	if (r == 0 && (w.stats.indexed || w.stats.removed))
+		r = db_exec(ix, "UPDATE meta SET value = value + 1 WHERE key = 'generation'", e);
 	finalize_writer(&w);
 	if (r == 0)
 		r = db_exec(ix, "COMMIT", e);
