@@ -1338,7 +1338,6 @@ struct searcher {
 	const char *fts_query;
 	struct buf text[INDEX_N_FIELDS];
 	struct buf by[INDEX_N_FIELDS];
-	struct buf tmp;
 	struct index_where where[INDEX_N_FIELDS];
 };
 
@@ -1418,8 +1417,13 @@ static int append_window(struct buf *out, const char *line, size_t len)
 	}
 	if (start > 0)
 		r = buf_puts(out, ELLIPSIS);
+	/* marks alternate, even when a match began on the line before */
 	for (size_t i = start; i < end && r == 0; i++) {
-		if (line[i] == INDEX_MARK_OPEN || line[i] == INDEX_MARK_CLOSE)
+		int mark = line[i] == INDEX_MARK_OPEN || line[i] == INDEX_MARK_CLOSE;
+
+		if (mark && inside == (line[i] == INDEX_MARK_OPEN))
+			continue;
+		if (mark)
 			inside = line[i] == INDEX_MARK_OPEN;
 		r = buf_putc(out, line[i]);
 	}
@@ -1428,15 +1432,6 @@ static int append_window(struct buf *out, const char *line, size_t len)
 	if (r == 0 && end < len)
 		r = buf_puts(out, ELLIPSIS);
 	return r < 0 ? FA_ENOMEM : 0;
-}
-
-/* Copies [s, s+len) to out without the spaces the index put between CJK characters. */
-static int unsegment_part(struct buf *tmp, const char *s, size_t len, struct buf *out)
-{
-	buf_reset(tmp);
-	if (buf_append(tmp, s, len) < 0)
-		return FA_ENOMEM;
-	return index_unsegment_cjk(buf_cstr(tmp), out);
 }
 
 /* A comment line "Author: text": the author without marks, then the text's window. */
@@ -1457,7 +1452,7 @@ static int comment_where(struct searcher *s, enum index_field f, const char *lin
 	while (name.len && name.data[name.len - 1] == ' ')
 		name.data[--name.len] = '\0';
 	if (r == 0 && sep)
-		r = unsegment_part(&s->tmp, buf_cstr(&name), name.len, &s->by[f]);
+		r = index_unsegment_cjk(buf_cstr(&name), &s->by[f]);
 	/* a match that runs over the ": " goes on in the text */
 	if (r == 0 && inside)
 		r = buf_putc(&text, INDEX_MARK_OPEN);
@@ -1491,15 +1486,13 @@ static int field_where(struct searcher *s, enum index_field f, const char *hl,
 	w->field = f;
 	if (f == INDEX_COMMENTS) {
 		r = comment_where(s, f, line, len);
-	} else if (f == INDEX_TITLE || f == INDEX_PEOPLE) {
-		r = unsegment_part(&s->tmp, line, len, &s->text[f]);
-		role = f == INDEX_PEOPLE ? nth_line(roles ? roles : "", number, &roles_len) : NULL;
-		if (r == 0 && role)
-			r = buf_append(&s->by[f], role, roles_len) < 0 ? FA_ENOMEM : 0;
 	} else {
 		r = append_window(&window, line, len);
 		if (r == 0)
 			r = index_unsegment_cjk(buf_cstr(&window), &s->text[f]);
+		role = f == INDEX_PEOPLE ? nth_line(roles ? roles : "", number, &roles_len) : NULL;
+		if (r == 0 && role)
+			r = buf_append(&s->by[f], role, roles_len) < 0 ? FA_ENOMEM : 0;
 	}
 	buf_release(&window);
 	w->text = buf_cstr(&s->text[f]);
@@ -1625,7 +1618,6 @@ cleanup:
 		buf_release(&s.text[f]);
 		buf_release(&s.by[f]);
 	}
-	buf_release(&s.tmp);
 	buf_release(&fts);
 	return r;
 }
