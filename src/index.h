@@ -19,6 +19,7 @@
  * version is rebuilt from scratch into a temporary file that is renamed over
  * it (see fsutil.h), so a crash leaves the old index or the new one.
  *
+ * What goes into an item's entry, and how a query is quoted: index_doc.h.
  * Nothing here prints; errors come back as FA_E* codes with a message.
  */
 #ifndef FA_INDEX_H
@@ -119,32 +120,5 @@ int index_search(struct index *ix, const char *query, long limit, index_hit_fn f
 
 /* The name of a field, as --json shows it: "title", "comments"... */
 const char *index_field_name(enum index_field f);
-
-/* ---- text helpers, exposed for the unit tests ---- */
-
-/*
- * Appends the text of an HTML fragment (Flickr's descriptions and comments)
- * to out: tags dropped (<br> and block ends become a space), entities
- * decoded, control characters and runs of white space made one space.  Text
- * that only looks like a tag ("a < b") is kept.
- */
-int index_html_to_text(const char *html, struct buf *out);
-
-/*
- * Turns what a user typed into an FTS5 query that cannot be a syntax error:
- * every word is quoted (so AND, OR, NOT, NEAR, -, ^, : and quotes are plain
- * text) and must appear somewhere in the item; a word that ends in '*'
- * matches as a prefix.  Words without a letter or digit are left out;
- * FA_EINVAL when none is left.
- */
-int index_fts_query(const char *query, struct buf *out);
-
-/*
- * Copies s to out with a space on each side of every Chinese, Japanese or
- * Korean character, so the tokenizer sees each as a word (done for the
- * index and the query alike); index_unsegment() undoes it for display.
- */
-int index_segment_cjk(const char *s, struct buf *out);
-int index_unsegment_cjk(const char *s, struct buf *out);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "fsutil.h"
 #include "index.h"
+#include "index_doc.h"
 #include "json.h"
 #include "log.h"
 #include "search.h"

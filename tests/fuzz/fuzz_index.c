@@ -11,6 +11,7 @@
 
 #include "fuzz.h"
 #include "index.h"
+#include "index_doc.h"
 
 static struct {
 	char root[64];

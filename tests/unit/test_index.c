@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "index.h"
+#include "index_doc.h"
 
 /* ---- HTML to text ---------------------------------------------------------- */
 
