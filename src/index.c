@@ -927,7 +927,10 @@ static int prepare_searcher(struct searcher *s, struct err *e)
 	if (r == 0)
 		r = buf_puts(&sql, " FROM search JOIN items ON items.rowid = search.rowid"
 			     " WHERE search MATCH ?1 AND search.rowid = ?2");
-	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory") : db_prepare(s->ix, sql.data, &s->detail, e);
+	if (r < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	else
+		r = db_prepare(s->ix, sql.data, &s->detail, e);
 	buf_release(&sql);
 	return r;
 }

@@ -397,27 +397,45 @@ static int add_tag(struct index_doc *d, const char *tag)
 	return r < 0 ? r : 0;
 }
 
+/* Space-separated tags (a listing's "tags"). */
+static int add_tag_words(struct index_doc *d, const char *s)
+{
+	int r = 0;
+
+	while (*s && r == 0) {
+		size_t n;
+		char *word;
+
+		s += strspn(s, " ");
+		n = strcspn(s, " ");
+		word = strndup(s, n);
+		r = word ? add_tag(d, word) : FA_ENOMEM;
+		free(word);
+		s += n;
+	}
+	return r;
+}
+
 /* Raw and normalised tags, from this tool's keys and the original tool's. */
 static int add_tags(struct index_doc *d)
 {
+	static const char *const lists[] = { "tags", "tags_normalized", "tags_detail", NULL };
 	static const char *const tag_keys[] = { "raw", "_content", "tag", NULL };
-	const char *lists[] = { "tags", "tags_normalized", "tags_detail" };
 	int r = 0;
 
-	for (size_t k = 0; k < 3 && r == 0; k++) {
+	for (size_t k = 0; lists[k] && r == 0; k++) {
 		const json_t *list = json_object_get(d->meta, lists[k]);
 
-		if (json_is_string(list)) /* a listing's space-separated "tags" */
-			r = add_entry(d, INDEX_TAGS, json_string_value(list), 0);
-		for (size_t i = 0; json_is_array(list) && i < json_array_size(list) && r >= 0; i++) {
+		if (json_is_string(list))
+			r = add_tag_words(d, json_string_value(list));
+		for (size_t i = 0; json_is_array(list) && i < json_array_size(list) && r == 0; i++) {
 			const json_t *t = json_array_get(list, i);
 
 			if (json_is_string(t))
 				r = add_tag(d, json_string_value(t));
-			for (size_t j = 0; json_is_object(t) && tag_keys[j] && r >= 0; j++)
+			for (size_t j = 0; json_is_object(t) && tag_keys[j] && r == 0; j++)
 				r = add_tag(d, jcontent(t, tag_keys[j]));
 		}
-		r = r < 0 ? r : 0;
 	}
 	return r;
 }
@@ -491,16 +509,16 @@ static int flush_people(struct index_doc *d)
 {
 	int r = 0;
 
-	for (size_t i = 0; i < json_array_size(d->people) && r >= 0; i++) {
+	for (size_t i = 0; i < json_array_size(d->people) && r == 0; i++) {
 		const json_t *person = json_array_get(d->people, i);
+		int added = add_entry(d, INDEX_PEOPLE, jstr(person, "line"), 0);
 
-		r = add_entry(d, INDEX_PEOPLE, jstr(person, "line"), 0);
-		if (r > 0 && d->roles.len)
-			r = buf_putc(&d->roles, '\n');
-		if (r >= 0)
-			r = buf_puts(&d->roles, jstr(person, "roles"));
+		/* a roles line only for a people line, or they no longer match */
+		if (added < 0 || (added && d->roles.len && buf_putc(&d->roles, '\n') < 0) ||
+		    (added && buf_puts(&d->roles, jstr(person, "roles")) < 0))
+			r = FA_ENOMEM;
 	}
-	return r < 0 ? FA_ENOMEM : 0;
+	return r;
 }
 
 /* "Author: text", the author's colons made spaces so the first ": " ends the name. */
@@ -530,7 +548,8 @@ static int add_comment(struct index_doc *d, const json_t *c)
 }
 
 /* Each element of list (an array) through fn. */
-static int each(struct index_doc *d, const json_t *list, int (*fn)(struct index_doc *, const json_t *))
+static int each(struct index_doc *d, const json_t *list,
+		int (*fn)(struct index_doc *, const json_t *))
 {
 	int r = 0;
 
@@ -594,11 +613,11 @@ static int doc_build(struct index_doc *d)
 	d->status = jstr(jobj(d->meta, "upstream"), "status");
 	d->owner = owner ? first_text(owner, name_keys) : jstr(d->meta, "ownername");
 	r = text_clean(title ? title : "", 0, &d->title);
+	if (r == 0 && add_entry(d, INDEX_TITLE, title, 0) < 0)
+		r = FA_ENOMEM;
+	if (r == 0 && add_entry(d, INDEX_DESCRIPTION, jcontent(d->meta, "description"), 1) < 0)
+		r = FA_ENOMEM;
 	if (r == 0)
-		r = add_entry(d, INDEX_TITLE, title, 0);
-	if (r >= 0)
-		r = add_entry(d, INDEX_DESCRIPTION, jcontent(d->meta, "description"), 1);
-	if (r >= 0)
 		r = add_tags(d);
 	if (r == 0)
 		r = add_place(d);

@@ -254,7 +254,8 @@ static void test_search_fields(void **state)
 	assert_int_equal(s.n, 1);
 	assert_string_equal(s.ids[0], "100");
 	assert_string_equal(s.date[0], "2010-10-02");
-	assert_string_equal(s.where[0], "comments[Jan Kowalski]\x01" "Caf\xc3\xa9\x02 after? Snickerdoodles");
+	assert_string_equal(s.where[0],
+			    "comments[Jan Kowalski]\x01" "Caf\xc3\xa9\x02 after? Snickerdoodles");
 
 	s = search_for(ix, "goldenhour");
 	assert_string_equal(s.where[0], "tags[]\x01goldenhour\x02");
