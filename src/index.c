@@ -524,25 +524,26 @@ static int prepare_writer(struct writer *w, struct err *e)
 {
 	struct index *ix = w->ix;
 	sqlite3_stmt *gen = NULL;
-	int r;
+	const struct {
+		const char *sql;
+		sqlite3_stmt **st;
+	} stmts[] = {
+		{ "SELECT rowid, id, stamp FROM items WHERE section = ?1", &w->rows },
+		{ "INSERT INTO items (section, id, title, date_taken, date_posted, owner, status,"
+		  " stamp, indexed_gen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &w->add_item },
+		{ "UPDATE items SET section = ?1, id = ?2, title = ?3, date_taken = ?4,"
+		  " date_posted = ?5, owner = ?6, status = ?7, stamp = ?8, indexed_gen = ?9"
+		  " WHERE rowid = ?10", &w->set_item },
+		{ "DELETE FROM items WHERE rowid = ?1", &w->drop_item },
+		{ "DELETE FROM search WHERE rowid = ?1", &w->drop_text },
+		{ "INSERT INTO search (rowid, title, description, tags, comments, people, notes,"
+		  " albums, place, roles) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+		  &w->add_text },
+	};
+	int r = 0;
 
-	r = db_prepare(ix, "SELECT rowid, id, stamp FROM items WHERE section = ?1", &w->rows, e);
-	if (r == 0)
-		r = db_prepare(ix, "INSERT INTO items (section, id, title, date_taken, date_posted,"
-			       " owner, status, stamp, indexed_gen) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-			       " ?7, ?8, ?9)", &w->add_item, e);
-	if (r == 0)
-		r = db_prepare(ix, "UPDATE items SET section = ?1, id = ?2, title = ?3,"
-			       " date_taken = ?4, date_posted = ?5, owner = ?6, status = ?7,"
-			       " stamp = ?8, indexed_gen = ?9 WHERE rowid = ?10", &w->set_item, e);
-	if (r == 0)
-		r = db_prepare(ix, "DELETE FROM items WHERE rowid = ?1", &w->drop_item, e);
-	if (r == 0)
-		r = db_prepare(ix, "DELETE FROM search WHERE rowid = ?1", &w->drop_text, e);
-	if (r == 0)
-		r = db_prepare(ix, "INSERT INTO search (rowid, title, description, tags, comments,"
-			       " people, notes, albums, place, roles) VALUES (?1, ?2, ?3, ?4, ?5,"
-			       " ?6, ?7, ?8, ?9, ?10)", &w->add_text, e);
+	for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]) && r == 0; i++)
+		r = db_prepare(ix, stmts[i].sql, stmts[i].st, e);
 	if (r == 0)
 		r = db_prepare(ix, "SELECT value FROM meta WHERE key = 'generation'", &gen, e);
 	if (r == 0 && sqlite3_step(gen) == SQLITE_ROW)
