@@ -22,6 +22,8 @@ enum options_flags {
 	OPT_JSON = 1 << 5,
 };
 
+#define OPTIONS_DEFAULT_JOBS 16
+
 struct options {
 	char *command;            /* NULL when none was given */
 	char *archive_dir;
@@ -36,7 +38,8 @@ struct options {
 	int retries;
 	long retry_base_ms;
 	long timeout_s;
-	long limit;               /* search: most matches shown, 0 = all */
+	long jobs;             /* sync: items archived at once */
+	long limit;            /* search: most matches shown, 0 = all */
 	int verbosity;            /* enum log_level */
 	unsigned flags;
 	int config_world_readable;
