@@ -26,6 +26,8 @@ enum long_only {
 	OPT_NO_BROWSER_ID,
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
+	OPT_JSON_ID,
+	OPT_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,8 @@ static const struct option long_options[] = {
 	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
+	{ "json", no_argument, NULL, OPT_JSON_ID },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -74,6 +78,20 @@ void options_print_help(void)
 "              complete.flag, or a temporary file left by a killed run),\n"
 "              unrecorded (a file no manifest lists; a warning only);\n"
 "              reads only, needs no network or credentials\n"
+"  search QUERY\n"
+"              find archived items by the words of their title, description,\n"
+"              tags, comments (and who wrote them), people (owner, commenters,\n"
+"              favers, people in the photo), notes, albums and place; prints\n"
+"              one line per item, best match first: id, date, title, and where\n"
+"              it matched (\"comment by Jane Doe: ...*word*...\").  Every word\n"
+"              must appear; case and accents do not matter (cafe finds Café);\n"
+"              word* matches words that begin with word; no other syntax\n"
+"              (put -- before a query that begins with '-').\n"
+"              Items deleted from Flickr are found too, marked.  Uses the\n"
+"              archive's search index, archive.db, which sync keeps current;\n"
+"              search builds or updates it first when it is missing or behind\n"
+"              (an archive of the original Python tool, say); needs no network\n"
+"              or credentials\n"
 "  help        show this text\n"
 "  version     show the version\n"
 "\n"
@@ -99,6 +117,9 @@ void options_print_help(void)
 "                             again, not only those whose lastupdate or counts\n"
 "                             changed (costs about 2 API calls per item)\n"
 "      --no-browser           auth: do not try to open a web browser\n"
+"      --json                 search: print a JSON array of matches (id, section,\n"
+"                             path, date, title, status, matched, snippet, where)\n"
+"      --limit N              search: show at most N matches (default 50; 0 = all)\n"
 "  -q, --quiet                print errors only (verify: problems only)\n"
 "  -v, --verbose              print every API call and download (verify:\n"
 "                             every file checked)\n"
@@ -121,6 +142,8 @@ void options_print_help(void)
 "verify: 0 when every file matches its manifest, 1 when it found a problem,\n"
 "3 when it could not check at all (no archive, no manifest yet, a sync\n"
 "running).\n"
+"search: 0 when something matched, 1 when nothing did, 2 for a query without\n"
+"a word to search for, 3 when it could not search (no archive).\n"
 "\n"
 "Secrets given as flags are visible to other users of this machine (ps);\n"
 "prefer the environment or the config file that 'auth' writes.\n",
@@ -252,6 +275,12 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 	case OPT_NO_BROWSER_ID: o->flags |= OPT_NO_BROWSER; return 0;
 	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
 	case OPT_REFRESH_ID: o->flags |= OPT_REFRESH; return 0;
+	case OPT_JSON_ID: o->flags |= OPT_JSON; return 0;
+	case OPT_LIMIT:
+		if (parse_long(arg, 0, 1000000000, &v) < 0)
+			return err_set(e, FA_EINVAL, "--limit: '%s' is not a number (0 = no limit)", arg);
+		o->limit = v;
+		return 0;
 	case 'q': o->verbosity = LOG_QUIET; return 0;
 	case 'v': o->verbosity = LOG_VERBOSE; return 0;
 	case 'h': o->flags |= OPT_HELP; return 0;
@@ -306,6 +335,7 @@ int options_parse(struct options *o, int argc, char **argv, struct err *e)
 	o->retry_base_ms = RETRY_DEFAULT_BASE_MS;
 	o->timeout_s = 60;
 	o->jobs = OPTIONS_DEFAULT_JOBS;
+	o->limit = DEFAULT_SEARCH_LIMIT;
 	o->verbosity = LOG_NORMAL;
 	r = parse_argv(o, argc, argv, &calls, e);
 	if (r < 0)

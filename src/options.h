@@ -11,6 +11,7 @@
 #define DEFAULT_ARCHIVE_DIR "flickr_archive"
 #define DEFAULT_API_URL "https://api.flickr.com/services/rest"
 #define DEFAULT_OAUTH_URL "https://www.flickr.com/services/oauth"
+#define DEFAULT_SEARCH_LIMIT 50
 
 enum options_flags {
 	OPT_HELP = 1 << 0,
@@ -18,6 +19,7 @@ enum options_flags {
 	OPT_NO_BROWSER = 1 << 2,
 	OPT_NO_FAVORITES = 1 << 3,
 	OPT_REFRESH = 1 << 4,
+	OPT_JSON = 1 << 5,
 };
 
 #define OPTIONS_DEFAULT_JOBS 16
@@ -37,6 +39,7 @@ struct options {
 	long retry_base_ms;
 	long timeout_s;
 	long jobs;             /* sync: items archived at once */
+	long limit;            /* search: most matches shown, 0 = all */
 	int verbosity;            /* enum log_level */
 	unsigned flags;
 	int config_world_readable;

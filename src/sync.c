@@ -19,6 +19,7 @@
 #include "flickr.h"
 #include "fsutil.h"
 #include "http.h"
+#include "index.h"
 #include "log.h"
 #include "photo.h"
 #include "record.h"
@@ -647,6 +648,25 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
 }
 
+/* The search index follows the archive; it is derived data, so a failure only warns. */
+static int update_search_index(struct sync_state *st)
+{
+	struct index_stats is;
+	struct err e = { 0 };
+	int r = index_refresh(st->store.root, &is, &e);
+
+	if (r == FA_EINTR)
+		return r;
+	if (r < 0)
+		msg_warn("cannot update the search index: %s; 'flickr-archive search' will "
+			 "try again", e.msg);
+	else
+		msg_debug("search index: %ld of %ld items read again, %ld dropped%s%s",
+			  is.indexed, is.items, is.removed, is.rebuilt ? "; built anew: " : "",
+			  is.rebuilt ? is.why : "");
+	return 0;
+}
+
 static int setup(struct sync_state *st, struct err *e)
 {
 	const struct options *o = st->o;
@@ -755,6 +775,9 @@ int cmd_sync(const struct options *o)
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, &cc, &ce) : -1;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
+	if (st.lock_fd >= 0 && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
+	    cr != FA_EINTR && update_search_index(&st) == FA_EINTR)
+		cr = FA_EINTR;
 	if (r == FA_EINTR || cr == FA_EINTR) {
 		msg_error("interrupted; run 'flickr-archive sync' again to finish");
 		status = EXIT_INTERRUPTED;
