@@ -73,7 +73,7 @@ static int index_begin(struct index_writer *w, const char *path, struct err *e)
 
 static int index_add(struct index_writer *w, const json_t *entry, struct err *e)
 {
-	char *s = json_dumps(entry, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	char *s = json_dumps(entry, JSON_COMPACT | JSON_REAL_PRECISION(JSON_REAL_DIGITS));
 	int r;
 
 	if (!s)

@@ -60,7 +60,8 @@ static int dump_cb(const char *data, size_t size, void *ud)
 
 int json_dump_buf(const json_t *doc, struct buf *out)
 {
-	if (json_dump_callback(doc, dump_cb, out, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) < 0)
+	if (json_dump_callback(doc, dump_cb, out,
+			       JSON_INDENT(2) | JSON_REAL_PRECISION(JSON_REAL_DIGITS)) < 0)
 		return FA_ENOMEM;
 	return buf_putc(out, '\n');
 }
@@ -112,7 +113,7 @@ const char *jtext(const json_t *obj, const char *key)
 		return scratch;
 	}
 	if (json_is_real(v) && isfinite(json_real_value(v))) {
-		snprintf(scratch, sizeof(scratch), "%.10g", json_real_value(v));
+		snprintf(scratch, sizeof(scratch), "%.*g", JSON_REAL_DIGITS, json_real_value(v));
 		return scratch;
 	}
 	return NULL;
@@ -244,6 +245,12 @@ int jset_int(json_t *obj, const char *key, long long v)
 
 int jset_real(json_t *obj, const char *key, double v)
 {
+	char digits[40];
+
+	if (isfinite(v)) {
+		snprintf(digits, sizeof(digits), "%.*g", JSON_REAL_DIGITS, v);
+		v = strtod(digits, NULL);
+	}
 	return jset_new(obj, key, json_real(v));
 }
 

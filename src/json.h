@@ -18,6 +18,9 @@
 
 #include <jansson.h>
 
+/* Significant digits of every real number written to the archive. */
+#define JSON_REAL_DIGITS 10
+
 #include "buf.h"
 #include "error.h"
 
@@ -62,6 +65,8 @@ json_t *jobj(const json_t *obj, const char *key);
  * They return 0 or FA_ENOMEM. */
 int jset_str(json_t *obj, const char *key, const char *s);
 int jset_int(json_t *obj, const char *key, long long v);
+/* v as the archive's files keep it (JSON_REAL_DIGITS significant digits), so that
+ * a record compares equal to itself read back from disk. */
 int jset_real(json_t *obj, const char *key, double v);
 int jset_bool(json_t *obj, const char *key, bool v);
 /* Steals v (which may be NULL: then JSON null). */

@@ -304,6 +304,21 @@ def test_refresh_fetches_everything_and_loses_nothing(synced, fake, account):
     assert first["history"][0]["value"] == was
 
 
+def test_refresh_of_an_unchanged_account_records_no_edit(synced, fake, account):
+    """Everything fetched again and nothing changed: no history anywhere (coordinates such as
+    51.64 + 0.09 read back from metadata.json must equal the ones just fetched)."""
+    sync_at(synced, T1, "--refresh")
+    edited = {}
+    for path in synced.archive.glob("*/*/*.json"):
+        data = synced.load(path.parts[-3], path.parts[-2], path.name)
+        entries = data if isinstance(data, list) else [data]
+        fields = [h.get("field", "entry") for x in entries if isinstance(x, dict)
+                  for h in x.get("history", [])]
+        if fields:
+            edited[f"{path.parts[-2]}/{path.name}"] = fields
+    assert not edited
+
+
 def test_original_offered_later_is_fetched_and_the_smaller_file_kept(archiver, fake, account):
     """A free account's photo archived at its largest size; after going Pro the original arrives."""
     from conftest import expected_photo_media

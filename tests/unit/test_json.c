@@ -567,6 +567,26 @@ static void test_json_dump_buf_format(void **state)
 	json_decref(o);
 }
 
+/* A real set in a record equals itself read back from the file (51.64 + 0.09 is
+ * 51.730000000000004: written as 51.73, it must not look like an edit). */
+static void test_jset_real_round_trips(void **state)
+{
+	json_t *o = json_object(), *back = NULL;
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	jset_real(o, "latitude", 51.64 + 0.09);
+	jset_real(o, "longitude", -5.0 - 9.0 / 50);
+	jset_real(o, "tiny", 1e-300);
+	assert_int_equal(json_dump_buf(o, &b), 0);
+	assert_int_equal(json_parse(b.data, b.len, &back, NULL), 0);
+	assert_true(json_equal(o, back));
+	assert_true(json_real_value(json_object_get(o, "latitude")) == 51.73);
+	json_decref(back);
+	buf_release(&b);
+	json_decref(o);
+}
+
 static void test_json_write_atomic_and_load_path(void **state)
 {
 	const char *dir = *state;
@@ -628,6 +648,7 @@ int main(void)
 		cmocka_unit_test(test_jstring_lossy_table),
 		cmocka_unit_test(test_setters),
 		cmocka_unit_test(test_json_dump_buf_format),
+		cmocka_unit_test(test_jset_real_round_trips),
 		cmocka_unit_test_setup_teardown(test_json_write_atomic_and_load_path,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_json_load_path_errors,
