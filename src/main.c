@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "options.h"
+#include "site.h"
 #include "sync.h"
 #include "verify.h"
 
@@ -34,6 +35,7 @@ static const struct command {
 	{ "auth", cmd_auth },
 	{ "sync", cmd_sync },
 	{ "verify", cmd_verify },
+	{ "site", cmd_site },
 	{ "help", cmd_help },
 	{ "version", cmd_version },
 };

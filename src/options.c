@@ -25,6 +25,7 @@ enum long_only {
 	OPT_NO_BROWSER_ID,
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
+	OPT_NO_SITE_ID,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +41,7 @@ static const struct option long_options[] = {
 	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
+	{ "no-site", no_argument, NULL, OPT_NO_SITE_ID },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -65,13 +67,21 @@ void options_print_help(void)
 "              any time to resume an interrupted sync or pick up what changed:\n"
 "              new photos, comments, faves and edits cost about one API call\n"
 "              per 500 unchanged photos; nothing Flickr deleted is ever removed\n"
-"              from the archive (it is marked in metadata.json instead)\n"
+"              from the archive (it is marked in metadata.json instead); ends by\n"
+"              making the site (see 'site')\n"
 "  verify      check every archived file against the SHA-256 manifests that\n"
 "              sync keeps (manifest-sha256.txt, BagIt's format) and print one\n"
 "              line per problem: missing, changed, partial (an item without\n"
 "              complete.flag, or a temporary file left by a killed run),\n"
 "              unrecorded (a file no manifest lists; a warning only);\n"
 "              reads only, needs no network or credentials\n"
+"  site        make or update a website inside the archive to browse it\n"
+"              offline, from disk, in any browser (no server, no network):\n"
+"              ARCHIVE/index.html opens the photostream; a page per photo with\n"
+"              its comments, faves, tags, albums, place and EXIF; albums,\n"
+"              favorites, a page per person, and a search box.  Only pages that\n"
+"              changed are rewritten, thumbnails only made when missing; prints\n"
+"              the path of index.html.  Sync runs it at its end\n"
 "  help        show this text\n"
 "  version     show the version\n"
 "\n"
@@ -94,6 +104,7 @@ void options_print_help(void)
 "      --refresh              sync: fetch every item's info, comments and faves\n"
 "                             again, not only those whose lastupdate or counts\n"
 "                             changed (costs about 2 API calls per item)\n"
+"      --no-site              sync: do not make the site at the end\n"
 "      --no-browser           auth: do not try to open a web browser\n"
 "  -q, --quiet                print errors only (verify: problems only)\n"
 "  -v, --verbose              print every API call and download (verify:\n"
@@ -116,7 +127,9 @@ void options_print_help(void)
 "could not run at all (credentials, network, disk), 130 when interrupted.\n"
 "verify: 0 when every file matches its manifest, 1 when it found a problem,\n"
 "3 when it could not check at all (no archive, no manifest yet, a sync\n"
-"running).\n"
+"running).  site: 0 when the site is made (images that cannot be decoded\n"
+"get a placeholder and a warning), 3 when it cannot be (no archive, a sync\n"
+"running, disk full).  A sync whose site fails warns and keeps its status.\n"
 "\n"
 "Secrets given as flags are visible to other users of this machine (ps);\n"
 "prefer the environment or the config file that 'auth' writes.\n",
@@ -244,6 +257,7 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 	case OPT_NO_BROWSER_ID: o->flags |= OPT_NO_BROWSER; return 0;
 	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
 	case OPT_REFRESH_ID: o->flags |= OPT_REFRESH; return 0;
+	case OPT_NO_SITE_ID: o->flags |= OPT_NO_SITE; return 0;
 	case 'q': o->verbosity = LOG_QUIET; return 0;
 	case 'v': o->verbosity = LOG_VERBOSE; return 0;
 	case 'h': o->flags |= OPT_HELP; return 0;

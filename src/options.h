@@ -18,6 +18,7 @@ enum options_flags {
 	OPT_NO_BROWSER = 1 << 2,
 	OPT_NO_FAVORITES = 1 << 3,
 	OPT_REFRESH = 1 << 4,
+	OPT_NO_SITE = 1 << 5,
 };
 
 struct options {

@@ -23,6 +23,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "site.h"
 #include "upstream.h"
 
 #define LISTING_PER_PAGE 500
@@ -649,6 +650,10 @@ int cmd_sync(const struct options *o)
 	}
 	if (st.lock_fd >= 0 && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
+	/* the site is a view of the archive: its failure is a warning, never the sync's */
+	if (cr == 0 && (status == EXIT_OK || status == EXIT_SOME_FAILED) &&
+	    !(o->flags & OPT_NO_SITE) && site_after_sync(st.store.root) == FA_EINTR)
+		status = EXIT_INTERRUPTED;
 	teardown(&st);
 	return status;
 }
