@@ -1,6 +1,7 @@
 #!/bin/sh
 # `make demo`: starts the bundled fake Flickr with a sample family account on
-# 127.0.0.1, archives it with the freshly built binary, and says where it is.
+# 127.0.0.1, archives it with the freshly built binary (sync makes the site at its
+# end), and ends by printing the path of the site's index.html.
 set -eu
 cd "$(dirname "$0")/.."
 ARCHIVE=${DEMO_ARCHIVE:-$PWD/demo_archive}
@@ -40,6 +41,11 @@ if [ "$status" -ne 0 ]; then
 	echo "demo: sync failed (exit $status)" >&2
 	exit "$status"
 fi
+if [ ! -f "$ARCHIVE/index.html" ]; then
+	echo "demo: sync did not make the site (see above); try: ./build/flickr-archive site --archive $ARCHIVE" >&2
+	exit 1
+fi
 echo
-echo "demo: the archive is in $ARCHIVE"
-echo "demo: try: ls $ARCHIVE/my_photos | head; cat $ARCHIVE/my_photos_index.json | head -40"
+echo "demo: the archive is in $ARCHIVE (try: ls $ARCHIVE/my_photos | head)"
+echo "demo: browse it offline, from disk, in any browser: open this file"
+echo "$ARCHIVE/index.html"
