@@ -24,6 +24,7 @@ struct paged {
 	const struct site_album *album; /* an album's page: its description and dates */
 	const char *empty;          /* said when there are no items */
 	const char *intro;          /* a line under the title (text), or NULL */
+	enum { SORT_NONE, SORT_POSTED, SORT_TAKEN } sort; /* the photostream's two orders */
 };
 
 /* ROOT-relative path of page no of a paged list. */
@@ -60,6 +61,19 @@ static void album_intro(struct page *p, const struct site_album *a)
 	page_raw(p, "</p>\n");
 }
 
+/* Links between the photostream by date posted and by date taken. */
+static void sort_switch(struct page *p, int sort)
+{
+	page_raw(p, "<p class=\"sort-switch\" id=\"sort-switch\">Sorted by ");
+	if (sort == SORT_POSTED)
+		page_fmt(p, "<strong>date posted</strong> &middot; <a id=\"sort-taken\" "
+			 "href=\"%ssite/taken.html\">date taken</a>", p->to_root);
+	else
+		page_fmt(p, "<a id=\"sort-posted\" href=\"%sindex.html\">date posted</a> &middot; "
+			 "<strong>date taken</strong>", p->to_root);
+	page_raw(p, "</p>\n");
+}
+
 static int write_paged_one(struct site *s, const struct paged *pl, size_t no, size_t n_pages,
 			   struct err *e)
 {
@@ -87,6 +101,8 @@ static int write_paged_one(struct site *s, const struct paged *pl, size_t no, si
 		page_text(&p, pl->intro);
 		page_raw(&p, "</p>\n");
 	}
+	if (pl->sort != SORT_NONE && pl->items->n > 1)
+		sort_switch(&p, pl->sort);
 	if (pl->items->n == 0)
 		page_fmt(&p, "<p class=\"empty\">%s</p>\n", pl->empty);
 	page_grid(&p, &s->m, pl->items, (no - 1) * SITE_PER_PAGE, no * SITE_PER_PAGE);
@@ -118,12 +134,26 @@ static int write_stream(struct site *s, struct err *e)
 	struct paged pl = {
 		"Photostream", "photos", "stream", "index.html", SITE_DIR "/stream-",
 		SITE_AT_ROOT, SITE_IN_SITE, &s->m.stream, NULL,
-		"No photos in this archive yet: run 'flickr-archive sync'.", intro,
+		"No photos in this archive yet: run 'flickr-archive sync'.", intro, SORT_POSTED,
 	};
+	int r;
 
-	snprintf(intro, sizeof(intro), "%zu photo%s and videos, newest first", s->m.stream.n,
-		 s->m.stream.n == 1 ? "" : "s");
-	return write_paged(s, &pl, e);
+	snprintf(intro, sizeof(intro), "%zu photo%s and video%s, newest first", s->m.stream.n,
+		 s->m.stream.n == 1 ? "" : "s", s->m.stream.n == 1 ? "" : "s");
+	r = write_paged(s, &pl, e);
+	if (r == 0) {
+		pl.page_kind = "taken";
+		pl.first_rel = SITE_DIR "/taken.html";
+		pl.rest_prefix = SITE_DIR "/taken-";
+		pl.first_depth = SITE_IN_SITE;
+		pl.items = &s->m.by_taken;
+		pl.sort = SORT_TAKEN;
+		snprintf(intro, sizeof(intro), "%zu photo%s and video%s, the most recently taken "
+			 "first", s->m.stream.n, s->m.stream.n == 1 ? "" : "s",
+			 s->m.stream.n == 1 ? "" : "s");
+		r = write_paged(s, &pl, e);
+	}
+	return r;
 }
 
 static int write_favorites(struct site *s, struct err *e)
@@ -132,7 +162,7 @@ static int write_favorites(struct site *s, struct err *e)
 	struct paged pl = {
 		"Favorites", "favorites", "favorites", SITE_DIR "/favorites.html",
 		SITE_DIR "/favorites-", SITE_IN_SITE, SITE_IN_SITE, &s->m.favorites, NULL,
-		"No favorites in this archive.", intro,
+		"No favorites in this archive.", intro, SORT_NONE,
 	};
 
 	snprintf(intro, sizeof(intro), "%zu photo%s by others, most recently faved first",
@@ -148,7 +178,7 @@ static int write_album(struct site *s, const struct site_album *a, struct err *e
 	struct paged pl = {
 		*a->title ? a->title : "Untitled album", "albums", "album", NULL, NULL,
 		SITE_IN_SUBDIR, SITE_IN_SUBDIR, &a->items, a, "This album has no archived photos.",
-		NULL,
+		NULL, SORT_NONE,
 	};
 	int r;
 

@@ -300,6 +300,19 @@ static int cmp_stream(const void *pa, const void *pb)
 	return cmp_ids_newest_first(a->id, b->id);
 }
 
+/* "YYYY-MM-DD HH:MM:SS" sorts as text; photos without a date go last. */
+static int cmp_taken(const void *pa, const void *pb)
+{
+	const struct site_item *a = &sort_model->items[*(const size_t *)pa];
+	const struct site_item *b = &sort_model->items[*(const size_t *)pb];
+	int c;
+
+	if (!a->taken != !b->taken)
+		return a->taken ? -1 : 1;
+	c = a->taken ? -strcmp(a->taken, b->taken) : 0;
+	return c ? c : cmp_stream(pa, pb);
+}
+
 /* Splits the items into the photostream and the favorites, each newest first. */
 static int order_items(struct site_model *m)
 {
@@ -310,6 +323,10 @@ static int order_items(struct site_model *m)
 	sort_model = m;
 	qsort(m->stream.v, m->stream.n, sizeof(size_t), cmp_stream);
 	qsort(m->favorites.v, m->favorites.n, sizeof(size_t), cmp_stream);
+	for (size_t i = 0; i < m->stream.n; i++)
+		if (site_refs_add(&m->by_taken, m->stream.v[i]) < 0)
+			return FA_ENOMEM;
+	qsort(m->by_taken.v, m->by_taken.n, sizeof(size_t), cmp_taken);
 	sort_model = NULL;
 	for (size_t i = 0; i < m->stream.n; i++)
 		m->items[m->stream.v[i]].seq = i;
@@ -529,6 +546,7 @@ void site_model_release(struct site_model *m)
 		person_release(&m->people[i]);
 	free(m->people);
 	site_refs_release(&m->stream);
+	site_refs_release(&m->by_taken);
 	site_refs_release(&m->favorites);
 	json_decref(m->item_by_key);
 	json_decref(m->person_by_nsid);

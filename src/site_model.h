@@ -83,6 +83,7 @@ struct site_model {
 	struct site_item *items;
 	size_t n_items, cap_items;
 	struct site_refs stream;      /* own photos, newest first */
+	struct site_refs by_taken;    /* own photos, most recently taken first */
 	struct site_refs favorites;   /* favorites, most recently faved first */
 	struct site_album *albums;
 	size_t n_albums;

@@ -264,6 +264,13 @@ def test_lists_albums_people_and_search_index(archiver, account):
     posted = {e["id"]: int(e["date_uploaded"]) for e in index}
     assert sorted(ids) == sorted(posted)  # 52 photos: one page
     assert [posted[i] for i in ids] == sorted(posted.values(), reverse=True)
+    taken = read_page(root / "site" / "taken.html")
+    by_taken = [a["data-id"] for a in taken.all("li") if a.get("data-kind") == "photo"]
+    dates = {e["id"]: e.get("date_taken") or "" for e in index}
+    assert sorted(by_taken) == sorted(ids)
+    assert [dates[i] for i in by_taken] == sorted(dates.values(), reverse=True)
+    assert stream.ids["sort-taken"]["href"] == "site/taken.html"
+    assert taken.ids["sort-posted"]["href"] == "../index.html"
     for img in stream.all("img"):
         if img["src"].startswith("site/thumbs/"):
             assert img["loading"] == "lazy"
@@ -339,7 +346,8 @@ def test_changed_title_rewrites_its_page_and_the_lists_that_show_it(archiver, ac
     meta = archiver.load("my_photos", pid, "metadata.json")
     people = {c["author"] for c in archiver.load("my_photos", pid, "comments.json")}
     people |= {f["nsid"] for f in archiver.load("my_photos", pid, "favorites.json")}
-    allowed = {page, str(root / "index.html"), str(root / "site" / "search-index.js")}
+    allowed = {page, str(root / "index.html"), str(root / "site" / "search-index.js"),
+               str(root / "site" / "taken.html")}
     allowed |= {str(root / "site" / "album" / f"{a['id']}.html") for a in meta["albums"]}
     allowed |= {str(root / "site" / "person" / f"{n}.html") for n in people}
     if any(a["primary"] == pid for a in archiver.load("albums_index.json")):

@@ -59,6 +59,16 @@ static size_t check_anchor_attrs(const char *s, size_t n)
 	return i + sizeof(rel) - 1;
 }
 
+/* A character reference the sanitiser let through: "&name;" or "&#...;". */
+static void check_reference(const char *s, size_t n)
+{
+	size_t k = 1;
+
+	while (k < n && k < 40 && (isalnum((unsigned char)s[k]) || s[k] == '#'))
+		k++;
+	FUZZ_CHECK(k > 1 && k < n && s[k] == ';');
+}
+
 static void check_sanitized(const char *s, size_t n)
 {
 	const char *open[MAX_OPEN];
@@ -66,6 +76,8 @@ static void check_sanitized(const char *s, size_t n)
 
 	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
+		size_t start, k;
+		int closing;
 
 		FUZZ_CHECK(c != 0 && (c >= 0x20 || c == '\n' || c == '\t') && c != 0x7F);
 		FUZZ_CHECK(c != '>' && c != '"' && c != '\'');
@@ -75,8 +87,9 @@ static void check_sanitized(const char *s, size_t n)
 			i++;
 			continue;
 		}
-		int closing = i + 1 < n && s[i + 1] == '/';
-		size_t start = i + 1 + (size_t)closing, k = start;
+		closing = i + 1 < n && s[i + 1] == '/';
+		start = i + 1 + (size_t)closing;
+		k = start;
 
 		while (k < n && islower((unsigned char)s[k]))
 			k++;
@@ -102,16 +115,6 @@ static void check_sanitized(const char *s, size_t n)
 		}
 	}
 	FUZZ_CHECK(depth == 0);
-}
-
-/* A character reference the sanitiser let through: "&name;" or "&#...;". */
-static void check_reference(const char *s, size_t n)
-{
-	size_t k = 1;
-
-	while (k < n && k < 40 && (isalnum((unsigned char)s[k]) || s[k] == '#'))
-		k++;
-	FUZZ_CHECK(k > 1 && k < n && s[k] == ';');
 }
 
 /* Its output is a fixed point, line ends aside (a newline there comes from a <br>). */
