@@ -313,6 +313,12 @@ static int cmp_taken(const void *pa, const void *pb)
 	return c ? c : cmp_stream(pa, pb);
 }
 
+static void sort_refs(struct site_refs *r, int (*cmp)(const void *, const void *))
+{
+	if (r->n > 1)
+		qsort(r->v, r->n, sizeof(size_t), cmp);
+}
+
 /* Splits the items into the photostream and the favorites, each newest first. */
 static int order_items(struct site_model *m)
 {
@@ -321,12 +327,12 @@ static int order_items(struct site_model *m)
 			return FA_ENOMEM;
 	/* single-threaded, and the comparison needs the model */
 	sort_model = m;
-	qsort(m->stream.v, m->stream.n, sizeof(size_t), cmp_stream);
-	qsort(m->favorites.v, m->favorites.n, sizeof(size_t), cmp_stream);
+	sort_refs(&m->stream, cmp_stream);
+	sort_refs(&m->favorites, cmp_stream);
 	for (size_t i = 0; i < m->stream.n; i++)
 		if (site_refs_add(&m->by_taken, m->stream.v[i]) < 0)
 			return FA_ENOMEM;
-	qsort(m->by_taken.v, m->by_taken.n, sizeof(size_t), cmp_taken);
+	sort_refs(&m->by_taken, cmp_taken);
 	sort_model = NULL;
 	for (size_t i = 0; i < m->stream.n; i++)
 		m->items[m->stream.v[i]].seq = i;
