@@ -29,12 +29,16 @@ static const char *const site_dirs[] = {
 	SITE_DIR "/medium", SITE_DIR "/medium/photo", SITE_DIR "/medium/fave",
 };
 
-/* Creates the site's folders and removes temporaries a killed run left in them. */
+/*
+ * Creates the site's folders and removes temporaries a killed run left in
+ * them, and in the root (index.html's; the caller holds the archive's lock).
+ */
 static int prepare_dirs(const char *root, struct err *e)
 {
 	struct buf path = BUF_INIT;
 	int r = 0;
 
+	fs_sweep_temps(root);
 	for (size_t i = 0; i < sizeof(site_dirs) / sizeof(site_dirs[0]) && r == 0; i++) {
 		buf_reset(&path);
 		if (buf_printf(&path, "%s/%s", root, site_dirs[i]) < 0)

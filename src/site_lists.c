@@ -332,10 +332,20 @@ static void person_header(struct page *p, const struct site_person *who)
 	page_raw(p, "</p></div></header>\n");
 }
 
-static void person_comments(struct page *p, const struct site_model *m, const struct site_person *who)
+static int cmp_comments_newest_first(const void *pa, const void *pb)
+{
+	const struct site_comment_ref *a = pa, *b = pb;
+
+	if (a->date != b->date)
+		return a->date > b->date ? -1 : 1;
+	return a->item < b->item ? -1 : a->item > b->item;
+}
+
+static void person_comments(struct page *p, const struct site_model *m, struct site_person *who)
 {
 	if (!who->n_comments)
 		return;
+	qsort(who->comments, who->n_comments, sizeof(*who->comments), cmp_comments_newest_first);
 	page_fmt(p, "<section class=\"person-section\" id=\"person-comments\" aria-labelledby="
 		 "\"pc-h\">\n<h2 id=\"pc-h\">Comments <span class=\"count\">%zu</span></h2>\n"
 		 "<ol class=\"person-comments\">\n", who->n_comments);
@@ -374,7 +384,7 @@ static void person_grid(struct page *p, const struct site_model *m, const struct
 	page_raw(p, "</section>\n");
 }
 
-static int write_person(struct site *s, const struct site_person *who, struct err *e)
+static int write_person(struct site *s, struct site_person *who, struct err *e)
 {
 	struct buf rel = BUF_INIT, attrs = BUF_INIT;
 	struct page p;
