@@ -187,15 +187,12 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-static int hex_value(int c)
+/* The value of a digit of base 10 or 16, or -1. */
+static int digit_value(int c, int base)
 {
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	int v = is_digit(c) ? c - '0' : is_alpha(c) ? (c | 0x20) - 'a' + 10 : -1;
+
+	return v < base ? v : -1;
 }
 
 /* A character that must not come out of a numeric reference. */
@@ -214,7 +211,7 @@ static size_t parse_numeric_ref(const char *s, size_t n, uint32_t *ret_cp)
 	uint32_t cp = 0;
 
 	for (; i < n && i - start < 8; i++) {
-		int d = hex ? hex_value(s[i]) : (is_digit(s[i]) ? s[i] - '0' : -1);
+		int d = digit_value(s[i], hex ? 16 : 10);
 
 		if (d < 0)
 			break;

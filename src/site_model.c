@@ -1,4 +1,5 @@
 /* site_model.c: reading the archive's index files into the site's model. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -7,17 +8,29 @@
 
 #define NSID_DIGITS_MAX 20
 
+int site_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	void **slot = v;
+	size_t want;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	want = *cap ? *cap * 2 : 16;
+	if (want > SIZE_MAX / size)
+		return FA_ENOMEM;
+	nv = realloc(*slot, want * size);
+	if (!nv)
+		return FA_ENOMEM;
+	*slot = nv;
+	*cap = want;
+	return 0;
+}
+
 int site_refs_add(struct site_refs *r, size_t v)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 8;
-		size_t *nv = realloc(r->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		r->v = nv;
-		r->cap = cap;
-	}
+	if (site_grow(&r->v, r->n, &r->cap, sizeof(*r->v)) < 0)
+		return FA_ENOMEM;
 	r->v[r->n++] = v;
 	return 0;
 }
@@ -178,15 +191,8 @@ static int add_item(struct site_model *m, enum store_kind kind, const json_t *re
 
 	if (!store_valid_id(id) || site_model_find_item(m, kind, id) >= 0)
 		return 0;
-	if (m->n_items == m->cap_items) {
-		size_t cap = m->cap_items ? m->cap_items * 2 : 64;
-		struct site_item *nv = realloc(m->items, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		m->items = nv;
-		m->cap_items = cap;
-	}
+	if (site_grow(&m->items, m->n_items, &m->cap_items, sizeof(*m->items)) < 0)
+		return FA_ENOMEM;
 	it = &m->items[m->n_items];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
@@ -452,15 +458,8 @@ long site_model_person(struct site_model *m, const char *nsid, const json_t *rec
 		return -1;
 	if (jint_value(json_object_get(m->person_by_nsid, nsid), &idx))
 		return (long)idx;
-	if (m->n_people == m->cap_people) {
-		size_t cap = m->cap_people ? m->cap_people * 2 : 64;
-		struct site_person *nv = realloc(m->people, cap * sizeof(*nv));
-
-		if (!nv)
-			return -2;
-		m->people = nv;
-		m->cap_people = cap;
-	}
+	if (site_grow(&m->people, m->n_people, &m->cap_people, sizeof(*m->people)) < 0)
+		return -2;
 	p = &m->people[m->n_people++];
 	memset(p, 0, sizeof(*p));
 	snprintf(p->nsid, sizeof(p->nsid), "%s", nsid);

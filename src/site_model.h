@@ -114,6 +114,12 @@ long site_model_person(struct site_model *m, const char *nsid, const json_t *rec
 /* Updates an item from its metadata.json (title, tags, dates, upstream mark). */
 int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta);
 
+/*
+ * Makes room for one more element in *v, an array of n elements of size bytes
+ * with room for *cap: grows it (doubling) when n == *cap.  0 or FA_ENOMEM.
+ */
+int site_grow(void *v, size_t n, size_t *cap, size_t size);
+
 int site_refs_add(struct site_refs *r, size_t v);
 void site_refs_release(struct site_refs *r);
 

@@ -586,15 +586,8 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 	if (who < 0)
 		return 0;
 	p = &s->m.people[who];
-	if (p->n_comments == p->cap_comments) {
-		size_t cap = p->cap_comments ? p->cap_comments * 2 : 4;
-		struct site_comment_ref *nv = realloc(p->comments, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		p->comments = nv;
-		p->cap_comments = cap;
-	}
+	if (site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
+		return FA_ENOMEM;
 	ref = &p->comments[p->n_comments];
 	ref->item = item;
 	ref->date = jint_or(c, "date_created", 0);
@@ -604,6 +597,18 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 		return FA_ENOMEM;
 	p->n_comments++;
 	return 0;
+}
+
+/* Who (icon and name), when, and whether Flickr lost it, for a comment or a fave. */
+static void byline(struct page *p, const struct site *s, long who, const json_t *rec,
+		   const char *date_class, int64_t date, int with_time)
+{
+	page_person_link(p, person_at(s, who), name_of(rec));
+	page_fmt(p, " <span class=\"%s\">", date_class);
+	page_date(p, date, with_time);
+	page_raw(p, "</span>");
+	if (jflag(rec, "removed", false))
+		removed_note(p, rec);
 }
 
 static void comment_entry(struct page *p, struct site *s, size_t item, const json_t *c)
@@ -623,12 +628,7 @@ static void comment_entry(struct page *p, struct site *s, size_t item, const jso
 	if (who >= 0)
 		page_fmt(p, " data-author=\"%s\"", s->m.people[who].nsid);
 	page_raw(p, ">\n<p class=\"comment-meta\">");
-	page_person_link(p, person_at(s, who), name_of(c));
-	page_raw(p, " <span class=\"comment-date\">");
-	page_date(p, jint_or(c, "date_created", 0), 1);
-	page_raw(p, "</span>");
-	if (removed)
-		removed_note(p, c);
+	byline(p, s, who, c, "comment-date", jint_or(c, "date_created", 0), 1);
 	page_raw(p, "</p>\n<div class=\"comment-text\">");
 	start = p->html.len;
 	page_markup(p, jstr(c, "text"));
@@ -636,27 +636,6 @@ static void comment_entry(struct page *p, struct site *s, size_t item, const jso
 					   p->html.len - start) < 0)
 		p->failed = 1;
 	page_raw(p, "</div>\n</li>\n");
-}
-
-static void photo_comments(struct page *p, struct site *s, size_t item, const json_t *comments)
-{
-	size_t n = jlist_size(comments), present = 0;
-
-	for (size_t i = 0; i < n; i++)
-		present += !jflag(jlist_at(comments, i), "removed", false);
-	page_fmt(p, "<section class=\"photo-section\" id=\"comments\" aria-labelledby=\"comments-h\" "
-		 "data-count=\"%zu\">\n<h2 id=\"comments-h\">Comments <span class=\"count\">%zu</span>",
-		 n, present);
-	if (n > present)
-		page_fmt(p, " <span class=\"count-removed\">(and %zu removed)</span>", n - present);
-	page_raw(p, "</h2>\n");
-	if (n == 0)
-		page_raw(p, "<p class=\"empty\">No comments.</p>\n");
-	else
-		page_raw(p, "<ol class=\"comments\">\n");
-	for (size_t i = 0; i < n; i++)
-		comment_entry(p, s, item, jlist_at(comments, i));
-	page_raw(p, n ? "</ol>\n</section>\n" : "</section>\n");
 }
 
 static void fave_entry(struct page *p, struct site *s, size_t item, const json_t *f)
@@ -672,35 +651,49 @@ static void fave_entry(struct page *p, struct site *s, size_t item, const json_t
 	if (who >= 0)
 		page_fmt(p, " data-nsid=\"%s\"", s->m.people[who].nsid);
 	page_raw(p, ">");
-	page_person_link(p, person_at(s, who), name_of(f));
-	page_raw(p, " <span class=\"fave-date\">");
-	page_date(p, jint_or(f, "favedate", 0), 0);
-	page_raw(p, "</span>");
-	if (removed)
-		removed_note(p, f);
+	byline(p, s, who, f, "fave-date", jint_or(f, "favedate", 0), 0);
 	page_raw(p, "</li>\n");
 }
 
-static void photo_faves(struct page *p, struct site *s, size_t item, const json_t *faves)
+/* The comments or the faves: a heading with the count, then one entry each. */
+struct people_section {
+	const char *id;           /* "comments": the section's id */
+	const char *heading;
+	const char *list;         /* "ol" or "ul", with class id */
+	const char *empty;
+	void (*entry)(struct page *p, struct site *s, size_t item, const json_t *rec);
+};
+
+static void people_section(struct page *p, struct site *s, size_t item, const json_t *list,
+			   const struct people_section *sec)
 {
-	size_t n = jlist_size(faves), present = 0;
+	size_t n = jlist_size(list), present = 0;
 
 	for (size_t i = 0; i < n; i++)
-		present += !jflag(jlist_at(faves, i), "removed", false);
-	page_fmt(p, "<section class=\"photo-section\" id=\"faves\" aria-labelledby=\"faves-h\" "
-		 "data-count=\"%zu\">\n<h2 id=\"faves-h\">Faves <span class=\"count\">%zu</span>",
-		 n, present);
+		present += !jflag(jlist_at(list, i), "removed", false);
+	page_fmt(p, "<section class=\"photo-section\" id=\"%s\" aria-labelledby=\"%s-h\" "
+		 "data-count=\"%zu\">\n<h2 id=\"%s-h\">%s <span class=\"count\">%zu</span>",
+		 sec->id, sec->id, n, sec->id, sec->heading, present);
 	if (n > present)
 		page_fmt(p, " <span class=\"count-removed\">(and %zu removed)</span>", n - present);
 	page_raw(p, "</h2>\n");
 	if (n == 0)
-		page_raw(p, "<p class=\"empty\">No faves.</p>\n");
+		page_fmt(p, "<p class=\"empty\">%s</p>\n", sec->empty);
 	else
-		page_raw(p, "<ul class=\"faves\">\n");
+		page_fmt(p, "<%s class=\"%s\">\n", sec->list, sec->id);
 	for (size_t i = 0; i < n; i++)
-		fave_entry(p, s, item, jlist_at(faves, i));
-	page_raw(p, n ? "</ul>\n</section>\n" : "</section>\n");
+		sec->entry(p, s, item, jlist_at(list, i));
+	if (n)
+		page_fmt(p, "</%s>\n", sec->list);
+	page_raw(p, "</section>\n");
 }
+
+static const struct people_section comments_section = {
+	"comments", "Comments", "ol", "No comments.", comment_entry,
+};
+static const struct people_section faves_section = {
+	"faves", "Faves", "ul", "No faves.", fave_entry,
+};
 
 /* ---- the page ---------------------------------------------------------------------- */
 
@@ -733,8 +726,8 @@ static void photo_body(struct page *p, struct site *s, size_t idx, const struct 
 	photo_exif(p, rec->exif);
 	photo_tagged(p, s, idx, rec->meta);
 	page_raw(p, "</div>\n");
-	photo_comments(p, s, idx, rec->comments);
-	photo_faves(p, s, idx, rec->faves);
+	people_section(p, s, idx, rec->comments, &comments_section);
+	people_section(p, s, idx, rec->faves, &faves_section);
 	page_raw(p, "</article>\n");
 }
 

@@ -130,15 +130,8 @@ static int add_pending(struct run *run, size_t idx, const char *key, const char 
 	const struct site_item *it = &run->s->m.items[idx];
 	struct pending *pd;
 
-	if (run->n == run->cap) {
-		size_t cap = run->cap ? run->cap * 2 : 64;
-		struct pending *np = realloc(run->pending, cap * sizeof(*np));
-
-		if (!np)
-			return FA_ENOMEM;
-		run->pending = np;
-		run->cap = cap;
-	}
+	if (site_grow(&run->pending, run->n, &run->cap, sizeof(*run->pending)) < 0)
+		return FA_ENOMEM;
 	pd = &run->pending[run->n];
 	memset(pd, 0, sizeof(*pd));
 	pd->item = idx;
