@@ -58,18 +58,22 @@ int thumb_default_threads(void)
 	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
 }
 
-/* Records libvips' message (or what) in the job and clears libvips' error buffer. */
+/*
+ * Records what failed, with libvips' message, in the job.  The copy takes and
+ * clears libvips' error buffer under its lock (threads share the buffer, so
+ * a message may come from another job; the job's own words say what failed).
+ */
 static int job_fail(struct thumb_job *job, int code, const char *what)
 {
-	const char *why = vips_error_buffer();
+	char *why = vips_error_buffer_copy();
 	size_t n;
 
 	snprintf(job->err, sizeof(job->err), "%s%s%s", what, why && *why ? ": " : "",
 		 why ? why : "");
+	g_free(why);
 	/* libvips' messages end with a newline; one line is enough */
 	n = strcspn(job->err, "\n");
 	job->err[n] = '\0';
-	vips_error_clear();
 	return code;
 }
 
