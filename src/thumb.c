@@ -21,10 +21,23 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_status = -1;
 
+/* libvips' warnings (a truncated JPEG...) would go to stderr through GLib: a job's
+ * result says what matters. */
+static void drop_log_message(const gchar *domain, GLogLevelFlags level, const gchar *message,
+			     gpointer ud)
+{
+	(void)domain;
+	(void)level;
+	(void)message;
+	(void)ud;
+}
+
 static void init_vips(void)
 {
 	if (VIPS_INIT("flickr-archive") != 0)
 		return;
+	g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+			  G_LOG_LEVEL_DEBUG, drop_log_message, NULL);
 	/* the parallelism is one image per thread (thumb_run) */
 	vips_concurrency_set(1);
 	/* every image is made once: caching operations only holds memory */
