@@ -49,7 +49,7 @@ def bench(n_photos, seed):
             sys.exit(f"sync failed (exit {r.returncode}):\n{r.stderr[-2000:]}")
         items = len(account.photos) + len(account.favorites)
         print(f"{n_photos} photos ({items} items with favorites, {len(account.albums)} albums): "
-              f"synced in {time.monotonic() - started:.1f} s")
+              f"synced in {time.monotonic() - started:.1f} s", flush=True)
         per = n_photos / 1000
         shutil.rmtree(archiver.archive / "site", ignore_errors=True)
         for label in ("full", "unchanged", "one changed"):
@@ -61,7 +61,13 @@ def bench(n_photos, seed):
                     sys.exit(f"re-sync failed:\n{r.stderr[-2000:]}")
             wall, summary = timed_site(archiver)
             print(f"  {label:>11}: {wall:7.2f} s, {wall / per:6.2f} s per 1,000 photos   "
-                  f"[{summary}]")
+                  f"[{summary}]", flush=True)
+            if label == "full":
+                site = archiver.archive / "site"
+                index = (site / "search-index.js").stat().st_size
+                total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+                print(f"               search-index.js {index / 1e6:.2f} MB, site/ "
+                      f"{total / 1e6:.1f} MB", flush=True)
 
 
 def main():
