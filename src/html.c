@@ -567,12 +567,61 @@ static int text_put(struct writer *w, const char *p, size_t n)
 }
 
 /* Plain text: runs of white space become one pending space. */
+static int open_link(struct writer *w, const char *url);
+
+/* A bare http(s) URL in text at p[*at..]: where it starts (*at) and its length, or 0. */
+static size_t find_bare_url(const char *p, size_t n, size_t *at)
+{
+	for (size_t i = 0; i + 8 < n; i++) {
+		size_t k = has_prefix_ci(p + i, n - i, "https://") ? 8
+			   : has_prefix_ci(p + i, n - i, "http://") ? 7 : 0;
+		size_t end = i + k;
+
+		if (!k || (i > 0 && (is_alpha(p[i - 1]) || is_digit(p[i - 1]))))
+			continue;
+		while (end < n && !is_space(p[end]) && !strchr("<>\"'", p[end]))
+			end++;
+		/* a sentence's punctuation is not part of the link */
+		while (end > i + k && strchr(".,;:!?)]", p[end - 1]))
+			end--;
+		if (end > i + k) {
+			*at = i;
+			return end - i;
+		}
+	}
+	return 0;
+}
+
+/* HTML text: escaped, with bare http(s) URLs made links, as Flickr shows them. */
+static int put_html_text(struct writer *w, const char *p, size_t n)
+{
+	size_t at, len;
+
+	while (!w->in_link && (len = find_bare_url(p, n, &at)) > 0) {
+		struct buf url = BUF_INIT;
+		int r = buf_append(&url, p + at, len) < 0 ? FA_ENOMEM : 0;
+
+		if (r == 0)
+			r = html_escape_n(w->out, p, at);
+		if (r == 0)
+			r = open_link(w, url.data);
+		if (r == 0 && (html_escape_n(w->out, p + at, len) < 0 || buf_puts(w->out, "</a>") < 0))
+			r = FA_ENOMEM;
+		buf_release(&url);
+		if (r < 0)
+			return r;
+		p += at + len;
+		n -= at + len;
+	}
+	return html_escape_n(w->out, p, n);
+}
+
 static int put_text(struct writer *w, const char *p, size_t n)
 {
 	size_t start = 0;
 
 	if (!w->text_only)
-		return html_escape_n(w->out, p, n);
+		return put_html_text(w, p, n);
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && !is_space(p[i]))
 			continue;

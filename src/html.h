@@ -30,7 +30,8 @@ int html_escape_n(struct buf *out, const char *s, size_t len);
  * s, del, ins, q, blockquote, code, pre, ul, ol, li, p, br, sub, sup, small,
  * ...) are kept without attributes, except a's href (http, https, mailto;
  * "/path" and "//host/path" become Flickr https links) which gains
- * rel="nofollow noopener noreferrer".  An <img> becomes a link to its source
+ * rel="nofollow noopener noreferrer"; bare http(s) URLs in the text become
+ * such links too, as on Flickr.  An <img> becomes a link to its source
  * (the site loads nothing from the network).  Other tags, comments and the
  * content of <script> and <style> are dropped, stray "<" and "&" escaped,
  * newlines become <br>.  Every tag opened is closed.

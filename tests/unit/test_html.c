@@ -80,6 +80,14 @@ static void test_sanitize_keeps_flickr_markup(void **state)
 		  "<a href=\"https://farm1.staticflickr.com/1/2.jpg\" rel=\"nofollow noopener "
 		  "noreferrer\">[image: sunset]</a>" },
 		{ "<img src=x>", "[image]" },
+		{ "More at https://example.org/a_b. And (http://x.example/p)!",
+		  "More at <a href=\"https://example.org/a_b\" rel=\"nofollow noopener noreferrer\">"
+		  "https://example.org/a_b</a>. And (<a href=\"http://x.example/p\" rel=\"nofollow "
+		  "noopener noreferrer\">http://x.example/p</a>)!" },
+		{ "<a href=\"https://a.example/\">https://a.example/</a> xhttps://no.example",
+		  "<a href=\"https://a.example/\" rel=\"nofollow noopener noreferrer\">"
+		  "https://a.example/</a> xhttps://no.example" },
+		{ "https:// alone", "https:// alone" },
 	};
 
 	(void)state;
