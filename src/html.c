@@ -550,7 +550,7 @@ struct writer {
 	int stack[MAX_DEPTH];     /* allowed_tags index; -1: an <a> opened without a link */
 	int depth;
 	int in_pre;
-	int in_link;
+	int in_link;              /* a link we wrote is open: no link may start inside it */
 	int space_pending;        /* text mode: a word break before the next text */
 	int wrote_text;           /* text mode: a word was written (no leading space) */
 };
@@ -572,7 +572,7 @@ static int open_link(struct writer *w, const char *url);
 /* A bare http(s) URL in text at p[*at..]: where it starts (*at) and its length, or 0. */
 static size_t find_bare_url(const char *p, size_t n, size_t *at)
 {
-	for (size_t i = 0; i + 8 < n; i++) {
+	for (size_t i = 0; i + 7 < n; i++) {
 		size_t k = has_prefix_ci(p + i, n - i, "https://") ? 8
 			   : has_prefix_ci(p + i, n - i, "http://") ? 7 : 0;
 		size_t end = i + k;
@@ -720,7 +720,7 @@ static int pop_tag(struct writer *w)
 {
 	int k = w->stack[--w->depth];
 
-	if (k < 0 || !strcmp(allowed_tags[k].name, "a"))
+	if (k >= 0 && !strcmp(allowed_tags[k].name, "a"))
 		w->in_link = 0;
 	if (k >= 0 && (allowed_tags[k].flags & TAG_PRE))
 		w->in_pre = 0;
@@ -754,11 +754,11 @@ static int open_anchor(struct writer *w, const struct tag *t, int k)
 	char *url = attr_url(&t->href, &oom);
 	int r = oom ? FA_ENOMEM : 0;
 
-	if (r == 0 && w->in_link)
+	if (r == 0 && find_open(w, k) >= 0)
 		r = close_tag(w, k); /* links do not nest */
 	if (r == 0) {
 		w->stack[w->depth++] = url ? k : -1;
-		w->in_link = 1;
+		w->in_link = url != NULL;
 		if (url && !w->text_only)
 			r = open_link(w, url);
 	}
@@ -804,13 +804,36 @@ static int put_tag(struct writer *w, struct scanner *sc, const struct tag *t)
 	return open_tag(w, t, k);
 }
 
+/* The input without control bytes (tab and newline kept) and carriage returns. */
+static int drop_controls(struct buf *out, const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char c = i < len ? (unsigned char)s[i] : 0;
+
+		if (i < len && (c >= 0x20 || c == '\t' || c == '\n') && c != 0x7F)
+			continue;
+		if (buf_append(out, s + start, i - start) < 0)
+			return FA_ENOMEM;
+		start = i + 1;
+	}
+	return 0;
+}
+
 static int run(struct writer *w, const char *s, size_t len)
 {
-	struct scanner sc = { s ? s : "", s ? len : 0, 0 };
+	struct buf clean = BUF_INIT;
+	struct scanner sc;
 	struct token tk;
-	int r = 0;
+	int r = s ? drop_controls(&clean, s, len) : 0;
+
+	sc.s = buf_cstr(&clean);
+	sc.n = clean.len;
+	sc.pos = 0;
 
 	for (next_token(&sc, &tk); r == 0 && tk.kind != TOK_END; next_token(&sc, &tk)) {
+		/* control bytes are gone: text runs are whole, as they will be when read again */
 		switch (tk.kind) {
 		case TOK_TEXT: case TOK_LITERAL: r = put_text(w, tk.p, tk.n); break;
 		case TOK_REF: r = put_ref(w, &tk); break;
@@ -821,6 +844,7 @@ static int run(struct writer *w, const char *s, size_t len)
 	}
 	while (r == 0 && w->depth > 0)
 		r = pop_tag(w);
+	buf_release(&clean);
 	return r;
 }
 

@@ -88,6 +88,10 @@ static void test_sanitize_keeps_flickr_markup(void **state)
 		  "<a href=\"https://a.example/\" rel=\"nofollow noopener noreferrer\">"
 		  "https://a.example/</a> xhttps://no.example" },
 		{ "https:// alone", "https:// alone" },
+		{ "http://e", "<a href=\"http://e\" rel=\"nofollow noopener noreferrer\">http://e</a>" },
+		{ "<a href=\"javascript:x\">see http://e.example</a>",
+		  "see <a href=\"http://e.example\" rel=\"nofollow noopener noreferrer\">"
+		  "http://e.example</a>" },
 	};
 
 	(void)state;
@@ -110,7 +114,10 @@ static void test_sanitize_hostile(void **state)
 		{ "<a href=\"java\tscript:alert(1)\">js</a>", "js" },
 		{ "<a href=\"data:text/html,<script>alert(1)</script>\">d</a>", "d" },
 		{ "<a href=\"vbscript:x\">v</a>", "v" },
-		{ "<a href=\"http://ok.example/\x01x\">ctl</a>", "ctl" },
+		/* control bytes go before parsing: the URL is checked as a browser would read it */
+		{ "<a href=\"http://ok.example/\x01x\">ctl</a>",
+		  "<a href=\"http://ok.example/x\" rel=\"nofollow noopener noreferrer\">ctl</a>" },
+		{ "<a href=\"java\x01script:alert(1)\">js</a>", "js" },
 		{ "<a href=\"///evil.example\">triple</a>", "triple" },
 		{ "<a href=\"/\\evil.example\">backslash</a>", "backslash" },
 		{ "<a href=\"https://x.example/\" onclick=\"alert(1)\">on</a>",
