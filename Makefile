@@ -1,6 +1,7 @@
 # Thin wrapper around Meson; the build lives in build/ (binary: build/flickr-archive).
 #   make check        unit + end-to-end tests, then a short fuzzing run (check-fuzz)
 #   make check-asan   the whole suite against an ASan+UBSan build (build-asan)
+#   make check-tsan   sync's concurrent end-to-end tests against a TSan build (build-tsan)
 #   make check-fuzz   each libFuzzer target for FUZZ_CHECK_SECONDS (build-fuzz, clang)
 #   make fuzz         each target for FUZZ_SECONDS (FUZZ_TARGETS="json oauth" for some)
 BUILD ?= build
@@ -11,7 +12,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_CHECK_SECONDS ?= 5
 FUZZ_TARGETS ?=
 
-.PHONY: all deps check check-unit check-e2e check-fuzz check-asan fuzz demo install clean
+.PHONY: all deps check check-unit check-e2e check-fuzz check-asan check-tsan fuzz demo install clean
 
 all: deps $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -41,6 +42,9 @@ fuzz: deps
 check-asan: deps
 	scripts/check-asan.sh
 
+check-tsan: deps
+	scripts/check-tsan.sh
+
 demo: all
 	scripts/demo.sh
 
@@ -48,4 +52,4 @@ install: all
 	$(MESON) install -C $(BUILD)
 
 clean:
-	rm -rf $(BUILD) build-fuzz build-asan demo_archive
+	rm -rf $(BUILD) build-fuzz build-asan build-tsan demo_archive

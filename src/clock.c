@@ -1,6 +1,7 @@
 /* clock.c: time sources, sleeping that honours the stop flag, randomness. */
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -9,7 +10,7 @@
 #include "clock.h"
 #include "error.h"
 
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested; /* set by a signal handler, read by every thread */
 
 int64_t clock_now_ms(void)
 {

@@ -12,6 +12,7 @@
 #include "http.h"
 #include "log.h"
 #include "options.h"
+#include "search.h"
 #include "site.h"
 #include "sync.h"
 #include "verify.h"
@@ -31,13 +32,15 @@ static int cmd_version(const struct options *o)
 static const struct command {
 	const char *name;
 	int (*fn)(const struct options *o);
+	int takes_args; /* positional arguments after the command (a search query) */
 } commands[] = {
-	{ "auth", cmd_auth },
-	{ "sync", cmd_sync },
-	{ "verify", cmd_verify },
-	{ "site", cmd_site },
-	{ "help", cmd_help },
-	{ "version", cmd_version },
+	{ "auth", cmd_auth, 0 },
+	{ "sync", cmd_sync, 0 },
+	{ "verify", cmd_verify, 0 },
+	{ "site", cmd_site, 0 },
+	{ "search", cmd_search, 1 },
+	{ "help", cmd_help, 0 },
+	{ "version", cmd_version, 0 },
 };
 
 static void on_stop_signal(int sig)
@@ -86,7 +89,7 @@ int main(int argc, char **argv)
 				cmd = &commands[i];
 		if (!cmd) {
 			msg_error("unknown command '%s'; try 'flickr-archive --help'", o.command);
-		} else if (o.n_args > 0) {
+		} else if (o.n_args > 0 && !cmd->takes_args) {
 			msg_error("unexpected argument '%s' for '%s'", o.args[0], o.command);
 		} else if (http_global_init() < 0) {
 			msg_error("cannot initialise libcurl");

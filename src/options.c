@@ -22,10 +22,13 @@ enum long_only {
 	OPT_CALLS_PER_HOUR,
 	OPT_RETRIES,
 	OPT_TIMEOUT,
+	OPT_JOBS,
 	OPT_NO_BROWSER_ID,
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
 	OPT_NO_SITE_ID,
+	OPT_JSON_ID,
+	OPT_LIMIT,
 };
 
 static const struct option long_options[] = {
@@ -38,10 +41,13 @@ static const struct option long_options[] = {
 	{ "calls-per-hour", required_argument, NULL, OPT_CALLS_PER_HOUR },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
 	{ "no-site", no_argument, NULL, OPT_NO_SITE_ID },
+	{ "json", no_argument, NULL, OPT_JSON_ID },
+	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -82,6 +88,20 @@ void options_print_help(void)
 "              favorites, a page per person, and a search box.  Only pages that\n"
 "              changed are rewritten, thumbnails only made when missing; prints\n"
 "              the path of index.html.  Sync runs it at its end\n"
+"  search QUERY\n"
+"              find archived items by the words of their title, description,\n"
+"              tags, comments (and who wrote them), people (owner, commenters,\n"
+"              favers, people in the photo), notes, albums and place; prints\n"
+"              one line per item, best match first: id, date, title, and where\n"
+"              it matched (\"comment by Jane Doe: ...*word*...\").  Every word\n"
+"              must appear; case and accents do not matter (cafe finds Café);\n"
+"              word* matches words that begin with word; no other syntax\n"
+"              (put -- before a query that begins with '-').\n"
+"              Items deleted from Flickr are found too, marked.  Uses the\n"
+"              archive's search index, archive.db, which sync keeps current;\n"
+"              search builds or updates it first when it is missing or behind\n"
+"              (an archive of the original Python tool, say); needs no network\n"
+"              or credentials\n"
 "  help        show this text\n"
 "  version     show the version\n"
 "\n"
@@ -100,12 +120,17 @@ void options_print_help(void)
 "                             network errors) with exponential backoff (default 6)\n"
 "      --timeout SECONDS      abandon a connection that sends nothing for this\n"
 "                             long (default 60)\n"
+"  -j, --jobs N               sync: items archived at once (default 16; API calls\n"
+"                             stay within --calls-per-hour whatever N is)\n"
 "      --no-favorites         sync: skip the photos the account favorited\n"
 "      --refresh              sync: fetch every item's info, comments and faves\n"
 "                             again, not only those whose lastupdate or counts\n"
 "                             changed (costs about 2 API calls per item)\n"
 "      --no-site              sync: do not make the site at the end\n"
 "      --no-browser           auth: do not try to open a web browser\n"
+"      --json                 search: print a JSON array of matches (id, section,\n"
+"                             path, date, title, status, matched, snippet, where)\n"
+"      --limit N              search: show at most N matches (default 50; 0 = all)\n"
 "  -q, --quiet                print errors only (verify: problems only)\n"
 "  -v, --verbose              print every API call and download (verify:\n"
 "                             every file checked)\n"
@@ -130,6 +155,8 @@ void options_print_help(void)
 "running).  site: 0 when the site is made (images that cannot be decoded\n"
 "get a placeholder and a warning), 3 when it cannot be (no archive, a sync\n"
 "running, disk full).  A sync whose site fails warns and keeps its status.\n"
+"search: 0 when something matched, 1 when nothing did, 2 for a query without\n"
+"a word to search for, 3 when it could not search (no archive).\n"
 "\n"
 "Secrets given as flags are visible to other users of this machine (ps);\n"
 "prefer the environment or the config file that 'auth' writes.\n",
@@ -249,6 +276,10 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 			return err_set(e, FA_EINVAL, "--retries: '%s' is not a number from 0 to 100", arg);
 		o->retries = (int)v;
 		return 0;
+	case 'j':
+		if (parse_long(arg, 1, 64, &o->jobs) < 0)
+			return err_set(e, FA_EINVAL, "--jobs: '%s' is not a number from 1 to 64", arg);
+		return 0;
 	case OPT_TIMEOUT:
 		if (parse_long(arg, 1, 86400, &v) < 0)
 			return err_set(e, FA_EINVAL, "--timeout: '%s' is not a number of seconds", arg);
@@ -258,6 +289,12 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
 	case OPT_REFRESH_ID: o->flags |= OPT_REFRESH; return 0;
 	case OPT_NO_SITE_ID: o->flags |= OPT_NO_SITE; return 0;
+	case OPT_JSON_ID: o->flags |= OPT_JSON; return 0;
+	case OPT_LIMIT:
+		if (parse_long(arg, 0, 1000000000, &v) < 0)
+			return err_set(e, FA_EINVAL, "--limit: '%s' is not a number (0 = no limit)", arg);
+		o->limit = v;
+		return 0;
 	case 'q': o->verbosity = LOG_QUIET; return 0;
 	case 'v': o->verbosity = LOG_VERBOSE; return 0;
 	case 'h': o->flags |= OPT_HELP; return 0;
@@ -277,7 +314,7 @@ static int parse_argv(struct options *o, int argc, char **argv, long *calls, str
 	optind = 1;
 #endif
 	/* getopt_long permutes: options may come before or after the command */
-	while ((c = getopt_long(argc, argv, ":a:c:qvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:c:j:qvhV", long_options, NULL)) != -1) {
 		if (c == '?' && optopt && optopt < 256)
 			return err_set(e, FA_EINVAL, "unknown option '-%c' (see 'flickr-archive --help')",
 				       optopt);
@@ -311,6 +348,8 @@ int options_parse(struct options *o, int argc, char **argv, struct err *e)
 	o->retries = RETRY_DEFAULT_MAX;
 	o->retry_base_ms = RETRY_DEFAULT_BASE_MS;
 	o->timeout_s = 60;
+	o->jobs = OPTIONS_DEFAULT_JOBS;
+	o->limit = DEFAULT_SEARCH_LIMIT;
 	o->verbosity = LOG_NORMAL;
 	r = parse_argv(o, argc, argv, &calls, e);
 	if (r < 0)

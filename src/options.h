@@ -11,6 +11,7 @@
 #define DEFAULT_ARCHIVE_DIR "flickr_archive"
 #define DEFAULT_API_URL "https://api.flickr.com/services/rest"
 #define DEFAULT_OAUTH_URL "https://www.flickr.com/services/oauth"
+#define DEFAULT_SEARCH_LIMIT 50
 
 enum options_flags {
 	OPT_HELP = 1 << 0,
@@ -19,7 +20,10 @@ enum options_flags {
 	OPT_NO_FAVORITES = 1 << 3,
 	OPT_REFRESH = 1 << 4,
 	OPT_NO_SITE = 1 << 5,
+	OPT_JSON = 1 << 6,
 };
+
+#define OPTIONS_DEFAULT_JOBS 16
 
 struct options {
 	char *command;            /* NULL when none was given */
@@ -35,6 +39,8 @@ struct options {
 	int retries;
 	long retry_base_ms;
 	long timeout_s;
+	long jobs;             /* sync: items archived at once */
+	long limit;            /* search: most matches shown, 0 = all */
 	int verbosity;            /* enum log_level */
 	unsigned flags;
 	int config_world_readable;

@@ -111,9 +111,11 @@ SITE_PARTS = ("site", "index.html")
 
 def _is_compared(rel):
     # .flickr-archive/ is the work dir (lock, spooled listings), not archived data;
-    # sync_report.json describes the last run (API calls, retries, items done then).
+    # sync_report.json describes the last run (API calls, retries, items done then);
+    # archive.db is the search index, derived from the files (it records their inodes
+    # and mtimes) and rebuilt whenever it is missing or damaged.
     return rel.parts[0] not in (".flickr-archive", *SITE_PARTS) and \
-        rel.as_posix() != "sync_report.json"
+        rel.as_posix() != "sync_report.json" and not rel.as_posix().startswith("archive.db")
 
 
 def _normalised(data, fake_url):
@@ -127,7 +129,7 @@ def _normalised(data, fake_url):
 def archive_snapshot(root, fake_url=None):
     """{relative path: sha256} of every file in the archive at root.
 
-    Left out: only the work dir and sync_report.json (see _is_compared).  With
+    Left out: only the work dir, sync_report.json and archive.db (see _is_compared).  With
     fake_url, the fake's address in file contents is normalised (see _normalised).
     """
     root = pathlib.Path(root)

@@ -800,6 +800,13 @@ def sample_account() -> Account:
                 "日本にも来てね！ <b>絶対</b> &amp; soon"),
     ]
     p.last_update = p.date_upload + 7200
+    # search_comment: a word no other text of the account has ("snickerdoodles"), in one
+    # comment, beside an accent a search folds ("cafe" finds "Café").
+    p = by_id[account.special["geo"]]
+    p.comments.append(Comment(f"48600090-{p.id}-72157003", family[3].nsid,
+                              p.comments[-1].date + 3600,
+                              "Tea at the Café by the bridge after? Their snickerdoodles 😋"))
+    account.special["search_comment"] = p.id
     # notes_people: notes, people tags, machine tags.
     p = by_id[account.special["notes_people"]]
     p.notes = [Note("72157710000000001", OWNER.nsid, "Uncle Piotr <b>(left)</b>", 40, 60, 90, 120),

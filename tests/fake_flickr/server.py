@@ -9,6 +9,7 @@ import html
 import json
 import re
 import socket
+import sys
 import threading
 import time
 import urllib.parse
@@ -93,8 +94,10 @@ def _form(pairs) -> str:
 class FakeFlickr:
     """A local fake of api.flickr.com, www.flickr.com/services/oauth and the static hosts.
 
-    Knobs (plain attributes): api_latency, media_latency, count_extras,
-    require_oauth, oauth_time_window (None disables the timestamp check).
+    Knobs (plain attributes): api_latency, media_latency, media_rate (bytes/s per
+    media response, 0: unlimited), media_padding (bytes added to every media file,
+    for benchmarks with realistic sizes), count_extras, require_oauth, oauth_time_window
+    (None disables the timestamp check).
     """
 
     def __init__(self, account, host: str = "127.0.0.1", port: int = 0):
@@ -102,6 +105,8 @@ class FakeFlickr:
         self.host, self.port = host, port
         self.api_latency = 0.0
         self.media_latency = 0.0
+        self.media_rate = 0
+        self.media_padding = 0
         self.count_extras = True
         self.require_oauth = True
         self.oauth_time_window = 600
@@ -638,7 +643,11 @@ class FakeFlickr:
         fault = self._take_fault("media", "", path)
         if fault and fault.kind not in ("truncate", "stall"):
             return self._fault_response(fault), None, True
-        return self._media(req), fault, True
+        resp = self._media(req)
+        if self.media_padding and resp.status == 200:
+            resp = Response(200, resp.body + bytes(self.media_padding), resp.ctype,
+                            list(resp.headers))
+        return resp, fault, True
 
 
 class _Server(ThreadingHTTPServer):
@@ -647,6 +656,12 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # a client killed mid-request (the crash tests do it on purpose) is not news
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError)):
+            return
+        super().handle_error(request, client_address)
 
     def __init__(self, *args, **kw):
         super().__init__(*args, **kw)
@@ -731,7 +746,7 @@ class _Handler(BaseHTTPRequestHandler):
             if is_media and resp.status == 200:
                 resp = self._apply_range(resp)
             fake.log.append((self.command, self.path, resp.status))
-            self._send(resp, head, fault)
+            self._send(resp, head, fault, fake.media_rate if is_media else 0)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -754,7 +769,15 @@ class _Handler(BaseHTTPRequestHandler):
         out.headers.append(("Content-Range", f"bytes {start}-{end}/{size}"))
         return out
 
-    def _send(self, resp: Response, head: bool, fault):
+    def _send_paced(self, body: bytes, rate: int):
+        """Writes body at about rate bytes/s, in 10 ms slices."""
+        chunk = max(1, rate // 100)
+        for i in range(0, len(body), chunk):
+            self.wfile.write(body[i:i + chunk])
+            self.wfile.flush()
+            self.server.fake._sleep(len(body[i:i + chunk]) / rate)
+
+    def _send(self, resp: Response, head: bool, fault, rate: int = 0):
         self.send_response(resp.status)
         self.send_header("Content-Type", resp.ctype)
         self.send_header("Content-Length", str(len(resp.body)))
@@ -764,6 +787,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         self.end_headers()
         if head:
+            return
+        if fault is None and rate > 0:
+            self._send_paced(resp.body, rate)
             return
         if fault is None:
             self.wfile.write(resp.body)  # buffered: goes out with the headers

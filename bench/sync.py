@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Benchmark: full syncs and a re-sync of generated accounts on the fake Flickr, with latency.
+
+It is not a test: it asserts nothing and prints figures.  For each account size it runs
+a full sync with the default --jobs (and, with --compare-jobs1, the same binary with
+--jobs 1 on the same account), then an unchanged re-sync, and prints API calls per photo,
+wall time, photos/s, media MB/s, the process's peak RSS, and the time the same sync would
+take under Flickr's real quota (3600 calls an hour; the tool's default budget is 3500).
+
+The fake answers every API call after --api-latency (default 80 ms) and sends each media
+file, padded to about --media-mb (default 1 MB), at --media-rate (default 2 MB/s per
+file) after --media-latency (default 40 ms); the quota is lifted (--calls-per-hour 0) so
+the figures show the tool, not the pacer.  The projection under the real quota takes the
+API calls at 3500 an hour, and everything else (downloads included) as long as it took
+here, running alongside.
+
+The generated account's mix (tests/fake_flickr/account.py generate_account): 20% of
+photos have 1-4 comments, 15% have 1-8 faves, 30% have a place, 3% are videos, 10%
+private (5% friends, 5% family); favorites: one per 20 photos (at most 2000); albums of
+200 photos (at most 500).
+
+    make && /usr/bin/python3 bench/sync.py --photos 1000 --compare-jobs1
+    make && /usr/bin/python3 bench/sync.py --photos 10000
+"""
+import argparse
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+
+from conftest import BIN, Archiver  # noqa: E402
+from fake_flickr import FakeFlickr, generate_account  # noqa: E402
+
+QUOTA_PER_HOUR = 3500  # the tool's default budget, under Flickr's 3600
+
+
+def media_bytes(archive):
+    return sum(p.stat().st_size for p in archive.glob("*/*/*")
+               if p.name.startswith(("original.", "poster.")) and p.is_file())
+
+
+def timed_sync(archiver, *extra):
+    """Runs one sync; returns (exit status, wall seconds, peak RSS in MB)."""
+    started = time.monotonic()
+    proc = subprocess.Popen([BIN, *archiver.sync_args(*extra), "--quiet"],
+                            env=archiver.env(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        print(f"          sync exited {code}: {err.strip()[:300]}")
+    return code, wall, usage.ru_maxrss / 1024.0
+
+
+def report(label, fake, archive, photos, wall, rss, before_bytes=0):
+    calls = fake.total_api_calls
+    mb = (media_bytes(archive) - before_bytes) / 1e6
+    print(f"{label:>14}: {calls:6d} API calls ({calls / photos:.3f}/photo), {wall:7.1f} s, "
+          f"{photos / wall:7.1f} photos/s, {mb / wall:6.2f} MB/s, peak RSS {rss:5.1f} MB")
+    return calls, mb
+
+
+def project(calls, wall):
+    """The same sync under the real quota: API calls paced, downloads at the measured rate."""
+    api_h = calls / QUOTA_PER_HOUR
+    dl_h = wall / 3600.0  # everything else, downloads included, took `wall` unpaced
+    bound = "API calls" if api_h >= dl_h else "downloads"
+    print(f"{'':>14}  under the real quota: {max(api_h, dl_h):.2f} h "
+          f"(API calls alone {api_h:.2f} h, downloads and the rest {dl_h:.2f} h): "
+          f"bounded by {bound}")
+
+
+def bench_size(n, args):
+    account = generate_account(n, seed=args.seed)
+    items = len(account.photos) + len(account.favorites)
+    print(f"\naccount: {len(account.photos)} photos + {len(account.favorites)} favorites = "
+          f"{items} items, {len(account.albums)} albums")
+    with FakeFlickr(account) as fake:
+        fake.api_latency = args.api_latency
+        fake.media_latency = args.media_latency
+        fake.media_rate = args.media_rate
+        fake.media_padding = int(args.media_mb * 1e6)
+        runs = [("default jobs", ())]
+        if args.compare_jobs1:
+            runs.append(("--jobs 1", ("--jobs", "1")))
+        walls = {}
+        for label, extra in runs:
+            with tempfile.TemporaryDirectory() as tmp:
+                archiver = Archiver(fake, pathlib.Path(tmp))
+                fake.reset_counters()
+                _, wall, rss = timed_sync(archiver, *extra)
+                calls, mb = report(f"full {label}", fake, archiver.archive, items,
+                                         wall, rss)
+                project(calls, wall)
+                walls[label] = wall
+                if label == "default jobs":
+                    fake.reset_counters()
+                    _, wall, rss = timed_sync(archiver)
+                    report("re-sync", fake, archiver.archive, items, wall, rss,
+                           media_bytes(archiver.archive))
+        if "--jobs 1" in walls:
+            print(f"{'':>14}  speed-up of the default jobs over --jobs 1: "
+                  f"{walls['--jobs 1'] / walls['default jobs']:.1f}x")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photos", type=int, nargs="+", default=[1000])
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--api-latency", type=float, default=0.080)
+    ap.add_argument("--media-latency", type=float, default=0.040)
+    ap.add_argument("--media-rate", type=int, default=2_000_000)
+    ap.add_argument("--media-mb", type=float, default=1.0,
+                    help="MB added to every media file (disk: photos x this, twice)")
+    ap.add_argument("--compare-jobs1", action="store_true",
+                    help="also run a full sync with --jobs 1 (slow: one item at a time)")
+    args = ap.parse_args()
+    print(f"fake Flickr: API latency {args.api_latency * 1000:.0f} ms, media latency "
+          f"{args.media_latency * 1000:.0f} ms, media files ~{args.media_mb:g} MB at "
+          f"{args.media_rate / 1e6:.1f} MB/s each; quota lifted")
+    for n in args.photos:
+        bench_size(n, args)
+
+
+if __name__ == "__main__":
+    main()
