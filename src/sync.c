@@ -628,7 +628,7 @@ int cmd_sync(const struct options *o)
 		r = run(&st, &e);
 	/* the indexes always describe what is on disk, even after a failure */
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
-		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, &cc, &ce) : -1;
+		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, NULL, &cc, &ce) : -1;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
 	if (r == FA_EINTR || cr == FA_EINTR) {
