@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "avatar.h"
 #include "catalog.h"
 #include "clock.h"
 #include "fa_build.h"
@@ -46,6 +47,8 @@ struct sync_state {
 	long marked_gone;
 	long original_missing;
 	json_t *failures;    /* [{kind, id, error}] */
+	struct avatar_result avatars;
+	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;
 	int64_t start_ms;
 };
@@ -477,6 +480,31 @@ cleanup:
 	return r;
 }
 
+/* ---- avatars, fetched while the catalog merges the users ---- */
+
+static int fetch_avatars(void *ud, json_t *users, struct err *e)
+{
+	struct sync_state *st = ud;
+	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o };
+	int r = avatar_sync(&ctx, users, &st->avatars, e);
+
+	st->avatars_done = r == 0;
+	return r;
+}
+
+static json_t *avatar_report(const struct avatar_result *a)
+{
+	json_t *rep = json_object();
+
+	jset_int(rep, "people", a->people);
+	jset_int(rep, "archived", a->archived);
+	jset_int(rep, "downloaded", a->fetched);
+	jset_int(rep, "default_icon", a->default_icon);
+	jset_int(rep, "skipped_invalid", a->invalid);
+	jset_new(rep, "failed", json_incref(a->failed));
+	return rep;
+}
+
 static int write_report(struct sync_state *st, struct err *e)
 {
 	json_t *rep = json_object();
@@ -494,6 +522,8 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_int(rep, "original_not_available", st->original_missing);
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_new(rep, "failed", json_incref(st->failures));
+	if (st->avatars_done)
+		jset_new(rep, "avatars", avatar_report(&st->avatars));
 	store_root_path(&st->store, "sync_report.json", &path);
 	r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
@@ -519,6 +549,11 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
+	if (st->avatars_done)
+		msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default "
+			 "icon, %zu failed%s", st->avatars.archived, st->avatars.fetched,
+			 st->avatars.default_icon, json_array_size(st->avatars.failed),
+			 json_array_size(st->avatars.failed) ? " (will retry on the next run)" : "");
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
@@ -607,6 +642,7 @@ static void teardown(struct sync_state *st)
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
 	json_decref(st->failures);
+	avatar_result_release(&st->avatars);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	store_release(&st->store);
@@ -615,6 +651,7 @@ static void teardown(struct sync_state *st)
 int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1 };
+	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
 	int r, cr, status;
@@ -626,9 +663,11 @@ int cmd_sync(const struct options *o)
 	r = setup(&st, &e);
 	if (r == 0)
 		r = run(&st, &e);
-	/* the indexes always describe what is on disk, even after a failure */
+	/* the indexes always describe what is on disk, even after a failure;
+	 * the avatars are fetched only after a sync that ran to its end */
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
-		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, NULL, &cc, &ce) : -1;
+		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
+				  &cc, &ce) : -1;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
 	if (r == FA_EINTR || cr == FA_EINTR) {
