@@ -8,12 +8,17 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "log.h"
+#include "pace.h"
 #include "record.h"
 
 #define NSID_DIGITS_MAX 20
 #define NSID_SUFFIX_DIGITS_MAX 4
 #define ICONSERVER_DIGITS_MAX 10
 #define ICONFARM_MAX 9999
+/* Downloads that may fail in a row for want of the host (after their retries) before
+ * the rest waits for the next run: a blocked or down static host must not cost
+ * minutes of backoff per person. */
+#define HOST_FAILURES_MAX 3
 
 /* One icon to fetch. */
 struct avatar_job {
@@ -152,9 +157,13 @@ static void record_failure(struct avatar_result *res, const char *nsid, const ch
 	msg_warn("avatar of %s: %s; will retry on the next run", nsid, reason);
 }
 
-/* Fetches one icon and records it; 0 also when it failed (recorded in res). */
+/*
+ * Fetches one icon and records it; 0 also when it failed (recorded in res),
+ * then *ret_host_failed tells whether the host seemed the trouble (network,
+ * 429, 5xx) rather than this icon.
+ */
 static int fetch_one(const struct avatar_ctx *ctx, const struct avatar_job *job,
-		     struct avatar_result *res, struct err *e)
+		     struct avatar_result *res, int *ret_host_failed, struct err *e)
 {
 	struct buf rel = BUF_INIT, path = BUF_INIT;
 	char *built = record_avatar_url(job->farm, job->server, job->nsid);
@@ -181,6 +190,7 @@ static int fetch_one(const struct avatar_ctx *ctx, const struct avatar_job *job,
 	} else {
 		record_failure(res, job->nsid, one.msg[0] ? one.msg : fa_strerror(r));
 	}
+	*ret_host_failed = r == FA_ENET || (r == FA_EHTTP && retry_http_status(one.http_status));
 	res->archived += jstr(job->user, "avatar") != NULL; /* a failed update keeps the old */
 	snprintf(what, sizeof(what), "avatar of %s %s", job->nsid, r == 0 ? "archived" : "failed");
 	progress_item(what, -1);
@@ -259,8 +269,8 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 {
 	struct avatar_job *jobs = NULL;
 	struct buf dir = BUF_INIT;
-	size_t n = 0;
-	int r;
+	size_t n = 0, i;
+	int r, host_failures = 0;
 
 	avatar_result_release(res);
 	res->failed = json_array();
@@ -278,13 +288,23 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 		r = fs_mkdirs(dir.data, 0755, e);
 	if (r == 0 && n)
 		progress_begin("avatars", (long)n);
-	for (size_t i = 0; i < n && r == 0; i++) {
+	for (i = 0; i < n && r == 0 && host_failures < HOST_FAILURES_MAX; i++) {
+		int host_failed = 0;
+
 		if (clock_stop_requested())
 			r = err_set(e, FA_EINTR, "interrupted");
 		else
-			r = fetch_one(ctx, &jobs[i], res, e);
+			r = fetch_one(ctx, &jobs[i], res, &host_failed, e);
+		host_failures = host_failed ? host_failures + 1 : 0;
 	}
 	progress_end();
+	if (r == 0 && i < n) {
+		res->postponed = (long)(n - i);
+		for (; i < n; i++)
+			res->archived += jstr(jobs[i].user, "avatar") != NULL;
+		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
+			 HOST_FAILURES_MAX, res->postponed);
+	}
 cleanup:
 	free(jobs);
 	buf_release(&dir);

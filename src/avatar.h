@@ -17,7 +17,9 @@
  * An icon is fetched again only when the person's iconserver changes (or
  * its file went missing).  An archived icon is never deleted: someone whose
  * account closed keeps the last one.  A failed download is reported and
- * tried again on the next run; it never fails the sync.  An NSID or
+ * tried again on the next run; it never fails the sync (after a few
+ * failures in a row that blame the host, the rest waits for the next run
+ * too).  An NSID or
  * iconserver not of Flickr's shape is skipped before it can touch a path
  * or a URL.
  */
@@ -44,6 +46,7 @@ struct avatar_result {
 	long fetched;      /* icons downloaded this run */
 	long default_icon; /* people Flickr shows its default icon for */
 	long invalid;      /* users skipped: NSID or iconserver not of Flickr's shape */
+	long postponed;    /* not tried: the static host failed too often in a row */
 	json_t *failed;    /* [{nsid, error}], tried again next run; NULL until a run */
 };
 

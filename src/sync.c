@@ -501,6 +501,7 @@ static json_t *avatar_report(const struct avatar_result *a)
 	jset_int(rep, "downloaded", a->fetched);
 	jset_int(rep, "default_icon", a->default_icon);
 	jset_int(rep, "skipped_invalid", a->invalid);
+	jset_int(rep, "postponed", a->postponed);
 	jset_new(rep, "failed", json_incref(a->failed));
 	return rep;
 }
@@ -531,6 +532,18 @@ static int write_report(struct sync_state *st, struct err *e)
 	return r;
 }
 
+static void print_avatar_summary(const struct avatar_result *a)
+{
+	size_t failed = json_array_size(a->failed);
+	char not_tried[64] = "";
+
+	if (a->postponed)
+		snprintf(not_tried, sizeof(not_tried), ", %ld not tried", a->postponed);
+	msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default icon, "
+		 "%zu failed%s%s", a->archived, a->fetched, a->default_icon, failed, not_tried,
+		 failed || a->postponed ? " (will retry on the next run)" : "");
+}
+
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
 {
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
@@ -550,10 +563,7 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
 	if (st->avatars_done)
-		msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default "
-			 "icon, %zu failed%s", st->avatars.archived, st->avatars.fetched,
-			 st->avatars.default_icon, json_array_size(st->avatars.failed),
-			 json_array_size(st->avatars.failed) ? " (will retry on the next run)" : "");
+		print_avatar_summary(&st->avatars);
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);

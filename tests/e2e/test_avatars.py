@@ -61,7 +61,7 @@ def test_every_person_with_an_icon_has_it(synced, fake, account):
     report = synced.load("sync_report.json")["avatars"]
     assert report == {"people": len(users), "archived": len(with_icon),
                       "downloaded": len(with_icon), "default_icon": len(default),
-                      "skipped_invalid": 0, "failed": []}
+                      "skipped_invalid": 0, "postponed": 0, "failed": []}
     stderr = synced.first_run.stderr
     assert f"Avatars: {len(with_icon)} archived ({len(with_icon)} downloaded now), " \
            f"{len(default)} with Flickr's default icon, 0 failed" in stderr
@@ -154,6 +154,27 @@ def test_a_failed_icon_is_reported_and_retried_next_run(archiver, fake, account,
     assert r.returncode == 0, r.stderr
     assert fake.icon_requests == {user.nsid: 1}
     assert archiver.load("sync_report.json")["avatars"]["failed"] == []
+    verify_avatars(archiver, account)
+
+
+@pytest.mark.parametrize("kind", ["http503", "drop"])
+def test_a_failing_static_host_is_given_up_for_this_run(archiver, fake, account, kind):
+    # each icon would cost its retries' backoff: after 3 in a row the rest waits
+    fake.add_fault(kind, match="icons", count=None)
+    r = archiver.sync("--retries", "0")
+    assert r.returncode == 0, r.stderr
+    users = archiver.load("users_cache.json")
+    with_icon = {n for n in users if account.users[n].iconserver != "0"}
+    report = archiver.load("sync_report.json")["avatars"]
+    assert len(report["failed"]) == 3 and report["postponed"] == len(with_icon) - 3
+    assert report["archived"] == report["downloaded"] == 0
+    assert len(fake.icon_requests) == 3  # libcurl may resend a dropped request once
+    assert f"3 failed, {len(with_icon) - 3} not tried (will retry on the next run)" in r.stderr
+    assert "3 avatar downloads failed in a row" in r.stderr
+    assert not list(archiver.archive.glob("avatars/*.jpg"))
+    fake.clear_faults()
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
     verify_avatars(archiver, account)
 
 

@@ -137,6 +137,7 @@ static void test_nothing_to_fetch(void **state)
 	assert_int_equal(res.fetched, 0);
 	assert_int_equal(res.default_icon, 2);
 	assert_int_equal(res.invalid, 3);
+	assert_int_equal(res.postponed, 0);
 	assert_int_equal(json_array_size(res.failed), 0);
 	assert_true(json_is_false(json_object_get(json_object_get(users, "48600090482@N01"),
 						  "avatar_default")));
