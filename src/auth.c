@@ -174,10 +174,15 @@ static int save_token(const struct options *o, const struct token *t, struct err
 		r = config_set(&cfg, "oauth_token_secret", t->secret);
 	if (r == 0 && t->user_nsid)
 		r = config_set(&cfg, "user_nsid", t->user_nsid);
-	if (r == 0 && t->username)
+	if (r == 0 && t->username) {
 		r = config_set(&cfg, "username", t->username);
+		r = r == FA_EINVAL ? 0 : r; /* only shown to the user: not worth failing for */
+	}
 	if (r == FA_ENOMEM)
 		r = err_set(e, r, "out of memory");
+	else if (r == FA_EINVAL)
+		r = err_set(e, FA_EAUTH, "Flickr sent a key or token with a line break in it; "
+			    "refusing to save it");
 	if (r == 0)
 		r = config_save(&cfg, o->config_path, e);
 	config_release(&cfg);
@@ -203,6 +208,7 @@ static int check_login(const struct options *o, struct http_client *http,
 			 jstr(user, "id") ? jstr(user, "id") : "?");
 	}
 	json_decref(resp);
+	flickr_client_release(&fc);
 	return r;
 }
 

@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "clock.h"
 #include "merge.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -191,10 +190,11 @@ static json_t *load_or_empty(const char *path, int want_array)
 }
 
 /*
- * This run's albums first (in the user's order), then recorded ones Flickr no
- * longer lists, marked as deleted upstream.
+ * This run's albums (sync has already added and marked the ones Flickr no
+ * longer lists), then any recorded album still missing from them: a list is
+ * never shortened.
  */
-static json_t *merge_albums(const json_t *fresh, json_t *old)
+static json_t *merge_albums(const json_t *fresh, const json_t *old)
 {
 	json_t *out = json_deep_copy(fresh);
 
@@ -206,14 +206,8 @@ static json_t *merge_albums(const json_t *fresh, json_t *old)
 		for (size_t k = 0; id && k < json_array_size(fresh) && !seen; k++)
 			seen = jstr(json_array_get(fresh, k), "id") &&
 			       !strcmp(jstr(json_array_get(fresh, k), "id"), id);
-		if (!seen) {
-			json_t *kept = json_deep_copy(a);
-
-			if (kept && !json_object_get(kept, "upstream"))
-				merge_mark_upstream(kept, "deleted", "no longer listed by Flickr",
-						    0, clock_unix_now());
-			json_array_append_new(out, kept);
-		}
+		if (!seen)
+			json_array_append_new(out, json_deep_copy(a));
 	}
 	return out;
 }

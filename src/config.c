@@ -64,6 +64,10 @@ int config_set(struct config *c, const char *key, const char *value)
 {
 	char *v;
 
+	/* one entry per line: a line break would smuggle in another entry */
+	if (!*key || strpbrk(key, "=\r\n") || strpbrk(value, "\r\n"))
+		return FA_EINVAL;
+
 	for (size_t i = 0; i < c->n; i++) {
 		if (strcmp(c->v[i].key, key))
 			continue;
@@ -138,6 +142,10 @@ int config_load(struct config *c, const char *path, int *ret_world_readable,
 		}
 		if (pr == 1)
 			r = config_set(c, k, v);
+		if (r == FA_EINVAL)
+			err_set(e, r, "'%s' line %d: expected 'key = value'", path, lineno);
+		else if (r < 0)
+			err_set(e, r, "out of memory");
 		free(k);
 		if (v)
 			memset(v, 0, strlen(v));

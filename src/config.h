@@ -31,6 +31,7 @@ char *config_default_path(void);
 int config_load(struct config *c, const char *path, int *ret_world_readable,
 		struct err *e);
 const char *config_get(const struct config *c, const char *key);
+/* FA_EINVAL for a key or value that cannot be one line of the file. */
 int config_set(struct config *c, const char *key, const char *value);
 int config_save(const struct config *c, const char *path, struct err *e);
 void config_release(struct config *c);

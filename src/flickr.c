@@ -28,7 +28,40 @@ void flickr_client_init(struct flickr_client *fc, struct http_client *http,
 	fc->creds = *creds;
 	fc->api_url = api_url;
 	fc->retry = *retry;
+	pthread_mutex_init(&fc->pacer_lock, NULL);
 	pacer_init(&fc->pacer, calls_per_hour, PACE_DEFAULT_BURST, clock_now_ms());
+}
+
+/* per thread, so that a worker can tell what one item cost */
+static _Thread_local long calls_of_this_thread;
+
+long flickr_calls_of_this_thread(void)
+{
+	return calls_of_this_thread;
+}
+
+void flickr_client_release(struct flickr_client *fc)
+{
+	pthread_mutex_destroy(&fc->pacer_lock);
+}
+
+/* How long this call must wait for its turn under the quota. */
+static int64_t reserve_call(struct flickr_client *fc)
+{
+	int64_t wait;
+
+	pthread_mutex_lock(&fc->pacer_lock);
+	wait = pacer_reserve(&fc->pacer, clock_now_ms());
+	pthread_mutex_unlock(&fc->pacer_lock);
+	return wait;
+}
+
+/* Flickr asked to slow down: every caller waits. */
+static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
+{
+	pthread_mutex_lock(&fc->pacer_lock);
+	pacer_block(&fc->pacer, clock_now_ms(), delay_ms);
+	pthread_mutex_unlock(&fc->pacer_lock);
 }
 
 static int build_signed_url(struct flickr_client *fc, const char *method,
@@ -199,6 +232,7 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 		goto cleanup;
 	}
 	fc->calls++;
+	calls_of_this_thread++;
 	a->r = http_get(fc->http, url.data, &body, &res, e);
 	msg_debug("API %s -> HTTP %ld, %lld bytes, %lld ms", method, res.status,
 		  (long long)body.len, (long long)(clock_now_ms() - t0));
@@ -232,7 +266,7 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 {
 	for (int attempt = 0;; attempt++) {
 		struct attempt a;
-		int64_t wait = pacer_reserve(&fc->pacer, clock_now_ms());
+		int64_t wait = reserve_call(fc);
 		unsigned char rnd;
 		int64_t delay;
 
@@ -250,7 +284,7 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 		clock_random_bytes(&rnd, 1);
 		delay = retry_delay_ms(&fc->retry, attempt + 1, a.retry_after_ms, rnd / 256.0);
 		if (a.r == FA_ERATELIMIT || a.retry_after_ms >= 0)
-			pacer_block(&fc->pacer, clock_now_ms(), delay);
+			hold_calls(fc, delay);
 		fc->retries++;
 		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
 			  e ? e->msg : fa_strerror(a.r), (long long)delay,

@@ -11,26 +11,35 @@
 #ifndef FA_FLICKR_H
 #define FA_FLICKR_H
 
+#include <pthread.h>
+
 #include "error.h"
 #include "http.h"
 #include "json.h"
 #include "oauth.h"
 #include "pace.h"
 
+/* Safe to use from several threads at once: they share the pacer and counters. */
 struct flickr_client {
 	struct http_client *http; /* borrowed */
 	struct oauth_creds creds; /* borrowed strings */
 	const char *api_url;      /* borrowed */
+	pthread_mutex_t pacer_lock;
 	struct pacer pacer;
 	struct retry_policy retry;
-	long calls;     /* requests sent to the REST endpoint, retries included */
-	long retries;
-	long throttled; /* 429 / error 105 answers seen */
+	_Atomic long calls;     /* requests sent to the REST endpoint, retries included */
+	_Atomic long retries;
+	_Atomic long throttled; /* 429 / error 105 answers seen */
 };
 
 void flickr_client_init(struct flickr_client *fc, struct http_client *http,
 			const struct oauth_creds *creds, const char *api_url,
 			long calls_per_hour, const struct retry_policy *retry);
+
+void flickr_client_release(struct flickr_client *fc);
+
+/* Calls the current thread has sent, through any client. */
+long flickr_calls_of_this_thread(void);
 
 /* args: NULL-terminated key, value, key, value, ... */
 int flickr_call(struct flickr_client *fc, const char *method, const char *const *args,

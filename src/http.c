@@ -1,11 +1,14 @@
 /*
- * http.c: libcurl easy-interface transfers with a reused handle (and so a
- * reused connection), restricted protocols, stall detection, and a header
+ * http.c: every transfer runs in one libcurl multi handle, driven by an
+ * engine thread, so that any number of callers (sync's workers) share its
+ * connections and HTTP/2 multiplexing; each caller blocks until its own
+ * transfer ends.  Also: restricted protocols, stall detection, and a header
  * callback that keeps Content-Type, Content-Disposition and Retry-After of
  * the final response.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -18,13 +21,26 @@
 #include "http.h"
 #include "log.h"
 
+struct transfer;
+
 struct http_client {
-	CURL *curl;
 	struct http_client_options opts;
-	char errbuf[CURL_ERROR_SIZE];
+	CURLM *multi;
+	pthread_t engine;
+	int engine_running;
+	pthread_mutex_t lock;     /* guards the fields below and every request's done */
+	struct transfer *queue;   /* submitted, not yet in the multi handle (FIFO) */
+	struct transfer **queue_tail;
+	int stopping;
 };
 
 struct transfer {
+	CURL *easy;
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc;
+	int done;
+	pthread_cond_t done_cond;
+	struct transfer *next;  /* in the client's queue */
 	struct http_response *res;
 	struct buf *body;   /* for http_get */
 	int fd;             /* for http_download */
@@ -59,6 +75,8 @@ void http_redact_url(const char *url, char *out, size_t n)
 	out[len] = '\0';
 }
 
+static void *engine_main(void *arg);
+
 int http_client_new(const struct http_client_options *opts, struct http_client **ret,
 		    struct err *e)
 {
@@ -66,21 +84,40 @@ int http_client_new(const struct http_client_options *opts, struct http_client *
 
 	if (!c)
 		return err_set(e, FA_ENOMEM, "out of memory");
-	c->curl = curl_easy_init();
-	if (!c->curl) {
-		free(c);
-		return err_set(e, FA_ENET, "cannot initialise libcurl");
-	}
 	c->opts = *opts;
+	c->queue_tail = &c->queue;
+	pthread_mutex_init(&c->lock, NULL);
+	c->multi = curl_multi_init();
+	if (!c->multi)
+		goto fail;
+	curl_multi_setopt(c->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+	if (opts->max_host_connections > 0)
+		curl_multi_setopt(c->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+				  opts->max_host_connections);
+	if (pthread_create(&c->engine, NULL, engine_main, c) != 0)
+		goto fail;
+	c->engine_running = 1;
 	*ret = c;
 	return 0;
+fail:
+	http_client_free(c);
+	return err_set(e, FA_ENET, "cannot initialise libcurl");
 }
 
 void http_client_free(struct http_client *c)
 {
 	if (!c)
 		return;
-	curl_easy_cleanup(c->curl);
+	if (c->engine_running) {
+		pthread_mutex_lock(&c->lock);
+		c->stopping = 1;
+		pthread_mutex_unlock(&c->lock);
+		curl_multi_wakeup(c->multi);
+		pthread_join(c->engine, NULL);
+	}
+	if (c->multi)
+		curl_multi_cleanup(c->multi);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -248,12 +285,97 @@ static int transient_curl_error(CURLcode rc)
 	}
 }
 
-static void setup_handle(struct http_client *c, const char *url, struct transfer *t)
-{
-	CURL *h = c->curl;
-	const char *protos = c->opts.allow_http ? "http,https" : "https";
+/* ---- the engine ---- */
 
-	curl_easy_reset(h);
+static void complete(struct http_client *c, struct transfer *t, CURLcode rc)
+{
+	pthread_mutex_lock(&c->lock);
+	t->rc = rc;
+	t->done = 1;
+	pthread_cond_signal(&t->done_cond);
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* Moves submitted transfers into the multi handle; returns whether to stop. */
+static int take_queue(struct http_client *c, int running)
+{
+	struct transfer *t;
+	int stop;
+
+	pthread_mutex_lock(&c->lock);
+	t = c->queue;
+	c->queue = NULL;
+	c->queue_tail = &c->queue;
+	stop = c->stopping && !t && !running;
+	pthread_mutex_unlock(&c->lock);
+	while (t) {
+		struct transfer *next = t->next;
+
+		if (curl_multi_add_handle(c->multi, t->easy) != CURLM_OK)
+			complete(c, t, CURLE_OUT_OF_MEMORY);
+		t = next;
+	}
+	return stop;
+}
+
+static void collect_done(struct http_client *c)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(c->multi, &left))) {
+		struct transfer *t = NULL;
+
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		curl_multi_remove_handle(c->multi, msg->easy_handle);
+		complete(c, t, msg->data.result);
+	}
+}
+
+static void *engine_main(void *arg)
+{
+	struct http_client *c = arg;
+	int running = 0;
+
+	while (!take_queue(c, running)) {
+		curl_multi_perform(c->multi, &running);
+		collect_done(c);
+		curl_multi_poll(c->multi, NULL, 0, 1000, NULL);
+	}
+	return NULL;
+}
+
+/* Hands t to the engine and waits for it to end. */
+static CURLcode run_transfer(struct http_client *c, struct transfer *t)
+{
+	pthread_cond_init(&t->done_cond, NULL);
+	curl_easy_setopt(t->easy, CURLOPT_PRIVATE, (char *)t);
+	pthread_mutex_lock(&c->lock);
+	*c->queue_tail = t;
+	c->queue_tail = &t->next;
+	pthread_mutex_unlock(&c->lock);
+	curl_multi_wakeup(c->multi);
+	pthread_mutex_lock(&c->lock);
+	while (!t->done)
+		pthread_cond_wait(&t->done_cond, &c->lock);
+	pthread_mutex_unlock(&c->lock);
+	pthread_cond_destroy(&t->done_cond);
+	return t->rc;
+}
+
+/* ---- one transfer ---- */
+
+static int setup_handle(struct http_client *c, const char *url, struct transfer *t,
+			struct err *e)
+{
+	const char *protos = c->opts.allow_http ? "http,https" : "https";
+	CURL *h = curl_easy_init();
+
+	t->easy = h;
+	if (!h)
+		return err_set(e, FA_ENOMEM, "out of memory");
 	curl_easy_setopt(h, CURLOPT_URL, url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protos);
@@ -267,12 +389,14 @@ static void setup_handle(struct http_client *c, const char *url, struct transfer
 	}
 	(void)protos;
 #endif
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(h, CURLOPT_PIPEWAIT, 1L);
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, c->opts.user_agent);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->opts.connect_timeout_s);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
@@ -282,18 +406,20 @@ static void setup_handle(struct http_client *c, const char *url, struct transfer
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
-	c->errbuf[0] = '\0';
+	t->errbuf[0] = '\0';
 	memset(t->res, 0, sizeof(*t->res));
 	t->res->retry_after_ms = -1;
 	t->res->content_length = -1;
+	return 0;
 }
 
-static int finish(struct http_client *c, CURLcode rc, const char *url,
-		  struct transfer *t, struct err *e)
+static int finish(CURLcode rc, const char *url, struct transfer *t, struct err *e)
 {
 	char shown[512];
 
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &t->res->status);
+	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->res->status);
+	curl_easy_cleanup(t->easy);
+	t->easy = NULL;
 	http_redact_url(url, shown, sizeof(shown));
 	if (rc == CURLE_OK)
 		return 0;
@@ -308,21 +434,21 @@ static int finish(struct http_client *c, CURLcode rc, const char *url,
 		return err_set(e, FA_EPARSE, "response from '%s' exceeds the size limit", shown);
 	t->res->transient = transient_curl_error(rc);
 	return err_set(e, FA_ENET, "%s: %s", shown,
-		       c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+		       t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
 }
 
 int http_get(struct http_client *c, const char *url, struct buf *body,
 	     struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .body = body, .fd = -1 };
-	CURLcode rc;
+	int r = setup_handle(c, url, &t, e);
 
-	setup_handle(c, url, &t);
-	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_buf_cb);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t);
-	rc = curl_easy_perform(c->curl);
-	return finish(c, rc, url, &t, e);
+	if (r < 0)
+		return r;
+	curl_easy_setopt(t.easy, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_buf_cb);
+	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
+	return finish(run_transfer(c, &t), url, &t, e);
 }
 
 static size_t header_status_cb(char *data, size_t size, size_t nitems, void *ud)
@@ -343,12 +469,12 @@ int http_download(struct http_client *c, const char *url, int fd, int64_t max_by
 		  struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .fd = fd, .max_bytes = max_bytes };
-	CURLcode rc;
+	int r = setup_handle(c, url, &t, e);
 
-	setup_handle(c, url, &t);
-	curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, header_status_cb);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, write_fd_cb);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t);
-	rc = curl_easy_perform(c->curl);
-	return finish(c, rc, url, &t, e);
+	if (r < 0)
+		return r;
+	curl_easy_setopt(t.easy, CURLOPT_HEADERFUNCTION, header_status_cb);
+	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_fd_cb);
+	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
+	return finish(run_transfer(c, &t), url, &t, e);
 }

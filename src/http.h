@@ -2,7 +2,9 @@
  * http.h: the project's HTTP client over libcurl (the only file that
  * includes <curl/curl.h>).
  *
- * One client reuses one connection cache.  Only https is allowed unless the
+ * One client runs every transfer in one libcurl multi handle (shared
+ * connections, HTTP/2 multiplexing); it may be used from several threads at
+ * once, each call blocking until its transfer ends.  Only https is allowed unless the
  * client was made with allow_http (when FLICKR_API_URL is itself http: a
  * local test server).  TLS verification is never turned off.  Transport
  * failures come back as FA_ENET with a reason; any HTTP status is a
@@ -23,6 +25,7 @@ struct http_client_options {
 	long connect_timeout_s;
 	long stall_timeout_s; /* abort when nothing arrives for this long */
 	const char *user_agent;
+	long max_host_connections; /* 0: libcurl's default (no limit) */
 };
 
 struct http_response {

@@ -27,7 +27,8 @@ int json_parse(const char *data, size_t len, json_t **ret, struct err *e)
 		data = repaired.data;
 		len = repaired.len;
 	}
-	doc = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+	/* a duplicate key keeps its last value: refusing it would cost a whole page */
+	doc = json_loadb(data, len, 0, &je);
 	buf_release(&repaired);
 	if (!doc)
 		return err_set(e, FA_EPARSE, "malformed JSON (line %d, column %d): %s",

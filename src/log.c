@@ -2,6 +2,7 @@
  * log.c: diagnostics and the progress meter (stderr only; stdout is for a
  * command's primary output).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #define MAX_SECRETS 16
 #define LINE_MAX_LEN 2048
 
+/* one line at a time on the terminal, from any of sync's workers */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static enum log_level level = LOG_NORMAL;
 static char *secrets[MAX_SECRETS];
 static size_t n_secrets;
@@ -109,10 +112,12 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	log_scrub(line);
 	neutralize_controls(line);
+	pthread_mutex_lock(&out_lock);
 	clear_progress_line();
 	fprintf(stderr, "%s%s\n", prefix, line);
 	fflush(stderr);
 	draw_progress(1);
+	pthread_mutex_unlock(&out_lock);
 }
 
 void msg_error(const char *fmt, ...)
@@ -155,10 +160,12 @@ void msg_result(const char *fmt, ...)
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	log_scrub(line);
+	pthread_mutex_lock(&out_lock);
 	clear_progress_line();
 	fprintf(stdout, "%s\n", line);
 	fflush(stdout);
 	draw_progress(1);
+	pthread_mutex_unlock(&out_lock);
 }
 
 void msg_debug(const char *fmt, ...)
@@ -211,6 +218,7 @@ static void draw_progress(int force)
 
 void progress_begin(const char *label, long total)
 {
+	pthread_mutex_lock(&out_lock);
 	memset(&progress, 0, sizeof(progress));
 	progress.active = 1;
 	progress.tty = isatty(STDERR_FILENO);
@@ -219,17 +227,21 @@ void progress_begin(const char *label, long total)
 	progress.api_calls = -1; /* unknown until the first item or tick */
 	progress.start_ms = clock_now_ms();
 	draw_progress(1);
+	pthread_mutex_unlock(&out_lock);
 }
 
 void progress_set_total(long total)
 {
+	pthread_mutex_lock(&out_lock);
 	progress.total = total;
+	pthread_mutex_unlock(&out_lock);
 }
 
 void progress_item(const char *what, long api_calls)
 {
+	pthread_mutex_lock(&out_lock);
 	if (!progress.active)
-		return;
+		goto done;
 	progress.done++;
 	progress.api_calls = api_calls;
 	if (progress.tty) {
@@ -243,22 +255,26 @@ void progress_item(const char *what, long api_calls)
 		neutralize_controls(line);
 		fprintf(stderr, "%s\n", line);
 	}
+done:
+	pthread_mutex_unlock(&out_lock);
 }
 
 void progress_tick(long api_calls)
 {
+	pthread_mutex_lock(&out_lock);
 	progress.api_calls = api_calls;
 	draw_progress(0);
+	pthread_mutex_unlock(&out_lock);
 }
 
 void progress_end(void)
 {
-	if (!progress.active)
-		return;
-	if (progress.tty && progress.drawn) {
+	pthread_mutex_lock(&out_lock);
+	if (progress.active && progress.tty && progress.drawn) {
 		draw_progress(1);
 		fputc('\n', stderr);
 	}
 	progress.active = 0;
 	progress.drawn = 0;
+	pthread_mutex_unlock(&out_lock);
 }

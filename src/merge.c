@@ -11,11 +11,28 @@ static const char *const no_edits[] = { NULL };
 const struct merge_spec MERGE_COMMENTS = { "id", "date_created", 0, comment_edits };
 const struct merge_spec MERGE_FAVES = { "nsid", "favedate", 1, no_edits };
 
-/* Fields of metadata.json whose earlier values are worth keeping. */
-static const char *const tracked_fields[] = {
-	"title", "description", "tags", "machine_tags", "location", "albums",
-	"visibility", "license", "date_taken", "notes", "people",
+/*
+ * Fields of metadata.json that change without anything being lost: counters,
+ * bookkeeping, and fields derived from others (tags_normalized from tags, an
+ * "x_formatted" from x).  Every other field keeps its earlier values in history.
+ */
+static const char *const untracked_fields[] = {
+	"views", "count_comments", "count_faves", "last_update", "listed", "synced",
+	"archived_at", "original_archived", "history", "upstream", "tags_normalized",
+	"tags_detail", "date_taken_granularity", "date_taken_unknown",
 };
+
+static int is_tracked(const char *key)
+{
+	size_t len = strlen(key), suffix = strlen("_formatted");
+
+	if (len > suffix && !strcmp(key + len - suffix, "_formatted"))
+		return 0;
+	for (size_t i = 0; i < sizeof(untracked_fields) / sizeof(untracked_fields[0]); i++)
+		if (!strcmp(key, untracked_fields[i]))
+			return 0;
+	return 1;
+}
 
 static int set_time(json_t *obj, const char *key, int64_t t)
 {
@@ -235,12 +252,11 @@ int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
 		return 0;
 	if (json_is_array(history) && jset_new(fresh, "history", json_deep_copy(history)) < 0)
 		return FA_ENOMEM;
-	for (size_t i = 0; i < sizeof(tracked_fields) / sizeof(tracked_fields[0]); i++) {
-		const json_t *was = json_object_get(old, tracked_fields[i]);
-		const json_t *is = json_object_get(fresh, tracked_fields[i]);
+	json_object_foreach((json_t *)old, key, ov) {
+		const json_t *is = json_object_get(fresh, key);
 
-		if (was && is && !json_equal(was, is) &&
-		    merge_add_history(fresh, tracked_fields[i], was, now) < 0)
+		if (is && is_tracked(key) && !json_equal(ov, is) &&
+		    merge_add_history(fresh, key, ov, now) < 0)
 			return FA_ENOMEM;
 	}
 	if (json_is_object(upstream) && merge_add_history(fresh, "upstream", upstream, now) < 0)

@@ -8,8 +8,9 @@
  *     "removed": true with "last_seen" (unix) and "last_seen_formatted";
  *   - fields Flickr now leaves empty (a closed account's real name) keep
  *     their earlier value;
- *   - edited titles, descriptions, tags, places, albums keep their earlier
- *     values in metadata.json's "history" list:
+ *   - every edited field (title, description, tags, place, albums, owner's
+ *     names, ...; not counters such as views) keeps its earlier values in
+ *     metadata.json's "history" list:
  *       {"field", "value", "replaced_at", "replaced_at_formatted"};
  *   - an item Flickr no longer has is marked with metadata.json's
  *     "upstream": {"status", "last_seen", "detected_at", ...}.

@@ -24,6 +24,7 @@ enum long_only {
 	OPT_CALLS_PER_HOUR,
 	OPT_RETRIES,
 	OPT_TIMEOUT,
+	OPT_JOBS,
 	OPT_NO_BROWSER_ID,
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "calls-per-hour", required_argument, NULL, OPT_CALLS_PER_HOUR },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "jobs", required_argument, NULL, 'j' },
 	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
@@ -92,6 +94,8 @@ void options_print_help(void)
 "                             network errors) with exponential backoff (default 6)\n"
 "      --timeout SECONDS      abandon a connection that sends nothing for this\n"
 "                             long (default 60)\n"
+"  -j, --jobs N               sync: items archived at once (default 16; API calls\n"
+"                             stay within --calls-per-hour whatever N is)\n"
 "      --no-favorites         sync: skip the photos the account favorited\n"
 "      --refresh              sync: fetch every item's info, comments and faves\n"
 "                             again, not only those whose lastupdate or counts\n"
@@ -241,6 +245,10 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 			return err_set(e, FA_EINVAL, "--retries: '%s' is not a number from 0 to 100", arg);
 		o->retries = (int)v;
 		return 0;
+	case 'j':
+		if (parse_long(arg, 1, 64, &o->jobs) < 0)
+			return err_set(e, FA_EINVAL, "--jobs: '%s' is not a number from 1 to 64", arg);
+		return 0;
 	case OPT_TIMEOUT:
 		if (parse_long(arg, 1, 86400, &v) < 0)
 			return err_set(e, FA_EINVAL, "--timeout: '%s' is not a number of seconds", arg);
@@ -268,7 +276,7 @@ static int parse_argv(struct options *o, int argc, char **argv, long *calls, str
 	optind = 1;
 #endif
 	/* getopt_long permutes: options may come before or after the command */
-	while ((c = getopt_long(argc, argv, ":a:c:qvhV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":a:c:j:qvhV", long_options, NULL)) != -1) {
 		if (c == '?' && optopt && optopt < 256)
 			return err_set(e, FA_EINVAL, "unknown option '-%c' (see 'flickr-archive --help')",
 				       optopt);
@@ -377,6 +385,7 @@ int options_parse(struct options *o, int argc, char **argv, struct err *e)
 	o->retries = RETRY_DEFAULT_MAX;
 	o->retry_base_ms = RETRY_DEFAULT_BASE_MS;
 	o->timeout_s = 60;
+	o->jobs = OPTIONS_DEFAULT_JOBS;
 	o->verbosity = LOG_NORMAL;
 	r = parse_argv(o, argc, argv, &calls, e);
 	if (r < 0)

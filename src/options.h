@@ -20,6 +20,8 @@ enum options_flags {
 	OPT_REFRESH = 1 << 4,
 };
 
+#define OPTIONS_DEFAULT_JOBS 16
+
 struct options {
 	char *command;            /* NULL when none was given */
 	char *archive_dir;
@@ -35,6 +37,7 @@ struct options {
 	int retries;
 	long retry_base_ms;
 	long timeout_s;
+	long jobs;             /* sync: items archived at once */
 	int verbosity;            /* enum log_level */
 	unsigned flags;
 	int config_world_readable;

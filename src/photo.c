@@ -933,8 +933,8 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 
 /* ---- updates that need no API call ---- */
 
-static int load_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			  struct buf *path, json_t **ret, struct err *e)
+int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+		    struct buf *path, json_t **ret, struct err *e)
 {
 	int r = store_item_path(ctx->store, kind, id, "metadata.json", path);
 
@@ -1013,7 +1013,7 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 	int r, changed = 0;
 
 	*ret_changed = 0;
-	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0 || !photo_is_current(meta, listing))
 		goto cleanup;
 	r = 1;
@@ -1024,6 +1024,13 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 	if (kind == STORE_MY && now_albums && !json_equal(now_albums, json_object_get(meta, "albums"))) {
 		merge_add_history(meta, "albums", json_object_get(meta, "albums"), ctx->now);
 		jset_new(meta, "albums", json_incref(now_albums));
+		changed = 1;
+	}
+	if (kind == STORE_FAV && jtext(listing, "date_faved") &&
+	    !same_text(jtext(listing, "date_faved"), jstr(meta, "date_faved"))) {
+		/* favorited again after being withdrawn */
+		merge_add_history(meta, "date_faved", json_object_get(meta, "date_faved"), ctx->now);
+		record_set_date_faved(meta, listing);
 		changed = 1;
 	}
 	if (json_object_get(meta, "upstream")) {
@@ -1052,7 +1059,7 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 	json_t *meta = NULL;
 	int r;
 
-	r = load_item_meta(ctx, kind, id, &path, &meta, e);
+	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0)
 		goto cleanup;
 	if (same_text(jstr(jobj(meta, "upstream"), "status"), status))

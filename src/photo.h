@@ -46,6 +46,10 @@ struct photo_result {
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
 		  const json_t *albums, struct photo_result *res, struct err *e);
 
+/* Loads an archived item's metadata.json (an object) into *ret; path gets its path. */
+int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+		    struct buf *path, json_t **ret, struct err *e);
+
 /* 1 when the archived metadata matches the listing's lastupdate and counts. */
 int photo_is_current(const json_t *meta, const json_t *listing);
 

@@ -484,10 +484,15 @@ json_t *record_metadata(const struct record_input *in)
 	jset_new(m, "urls", urls_of(info, listing));
 	add_video(m, info);
 	if (in->kind == STORE_FAV)
-		set_time_pair(m, "date_faved", "date_faved_formatted", jtext(listing, "date_faved"));
+		record_set_date_faved(m, listing);
 	record_iso8601(in->archived_at, iso);
 	jset_str(m, "archived_at", iso);
 	return m;
+}
+
+void record_set_date_faved(json_t *meta, const json_t *listing)
+{
+	set_time_pair(meta, "date_faved", "date_faved_formatted", jtext(listing, "date_faved"));
 }
 
 json_t *record_comments(const json_t *resp)

@@ -26,6 +26,8 @@ struct record_input {
 };
 
 json_t *record_metadata(const struct record_input *in);
+/* A favorite's date_faved (+ _formatted) from its favorites.getList entry. */
+void record_set_date_faved(json_t *meta, const json_t *listing);
 /* comments.json from a photos.comments.getList response. */
 json_t *record_comments(const json_t *resp);
 /* One favorites.json entry from a getFavorites "person". */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,7 @@ struct sync_state {
 	long marked_gone;
 	long original_missing;
 	json_t *failures;    /* [{kind, id, error}] */
+	pthread_mutex_t lock; /* the counters and failures above, while workers run */
 	struct avatar_result avatars;
 	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;
@@ -208,6 +210,7 @@ static int list_albums(struct sync_state *st, struct err *e)
 {
 	const char *args[] = { "user_id", "me", NULL };
 	struct buf path = BUF_INIT;
+	long marked = 0;
 	int r;
 
 	store_root_path(&st->store, "albums_index.json", &path);
@@ -221,6 +224,13 @@ static int list_albums(struct sync_state *st, struct err *e)
 	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
 		r = list_album_photos(st, json_array_get(st->albums, i), e);
 	progress_end();
+	st->pctx.now = clock_unix_now();
+	if (r == 0)
+		r = upstream_check_albums(&st->pctx, st->albums, st->old_albums, &marked, e);
+	if (marked)
+		msg_info("%ld album%s deleted on Flickr; kept in the archive", marked,
+			 marked == 1 ? "" : "s");
+	st->marked_gone += marked;
 	return r;
 }
 
@@ -352,22 +362,34 @@ static int check_unlisted(struct sync_state *st, enum store_kind kind, struct er
 
 /* ---- archiving ---- */
 
+/* An item that failed; only one with a valid id can be fetched again next run. */
 static void record_failure(struct sync_state *st, enum store_kind kind, const char *id,
 			   const char *reason)
 {
+	int retried = store_valid_id(id);
 	json_t *f = json_object();
 
 	jset_str(f, "kind", store_kind_dir(kind));
 	jset_str(f, "id", id);
 	jset_str(f, "error", reason);
+	jset_bool(f, "retried_next_run", retried);
+	pthread_mutex_lock(&st->lock);
 	json_array_append_new(st->failures, f);
-	msg_warn("%s/%s: %s; will retry on the next run", store_kind_dir(kind),
-		 id ? id : "?", reason);
+	pthread_mutex_unlock(&st->lock);
+	msg_warn("%s/%s: %s%s", store_kind_dir(kind), id ? id : "?", reason,
+		 retried ? "; will retry on the next run" : "; skipped");
+}
+
+static void count(struct sync_state *st, long *counter, long n)
+{
+	pthread_mutex_lock(&st->lock);
+	*counter += n;
+	pthread_mutex_unlock(&st->lock);
 }
 
 /* An archived item: 1 when it is current (updated locally if need be), 0 to fetch it again. */
-static int try_unchanged(struct sync_state *st, enum store_kind kind, const json_t *listing,
-			 const json_t *albums, struct err *e)
+static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
+			 const json_t *listing, const json_t *albums, struct err *e)
 {
 	const char *id = jstr(listing, "id");
 	struct err one = { 0 };
@@ -376,7 +398,7 @@ static int try_unchanged(struct sync_state *st, enum store_kind kind, const json
 
 	if (st->o->flags & OPT_REFRESH)
 		return 0;
-	r = photo_update_local(&st->pctx, kind, listing, albums, &changed, &one);
+	r = photo_update_local(ctx, kind, listing, albums, &changed, &one);
 	if (r < 0 && err_is_fatal(r)) {
 		if (e)
 			*e = one;
@@ -387,48 +409,46 @@ static int try_unchanged(struct sync_state *st, enum store_kind kind, const json
 			msg_debug("%s/%s: %s; fetching it again", store_kind_dir(kind), id, one.msg);
 		return 0;
 	}
-	st->skipped++;
+	count(st, &st->skipped, 1);
 	snprintf(what, sizeof(what), "%s/%s %s", store_kind_dir(kind), id,
 		 changed ? "updated (views, albums)" : "unchanged");
 	progress_item(what, st->fc.calls);
 	return 1;
 }
 
-static int archive_one(struct sync_state *st, enum store_kind kind, const json_t *listing,
-		       struct err *e)
+static int archive_one(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
+		       const json_t *listing, struct err *e)
 {
 	const char *id = jstr(listing, "id");
 	const json_t *albums = json_object_get(st->photo_albums, id ? id : "");
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
-	long calls_before = st->fc.calls;
+	long calls_before = flickr_calls_of_this_thread();
 	int r, known = 0;
 
-	st->pctx.now = clock_unix_now();
+	ctx->now = clock_unix_now();
 	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
 		known = 1;
-		r = try_unchanged(st, kind, listing, albums, e);
+		r = try_unchanged(st, ctx, kind, listing, albums, e);
 		if (r != 0)
 			return r > 0 ? 0 : r;
 	}
-	r = photo_archive(&st->pctx, kind, listing, albums, &res, &one);
+	r = photo_archive(ctx, kind, listing, albums, &res, &one);
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
-		r = photo_mark_upstream(&st->pctx, kind, id, "deleted", one.msg, 0, &one);
-		st->marked_gone += r > 0;
+		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
+		count(st, &st->marked_gone, r > 0);
 		r = r < 0 ? r : 0;
 	} else if (r == 0) {
-		if (known)
-			st->refreshed++;
-		else
-			st->archived++;
-		st->original_missing += res.original_missing;
+		count(st, known ? &st->refreshed : &st->archived, 1);
+		count(st, &st->original_missing, res.original_missing);
 	}
 	if (r == 0) {
 		snprintf(what, sizeof(what), "%s/%s %s (%ld API calls)%s%.200s",
 			 store_kind_dir(kind), id, known ? "refreshed" : "archived",
-			 st->fc.calls - calls_before, res.note[0] ? ": " : "", res.note);
+			 flickr_calls_of_this_thread() - calls_before, res.note[0] ? ": " : "",
+			 res.note);
 		progress_item(what, st->fc.calls);
 		return 0;
 	}
@@ -443,39 +463,142 @@ static int archive_one(struct sync_state *st, enum store_kind kind, const json_t
 	return 0;
 }
 
-static int archive_spooled(struct sync_state *st, enum store_kind kind, const char *file,
-			   struct err *e)
-{
-	struct buf path = BUF_INIT;
-	char *line = NULL;
-	size_t cap = 0;
-	FILE *f;
-	int r = 0;
+/*
+ * Workers take the spooled listing's lines in turn and archive them, so that
+ * one item's API calls overlap another's downloads.  The first fatal error
+ * (disk full, refused credentials, Ctrl-C) stops every worker.
+ */
+struct workers {
+	struct sync_state *st;
+	enum store_kind kind;
+	FILE *spool;
+	pthread_mutex_t lock;     /* the fields below */
+	pthread_cond_t released;  /* an id left busy[] */
+	char **busy;              /* ids being archived, one slot per worker */
+	char *line;
+	size_t line_cap;
+	int r;                    /* first fatal error, or 0 */
+	struct err e;
+};
 
-	store_root_path(&st->store, file, &path);
-	f = fopen(path.data, "re");
-	if (!f) {
-		r = fs_errno_error(e, "read", path.data, errno);
-		goto cleanup;
-	}
-	while (r == 0 && getline(&line, &cap, f) > 0) {
-		json_t *listing = NULL;
+static int id_is_busy(const struct workers *w, const char *id)
+{
+	for (long i = 0; id && i < w->st->o->jobs; i++)
+		if (w->busy[i] && !strcmp(w->busy[i], id))
+			return 1;
+	return 0;
+}
+
+/* The next listing entry, its id claimed in slot; NULL at the end or after a fatal error. */
+static json_t *next_listing(struct workers *w, long slot)
+{
+	json_t *listing = NULL;
+
+	pthread_mutex_lock(&w->lock);
+	while (!listing && w->r == 0) {
 		struct err perr = { 0 };
 
 		if (clock_stop_requested()) {
-			r = err_set(e, FA_EINTR, "interrupted");
+			w->r = err_set(&w->e, FA_EINTR, "interrupted");
 			break;
 		}
-		if (json_parse(line, strlen(line), &listing, &perr) < 0) {
-			record_failure(st, kind, NULL, perr.msg);
+		if (getline(&w->line, &w->line_cap, w->spool) <= 0)
+			break;
+		if (json_parse(w->line, strlen(w->line), &listing, &perr) < 0) {
+			record_failure(w->st, w->kind, NULL, perr.msg);
 			continue;
 		}
-		r = archive_one(st, kind, listing, e);
-		json_decref(listing);
+		/* a listing can repeat an item: never two workers in one folder */
+		while (id_is_busy(w, jstr(listing, "id")))
+			pthread_cond_wait(&w->released, &w->lock);
+		w->busy[slot] = jstr(listing, "id") ? strdup(jstr(listing, "id")) : NULL;
 	}
-	fclose(f);
-cleanup:
-	free(line);
+	pthread_mutex_unlock(&w->lock);
+	return listing;
+}
+
+static void release_slot(struct workers *w, long slot, int r, const struct err *e)
+{
+	pthread_mutex_lock(&w->lock);
+	free(w->busy[slot]);
+	w->busy[slot] = NULL;
+	if (r < 0 && w->r == 0) {
+		w->r = r;
+		w->e = *e;
+	}
+	pthread_cond_broadcast(&w->released);
+	pthread_mutex_unlock(&w->lock);
+}
+
+struct worker {
+	struct workers *pool;
+	long slot;
+	pthread_t thread;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *me = arg;
+	struct photo_ctx ctx = me->pool->st->pctx; /* its own clock reading */
+	json_t *listing;
+
+	while ((listing = next_listing(me->pool, me->slot))) {
+		struct err e = { 0 };
+		int r = archive_one(me->pool->st, &ctx, me->pool->kind, listing, &e);
+
+		json_decref(listing);
+		release_slot(me->pool, me->slot, r, &e);
+	}
+	return NULL;
+}
+
+static int run_workers(struct workers *w, struct err *e)
+{
+	long n = w->st->o->jobs, started = 0;
+	struct worker *ws = calloc((size_t)n, sizeof(*ws));
+
+	w->busy = calloc((size_t)n, sizeof(*w->busy));
+	if (!ws || !w->busy) {
+		free(ws);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	for (; started < n; started++) {
+		ws[started] = (struct worker){ w, started, 0 };
+		if (pthread_create(&ws[started].thread, NULL, worker_main, &ws[started]) != 0)
+			break;
+	}
+	if (!started)
+		w->r = err_set(&w->e, FA_ENOMEM, "cannot start a worker thread");
+	for (long i = 0; i < started; i++)
+		pthread_join(ws[i].thread, NULL);
+	free(ws);
+	if (w->r < 0 && e)
+		*e = w->e;
+	return w->r;
+}
+
+static int archive_spooled(struct sync_state *st, enum store_kind kind, const char *file,
+			   struct err *e)
+{
+	struct workers w = { .st = st, .kind = kind };
+	struct buf path = BUF_INIT;
+	int r;
+
+	store_root_path(&st->store, file, &path);
+	w.spool = fopen(path.data, "re");
+	if (!w.spool) {
+		r = fs_errno_error(e, "read", path.data, errno);
+		buf_release(&path);
+		return r;
+	}
+	pthread_mutex_init(&w.lock, NULL);
+	pthread_cond_init(&w.released, NULL);
+	r = run_workers(&w, e);
+	pthread_cond_destroy(&w.released);
+	pthread_mutex_destroy(&w.lock);
+	fclose(w.spool);
+	free(w.busy);
+	free(w.line);
 	buf_release(&path);
 	return r;
 }
@@ -645,6 +768,7 @@ static int run(struct sync_state *st, struct err *e)
 static void teardown(struct sync_state *st)
 {
 	http_client_free(st->http);
+	flickr_client_release(&st->fc);
 	json_decref(st->albums);
 	json_decref(st->old_albums);
 	json_decref(st->photo_albums);
@@ -660,7 +784,7 @@ static void teardown(struct sync_state *st)
 
 int cmd_sync(const struct options *o)
 {
-	struct sync_state st = { .o = o, .lock_fd = -1 };
+	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };

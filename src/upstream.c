@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "merge.h"
 #include "pace.h"
 #include "upstream.h"
 
@@ -15,8 +16,7 @@ static int already_marked(const struct photo_ctx *ctx, enum store_kind kind, con
 	int marked = 0;
 
 	*ret_archived = 0;
-	if (store_item_path(ctx->store, kind, id, "metadata.json", &path) == 0 &&
-	    json_load_path(path.data, &meta, NULL) == 0) {
+	if (photo_load_meta(ctx, kind, id, &path, &meta, NULL) == 0) {
 		*ret_archived = 1;
 		/* "unavailable" may pass (a private photo made public again): ask again */
 		marked = jstr(jobj(meta, "upstream"), "status") &&
@@ -27,28 +27,43 @@ static int already_marked(const struct photo_ctx *ctx, enum store_kind kind, con
 	return marked;
 }
 
+/*
+ * What Flickr answers about something it no longer lists: a status when the
+ * answer settles it, NULL otherwise.  A permanent error means deleted ("not
+ * found", code 1) or otherwise unavailable; a transient failure (network, 105
+ * "service unavailable") proves nothing and goes to e.  ret_resp gets the answer.
+ */
+static const char *ask_flickr(const struct photo_ctx *ctx, const char *method,
+			      const char *const *args, json_t **ret_resp, char *detail,
+			      size_t detail_size, struct err *e)
+{
+	struct err one = { 0 };
+	int r;
+
+	*ret_resp = NULL;
+	r = flickr_call(ctx->fc, method, args, ret_resp, &one);
+	if (r == FA_EAPI && !retry_api_code(one.api_code)) {
+		snprintf(detail, detail_size, "Flickr: %.200s", one.msg);
+		return one.api_code == 1 ? "deleted" : "unavailable";
+	}
+	if (r < 0 && e)
+		*e = one;
+	return NULL;
+}
+
 /* What getInfo says about an unlisted item: a status to mark, or NULL to leave it be. */
-static const char *ask_flickr(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			      char *detail, size_t detail_size, struct err *e)
+static const char *ask_about_item(const struct photo_ctx *ctx, enum store_kind kind,
+				  const char *id, char *detail, size_t detail_size, struct err *e)
 {
 	const char *args[] = { "photo_id", id, NULL };
 	json_t *resp = NULL;
-	struct err one = { 0 };
-	const char *status = NULL;
-	int r;
+	const char *status;
 
-	r = flickr_call(ctx->fc, "flickr.photos.getInfo", args, &resp, &one);
-	if (r == 0) {
-		if (kind == STORE_FAV && !jflag(jobj(resp, "photo"), "isfavorite", true)) {
-			status = "unfavorited";
-			snprintf(detail, detail_size, "no longer among the account's favorites");
-		}
-	} else if (r == FA_EAPI && !retry_api_code(one.api_code)) {
-		status = one.api_code == 1 ? "deleted" : "unavailable";
-		snprintf(detail, detail_size, "Flickr: %.200s", one.msg);
-	} else if (e) {
-		/* a transient failure (network, 105 "service unavailable") proves nothing */
-		*e = one;
+	status = ask_flickr(ctx, "flickr.photos.getInfo", args, &resp, detail, detail_size, e);
+	if (!status && resp && kind == STORE_FAV &&
+	    !jflag(jobj(resp, "photo"), "isfavorite", true)) {
+		status = "unfavorited";
+		snprintf(detail, detail_size, "no longer among the account's favorites");
 	}
 	json_decref(resp);
 	return status;
@@ -65,7 +80,7 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 
 	if (already_marked(ctx, kind, id, &archived) || !archived)
 		return 1;
-	status = ask_flickr(ctx, kind, id, detail, sizeof(detail), &one);
+	status = ask_about_item(ctx, kind, id, detail, sizeof(detail), &one);
 	if (!status) {
 		if (one.code && err_is_fatal(one.code)) {
 			if (e)
@@ -135,5 +150,86 @@ int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 	r = r < 0 ? r : 0;
 cleanup:
 	store_ids_free(&archived);
+	return r;
+}
+
+/* ---- albums ---- */
+
+static const json_t *find_album(const json_t *albums, const char *id)
+{
+	for (size_t i = 0; id && i < json_array_size(albums); i++) {
+		const json_t *a = json_array_get(albums, i);
+
+		if (jstr(a, "id") && !strcmp(jstr(a, "id"), id))
+			return a;
+	}
+	return NULL;
+}
+
+/* An album listed again keeps its history, and its old mark becomes part of it. */
+static int carry_album_past(json_t *album, const json_t *old, int64_t now)
+{
+	json_t *history = json_object_get(old, "history");
+	json_t *mark = json_object_get(old, "upstream");
+
+	if (json_is_array(history) && jset_new(album, "history", json_deep_copy(history)) < 0)
+		return FA_ENOMEM;
+	return mark ? merge_add_history(album, "upstream", mark, now) : 0;
+}
+
+/* An album the last run had and this one's listing lacks, appended to fresh as it stands. */
+static int check_album(const struct photo_ctx *ctx, json_t *fresh, const json_t *old,
+		       long *marked, struct err *e)
+{
+	const char *args[] = { "photoset_id", jstr(old, "id"), "user_id", "me", NULL };
+	json_t *kept = json_deep_copy(old), *resp = NULL;
+	char detail[300] = "";
+	const char *status = NULL;
+	struct err one = { 0 };
+	int r = 0;
+
+	if (!kept)
+		return FA_ENOMEM;
+	if (!json_object_get(kept, "upstream"))
+		status = ask_flickr(ctx, "flickr.photosets.getInfo", args, &resp, detail,
+				    sizeof(detail), &one);
+	/* only "not found" settles it; other refusals are asked again next run */
+	if (status && !strcmp(status, "deleted")) {
+		r = merge_mark_upstream(kept, "deleted", detail, 0, ctx->now);
+		*marked += r == 0;
+	} else if (one.code && err_is_fatal(one.code)) {
+		r = one.code;
+		if (e)
+			*e = one;
+	}
+	if (r == 0 && json_array_append(fresh, kept) < 0)
+		r = FA_ENOMEM;
+	json_decref(kept);
+	json_decref(resp);
+	return r;
+}
+
+int upstream_check_albums(const struct photo_ctx *ctx, json_t *fresh, const json_t *old,
+			  long *ret_marked, struct err *e)
+{
+	size_t n_fresh = json_array_size(fresh);
+	int r = 0;
+
+	*ret_marked = 0;
+	for (size_t i = 0; r == 0 && i < n_fresh; i++) {
+		json_t *album = json_array_get(fresh, i);
+		const json_t *before = find_album(old, jstr(album, "id"));
+
+		if (before)
+			r = carry_album_past(album, before, ctx->now);
+	}
+	for (size_t i = 0; r == 0 && i < json_array_size(old); i++) {
+		const json_t *a = json_array_get(old, i);
+
+		if (store_valid_id(jstr(a, "id")) && !find_album(fresh, jstr(a, "id")))
+			r = check_album(ctx, fresh, a, ret_marked, e);
+	}
+	if (r == FA_ENOMEM)
+		err_set(e, r, "out of memory");
 	return r;
 }

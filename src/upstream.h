@@ -26,4 +26,14 @@ int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
 		   long *ret_pending, struct err *e);
 
+/*
+ * Completes this run's album list (fresh, albums_index.json entries in the
+ * user's order) with the albums of the last run's list (old) it lacks, at the
+ * end.  Each is asked about once with photosets.getInfo: "not found" marks it
+ * deleted; any other answer keeps it as it was.  An album listed again carries
+ * its history, its old mark added to it.  ret_marked counts new marks.
+ */
+int upstream_check_albums(const struct photo_ctx *ctx, json_t *fresh, const json_t *old,
+			  long *ret_marked, struct err *e);
+
 #endif

@@ -6,13 +6,15 @@ the reference archive with no temp files left.
 """
 import os
 import random
+import shutil
 import signal
 import subprocess
 import time
 
 import pytest
 
-from conftest import TEMP_NAME, assert_subset_of_reference, rerun_to_reference, temp_files
+from conftest import (TEMP_NAME, assert_same_as_reference, assert_subset_of_reference,
+                      rerun_to_reference, temp_files)
 
 # Set FA_CRASH_SEED to replay a failure (the seed and every delay are printed).
 SEED = int(os.environ.get("FA_CRASH_SEED", "20260101"))
@@ -40,9 +42,9 @@ def kill_phase(archive, finished, started):
     return "between items"
 
 
-def run_killed_after(archiver, delay):
+def run_killed_after(archiver, delay, *extra):
     """Starts a sync and SIGKILLs it after delay seconds; True if it finished first."""
-    proc = archiver.popen(*archiver.sync_args(), stdout=subprocess.DEVNULL,
+    proc = archiver.popen(*archiver.sync_args(*extra), stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE)
     try:
         proc.wait(timeout=delay)
@@ -55,10 +57,11 @@ def run_killed_after(archiver, delay):
     return False
 
 
-def test_random_sigkills_end_in_the_reference_archive(pinned, fake, account, reference):
-    # small latencies stretch an undisturbed sync to about three seconds
-    fake.api_latency = 0.015
-    fake.media_latency = 0.015
+# latencies that stretch an undisturbed sync to a few times MAX_DELAY_S
+@pytest.mark.parametrize("jobs,latency,max_delay", [(1, 0.015, MAX_DELAY_S), (16, 0.05, 1.0)])
+def test_random_sigkills_end_in_the_reference_archive(pinned, fake, account, reference, jobs,
+                                                      latency, max_delay):
+    fake.api_latency = fake.media_latency = latency
     rng = random.Random(SEED)
     print(f"seed {SEED}: FA_CRASH_SEED={SEED} replays these delays")
     kills = attempts = 0
@@ -66,15 +69,19 @@ def test_random_sigkills_end_in_the_reference_archive(pinned, fake, account, ref
     while kills < KILLS:
         attempts += 1
         assert attempts <= 3 * KILLS, "the runs keep finishing before the kill"
-        delay = rng.uniform(0.0, MAX_DELAY_S)
+        delay = rng.uniform(0.0, max_delay)
         started = time.time()
-        finished = run_killed_after(pinned, delay)
+        finished = run_killed_after(pinned, delay, "--jobs", str(jobs))
         kills += not finished
         phase = kill_phase(pinned.archive, finished, started)
         phases[phase] = phases.get(phase, 0) + 1
         print(f"run {attempts}: kill after {delay:.3f} s -> {phase} "
               f"({complete_flags(pinned.archive)} items complete)")
         assert_subset_of_reference(pinned, reference)
+        if finished:
+            # whole: start over, so that later kills land in a first sync again
+            assert_same_as_reference(pinned, reference)
+            shutil.rmtree(pinned.archive)
     print("phases:", phases)
     rerun_to_reference(pinned, account, reference)
 

@@ -109,7 +109,7 @@ def assert_one_failure(archiver, reference, r, kind, photo_id):
                                   "html", "truncate"])
 def test_api_fault_beyond_the_retries_fails_one_photo(pinned, fake, account, reference, name):
     add_fault(fake, name, "flickr.photos.getInfo", count=3)  # the first photo's 3 attempts
-    r = pinned.sync("--retries", "2")
+    r = pinned.sync("--retries", "2", "--jobs", "1")
     first = pinned.archive.joinpath(".flickr-archive", "my_photos.jsonl").read_text()
     first_id = json.loads(first.splitlines()[0])["id"]
     assert_one_failure(pinned, reference, r, "my_photos", first_id)
@@ -147,11 +147,23 @@ def api_gap_after_429(fake):
 
 def test_api_429_honours_retry_after(pinned, fake, account, reference):
     fake.add_fault("http429", match="flickr.photos.getInfo", count=1, retry_after=1)
-    r = pinned.sync()
+    r = pinned.sync("--jobs", "1")
     assert r.returncode == 0, r.stderr
     assert "; 1 retries)" in r.stderr
     # the backoff alone would wait about FLICKR_ARCHIVE_RETRY_BASE_MS (20 ms)
     assert api_gap_after_429(fake) >= 0.9
+    assert_same_as_reference(pinned, reference)
+
+
+def test_api_429_holds_back_every_worker(pinned, fake, account, reference):
+    fake.api_latency = 0.02
+    fake.add_fault("http429", match="flickr.photos.getInfo", count=1, retry_after=1)
+    r = pinned.sync("--jobs", "16")
+    assert r.returncode == 0, r.stderr
+    api = [status for verb, path, status in fake.log if path.startswith("/services/rest")]
+    t429 = fake.call_times[api.index(429)]
+    # calls already on their way may still arrive; no new one starts before Retry-After
+    assert not [t for t in fake.call_times if t429 + 0.2 < t < t429 + 0.9]
     assert_same_as_reference(pinned, reference)
 
 
@@ -172,7 +184,7 @@ def record_media_times(fake):
 def test_media_429_honours_retry_after(pinned, fake, account, reference):
     times = record_media_times(fake)
     fake.add_fault("http429", match="media", count=1, retry_after=1)
-    r = pinned.sync()
+    r = pinned.sync("--jobs", "1")
     assert r.returncode == 0, r.stderr
     (t0, path), (t1, again) = times[0], times[1]
     assert again == path and t1 - t0 >= 0.9

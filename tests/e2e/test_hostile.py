@@ -93,6 +93,15 @@ def test_invalid_utf8_in_texts_is_replaced(archiver, fake, account, target, tmp_
     assert_contained(archiver, tmp_path)
 
 
+def test_a_duplicate_key_costs_nothing(archiver, fake, account, target, tmp_path):
+    fake.mutate_photo(target.id, {"title": Raw(b'"first", "title": "second"')}, method=LISTING)
+    r = sync(archiver)
+    assert r.returncode == 0, r.stderr
+    assert_others_complete(archiver, account, None)
+    assert (archiver.item_dir("my_photos", target.id) / "complete.flag").is_file()
+    assert_contained(archiver, tmp_path)
+
+
 def test_wrongly_typed_fields_are_archived_leniently(archiver, fake, account, target,
                                                      tmp_path):
     fake.mutate_photo(target.id, {"title": 42, "tags": {"a": 1}, "dateupload": [1],
@@ -123,6 +132,8 @@ def test_bad_ids_fail_that_item_only(archiver, fake, account, target, tmp_path, 
     fake.mutate_photo(target.id, {"id": bad_id}, method=LISTING)
     r = sync(archiver)
     assert_one_failure(archiver, r, "is not a Flickr id")
+    assert "will retry" not in r.stderr and "skipped" in r.stderr
+    assert archiver.load("sync_report.json")["failed"][0]["retried_next_run"] is False
     # the item never reached the disk; everyone else did
     assert not archiver.item_dir("my_photos", target.id).exists()
     assert_others_complete(archiver, account, target.id)

@@ -208,7 +208,7 @@ def test_unfavorited_and_new_favorite(synced, fake, account):
 
 
 def test_refavorited_photo_loses_its_mark(synced, fake, account):
-    photo, _ = account.favorites[0]
+    photo, account_fave_date_before = account.favorites[0]
     account.unfavorite(photo.id)
     sync_at(synced, T1)
     assert meta(synced, "favorited_photos", photo.id)["upstream"]["status"] == "unfavorited"
@@ -218,6 +218,8 @@ def test_refavorited_photo_loses_its_mark(synced, fake, account):
     m = meta(synced, "favorited_photos", photo.id)
     assert "upstream" not in m
     assert history_of(m, "upstream")[0]["status"] == "unfavorited"
+    assert m["date_faved"] == str(T1 + 5)
+    assert history_of(m, "date_faved") == [str(account_fave_date_before)]
 
 
 def test_album_changes_cost_one_album_listing(synced, fake, account):
@@ -241,6 +243,38 @@ def test_album_deleted_upstream_is_kept(synced, fake, account):
     assert albums[album.id]["upstream"]["status"] == "deleted"
     assert albums[album.id]["photo_ids"] == album.photo_ids
     assert len(albums) == 3
+    # asked once to be sure, and never again once marked
+    assert fake.calls["flickr.photosets.getInfo"] == 1
+    fake.reset_counters()
+    sync_at(synced, T1 + 86_400)
+    assert "flickr.photosets.getInfo" not in fake.calls
+    assert synced.load("albums_index.json")[-1]["upstream"]["status"] == "deleted"
+
+
+def test_album_back_on_flickr_keeps_its_mark_in_history(synced, fake, account):
+    album = account.albums.pop(0)
+    account.touch()
+    sync_at(synced, T1)
+    account.albums.insert(0, album)
+    account.touch()
+    sync_at(synced, T1 + 86_400)
+    entry = next(a for a in synced.load("albums_index.json") if a["id"] == album.id)
+    assert "upstream" not in entry
+    past = [h["value"] for h in entry["history"] if h["field"] == "upstream"]
+    assert past[0]["status"] == "deleted"
+
+
+def test_an_unlisted_album_is_not_marked_on_a_transient_error(synced, fake, account):
+    album = account.albums.pop(0)
+    account.touch()
+    fake.add_fault("error105", match="flickr.photosets.getInfo", count=None)
+    sync_at(synced, T1)
+    entry = next(a for a in synced.load("albums_index.json") if a["id"] == album.id)
+    assert "upstream" not in entry
+    fake.clear_faults()
+    sync_at(synced, T1 + 86_400)
+    entry = next(a for a in synced.load("albums_index.json") if a["id"] == album.id)
+    assert entry["upstream"]["status"] == "deleted"
 
 
 def test_views_follow_the_listing_without_api_calls(synced, fake, account):

@@ -75,6 +75,12 @@ static void test_set_get_overwrite(void **state)
 		assert_int_equal(config_set(&c, k, k), 0);
 	}
 	assert_string_equal(config_get(&c, "k19"), "k19");
+	/* a line break would add entries to the file */
+	assert_int_equal(config_set(&c, "oauth_token", "t\napi_key=evil"), FA_EINVAL);
+	assert_int_equal(config_set(&c, "oauth_token", "t\r"), FA_EINVAL);
+	assert_int_equal(config_set(&c, "a=b", "v"), FA_EINVAL);
+	assert_int_equal(config_set(&c, "", "v"), FA_EINVAL);
+	assert_null(config_get(&c, "oauth_token"));
 	config_release(&c);
 	assert_int_equal(c.n, 0);
 	assert_null(c.v);

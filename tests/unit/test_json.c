@@ -314,7 +314,6 @@ static const char *const malformed_docs[] = {
 	"{a:1}",
 	"nul",
 	"{\"a\":1}x",               /* trailing garbage */
-	"{\"a\":1,\"a\":2}",         /* duplicate keys are refused */
 	"\xff",                     /* invalid UTF-8 outside a string */
 	"{\"a\":1}\xff",
 	"{\"a\":\"\\x\"}",              /* invalid escape */
@@ -336,6 +335,16 @@ static void test_json_parse_malformed(void **state)
 		assert_true(e.msg[0] != '\0');
 		assert_null(doc);
 	}
+}
+
+static void test_json_parse_duplicate_key_keeps_the_last(void **state)
+{
+	json_t *doc = NULL;
+
+	(void)state;
+	assert_int_equal(json_parse("{\"a\":1,\"a\":2}", 13, &doc, NULL), 0);
+	assert_int_equal(jint_or(doc, "a", 0), 2);
+	json_decref(doc);
 }
 
 static void test_json_parse_truncated_valid_doc(void **state)
@@ -608,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_jlist_absent_null_and_scalars),
 		cmocka_unit_test(test_jobj),
 		cmocka_unit_test(test_json_parse_malformed),
+		cmocka_unit_test(test_json_parse_duplicate_key_keeps_the_last),
 		cmocka_unit_test(test_json_parse_truncated_valid_doc),
 		cmocka_unit_test(test_json_parse_reads_only_len_bytes),
 		cmocka_unit_test(test_json_parse_too_large),

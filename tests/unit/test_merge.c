@@ -227,6 +227,27 @@ static void test_history_accumulates(void **state)
 	json_decref(v3);
 }
 
+static void test_any_edited_field_is_kept_but_counters_are_not(void **state)
+{
+	json_t *old = parse("{\"owner\":{\"realname\":\"Ann Lee\"},\"views\":3,"
+			    "\"last_update\":\"100\",\"last_update_formatted\":\"x\","
+			    "\"original_format\":\"jpg\"}");
+	json_t *fresh = parse("{\"owner\":{\"realname\":\"\"},\"views\":9,"
+			      "\"last_update\":\"200\",\"last_update_formatted\":\"y\","
+			      "\"original_format\":\"png\"}");
+	const json_t *h;
+
+	(void)state;
+	assert_int_equal(merge_metadata(fresh, old, T1), 0);
+	h = json_object_get(fresh, "history");
+	assert_int_equal(json_array_size(h), 2);
+	assert_string_equal(jstr(json_array_get(h, 0), "field"), "owner");
+	assert_string_equal(jstr(jobj(json_array_get(h, 0), "value"), "realname"), "Ann Lee");
+	assert_string_equal(jstr(json_array_get(h, 1), "field"), "original_format");
+	json_decref(old);
+	json_decref(fresh);
+}
+
 static void test_upstream_mark(void **state)
 {
 	json_t *m = parse("{\"id\":\"7\"}");
@@ -256,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_entries_without_id_do_not_pile_up),
 		cmocka_unit_test(test_edited_title_goes_to_history),
 		cmocka_unit_test(test_history_accumulates),
+		cmocka_unit_test(test_any_edited_field_is_kept_but_counters_are_not),
 		cmocka_unit_test(test_upstream_mark),
 	};
 
