@@ -32,7 +32,7 @@ get() { "$PY" -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2
 
 echo "demo: fake Flickr running at $(get url) with a sample account"
 status=0
-FLICKR_API_URL=$(get api_url) FLICKR_OAUTH_URL=$(get oauth_url) \
+FLICKR_API_URL=$(get api_url) FLICKR_OAUTH_URL=$(get oauth_url) FLICKR_STATIC_URL=$(get url) \
 FLICKR_API_KEY=$(get api_key) FLICKR_API_SECRET=$(get api_secret) \
 FLICKR_OAUTH_TOKEN=$(get oauth_token) FLICKR_OAUTH_TOKEN_SECRET=$(get oauth_token_secret) \
 XDG_CONFIG_HOME="$work/config" \

@@ -2,6 +2,7 @@
  * options.c: command line (getopt_long), environment and config file,
  * merged into one struct options.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "options.h"
@@ -144,6 +146,9 @@ void options_print_help(void)
 "  FLICKR_API_URL             REST endpoint (default " DEFAULT_API_URL ")\n"
 "  FLICKR_OAUTH_URL           OAuth endpoint base (default\n"
 "                             " DEFAULT_OAUTH_URL ")\n"
+"  FLICKR_STATIC_URL          scheme://host[:port] to fetch buddy icons from\n"
+"                             instead of Flickr's static hosts (tests; http\n"
+"                             only when FLICKR_API_URL is http too)\n"
 "  FLICKR_ARCHIVE_RETRY_BASE_MS\n"
 "                             first backoff delay in ms (default 2000; tests)\n"
 "\n"
@@ -338,6 +343,81 @@ static int parse_argv(struct options *o, int argc, char **argv, long *calls, str
 	return 0;
 }
 
+/* "http(s)://host[:port]" with an optional final "/", which is dropped. */
+static int parse_origin(const char *url, char **ret)
+{
+	const char *host, *p;
+	size_t len;
+
+	if (!strncasecmp(url, "http://", 7))
+		host = url + 7;
+	else if (!strncasecmp(url, "https://", 8))
+		host = url + 8;
+	else
+		return FA_EINVAL;
+	p = host;
+	if (*p == '[') { /* an IPv6 literal */
+		while (isxdigit((unsigned char)*++p) || *p == ':' || *p == '.')
+			;
+		if (*p++ != ']' || p - host < 4)
+			return FA_EINVAL;
+	} else {
+		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
+			p++;
+		if (p == host)
+			return FA_EINVAL;
+	}
+	if (*p == ':') {
+		const char *digits = ++p;
+
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == digits || p - digits > 5)
+			return FA_EINVAL;
+	}
+	len = (size_t)(p - url);
+	if (*p == '/')
+		p++;
+	if (*p)
+		return FA_EINVAL;
+	*ret = strndup(url, len);
+	return *ret ? 0 : FA_ENOMEM;
+}
+
+/* FLICKR_STATIC_URL, for the command that fetches what it names (verify must not care). */
+static int apply_static_url(struct options *o, struct err *e)
+{
+	const char *v = getenv("FLICKR_STATIC_URL");
+	int r;
+
+	if (!v || !*v || !o->command || strcmp(o->command, "sync"))
+		return 0;
+	r = parse_origin(v, &o->static_url);
+	if (r == FA_ENOMEM)
+		return err_set(e, r, "out of memory");
+	if (r < 0)
+		return err_set(e, r, "FLICKR_STATIC_URL must be http(s)://HOST[:PORT], not '%s'", v);
+	/* no plain http behind the user's back: only beside a plain-http test API */
+	if (!strncasecmp(o->static_url, "http://", 7) && !options_allow_http(o))
+		return err_set(e, FA_EINVAL, "FLICKR_STATIC_URL may be http only when "
+			       "FLICKR_API_URL is http too (a local test server)");
+	return 0;
+}
+
+char *options_static_url_for(const struct options *o, const char *url)
+{
+	const char *path;
+	struct buf b = BUF_INIT;
+
+	if (!o->static_url || !(path = strstr(url, "://")))
+		return strdup(url);
+	path += 3;
+	path += strcspn(path, "/");
+	if (buf_printf(&b, "%s%s", o->static_url, path) < 0)
+		return NULL;
+	return buf_detach(&b);
+}
+
 int options_parse(struct options *o, int argc, char **argv, struct err *e)
 {
 	const char *base_ms = getenv("FLICKR_ARCHIVE_RETRY_BASE_MS");
@@ -368,6 +448,9 @@ int options_parse(struct options *o, int argc, char **argv, struct err *e)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	if (!o->oauth_url && set_str(&o->oauth_url, DEFAULT_OAUTH_URL) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
+	r = apply_static_url(o, e);
+	if (r < 0)
+		return r;
 	log_add_secret(o->api_secret);
 	log_add_secret(o->oauth_token_secret);
 	log_add_secret(o->oauth_token);
@@ -392,6 +475,7 @@ void options_release(struct options *o)
 	free_secret(o->oauth_token_secret);
 	free(o->api_url);
 	free(o->oauth_url);
+	free(o->static_url);
 	memset(o, 0, sizeof(*o));
 }
 
