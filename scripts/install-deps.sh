@@ -11,11 +11,11 @@
 set -eu
 
 APT_PACKAGES="gcc make pkg-config meson ninja-build libcurl4-openssl-dev libssl-dev \
-libjansson-dev libexif-dev libsqlite3-dev libcmocka-dev python3 python3-pytest ca-certificates \
+libjansson-dev libexif-dev libsqlite3-dev libvips-dev libcmocka-dev python3 python3-pytest ca-certificates \
 clang openssl"
-BREW_PACKAGES="meson ninja pkg-config curl openssl@3 jansson libexif sqlite cmocka python llvm"
+BREW_PACKAGES="meson ninja pkg-config curl openssl@3 jansson libexif sqlite vips cmocka python llvm"
 DNF_PACKAGES="gcc make pkgconf-pkg-config meson ninja-build libcurl-devel openssl-devel \
-jansson-devel libexif-devel sqlite-devel libcmocka-devel python3 python3-pytest \
+jansson-devel libexif-devel sqlite-devel vips-devel libcmocka-devel python3 python3-pytest \
 clang compiler-rt libasan libubsan openssl"
 
 check_only=0
@@ -35,7 +35,7 @@ if command -v clang >/dev/null 2>&1 && ! fuzzer_runtime_ok; then
 	missing="$missing libFuzzer"
 fi
 if command -v pkg-config >/dev/null 2>&1; then
-	for lib in libcurl libcrypto jansson libexif sqlite3 cmocka; do
+	for lib in libcurl libcrypto jansson libexif sqlite3 vips cmocka; do
 		pkg-config --exists "$lib" || missing="$missing $lib"
 	done
 fi

@@ -40,20 +40,23 @@ static void merge_users_from(json_t *users, const char *path)
 	json_decref(doc);
 }
 
+/* Adds a person-like record (tagged person, owner) unless the user is known. */
+static void add_person(json_t *users, const json_t *p)
+{
+	const char *nsid = jstr(p, "nsid");
+
+	if (nsid && *nsid && !json_object_get(users, nsid))
+		json_object_set_new(users, nsid, record_user_from(p));
+}
+
+/* The people tagged in a metadata.json, and its owner (the account, for its own photos). */
 static void merge_people_from(json_t *users, const json_t *metadata)
 {
 	const json_t *people = json_object_get(metadata, "people");
 
-	for (size_t i = 0; i < jlist_size(people); i++) {
-		const json_t *p = jlist_at(people, i);
-		const char *nsid = jstr(p, "nsid");
-		json_t *u;
-
-		if (!nsid || json_object_get(users, nsid))
-			continue;
-		u = record_user_from(p);
-		json_object_set_new(users, nsid, u);
-	}
+	for (size_t i = 0; i < jlist_size(people); i++)
+		add_person(users, jlist_at(people, i));
+	add_person(users, jobj(metadata, "owner"));
 }
 
 struct index_writer {
@@ -210,6 +213,7 @@ static json_t *merge_albums(const json_t *fresh, const json_t *old)
 }
 
 static int rebuild_files(const struct store *s, const json_t *albums,
+			 const struct catalog_users_hook *users_hook,
 			 struct catalog_counts *ret_counts, struct err *e)
 {
 	struct catalog_counts counts = { 0, 0, 0, 0 };
@@ -222,6 +226,8 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	r = rebuild_kind(s, STORE_MY, users, &counts.my_photos, e);
 	if (r == 0)
 		r = rebuild_kind(s, STORE_FAV, users, &counts.favorites, e);
+	if (r == 0 && users_hook)
+		r = users_hook->fn(users_hook->ud, users, e);
 	if (r < 0)
 		goto cleanup;
 	sorted = users_sorted(users);
@@ -255,9 +261,10 @@ cleanup:
 }
 
 int catalog_rebuild(const struct store *s, const json_t *albums,
+		    const struct catalog_users_hook *users_hook,
 		    struct catalog_counts *ret_counts, struct err *e)
 {
-	int r = rebuild_files(s, albums, ret_counts, e);
+	int r = rebuild_files(s, albums, users_hook, ret_counts, e);
 
 	if (r == 0)
 		r = catalog_write_manifest(s, e);
@@ -334,6 +341,29 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 	return r;
 }
 
+/* The avatars' manifest, brought up to date, then its lines. */
+static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err *e)
+{
+	struct buf dir = BUF_INIT, path = BUF_INIT, lines = BUF_INIT;
+	int r = 0;
+
+	store_root_path(s, STORE_AVATARS_DIR, &dir);
+	if (!fs_is_dir(dir.data))
+		goto cleanup; /* no avatar archived yet */
+	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, NULL, e);
+	if (r == 0 && buf_printf(&path, "%s/%s", dir.data, MANIFEST_NAME) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = item_manifest_lines(path.data, STORE_AVATARS_DIR "/", &lines, e);
+	if (r == 0)
+		r = fs_tmp_write(tmp, buf_cstr(&lines), lines.len, e);
+cleanup:
+	buf_release(&dir);
+	buf_release(&path);
+	buf_release(&lines);
+	return r;
+}
+
 /* Lines for the top-level files this rebuild wrote (those that exist). */
 static int append_top_files(const struct store *s, struct fs_tmp *tmp, struct err *e)
 {
@@ -376,6 +406,8 @@ int catalog_write_manifest(const struct store *s, struct err *e)
 		r = append_item_manifests(s, STORE_MY, &tmp, e);
 	if (r == 0)
 		r = append_item_manifests(s, STORE_FAV, &tmp, e);
+	if (r == 0)
+		r = append_avatars(s, &tmp, e);
 	if (r == 0)
 		r = append_top_files(s, &tmp, e);
 	if (r == 0)

@@ -3,9 +3,11 @@
  * they always agree with it (a killed sync leaves them consistent on the
  * next run):
  *   my_photos_index.json, favorites_index.json  one entry per item
- *   users_cache.json   every commenter, faver and tagged person by NSID
+ *   users_cache.json   every commenter, faver, tagged person and photo owner
+ *                      by NSID
  *   albums_index.json  every album with its photo ids in order
- *   manifest-sha256.txt  every complete item's manifest, then the above
+ *   manifest-sha256.txt  every complete item's manifest, the avatars', then
+ *                      the above
  *   bagit.txt          BagIt's declaration (written once)
  * Nothing is ever dropped: users and albums already recorded stay, even when
  * Flickr no longer lists them.
@@ -25,17 +27,30 @@ struct catalog_counts {
 };
 
 /*
+ * Called with every user (an object: NSID -> record, merged from the items
+ * and the last users_cache.json) before users_cache.json is written; it may
+ * add keys to the records.  An error stops the rebuild there.
+ */
+struct catalog_users_hook {
+	int (*fn)(void *ud, json_t *users, struct err *e);
+	void *ud;
+};
+
+/*
  * albums: this run's albums (array), or NULL to keep the recorded ones.
- * Ends with catalog_write_manifest().
+ * users_hook may be NULL.  Ends with catalog_write_manifest().
  */
 int catalog_rebuild(const struct store *s, const json_t *albums,
+		    const struct catalog_users_hook *users_hook,
 		    struct catalog_counts *ret_counts, struct err *e);
 
 /*
  * Writes ROOT/manifest-sha256.txt: the manifest of every item with
  * complete.flag (in the index files' order; a complete item without one, or
- * with a stale one, gets it first: see store_manifest_stale()), then lines
- * for the index files and users_cache.json; and bagit.txt when there is none.
+ * with a stale one, gets it first: see store_manifest_stale()), then the
+ * lines of ROOT/avatars/manifest-sha256.txt (rewritten first, hashing only
+ * the files written since), then lines for the index files and
+ * users_cache.json; and bagit.txt when there is none.
  */
 int catalog_write_manifest(const struct store *s, struct err *e);
 

@@ -85,11 +85,11 @@ int fs_tmp_write(struct fs_tmp *t, const void *data, size_t len, struct err *e)
 	return 0;
 }
 
-int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e)
+static int tmp_commit(struct fs_tmp *t, const char *final_path, int durable, struct err *e)
 {
 	int r = 0;
 
-	if (fsync(t->fd) < 0) {
+	if (durable && fsync(t->fd) < 0) {
 		r = fs_errno_error(e, "write", t->tmp_path, errno);
 		goto cleanup;
 	}
@@ -105,11 +105,16 @@ int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e)
 	}
 	free(t->tmp_path);
 	t->tmp_path = NULL;
-	if (fs_fsync_dir(t->dir) < 0)
+	if (durable && fs_fsync_dir(t->dir) < 0)
 		r = fs_errno_error(e, "sync directory", t->dir, errno);
 cleanup:
 	fs_tmp_abort(t);
 	return r;
+}
+
+int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e)
+{
+	return tmp_commit(t, final_path, 1, e);
 }
 
 void fs_tmp_abort(struct fs_tmp *t)
@@ -125,8 +130,8 @@ void fs_tmp_abort(struct fs_tmp *t)
 	t->dir = NULL;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		    struct err *e)
+static int write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+			int durable, struct err *e)
 {
 	struct fs_tmp t = FS_TMP_INIT;
 	int r;
@@ -137,10 +142,22 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	r = fs_tmp_write(&t, data, len, e);
 	if (r < 0)
 		goto cleanup;
-	r = fs_tmp_commit(&t, path, e);
+	r = tmp_commit(&t, path, durable, e);
 cleanup:
 	fs_tmp_abort(&t);
 	return r;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		    struct err *e)
+{
+	return write_atomic(path, data, len, mode, 1, e);
+}
+
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
+		     struct err *e)
+{
+	return write_atomic(path, data, len, mode, 0, e);
 }
 
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)

@@ -35,6 +35,13 @@ void fs_tmp_abort(struct fs_tmp *t);
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		    struct err *e);
+/*
+ * The same rename into place without the fsyncs, for files that are made
+ * again from the archive (the site's pages and thumbnails): a reader never
+ * sees a partial file, but after a power loss the file may be empty.
+ */
+int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
+		     struct err *e);
 /* Reads a whole regular file of at most max bytes into out (appending). */
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
 

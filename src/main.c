@@ -13,6 +13,7 @@
 #include "log.h"
 #include "options.h"
 #include "search.h"
+#include "site.h"
 #include "sync.h"
 #include "verify.h"
 
@@ -36,6 +37,7 @@ static const struct command {
 	{ "auth", cmd_auth, 0 },
 	{ "sync", cmd_sync, 0 },
 	{ "verify", cmd_verify, 0 },
+	{ "site", cmd_site, 0 },
 	{ "search", cmd_search, 1 },
 	{ "help", cmd_help, 0 },
 	{ "version", cmd_version, 0 },

@@ -155,9 +155,11 @@ int media_pick_from_sizes(const json_t *sizes_resp, struct media_source *ret)
 		const json_t *s = jlist_at(list, i);
 		const char *media = jstr(s, "media");
 		const char *label = jstr(s, "label");
+		const char *source = jstr(s, "source");
 		long long w = 0, h = 0, area;
 
-		if (!jstr(s, "source") || !label || (media && strcmp(media, "photo")))
+		/* an empty source is no file, as an empty url_* of a listing */
+		if (!source || !*source || !label || (media && strcmp(media, "photo")))
 			continue;
 		if (!strcmp(label, "Original")) {
 			best = s;

@@ -2,6 +2,7 @@
  * options.c: command line (getopt_long), environment and config file,
  * merged into one struct options.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "options.h"
@@ -26,6 +28,7 @@ enum long_only {
 	OPT_NO_BROWSER_ID,
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
+	OPT_NO_SITE_ID,
 	OPT_JSON_ID,
 	OPT_LIMIT,
 };
@@ -44,6 +47,7 @@ static const struct option long_options[] = {
 	{ "no-browser", no_argument, NULL, OPT_NO_BROWSER_ID },
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
+	{ "no-site", no_argument, NULL, OPT_NO_SITE_ID },
 	{ "json", no_argument, NULL, OPT_JSON_ID },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -71,13 +75,21 @@ void options_print_help(void)
 "              any time to resume an interrupted sync or pick up what changed:\n"
 "              new photos, comments, faves and edits cost about one API call\n"
 "              per 500 unchanged photos; nothing Flickr deleted is ever removed\n"
-"              from the archive (it is marked in metadata.json instead)\n"
+"              from the archive (it is marked in metadata.json instead); ends by\n"
+"              making the site (see 'site')\n"
 "  verify      check every archived file against the SHA-256 manifests that\n"
 "              sync keeps (manifest-sha256.txt, BagIt's format) and print one\n"
 "              line per problem: missing, changed, partial (an item without\n"
 "              complete.flag, or a temporary file left by a killed run),\n"
 "              unrecorded (a file no manifest lists; a warning only);\n"
 "              reads only, needs no network or credentials\n"
+"  site        make or update a website inside the archive to browse it\n"
+"              offline, from disk, in any browser (no server, no network):\n"
+"              ARCHIVE/index.html opens the photostream; a page per photo with\n"
+"              its comments, faves, tags, albums, place and EXIF; albums,\n"
+"              favorites, a page per person, and a search box.  Only pages that\n"
+"              changed are rewritten, thumbnails only made when missing; prints\n"
+"              the path of index.html.  Sync runs it at its end\n"
 "  search QUERY\n"
 "              find archived items by the words of their title, description,\n"
 "              tags, comments (and who wrote them), people (owner, commenters,\n"
@@ -116,6 +128,7 @@ void options_print_help(void)
 "      --refresh              sync: fetch every item's info, comments and faves\n"
 "                             again, not only those whose lastupdate or counts\n"
 "                             changed (costs about 2 API calls per item)\n"
+"      --no-site              sync: do not make the site at the end\n"
 "      --no-browser           auth: do not try to open a web browser\n"
 "      --json                 search: print a JSON array of matches (id, section,\n"
 "                             path, date, title, status, matched, snippet, where)\n"
@@ -133,6 +146,9 @@ void options_print_help(void)
 "  FLICKR_API_URL             REST endpoint (default " DEFAULT_API_URL ")\n"
 "  FLICKR_OAUTH_URL           OAuth endpoint base (default\n"
 "                             " DEFAULT_OAUTH_URL ")\n"
+"  FLICKR_STATIC_URL          scheme://host[:port] to fetch buddy icons from\n"
+"                             instead of Flickr's static hosts (tests; http\n"
+"                             only when FLICKR_API_URL is http too)\n"
 "  FLICKR_ARCHIVE_RETRY_BASE_MS\n"
 "                             first backoff delay in ms (default 2000; tests)\n"
 "\n"
@@ -141,7 +157,9 @@ void options_print_help(void)
 "could not run at all (credentials, network, disk), 130 when interrupted.\n"
 "verify: 0 when every file matches its manifest, 1 when it found a problem,\n"
 "3 when it could not check at all (no archive, no manifest yet, a sync\n"
-"running).\n"
+"running).  site: 0 when the site is made (images that cannot be decoded\n"
+"get a placeholder and a warning), 3 when it cannot be (no archive, a sync\n"
+"running, disk full).  A sync whose site fails warns and keeps its status.\n"
 "search: 0 when something matched, 1 when nothing did, 2 for a query without\n"
 "a word to search for, 3 when it could not search (no archive).\n"
 "\n"
@@ -275,6 +293,7 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 	case OPT_NO_BROWSER_ID: o->flags |= OPT_NO_BROWSER; return 0;
 	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
 	case OPT_REFRESH_ID: o->flags |= OPT_REFRESH; return 0;
+	case OPT_NO_SITE_ID: o->flags |= OPT_NO_SITE; return 0;
 	case OPT_JSON_ID: o->flags |= OPT_JSON; return 0;
 	case OPT_LIMIT:
 		if (parse_long(arg, 0, 1000000000, &v) < 0)
@@ -324,6 +343,81 @@ static int parse_argv(struct options *o, int argc, char **argv, long *calls, str
 	return 0;
 }
 
+/* "http(s)://host[:port]" with an optional final "/", which is dropped. */
+static int parse_origin(const char *url, char **ret)
+{
+	const char *host, *p;
+	size_t len;
+
+	if (!strncasecmp(url, "http://", 7))
+		host = url + 7;
+	else if (!strncasecmp(url, "https://", 8))
+		host = url + 8;
+	else
+		return FA_EINVAL;
+	p = host;
+	if (*p == '[') { /* an IPv6 literal */
+		while (isxdigit((unsigned char)*++p) || *p == ':' || *p == '.')
+			;
+		if (*p++ != ']' || p - host < 4)
+			return FA_EINVAL;
+	} else {
+		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-')
+			p++;
+		if (p == host)
+			return FA_EINVAL;
+	}
+	if (*p == ':') {
+		const char *digits = ++p;
+
+		while (isdigit((unsigned char)*p))
+			p++;
+		if (p == digits || p - digits > 5)
+			return FA_EINVAL;
+	}
+	len = (size_t)(p - url);
+	if (*p == '/')
+		p++;
+	if (*p)
+		return FA_EINVAL;
+	*ret = strndup(url, len);
+	return *ret ? 0 : FA_ENOMEM;
+}
+
+/* FLICKR_STATIC_URL, for the command that fetches what it names (verify must not care). */
+static int apply_static_url(struct options *o, struct err *e)
+{
+	const char *v = getenv("FLICKR_STATIC_URL");
+	int r;
+
+	if (!v || !*v || !o->command || strcmp(o->command, "sync"))
+		return 0;
+	r = parse_origin(v, &o->static_url);
+	if (r == FA_ENOMEM)
+		return err_set(e, r, "out of memory");
+	if (r < 0)
+		return err_set(e, r, "FLICKR_STATIC_URL must be http(s)://HOST[:PORT], not '%s'", v);
+	/* no plain http behind the user's back: only beside a plain-http test API */
+	if (!strncasecmp(o->static_url, "http://", 7) && !options_allow_http(o))
+		return err_set(e, FA_EINVAL, "FLICKR_STATIC_URL may be http only when "
+			       "FLICKR_API_URL is http too (a local test server)");
+	return 0;
+}
+
+char *options_static_url_for(const struct options *o, const char *url)
+{
+	const char *path;
+	struct buf b = BUF_INIT;
+
+	if (!o->static_url || !(path = strstr(url, "://")))
+		return strdup(url);
+	path += 3;
+	path += strcspn(path, "/");
+	if (buf_printf(&b, "%s%s", o->static_url, path) < 0)
+		return NULL;
+	return buf_detach(&b);
+}
+
 int options_parse(struct options *o, int argc, char **argv, struct err *e)
 {
 	const char *base_ms = getenv("FLICKR_ARCHIVE_RETRY_BASE_MS");
@@ -354,6 +448,9 @@ int options_parse(struct options *o, int argc, char **argv, struct err *e)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	if (!o->oauth_url && set_str(&o->oauth_url, DEFAULT_OAUTH_URL) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
+	r = apply_static_url(o, e);
+	if (r < 0)
+		return r;
 	log_add_secret(o->api_secret);
 	log_add_secret(o->oauth_token_secret);
 	log_add_secret(o->oauth_token);
@@ -378,6 +475,7 @@ void options_release(struct options *o)
 	free_secret(o->oauth_token_secret);
 	free(o->api_url);
 	free(o->oauth_url);
+	free(o->static_url);
 	memset(o, 0, sizeof(*o));
 }
 

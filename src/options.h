@@ -19,7 +19,8 @@ enum options_flags {
 	OPT_NO_BROWSER = 1 << 2,
 	OPT_NO_FAVORITES = 1 << 3,
 	OPT_REFRESH = 1 << 4,
-	OPT_JSON = 1 << 5,
+	OPT_NO_SITE = 1 << 5,
+	OPT_JSON = 1 << 6,
 };
 
 #define OPTIONS_DEFAULT_JOBS 16
@@ -34,6 +35,7 @@ struct options {
 	char *oauth_token_secret;
 	char *api_url;
 	char *oauth_url;
+	char *static_url;         /* sync: FLICKR_STATIC_URL, "scheme://host[:port]", or NULL */
 	long calls_per_hour;
 	int retries;
 	long retry_base_ms;
@@ -57,6 +59,14 @@ void options_release(struct options *o);
 
 /* True when the API URL is plain http (a local test server). */
 int options_allow_http(const struct options *o);
+
+/*
+ * The URL url would have with its scheme and host (and port) replaced by
+ * o->static_url, or a copy of url when that is not set.  Only for URLs the
+ * tool builds itself (buddy icons): a test server stands in for Flickr's
+ * static hosts.  NULL when out of memory.  Caller frees.
+ */
+char *options_static_url_for(const struct options *o, const char *url);
 
 /* The complete --help text. */
 void options_print_help(void);

@@ -79,9 +79,8 @@ static int write_json(struct job *j, const char *file, json_t *doc, struct err *
 	return r;
 }
 
-/* Retries transient failures (network, 429, 5xx) with the backoff policy. */
-static int fetch_into(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
-		      struct http_response *res, struct err *e)
+int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
+		     int64_t max_bytes, struct http_response *res, struct err *e)
 {
 	char shown[512];
 
@@ -92,7 +91,7 @@ static int fetch_into(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp
 
 		if (ftruncate(tmp->fd, 0) < 0 || lseek(tmp->fd, 0, SEEK_SET) < 0)
 			return fs_errno_error(e, "write", tmp->tmp_path, errno);
-		r = http_download(ctx->http, url, tmp->fd, MAX_MEDIA_BYTES, res, e);
+		r = http_download(ctx->http, url, tmp->fd, max_bytes, res, e);
 		if (r == 0 && res->status >= 200 && res->status < 300) {
 			if (res->content_length >= 0 && res->bytes != res->content_length) {
 				r = err_set(e, FA_ENET, "'%s': got %lld of %lld bytes", shown,
@@ -149,7 +148,7 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 	r = fs_tmp_open(&tmp, target.data, 0644, e);
 	if (r < 0)
 		goto cleanup;
-	r = fetch_into(ctx, url, &tmp, &res, e);
+	r = photo_fetch_file(ctx, url, &tmp, MAX_MEDIA_BYTES, &res, e);
 	if (r < 0)
 		goto cleanup;
 	head_len = pread(tmp.fd, head, sizeof(head), 0);

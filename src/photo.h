@@ -29,6 +29,8 @@ struct photo_ctx {
 	int refetch_all;           /* fetch comments and faves even when counts match */
 };
 
+struct fs_tmp;
+
 struct photo_result {
 	int original_missing;  /* a smaller size was archived: Flickr did not offer the original */
 	int downloaded;        /* media files fetched this time */
@@ -69,5 +71,14 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, const char *detail, int64_t last_seen,
 			struct err *e);
+
+/*
+ * GETs url into tmp (from its start), retrying transient failures (network,
+ * 429, 5xx, a body shorter than its Content-Length) with ctx->retry.  Any
+ * other HTTP status is FA_EHTTP (e->http_status set), an empty body
+ * FA_EPARSE.  Used for every static file: media, and avatars (avatar.h).
+ */
+int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
+		     int64_t max_bytes, struct http_response *res, struct err *e);
 
 #endif

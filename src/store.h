@@ -8,6 +8,7 @@
  *                               manifest-sha256.txt (before the flag)
  *   ROOT/my_photos_index.json favorites_index.json albums_index.json
  *   ROOT/users_cache.json manifest-sha256.txt bagit.txt
+ *   ROOT/avatars/<nsid>.jpg     buddy icons, manifest-sha256.txt (see avatar.h)
  *
  * Ids come from the server and become path components, so every id is
  * checked with store_valid_id() (digits only) before it touches a path.
@@ -29,6 +30,7 @@ struct store {
 
 #define STORE_WORK_DIR ".flickr-archive"
 #define STORE_COMPLETE_FLAG "complete.flag"
+#define STORE_AVATARS_DIR "avatars"
 
 /* Creates the tree if needed and removes temporaries a killed run left. */
 int store_open(struct store *s, const char *root, struct err *e);

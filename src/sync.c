@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "avatar.h"
 #include "catalog.h"
 #include "clock.h"
 #include "fa_build.h"
@@ -25,6 +26,7 @@
 #include "record.h"
 #include "store.h"
 #include "sync.h"
+#include "site.h"
 #include "upstream.h"
 
 #define LISTING_PER_PAGE 500
@@ -49,6 +51,8 @@ struct sync_state {
 	long original_missing;
 	json_t *failures;    /* [{kind, id, error}] */
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
+	struct avatar_result avatars;
+	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;
 	int64_t start_ms;
 };
@@ -601,6 +605,32 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 	return r;
 }
 
+/* ---- avatars, fetched while the catalog merges the users ---- */
+
+static int fetch_avatars(void *ud, json_t *users, struct err *e)
+{
+	struct sync_state *st = ud;
+	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o };
+	int r = avatar_sync(&ctx, users, &st->avatars, e);
+
+	st->avatars_done = r == 0;
+	return r;
+}
+
+static json_t *avatar_report(const struct avatar_result *a)
+{
+	json_t *rep = json_object();
+
+	jset_int(rep, "people", a->people);
+	jset_int(rep, "archived", a->archived);
+	jset_int(rep, "downloaded", a->fetched);
+	jset_int(rep, "default_icon", a->default_icon);
+	jset_int(rep, "skipped_invalid", a->invalid);
+	jset_int(rep, "postponed", a->postponed);
+	jset_new(rep, "failed", json_incref(a->failed));
+	return rep;
+}
+
 static int write_report(struct sync_state *st, struct err *e)
 {
 	json_t *rep = json_object();
@@ -618,11 +648,25 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_int(rep, "original_not_available", st->original_missing);
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_new(rep, "failed", json_incref(st->failures));
+	if (st->avatars_done)
+		jset_new(rep, "avatars", avatar_report(&st->avatars));
 	store_root_path(&st->store, "sync_report.json", &path);
 	r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
 	buf_release(&path);
 	return r;
+}
+
+static void print_avatar_summary(const struct avatar_result *a)
+{
+	size_t failed = json_array_size(a->failed);
+	char not_tried[64] = "";
+
+	if (a->postponed)
+		snprintf(not_tried, sizeof(not_tried), ", %ld not tried", a->postponed);
+	msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default icon, "
+		 "%zu failed%s%s", a->archived, a->fetched, a->default_icon, failed, not_tried,
+		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
@@ -643,6 +687,8 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
+	if (st->avatars_done)
+		print_avatar_summary(&st->avatars);
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
@@ -751,6 +797,7 @@ static void teardown(struct sync_state *st)
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
 	json_decref(st->failures);
+	avatar_result_release(&st->avatars);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	store_release(&st->store);
@@ -759,6 +806,7 @@ static void teardown(struct sync_state *st)
 int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
 	int r, cr, status;
@@ -770,9 +818,11 @@ int cmd_sync(const struct options *o)
 	r = setup(&st, &e);
 	if (r == 0)
 		r = run(&st, &e);
-	/* the indexes always describe what is on disk, even after a failure */
+	/* the indexes always describe what is on disk, even after a failure;
+	 * the avatars are fetched only after a sync that ran to its end */
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
-		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, &cc, &ce) : -1;
+		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
+				  &cc, &ce) : -1;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
 	if (st.lock_fd >= 0 && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
@@ -796,6 +846,10 @@ int cmd_sync(const struct options *o)
 	}
 	if (st.lock_fd >= 0 && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
+	/* the site is a view of the archive: its failure is a warning, never the sync's */
+	if (cr == 0 && (status == EXIT_OK || status == EXIT_SOME_FAILED) &&
+	    !(o->flags & OPT_NO_SITE) && site_after_sync(st.store.root) == FA_EINTR)
+		status = EXIT_INTERRUPTED;
 	teardown(&st);
 	return status;
 }

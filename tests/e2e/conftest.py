@@ -14,7 +14,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from fake_flickr import FakeFlickr, sample_account  # noqa: E402
-from fake_flickr.media import photo_file, video_file  # noqa: E402
+from fake_flickr.media import buddy_icon, photo_file, video_file  # noqa: E402
 
 BIN = os.environ.get("FLICKR_ARCHIVE_BIN") or str(ROOT / "build" / "flickr-archive")
 ITEM_FILES = ["metadata.json", "comments.json", "favorites.json", "exif.json", "sizes.json",
@@ -52,9 +52,10 @@ class Archiver:
     def env(self, credentials=True, **extra):
         acc = self.fake.account
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLICKR_")}
+        # FLICKR_STATIC_URL: the buddy icons (whose URLs the tool builds) come from the fake
         env.update(FLICKR_API_URL=self.fake.api_url, FLICKR_OAUTH_URL=self.fake.oauth_url,
-                   XDG_CONFIG_HOME=str(self.config_home), FLICKR_ARCHIVE_RETRY_BASE_MS="20",
-                   LC_ALL="C.UTF-8")
+                   FLICKR_STATIC_URL=self.fake.url, XDG_CONFIG_HOME=str(self.config_home),
+                   FLICKR_ARCHIVE_RETRY_BASE_MS="20", LC_ALL="C.UTF-8")
         if self.now is not None:
             env["FLICKR_ARCHIVE_FAKE_NOW"] = str(self.now)
         if credentials:
@@ -104,13 +105,18 @@ def pinned(fake, tmp_path):
     return pinned_archiver(fake, tmp_path)
 
 
+# The site (flickr-archive site, made at the end of every sync) is a view made from
+# the archive, not archived data: it records file times (site/state.json).
+SITE_PARTS = ("site", "index.html")
+
+
 def _is_compared(rel):
     # .flickr-archive/ is the work dir (lock, spooled listings), not archived data;
     # sync_report.json describes the last run (API calls, retries, items done then);
     # archive.db is the search index, derived from the files (it records their inodes
     # and mtimes) and rebuilt whenever it is missing or damaged.
-    return rel.parts[0] != ".flickr-archive" and rel.as_posix() != "sync_report.json" and \
-        not rel.as_posix().startswith("archive.db")
+    return rel.parts[0] not in (".flickr-archive", *SITE_PARTS) and \
+        rel.as_posix() != "sync_report.json" and not rel.as_posix().startswith("archive.db")
 
 
 def _normalised(data, fake_url):
@@ -311,4 +317,23 @@ def verify_archive(archiver, account):
             len(expected_faves(account, photo))
     assert len(archiver.load("my_photos_index.json")) == len(account.photos)
     assert len(archiver.load("favorites_index.json")) == len(account.favorites)
+    verify_avatars(archiver, account)
     assert temp_files(archiver.archive) == []
+
+
+def verify_avatars(archiver, account):
+    """avatars/ holds exactly the icon of every user who has one, as the fake serves it now;
+    users with Flickr's default icon are marked and have none."""
+    users = archiver.load("users_cache.json")
+    expected = {"manifest-sha256.txt"}
+    for nsid, u in users.items():
+        user = account.users[nsid]
+        if user.iconserver == "0":
+            assert u["avatar_default"] is True and "avatar" not in u, nsid
+            continue
+        assert u["avatar_default"] is False, nsid
+        assert (u["avatar"], u["avatar_iconserver"]) == (f"avatars/{nsid}.jpg", user.iconserver)
+        assert archiver.archive.joinpath(u["avatar"]).read_bytes() == \
+            buddy_icon(nsid, user.iconserver), nsid
+        expected.add(f"{nsid}.jpg")
+    assert {p.name for p in archiver.archive.joinpath("avatars").iterdir()} == expected

@@ -787,6 +787,33 @@ def test_buddy_icons(fake):
     assert raw_get(fake, "/definitely/not/here")[0] == 404
 
 
+def test_buddy_icons_per_iconserver_counted_and_faulted(fake):
+    user = fake.account.owner
+    path = f"/{user.iconserver}/buddyicons/{user.nsid}.jpg"
+    fake.reset_counters()
+    body = raw_get(fake, path)[2]
+    assert body == media.buddy_icon(user.nsid, user.iconserver)
+    other = next(u for u in fake.account.users.values() if u.iconserver not in ("", "0")
+                 and u.nsid != user.nsid)
+    assert raw_get(fake, f"/{other.iconserver}/buddyicons/{other.nsid}.jpg")[2] != body
+    # a new upload: a new iconserver, a new icon, and the old URL is gone
+    old_server, user.iconserver = user.iconserver, str(int(user.iconserver) + 1)
+    try:
+        assert raw_get(fake, path)[0] == 404
+        new = raw_get(fake, f"/{user.iconserver}/buddyicons/{user.nsid}.jpg")[2]
+        assert new != body and media.is_valid_jpeg_structure(new)[-1] == "EOI"
+        assert fake.icon_requests == {user.nsid: 3, other.nsid: 1}
+    finally:
+        user.iconserver = old_server
+    # "icons" matches buddy icons only
+    fake.add_fault("http503", match="icons", count=1)
+    assert raw_get(fake, "/images/buddyicon.gif")[0] == 200
+    assert raw_get(fake, path)[0] == 503
+    assert raw_get(fake, path)[0] == 200
+    fake.reset_counters()
+    assert not fake.icon_requests
+
+
 _DECODER_C = r"""
 #include <stdio.h>
 #include <stdlib.h>

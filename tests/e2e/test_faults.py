@@ -91,7 +91,7 @@ def assert_one_failure(archiver, reference, r, kind, photo_id):
     [failed] = archiver.load("sync_report.json")["failed"]
     assert (failed["kind"], failed["id"]) == (kind, photo_id) and failed["error"]
     done = {p.parent.name for p in archiver.archive.glob("*/*/complete.flag")}
-    everything = {p.name for p in archiver.archive.glob("*/*") if p.is_dir()}
+    everything = {p.name for p in archiver.archive.glob("*_photos/*") if p.is_dir()}
     assert everything - done == {photo_id}
     d = archiver.item_dir(kind, photo_id)
     # the failures here come before or during the download: no media under a final name,

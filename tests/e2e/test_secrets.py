@@ -124,6 +124,7 @@ def self_signed_server(tmp_path):
 def test_self_signed_certificate_is_refused(archiver, account, self_signed_server):
     env = archiver.env(FLICKR_API_URL=self_signed_server + "/services/rest",
                        FLICKR_OAUTH_URL=self_signed_server + "/services/oauth",
+                       FLICKR_STATIC_URL=None,  # plain http only beside a plain-http API
                        SSL_CERT_FILE=None, SSL_CERT_DIR=None, CURL_CA_BUNDLE=None)
     r = archiver.sync("--retries", "0", env=env, timeout=120)
     assert r.returncode != 0

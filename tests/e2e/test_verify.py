@@ -101,9 +101,15 @@ def test_archive_manifest_is_every_item_manifest_then_the_index_files(synced):
     expected = {}
     for d in item_dirs(archive):
         expected.update(dict(parse_manifest(d / MANIFEST)))
+    # then the avatars' manifest, which lists every icon
+    avatars = parse_manifest(archive / "avatars" / MANIFEST)
+    assert sorted(p for p, _ in avatars) == \
+        sorted(f"avatars/{f.name}" for f in (archive / "avatars").glob("*.jpg"))
+    expected.update(dict(avatars))
     for name in TOP_FILES:
         expected[name] = hashlib.sha256((archive / name).read_bytes()).hexdigest()
     assert dict(entries) == expected
+    assert paths[-len(TOP_FILES) - len(avatars):-len(TOP_FILES)] == sorted(p for p, _ in avatars)
     assert paths[-len(TOP_FILES):] == TOP_FILES
     # the items in the index files' order: newest first, photos then favorites
     index_order = [e["id"] for e in synced.load("my_photos_index.json")]

@@ -439,10 +439,11 @@ def photo_file(photo, label: str) -> tuple:
     return jpeg_image(seed, width, height, segments), "image/jpeg"
 
 
-def buddy_icon(nsid: str) -> bytes:
-    """48x48 JPEG buddy icon for a user."""
-    segments = [jfif_segment(), comment_segment(f"buddyicon {nsid}")]
-    return jpeg_image(f"icon/{nsid}", 48, 48, segments)
+def buddy_icon(nsid: str, iconserver: str = "") -> bytes:
+    """48x48 JPEG buddy icon for a user; a new iconserver (a new upload) draws a new one."""
+    seed = f"icon/{nsid}" + (f"/{iconserver}" if iconserver else "")
+    segments = [jfif_segment(), comment_segment(f"buddyicon {nsid} {iconserver}".rstrip())]
+    return jpeg_image(seed, 48, 48, segments)
 
 
 def default_buddy_icon() -> bytes:

@@ -115,6 +115,7 @@ class FakeFlickr:
         self.call_times = []  # time.monotonic() of every API request, in arrival order
         self.calls_ok = collections.Counter()
         self.media_requests = collections.Counter()
+        self.icon_requests = collections.Counter()  # buddy icon requests by nsid
         self.oauth_requests = collections.Counter()
         self.authorize_perms = []
         self.log = collections.deque(maxlen=20_000)  # (verb, path, status)
@@ -189,7 +190,8 @@ class FakeFlickr:
 
     def reset_counters(self):
         with self._lock:
-            for counter in (self.calls, self.calls_ok, self.media_requests, self.oauth_requests):
+            for counter in (self.calls, self.calls_ok, self.media_requests, self.icon_requests,
+                            self.oauth_requests):
                 counter.clear()
             self.call_times.clear()
             self.authorize_perms.clear()
@@ -235,6 +237,8 @@ class FakeFlickr:
             return path.startswith(match)
         if match == "*":
             return scope == "api"
+        if match == "icons":
+            return scope == "media" and name == "icon"
         if match in ("media", "oauth"):
             return scope == match
         return scope == "api" and match == name
@@ -619,7 +623,8 @@ class FakeFlickr:
         user = self.account.users.get(urllib.parse.unquote(nsid))
         if user is None or user.iconserver in ("", "0") or user.iconserver != server:
             return _html(404, "Not Found", "No such icon.")
-        body = self._cached(("icon", user.nsid), lambda: media.buddy_icon(user.nsid))
+        body = self._cached(("icon", user.nsid, user.iconserver),
+                            lambda: media.buddy_icon(user.nsid, user.iconserver))
         return Response(200, body, "image/jpeg")
 
     # -- request entry point ----------------------------------------------------------
@@ -639,8 +644,11 @@ class FakeFlickr:
                 return self._fault_response(fault), None, False
             return self._oauth_endpoint(req), fault, False
         self._count(self.media_requests, path)
+        icon = _ICON.match(path)
+        if icon:
+            self._count(self.icon_requests, urllib.parse.unquote(icon.group("nsid")))
         self._sleep(self.media_latency)
-        fault = self._take_fault("media", "", path)
+        fault = self._take_fault("media", "icon" if icon else "", path)
         if fault and fault.kind not in ("truncate", "stall"):
             return self._fault_response(fault), None, True
         resp = self._media(req)

@@ -165,6 +165,10 @@ static const struct sizes_case sizes_cases[] = {
 	  "{\"sizes\":{\"size\":[{\"label\":\"Original\",\"media\":\"photo\"},"
 	  "{\"label\":\"Small\",\"width\":240,\"height\":150,\"source\":\"S\",\"media\":\"photo\"}]}}",
 	  1, "Small" },
+	{ "an empty source is no file",
+	  "{\"sizes\":{\"size\":[{\"label\":\"Original\",\"source\":\"\",\"media\":\"photo\"},"
+	  "{\"label\":\"Video Original\",\"source\":\"\"}]}}",
+	  0, NULL },
 	{ "only videos", "{\"sizes\":{\"size\":[{\"label\":\"Video Original\",\"width\":1280,"
 	  "\"height\":720,\"source\":\"VO\",\"media\":\"video\"}]}}", 0, NULL },
 	{ "empty list", "{\"sizes\":{\"size\":[]}}", 0, NULL },

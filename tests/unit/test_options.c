@@ -13,7 +13,7 @@
 static const char *const env_names[] = {
 	"FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_OAUTH_TOKEN",
 	"FLICKR_OAUTH_TOKEN_SECRET", "FLICKR_API_URL", "FLICKR_OAUTH_URL",
-	"FLICKR_ARCHIVE_RETRY_BASE_MS", "XDG_CONFIG_HOME",
+	"FLICKR_ARCHIVE_RETRY_BASE_MS", "FLICKR_STATIC_URL", "XDG_CONFIG_HOME",
 };
 
 struct fixture {
@@ -504,6 +504,94 @@ static void test_allow_http(void **state)
 	options_release(&o);
 }
 
+/* ---- FLICKR_STATIC_URL ---------------------------------------------------- */
+
+static void test_static_url(void **state)
+{
+	static const struct {
+		const char *value;
+		const char *stored; /* NULL: refused */
+	} cases[] = {
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "http://127.0.0.1:8080/", "http://127.0.0.1:8080" },
+		{ "HTTP://localhost", "HTTP://localhost" },
+		{ "https://static.example.org:443", "https://static.example.org:443" },
+		{ "http://[::1]:9000/", "http://[::1]:9000" },
+		{ "ftp://127.0.0.1", NULL },
+		{ "127.0.0.1:8080", NULL },
+		{ "http://", NULL },
+		{ "http://127.0.0.1:8080/static", NULL },
+		{ "http://127.0.0.1:8080//", NULL },
+		{ "http://user@127.0.0.1", NULL },
+		{ "http://127.0.0.1:", NULL },
+		{ "http://127.0.0.1:123456", NULL },
+		{ "http://127.0.0.1?x=1", NULL },
+		{ "http://[]:80", NULL },
+		{ "http://a b", NULL },
+	};
+	struct options o;
+	struct err e;
+	struct argv_buf a;
+
+	(void)state;
+	setenv("FLICKR_API_URL", "http://127.0.0.1:8080/services/rest", 1);
+	for (size_t i = 0; i < N_ELEMS(cases); i++) {
+		setenv("FLICKR_STATIC_URL", cases[i].value, 1);
+		if (cases[i].stored) {
+			assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+			assert_string_equal(o.static_url, cases[i].stored);
+		} else {
+			assert_int_equal(parse(&o, &e, &a, ARGS("sync")), FA_EINVAL);
+			assert_non_null(strstr(e.msg, "FLICKR_STATIC_URL must be"));
+		}
+		options_release(&o);
+	}
+	/* unset or empty: none */
+	setenv("FLICKR_STATIC_URL", "", 1);
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+	assert_null(o.static_url);
+	options_release(&o);
+	/* plain http only beside a plain-http API */
+	setenv("FLICKR_STATIC_URL", "http://127.0.0.1:8080", 1);
+	setenv("FLICKR_API_URL", "https://api.flickr.com/services/rest", 1);
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), FA_EINVAL);
+	assert_non_null(strstr(e.msg, "http only when FLICKR_API_URL is http"));
+	options_release(&o);
+	setenv("FLICKR_STATIC_URL", "https://127.0.0.1:8443", 1);
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+	assert_string_equal(o.static_url, "https://127.0.0.1:8443");
+	options_release(&o);
+	/* only sync fetches what it names: verify and auth do not care */
+	setenv("FLICKR_STATIC_URL", "ftp://nonsense", 1);
+	assert_int_equal(parse(&o, &e, &a, ARGS("verify")), 0);
+	assert_null(o.static_url);
+	options_release(&o);
+}
+
+static void test_static_url_for(void **state)
+{
+	static const char *const icon =
+		"https://farm8.staticflickr.com/7372/buddyicons/48600090482@N01.jpg";
+	struct options o;
+	char *url;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	url = options_static_url_for(&o, icon);
+	assert_string_equal(url, icon);
+	free(url);
+	o.static_url = (char *)"http://127.0.0.1:8080";
+	url = options_static_url_for(&o, icon);
+	assert_string_equal(url, "http://127.0.0.1:8080/7372/buddyicons/48600090482@N01.jpg");
+	free(url);
+	url = options_static_url_for(&o, "https://www.flickr.com");
+	assert_string_equal(url, "http://127.0.0.1:8080");
+	free(url);
+	url = options_static_url_for(&o, "no scheme/x");
+	assert_string_equal(url, "no scheme/x");
+	free(url);
+}
+
 #define FIX_TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -526,6 +614,8 @@ int main(void)
 		FIX_TEST(test_numeric_flags),
 		FIX_TEST(test_retry_base_from_env),
 		FIX_TEST(test_allow_http),
+		FIX_TEST(test_static_url),
+		FIX_TEST(test_static_url_for),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -1,0 +1,150 @@
+/* test_site.c: the site from a small hand-made archive: what ids and NSIDs become
+ * paths, what a second build writes, and how hostile records come out. */
+#include "unit.h"
+
+#include "site.h"
+#include "thumb.h"
+
+static void test_valid_nsid(void **state)
+{
+	static const char *const good[] = { "12846301@N03", "1@N00", "48600090482@N01",
+					    "12345678901234567890@N99", "1@N1" };
+	static const char *const bad[] = { "", "@N01", "123@N", "123@n01", "123@N001", "abc@N01",
+					   "123@N01/../x", "../123@N01", "123@N01.html", "123",
+					   "123456789012345678901@N01", "12 3@N01" };
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(good); i++)
+		assert_true(site_valid_nsid(good[i]));
+	for (size_t i = 0; i < N_ELEMS(bad); i++)
+		if (site_valid_nsid(bad[i]))
+			fail_msg("'%s' taken for an NSID", bad[i]);
+	assert_false(site_valid_nsid(NULL));
+}
+
+static void write_rel(const char *root, const char *rel, const char *text)
+{
+	char *path = ut_join(root, rel);
+	char *slash = strrchr(path, '/');
+
+	*slash = '\0';
+	mkdir(path, 0755);
+	*slash = '/';
+	ut_write_str(path, text);
+	free(path);
+}
+
+static char *read_rel(const char *root, const char *rel)
+{
+	char *path = ut_join(root, rel);
+	char *text = ut_read_file(path, NULL);
+
+	free(path);
+	return text;
+}
+
+static int exists_rel(const char *root, const char *rel)
+{
+	char *path = ut_join(root, rel);
+	int there = access(path, F_OK) == 0;
+
+	free(path);
+	return there;
+}
+
+/* An archive of two photos (one with hostile records), an entry with a bad id, an album. */
+static void make_archive(const char *root)
+{
+	char *dir = ut_join(root, "my_photos");
+
+	mkdir(dir, 0755);
+	free(dir);
+	write_rel(root, "my_photos_index.json",
+		  "[{\"id\":\"200\",\"title\":\"</title><script>x()</script>\",\"date_uploaded\":\"2000\","
+		  "\"media\":\"photo\"},"
+		  "{\"id\":\"100\",\"title\":\"Older\",\"date_uploaded\":\"1000\",\"media\":\"photo\"},"
+		  "{\"id\":\"../../etc\",\"title\":\"escape\",\"date_uploaded\":\"3000\"}]");
+	write_rel(root, "my_photos/200/metadata.json",
+		  "{\"id\":\"200\",\"title\":\"</title><script>x()</script>\",\"date_uploaded\":\"2000\","
+		  "\"description\":\"<a href=\\\"javascript:x()\\\">j</a> <b>ok</b>\","
+		  "\"tags\":[\"a\\\"b\"],\"albums\":[{\"id\":\"7\",\"title\":\"Al\"}],"
+		  "\"location\":{\"latitude\":51.5,\"longitude\":-0.1,\"locality\":{\"_content\":\"London\"}},"
+		  "\"media\":\"photo\"}");
+	write_rel(root, "my_photos/200/comments.json",
+		  "[{\"id\":\"c1\",\"author\":\"11@N01\",\"author_name\":\"<b>Al</b>\",\"date_created\":\"2500\","
+		  "\"text\":\"hi <script>x()</script>there\"},"
+		  "{\"id\":\"c2\",\"author\":\"../../x\",\"author_name\":\"Sneaky\",\"text\":\"boo\"}]");
+	write_rel(root, "my_photos/200/favorites.json",
+		  "[{\"nsid\":\"22@N02\",\"username\":\"fan\",\"favedate\":\"2600\",\"removed\":true}]");
+	write_rel(root, "my_photos/100/metadata.json",
+		  "{\"id\":\"100\",\"title\":\"Older\",\"date_uploaded\":\"1000\",\"media\":\"photo\"}");
+	write_rel(root, "albums_index.json",
+		  "[{\"id\":\"7\",\"title\":\"Al\",\"photo_ids\":[\"100\",\"200\",\"999\"]},"
+		  "{\"id\":\"x/../8\",\"title\":\"bad\"}]");
+	write_rel(root, "users_cache.json",
+		  "{\"11@N01\":{\"nsid\":\"11@N01\",\"display_name\":\"Alice\",\"avatar\":\"../../etc/passwd\"}}");
+}
+
+static void test_build_from_a_small_archive(void **state)
+{
+	const char *root = *state;
+	struct site_stats st = { 0 };
+	char *page, *index, *js, *people;
+
+	make_archive(root);
+	st.warnings = json_array();
+	assert_int_equal(site_build(root, &st, NULL), 0);
+	assert_true(st.pages_written > 10);
+	assert_int_equal(st.pages_unchanged, 0);
+	assert_true(exists_rel(root, "index.html"));
+	assert_true(exists_rel(root, "site/photo/200.html"));
+	assert_true(exists_rel(root, "site/photo/100.html"));
+	assert_true(exists_rel(root, "site/album/7.html"));
+	assert_true(exists_rel(root, "site/person/11@N01.html"));
+	assert_true(exists_rel(root, "site/person/22@N02.html"));
+	assert_true(exists_rel(root, "site/assets/style.css"));
+	people = ut_join(root, "site/person");
+	assert_int_equal(ut_count_entries(people), 2); /* no "../../x" */
+	free(people);
+	page = read_rel(root, "site/photo/200.html");
+	assert_null(strstr(page, "<script>x()"));
+	assert_null(strstr(page, "javascript:"));
+	assert_null(strstr(page, "etc/passwd"));
+	assert_non_null(strstr(page, "&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;"));
+	assert_non_null(strstr(page, "hi there"));
+	assert_non_null(strstr(page, "Sneaky"));          /* shown, without a page */
+	assert_non_null(strstr(page, "class=\"fave removed\""));
+	assert_non_null(strstr(page, "data-tag=\"a&quot;b\""));
+	assert_non_null(strstr(page, "id=\"next-link\" rel=\"next\" href=\"../photo/100.html\""));
+	assert_non_null(strstr(page, "mlat=51.500000&amp;mlon=-0.100000"));
+	index = read_rel(root, "index.html");
+	assert_null(strstr(index, "etc"));
+	assert_true(strstr(index, "data-id=\"200\"") < strstr(index, "data-id=\"100\""));
+	js = read_rel(root, "site/search-index.js");
+	assert_null(strchr(js, '<'));
+	free(page);
+	free(index);
+	free(js);
+	json_decref(st.warnings);
+
+	/* nothing changed: nothing written */
+	memset(&st, 0, sizeof(st));
+	st.warnings = json_array();
+	assert_int_equal(site_build(root, &st, NULL), 0);
+	assert_int_equal(st.pages_written, 0);
+	assert_true(st.pages_unchanged > 10);
+	json_decref(st.warnings);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid_nsid),
+		cmocka_unit_test_setup_teardown(test_build_from_a_small_archive, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+	};
+	int r = cmocka_run_group_tests(tests, NULL, NULL);
+
+	thumb_global_shutdown();
+	return r;
+}
