@@ -89,9 +89,10 @@ def bench_size(n, args):
         fake.media_latency = args.media_latency
         fake.media_rate = args.media_rate
         fake.media_padding = int(args.media_mb * 1e6)
-        runs = [("default jobs", ())]
+        more = tuple(args.sync_args.split())
+        runs = [("default jobs", more)]
         if args.compare_jobs1:
-            runs.append(("--jobs 1", ("--jobs", "1")))
+            runs.append(("--jobs 1", ("--jobs", "1", *more)))
         walls = {}
         for label, extra in runs:
             with tempfile.TemporaryDirectory() as tmp:
@@ -104,7 +105,7 @@ def bench_size(n, args):
                 walls[label] = wall
                 if label == "default jobs":
                     fake.reset_counters()
-                    _, wall, rss = timed_sync(archiver)
+                    _, wall, rss = timed_sync(archiver, *more)
                     report("re-sync", fake, archiver.archive, items, wall, rss,
                            media_bytes(archiver.archive))
         if "--jobs 1" in walls:
@@ -123,6 +124,8 @@ def main():
                     help="MB added to every media file (disk: photos x this, twice)")
     ap.add_argument("--compare-jobs1", action="store_true",
                     help="also run a full sync with --jobs 1 (slow: one item at a time)")
+    ap.add_argument("--sync-args", default="",
+                    help="more options for every sync, e.g. '--no-site'")
     args = ap.parse_args()
     print(f"fake Flickr: API latency {args.api_latency * 1000:.0f} ms, media latency "
           f"{args.media_latency * 1000:.0f} ms, media files ~{args.media_mb:g} MB at "

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "album_members.h"
 #include "avatar.h"
 #include "catalog.h"
 #include "clock.h"
@@ -39,7 +40,7 @@ struct sync_state {
 	struct photo_ctx pctx;
 	json_t *albums;      /* albums_index.json entries, in the user's order */
 	json_t *old_albums;  /* the albums_index.json of the last sync */
-	json_t *photo_albums; /* photo id -> [{id, title}] */
+	struct album_members photo_albums; /* which albums each photo is in */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
 	int listed_short[2]; /* a listing held clearly fewer items than its total */
 	json_t *state;       /* .flickr-archive/state.json */
@@ -98,26 +99,21 @@ static int login(struct sync_state *st, struct err *e)
 struct album_photos {
 	struct sync_state *st;
 	json_t *ids;
-	const char *album_id;
+	size_t album;             /* index in st->albums */
 	const char *title;
 };
 
 static int add_album_member(struct album_photos *ap, const char *id)
 {
-	json_t *list, *ref;
+	json_t *s;
 
 	if (!store_valid_id(id))
 		return 0;
-	json_array_append_new(ap->ids, json_string(id));
-	list = json_object_get(ap->st->photo_albums, id);
-	if (!list) {
-		list = json_array();
-		json_object_set_new(ap->st->photo_albums, id, list);
-	}
-	ref = json_object();
-	jset_str(ref, "id", ap->album_id);
-	jset_str(ref, "title", ap->title);
-	return json_array_append_new(list, ref) < 0 ? FA_ENOMEM : 0;
+	s = json_string(id);
+	if (json_array_append_new(ap->ids, s) < 0)
+		return FA_ENOMEM;
+	/* the string stays in the album's photo_ids for as long as st->albums lives */
+	return album_members_add(&ap->st->photo_albums, json_string_value(s), ap->album);
 }
 
 static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
@@ -185,11 +181,12 @@ static const json_t *unchanged_album_ids(const struct sync_state *st, const json
 	return NULL;
 }
 
-static int list_album_photos(struct sync_state *st, json_t *album, struct err *e)
+static int list_album_photos(struct sync_state *st, size_t index, struct err *e)
 {
-	struct album_photos ap = { st, json_array(), jstr(album, "id"), jstr(album, "title") };
-	const char *args[] = { "photoset_id", ap.album_id, "user_id", "me", "extras", "media",
-			       NULL };
+	json_t *album = json_array_get(st->albums, index);
+	struct album_photos ap = { st, json_array(), index, jstr(album, "title") };
+	const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", "me", "extras",
+			       "media", NULL };
 	const json_t *known = unchanged_album_ids(st, album);
 	char what[160];
 	int r = 0;
@@ -224,8 +221,9 @@ static int list_albums(struct sync_state *st, struct err *e)
 	if (r == 0 && json_array_size(st->albums))
 		progress_begin("albums", (long)json_array_size(st->albums));
 	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
-		r = list_album_photos(st, json_array_get(st->albums, i), e);
+		r = list_album_photos(st, i, e);
 	progress_end();
+	album_members_sort(&st->photo_albums);
 	st->pctx.now = clock_unix_now();
 	if (r == 0)
 		r = upstream_check_albums(&st->pctx, st->albums, st->old_albums, &marked, e);
@@ -233,6 +231,8 @@ static int list_albums(struct sync_state *st, struct err *e)
 		msg_info("%ld album%s deleted on Flickr; kept in the archive", marked,
 			 marked == 1 ? "" : "s");
 	st->marked_gone += marked;
+	json_decref(st->old_albums); /* what it told is in st->albums now */
+	st->old_albums = NULL;
 	return r;
 }
 
@@ -418,11 +418,10 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
-static int archive_one(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
-		       const json_t *listing, struct err *e)
+static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
+			  const json_t *listing, const json_t *albums, struct err *e)
 {
 	const char *id = jstr(listing, "id");
-	const json_t *albums = json_object_get(st->photo_albums, id ? id : "");
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
@@ -463,6 +462,17 @@ static int archive_one(struct sync_state *st, struct photo_ctx *ctx, enum store_
 	snprintf(what, sizeof(what), "%s/%s failed", store_kind_dir(kind), id ? id : "?");
 	progress_item(what, st->fc.calls);
 	return 0;
+}
+
+/* One listed item, with the albums it is in (made for it alone: see album_members.h). */
+static int archive_one(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
+		       const json_t *listing, struct err *e)
+{
+	json_t *albums = album_members_of(&st->photo_albums, jstr(listing, "id"), st->albums);
+	int r = archive_listed(st, ctx, kind, listing, albums, e);
+
+	json_decref(albums);
+	return r;
 }
 
 /*
@@ -749,9 +759,8 @@ static int setup(struct sync_state *st, struct err *e)
 	st->pctx.retry = retry;
 	st->pctx.refetch_all = (o->flags & OPT_REFRESH) != 0;
 	st->albums = json_array();
-	st->photo_albums = json_object();
 	st->failures = json_array();
-	if (!st->albums || !st->photo_albums || !st->failures)
+	if (!st->albums || !st->failures)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
 }
@@ -792,7 +801,7 @@ static void teardown(struct sync_state *st)
 	flickr_client_release(&st->fc);
 	json_decref(st->albums);
 	json_decref(st->old_albums);
-	json_decref(st->photo_albums);
+	album_members_release(&st->photo_albums);
 	json_decref(st->state);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
