@@ -274,7 +274,7 @@ async function video(page, rel) {
 }
 
 /* Horizontal scrolling on a phone: the document wider than the viewport, and the
- * elements that stick out (for the report). */
+ * elements that stick out (for the report); and the images that did not load. */
 async function overflow(page, rel) {
   await open(page, rel);
   await loadImagesAtOnce(page);
@@ -288,8 +288,11 @@ async function overflow(page, rel) {
           + String(el.className).replace(/\s+/g, '.') : ''} right=${Math.round(r.right)}`);
       }
     }
+    const broken = Array.from(document.images).filter((i) => !i.complete || !i.naturalWidth)
+      .map((i) => i.getAttribute('src'));
     return { viewport: width, scroll_width: document.documentElement.scrollWidth,
-      body_scroll_width: document.body.scrollWidth, wide };
+      body_scroll_width: document.body.scrollWidth, wide, images: document.images.length,
+      broken };
   });
 }
 

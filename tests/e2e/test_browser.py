@@ -374,6 +374,13 @@ def test_a_phone_has_no_horizontal_scrolling(site):
         assert seen["scroll_width"] <= seen["viewport"], (rel, seen)
 
 
+def test_every_image_of_every_page_loads(site):
+    """On the phone every image is loaded at once (made eager): none is missing or undecodable."""
+    for rel, seen in site.pages["phone"].items():
+        assert seen["broken"] == [], rel
+    assert sum(seen["images"] for seen in site.pages["phone"].values()) > 300
+
+
 def test_screenshots_are_kept(site):
     shots = [pathlib.Path(p) for p in site.report["screenshots"]]
     names = {p.name for p in shots}
