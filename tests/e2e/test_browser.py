@@ -151,8 +151,7 @@ def run_driver(node, tmp):
 
 @pytest.fixture(scope="module")
 def tools():
-    found, why = browser_tools()
-    return found, why
+    return browser_tools()
 
 
 _SKIP_SAID = False  # the skip is said out loud once, not for every test
