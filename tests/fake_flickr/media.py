@@ -9,6 +9,7 @@ PixelX/YDimension of originals).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 import zlib
@@ -401,13 +402,22 @@ def _box(kind: bytes, payload: bytes) -> bytes:
 
 
 class _RbspWriter:
-    """H.264 syntax elements, most significant bit first: u(n), ue(v), se(v)."""
+    """H.264 syntax elements, most significant bit first: u(n), ue(v), se(v), and
+    whole bytes once aligned (I_PCM samples)."""
 
     def __init__(self):
-        self.bits = []
+        self.out = bytearray()
+        self.bits = []  # not yet a whole byte
 
     def u(self, value: int, length: int):
         self.bits += [(value >> i) & 1 for i in range(length - 1, -1, -1)]
+        while len(self.bits) >= 8:
+            self.out.append(int("".join(map(str, self.bits[:8])), 2))
+            del self.bits[:8]
+
+    def raw(self, data: bytes):
+        assert not self.bits, "raw bytes must start byte-aligned"
+        self.out += data
 
     def ue(self, value: int):
         code = value + 1
@@ -423,8 +433,7 @@ class _RbspWriter:
     def trailing(self) -> bytes:
         self.u(1, 1)
         self.align_zero()
-        return bytes(int("".join(map(str, self.bits[i:i + 8])), 2)
-                     for i in range(0, len(self.bits), 8))
+        return bytes(self.out)
 
 
 def _nal(nal_type: int, rbsp: bytes) -> bytes:
@@ -439,6 +448,7 @@ def _nal(nal_type: int, rbsp: bytes) -> bytes:
     return bytes(out)
 
 
+@functools.lru_cache(maxsize=64)
 def _h264_picture(seed: str, width: int, height: int) -> tuple:
     """(SPS, PPS, IDR slice) NAL units of one Constrained Baseline picture whose
     macroblocks are all I_PCM (raw samples), so no transform coding is needed.
@@ -488,9 +498,8 @@ def _h264_picture(seed: str, width: int, height: int) -> tuple:
             idr.ue(25)           # mb_type: I_PCM
             idr.align_zero()
             for plane, step in ((0, 1), (1, 2), (2, 2)):
-                for y in range(my * 16, my * 16 + 16, step):
-                    for x in range(mx * 16, mx * 16 + 16, step):
-                        idr.u(ycc[y][x][plane], 8)
+                idr.raw(bytes(ycc[y][x][plane] for y in range(my * 16, my * 16 + 16, step)
+                              for x in range(mx * 16, mx * 16 + 16, step)))
     return _nal(7, sps.trailing()), _nal(8, pps.trailing()), _nal(5, idr.trailing())
 
 
