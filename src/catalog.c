@@ -203,11 +203,11 @@ static json_t *load_or_empty(const char *path, int want_array)
 /*
  * This run's albums (sync has already added and marked the ones Flickr no
  * longer lists), then any recorded album still missing from them: a list is
- * never shortened.
+ * never shortened.  The albums are shared with fresh and old, not copied.
  */
 static json_t *merge_albums(const json_t *fresh, const json_t *old)
 {
-	json_t *out = json_deep_copy(fresh);
+	json_t *out = json_copy((json_t *)fresh);
 
 	for (size_t i = 0; out && i < json_array_size(old); i++) {
 		const json_t *a = json_array_get(old, i);
@@ -218,7 +218,7 @@ static json_t *merge_albums(const json_t *fresh, const json_t *old)
 			seen = jstr(json_array_get(fresh, k), "id") &&
 			       !strcmp(jstr(json_array_get(fresh, k), "id"), id);
 		if (!seen)
-			json_array_append_new(out, json_deep_copy(a));
+			json_array_append(out, (json_t *)a);
 	}
 	return out;
 }
