@@ -268,83 +268,47 @@ void index_close(struct index *ix)
 
 /* ---- updating ---------------------------------------------------------------- */
 
-/* A row of items, as the update found it. */
+/* The row of an item already indexed (rowid 0: none). */
 struct known {
-	char *id;
-	char *stamp;
 	sqlite3_int64 rowid;
-	int seen;
+	int stamp_same;
 };
 
+/*
+ * Rows are looked up one item at a time and gone folders found by a pass
+ * over the rows afterwards: an index of 100,000 items is never held in memory.
+ */
 struct writer {
 	struct index *ix;
-	sqlite3_stmt *rows, *add_item, *set_item, *drop_item, *drop_text, *add_text;
+	sqlite3_stmt *row_of, *rows, *add_item, *set_item, *drop_item, *drop_text, *add_text;
 	long long gen;
-	struct known *known;
-	size_t n_known;
 	struct buf dir;
 	struct buf stamp;
 	struct index_stats stats;
 };
 
-static int known_cmp(const void *a, const void *b)
+/* The item's row, and whether its stamp is w->stamp. */
+static int find_known(struct writer *w, enum store_kind kind, const char *id,
+		      struct known *k, struct err *e)
 {
-	return strcmp(((const struct known *)a)->id, ((const struct known *)b)->id);
-}
+	int rc;
 
-static void known_free(struct writer *w)
-{
-	for (size_t i = 0; i < w->n_known; i++) {
-		free(w->known[i].id);
-		free(w->known[i].stamp);
+	k->rowid = 0;
+	k->stamp_same = 0;
+	sqlite3_bind_text(w->row_of, 1, store_kind_dir(kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(w->row_of, 2, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(w->row_of);
+	if (rc == SQLITE_ROW) {
+		const char *stamp = (const char *)sqlite3_column_text(w->row_of, 1);
+
+		k->rowid = sqlite3_column_int64(w->row_of, 0);
+		k->stamp_same = stamp && strcmp(stamp, buf_cstr(&w->stamp)) == 0;
 	}
-	free(w->known);
-	w->known = NULL;
-	w->n_known = 0;
-}
-
-/* The rows of a section, sorted by id. */
-static int load_known(struct writer *w, enum store_kind kind, struct err *e)
-{
-	size_t cap = 0;
-	int rc, r = 0;
-
-	sqlite3_reset(w->rows);
-	sqlite3_bind_text(w->rows, 1, store_kind_dir(kind), -1, SQLITE_STATIC);
-	while (r == 0 && (rc = sqlite3_step(w->rows)) == SQLITE_ROW) {
-		struct known *k;
-
-		if (w->n_known == cap) {
-			struct known *v = realloc(w->known, (cap = cap ? 2 * cap : 256) * sizeof(*v));
-
-			if (!v)
-				return err_set(e, FA_ENOMEM, "out of memory");
-			w->known = v;
-		}
-		k = &w->known[w->n_known];
-		k->rowid = sqlite3_column_int64(w->rows, 0);
-		k->id = strdup((const char *)sqlite3_column_text(w->rows, 1));
-		k->stamp = strdup((const char *)sqlite3_column_text(w->rows, 2));
-		k->seen = 0;
-		w->n_known++;
-		if (!k->id || !k->stamp)
-			r = err_set(e, FA_ENOMEM, "out of memory");
-	}
-	if (r == 0 && rc != SQLITE_DONE)
-		r = db_fail(w->ix, e, "cannot read the search index");
-	sqlite3_reset(w->rows);
-	if (r == 0 && w->n_known)
-		qsort(w->known, w->n_known, sizeof(*w->known), known_cmp);
-	return r;
-}
-
-static struct known *find_known(struct writer *w, const char *id)
-{
-	struct known key = { (char *)id, NULL, 0, 0 };
-
-	if (!w->n_known)
-		return NULL;
-	return bsearch(&key, w->known, w->n_known, sizeof(*w->known), known_cmp);
+	sqlite3_reset(w->row_of);
+	sqlite3_clear_bindings(w->row_of);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(w->ix, e, "cannot read the search index");
+	return 0;
 }
 
 static struct timespec mtime_of(const struct stat *st)
@@ -445,7 +409,7 @@ static int write_item(struct writer *w, enum store_kind kind, const char *id,
 
 /* Reads the item and writes its entry; an item that cannot be read keeps its old one. */
 static int index_item(struct writer *w, enum store_kind kind, const char *id,
-		      struct known *k, struct err *e)
+		      sqlite3_int64 rowid, struct err *e)
 {
 	struct index_doc d = { 0 };
 	struct err why = { 0 };
@@ -458,7 +422,7 @@ static int index_item(struct writer *w, enum store_kind kind, const char *id,
 		w->stats.unreadable++;
 		r = 0;
 	} else {
-		r = write_item(w, kind, id, k ? k->rowid : 0, &d, e);
+		r = write_item(w, kind, id, rowid, &d, e);
 		w->stats.indexed += r == 0;
 	}
 	index_doc_release(&d);
@@ -479,16 +443,60 @@ static int drop_item(struct writer *w, sqlite3_int64 rowid, struct err *e)
 	return r;
 }
 
+/* Drops the section's rows whose folder is not in `on_disk` or is in `without_doc`. */
+static int drop_gone(struct writer *w, enum store_kind kind, const struct store_ids *on_disk,
+		     const struct store_ids *without_doc, struct err *e)
+{
+	sqlite3_int64 *gone = NULL;
+	size_t n = 0, cap = 0;
+	int rc = SQLITE_DONE, r = 0;
+
+	/* rowids first, deletions after: the rows are not changed under the reading statement */
+	sqlite3_bind_text(w->rows, 1, store_kind_dir(kind), -1, SQLITE_STATIC);
+	while (r == 0 && (rc = sqlite3_step(w->rows)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(w->rows, 1);
+
+		if (store_ids_contains(on_disk, id) && !store_ids_contains(without_doc, id))
+			continue;
+		if (n == cap) {
+			sqlite3_int64 *v = realloc(gone, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+			if (!v) {
+				r = err_set(e, FA_ENOMEM, "out of memory");
+				break;
+			}
+			gone = v;
+		}
+		gone[n++] = sqlite3_column_int64(w->rows, 0);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_fail(w->ix, e, "cannot read the search index");
+	sqlite3_reset(w->rows);
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = drop_item(w, gone[i], e);
+	free(gone);
+	return r;
+}
+
+/* Indexes the item in w->dir if its files changed since its row was written. */
+static int update_item(struct writer *w, enum store_kind kind, const char *id, struct err *e)
+{
+	struct known k;
+	int r = find_known(w, kind, id, &k, e);
+
+	if (r == 0 && !k.stamp_same)
+		r = index_item(w, kind, id, k.rowid, e);
+	return r;
+}
+
 static int update_kind(struct writer *w, enum store_kind kind, struct err *e)
 {
-	struct store_ids ids = STORE_IDS_INIT;
-	int r;
+	struct store_ids ids = STORE_IDS_INIT, without_doc = STORE_IDS_INIT;
+	int r = 0;
 
-	r = load_known(w, kind, e);
-	if (r == 0 && store_list_ids(&w->ix->store, kind, &ids) < 0)
+	if (store_list_ids(&w->ix->store, kind, &ids) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	for (size_t i = 0; i < ids.n && r == 0; i++) {
-		struct known *k;
 		int has;
 
 		if (clock_stop_requested()) {
@@ -496,26 +504,19 @@ static int update_kind(struct writer *w, enum store_kind kind, struct err *e)
 			break;
 		}
 		has = item_stamp(w, kind, ids.v[i]);
-		if (has < 0) {
+		if (has < 0)
 			r = err_set(e, has, "out of memory");
-			break;
-		}
-		if (has == 0) {
-			/* no metadata.json (yet): not an item to find */
+		else if (has > 0)
+			r = update_item(w, kind, ids.v[i], e);
+		else if (store_ids_add(&without_doc, ids.v[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else /* no metadata.json (yet): not an item to find */
 			w->stats.unreadable++;
-			continue;
-		}
-		k = find_known(w, ids.v[i]);
-		if (k)
-			k->seen = 1;
-		if (!k || strcmp(k->stamp, buf_cstr(&w->stamp)))
-			r = index_item(w, kind, ids.v[i], k, e);
 	}
 	/* folders gone from disk: the index follows the archive */
-	for (size_t i = 0; i < w->n_known && r == 0; i++)
-		if (!w->known[i].seen)
-			r = drop_item(w, w->known[i].rowid, e);
-	known_free(w);
+	if (r == 0)
+		r = drop_gone(w, kind, &ids, &without_doc, e);
+	store_ids_free(&without_doc);
 	store_ids_free(&ids);
 	return r;
 }
@@ -528,7 +529,8 @@ static int prepare_writer(struct writer *w, struct err *e)
 		const char *sql;
 		sqlite3_stmt **st;
 	} stmts[] = {
-		{ "SELECT rowid, id, stamp FROM items WHERE section = ?1", &w->rows },
+		{ "SELECT rowid, stamp FROM items WHERE section = ?1 AND id = ?2", &w->row_of },
+		{ "SELECT rowid, id FROM items WHERE section = ?1", &w->rows },
 		{ "INSERT INTO items (section, id, title, date_taken, date_posted, owner, status,"
 		  " stamp, indexed_gen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &w->add_item },
 		{ "UPDATE items SET section = ?1, id = ?2, title = ?3, date_taken = ?4,"
@@ -556,13 +558,13 @@ static int prepare_writer(struct writer *w, struct err *e)
 
 static void finalize_writer(struct writer *w)
 {
+	sqlite3_finalize(w->row_of);
 	sqlite3_finalize(w->rows);
 	sqlite3_finalize(w->add_item);
 	sqlite3_finalize(w->set_item);
 	sqlite3_finalize(w->drop_item);
 	sqlite3_finalize(w->drop_text);
 	sqlite3_finalize(w->add_text);
-	known_free(w);
 	buf_release(&w->dir);
 	buf_release(&w->stamp);
 }

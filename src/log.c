@@ -13,7 +13,8 @@
 #include "log.h"
 
 #define MAX_SECRETS 16
-#define LINE_MAX_LEN 2048
+/* room for a secret that straddles LOG_LINE_MAX, so that it is masked whole */
+#define FORMAT_MAX_LEN (LOG_LINE_MAX + 1024)
 
 /* one line at a time on the terminal, from any of sync's workers */
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -92,6 +93,42 @@ static void neutralize_controls(char *s)
 			*p = '?';
 }
 
+void log_fit_line(char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < LOG_LINE_MAX)
+		return;
+	n = LOG_LINE_MAX - 1;
+	/* back to the first byte of the character the cut would split */
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	s[n] = '\0';
+}
+
+/* Secrets are masked before the cut: a cut must not show the start of one. */
+static void format_line(char *line, size_t size, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void format_line(char *line, size_t size, const char *fmt, va_list ap)
+{
+	vsnprintf(line, size, fmt, ap);
+	log_scrub(line);
+	log_fit_line(line);
+}
+
+static void format_linef(char *line, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void format_linef(char *line, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	format_line(line, size, fmt, ap);
+	va_end(ap);
+}
+
 static void clear_progress_line(void)
 {
 	if (progress.active && progress.tty && progress.drawn) {
@@ -107,10 +144,9 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[LINE_MAX_LEN];
+	char line[FORMAT_MAX_LEN];
 
-	vsnprintf(line, sizeof(line), fmt, ap);
-	log_scrub(line);
+	format_line(line, sizeof(line), fmt, ap);
 	neutralize_controls(line);
 	pthread_mutex_lock(&out_lock);
 	clear_progress_line();
@@ -153,13 +189,12 @@ void msg_info(const char *fmt, ...)
 
 void msg_result(const char *fmt, ...)
 {
-	char line[LINE_MAX_LEN];
+	char line[FORMAT_MAX_LEN];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	format_line(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	log_scrub(line);
 	pthread_mutex_lock(&out_lock);
 	clear_progress_line();
 	fprintf(stdout, "%s\n", line);
@@ -247,11 +282,10 @@ void progress_item(const char *what, long api_calls)
 	if (progress.tty) {
 		draw_progress(0);
 	} else if (level >= LOG_NORMAL) {
-		char line[LINE_MAX_LEN];
+		char line[FORMAT_MAX_LEN];
 
-		snprintf(line, sizeof(line), "[%ld/%ld] %s", progress.done,
-			 progress.total, what);
-		log_scrub(line);
+		format_linef(line, sizeof(line), "[%ld/%ld] %s", progress.done, progress.total,
+			     what);
 		neutralize_controls(line);
 		fprintf(stderr, "%s\n", line);
 	}

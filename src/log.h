@@ -26,6 +26,9 @@ void log_add_secret(const char *secret);
 void log_forget_secrets(void);
 /* Replaces every registered secret in s (in place, same or shorter length). */
 void log_scrub(char *s);
+/* A message line is cut to fewer than LOG_LINE_MAX bytes, never inside a UTF-8 character. */
+#define LOG_LINE_MAX 2048
+void log_fit_line(char *s);
 
 void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
