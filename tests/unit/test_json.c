@@ -622,6 +622,103 @@ static void test_json_load_path_errors(void **state)
 	free(bad);
 }
 
+/* ---- json_each_in_array ------------------------------------------------- */
+
+/* Collects each element, dumped compactly, one per line. */
+static int collect(void *ud, json_t *elem)
+{
+	char *text = json_dumps(elem, JSON_COMPACT);
+
+	assert_non_null(text);
+	buf_printf(ud, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int stop_at_second(void *ud, json_t *elem)
+{
+	(void)elem;
+	return ++*(int *)ud == 2 ? FA_EINTR : 0;
+}
+
+struct each_case {
+	const char *doc;
+	int result;
+	const char *seen;       /* what collect() saw */
+};
+
+static const struct each_case each_cases[] = {
+	{ "[]", 0, "" },
+	{ " [ ]\n", 0, "" },
+	{ "[{\"id\":\"1\"},\n {\"id\":\"2\"}]\n", 0, "{\"id\":\"1\"}\n{\"id\":\"2\"}\n" },
+	/* brackets and quotes inside strings do not end an element */
+	{ "[{\"t\":\"a]}\\\"{\"},[1,[2]]]", 0, "{\"t\":\"a]}\\\"{\"}\n[1,[2]]\n" },
+	/* scalars are skipped */
+	{ "[1, \"x,]\", null, {\"a\":1}, true]", 0, "{\"a\":1}\n" },
+	/* a bad string is repaired, as json_parse() does */
+	{ "[{\"t\":\"\xff\"}]", 0, "{\"t\":\"\xef\xbf\xbd\"}\n" },
+	{ "{\"a\":1}", FA_EPARSE, "" },
+	{ "", FA_EPARSE, "" },
+	{ "[{\"a\":1},{\"b\":", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":1} {\"b\":2}]", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":1},", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":}]", FA_EPARSE, "" },
+};
+
+static void test_json_each_in_array_table(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "index.json");
+
+	for (size_t i = 0; i < N_ELEMS(each_cases); i++) {
+		struct buf seen = BUF_INIT;
+		struct err e = { 0 };
+
+		ut_write_str(path, each_cases[i].doc);
+		if (json_each_in_array(path, collect, &seen, &e) != each_cases[i].result ||
+		    strcmp(buf_cstr(&seen), each_cases[i].seen))
+			fail_msg("case %zu: '%s' gave '%s' (%s)", i, each_cases[i].doc, buf_cstr(&seen),
+				 e.msg);
+		buf_release(&seen);
+	}
+	free(path);
+}
+
+/* Elements that cross the reader's 64 KB pieces, and a file of many of them. */
+static void test_json_each_in_array_large(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "big.json");
+	struct buf doc = BUF_INIT, seen = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0 };
+	int calls = 0;
+
+	buf_puts(&doc, "[\n");
+	for (int i = 0; i < 3000; i++) {
+		buf_printf(&doc, "%s{\"id\":\"%d\",\"pad\":\"", i ? ",\n" : "", i);
+		buf_printf(&want, "{\"id\":\"%d\",\"pad\":\"", i);
+		for (int k = 0; k < (i % 100 == 7 ? 70000 : i % 50); k++) {
+			buf_putc(&doc, 'x');
+			buf_putc(&want, 'x');
+		}
+		buf_puts(&doc, "\"}");
+		buf_puts(&want, "\"}\n");
+	}
+	buf_puts(&doc, "\n]\n");
+	ut_write_file(path, doc.data, doc.len);
+	assert_int_equal(json_each_in_array(path, collect, &seen, &e), 0);
+	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
+	assert_int_equal(json_each_in_array(path, stop_at_second, &calls, &e), FA_EINTR);
+	assert_int_equal(calls, 2);
+	free(path);
+	path = ut_join(dir, "missing.json");
+	assert_int_equal(json_each_in_array(path, collect, &seen, &e), FA_ENOTFOUND);
+	buf_release(&doc);
+	buf_release(&seen);
+	buf_release(&want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +749,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_write_atomic_and_load_path,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_json_load_path_errors,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_array_table,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_array_large,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 	};
 
