@@ -79,14 +79,18 @@ static int site_name(struct site *s)
 
 int site_build(const char *root, struct site_stats *stats, struct err *e)
 {
-	struct site s = { .stats = stats };
+	struct site s = { .stats = stats, .search_items = SITE_SPOOL_INIT };
+	struct buf dir = BUF_INIT;
 	int r;
 
+	s.m.spool.fd = -1;
 	r = prepare_dirs(root, e);
 	if (r == 0)
 		r = site_model_load(&s.m, root, e);
-	if (r == 0 && site_name(&s) < 0)
+	if (r == 0 && (site_name(&s) < 0 || buf_printf(&dir, "%s/" SITE_DIR, root) < 0))
 		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = site_spool_open(&s.search_items, dir.data, e);
 	if (r == 0)
 		r = write_assets(&s, e);
 	if (r == 0)
@@ -98,7 +102,8 @@ int site_build(const char *root, struct site_stats *stats, struct err *e)
 	if (r == 0)
 		r = site_search_write(&s, e);
 	site_model_release(&s.m);
-	buf_release(&s.search_items);
+	site_spool_close(&s.search_items);
+	buf_release(&dir);
 	free(s.name);
 	return r;
 }

@@ -8,6 +8,11 @@
  * model then holds.  Every id and NSID is checked before it becomes part of
  * a path or a URL; an item, album or person that fails is left out.
  * Strings are owned by the model (site_model_release() frees them).
+ *
+ * Memory grows with the archive (a site of 100,000 photos must stay in tens
+ * of megabytes), so the index files are read one entry at a time, an item
+ * is a small fixed struct (about 90 bytes) and what is read back only once
+ * (tags, comments) waits in a temporary file, not in memory.
  */
 #ifndef FA_SITE_MODEL_H
 #define FA_SITE_MODEL_H
@@ -18,41 +23,51 @@
 #include "buf.h"
 #include "error.h"
 #include "json.h"
+#include "site_spool.h"
 #include "store.h"
+
+/* The site's folder in the archive (see site_page.h for what it holds). */
+#define SITE_DIR "site"
 
 /* A list of indexes into the model's items (or people). */
 struct site_refs {
-	size_t *v;
+	uint32_t *v;
 	size_t n, cap;
 };
 
+/*
+ * One photo or video.  A site holds one per archived item, so this is kept
+ * small: strings are in the model's arena (ids, titles, interned file names)
+ * or its spool (the index's tags), numbers as small as they can be.
+ */
 struct site_item {
-	enum store_kind kind;
-	char id[33];              /* digits only (store_valid_id) */
-	char *title;              /* never NULL ("" when untitled) */
-	char *tags;               /* space-separated, for the search index; never NULL */
+	const char *id;           /* digits only (store_valid_id) */
+	const char *title;        /* never NULL ("" when untitled) */
+	const char *media_file;   /* "original.jpg" in the item's folder, or NULL */
+	const char *poster_file;  /* "poster.jpg" for a video, or NULL */
 	int64_t posted;           /* date uploaded, unix seconds (0: unknown) */
 	int64_t faved;            /* favorites: when the account faved it */
-	char *taken;              /* "YYYY-MM-DD HH:MM:SS" or NULL */
-	int is_video;
-	int gone;                 /* deleted upstream (or unfavorited) */
-	char *media_file;         /* "original.jpg" in the item's folder, or NULL */
-	char *poster_file;        /* "poster.jpg" for a video, or NULL */
-	long owner;               /* favorites: index of the owner in people, or -1 */
-	size_t seq;               /* position in its list (photostream or favorites) */
+	uint64_t index_tags_off;  /* the index file's tags (space-separated) in the spool, */
+	uint32_t index_tags_len;  /* for an item whose metadata.json cannot be read */
+	int32_t owner;            /* favorites: index of the owner in people, or -1 */
+	uint32_t seq;             /* position in its list (photostream or favorites) */
 	/* images for the site (site_thumbs.c) */
-	int thumb_ok;
-	int thumb_w, thumb_h;
-	int medium_ok;
-	int medium_w, medium_h;
-	int src_w, src_h;         /* 0 when unknown */
+	int32_t src_w, src_h;     /* 0 when unknown */
+	uint16_t thumb_w, thumb_h;
+	uint16_t medium_w, medium_h;
+	uint8_t kind;             /* enum store_kind */
+	uint8_t is_video;
+	uint8_t gone;             /* deleted upstream (or unfavorited) */
+	uint8_t thumb_ok;
+	uint8_t medium_ok;
 };
 
 struct site_comment_ref {
-	size_t item;
 	int64_t date;
-	int removed;
-	char *html;               /* the comment, sanitised */
+	uint64_t html_off;        /* the comment, sanitised, in the model's spool */
+	uint32_t html_len;
+	uint32_t item;
+	uint8_t removed;
 };
 
 struct site_person {
@@ -77,6 +92,14 @@ struct site_album {
 	long cover;               /* item index of the cover, or -1 */
 };
 
+/* Strings that live as long as the model, packed into large blocks. */
+struct site_strings {
+	struct site_strings_block *blocks;   /* the newest first */
+	size_t used, size;                   /* of the newest */
+	const char *names[32];               /* interned media file names */
+	size_t n_names;
+};
+
 struct site_model {
 	char *root;
 	char *owner_name;         /* the account's name, or NULL */
@@ -86,10 +109,13 @@ struct site_model {
 	struct site_refs by_taken;    /* own photos, most recently taken first */
 	struct site_refs favorites;   /* favorites, most recently faved first */
 	struct site_album *albums;
-	size_t n_albums;
+	size_t n_albums, cap_albums;
 	struct site_person *people;
 	size_t n_people, cap_people;
-	json_t *item_by_key;      /* "<kind>/<id>" -> index */
+	struct site_strings strings;
+	struct site_spool spool;      /* in ROOT/site: the index's tags, the comments */
+	uint32_t *item_slots;     /* open addressing on (kind, id): item index + 1, 0 free */
+	size_t n_item_slots;
 	json_t *person_by_nsid;   /* nsid -> index */
 	json_t *users;            /* users_cache.json (borrowed by people lookups) */
 };
@@ -97,7 +123,11 @@ struct site_model {
 /* 1 when nsid has Flickr's shape: digits, "@N", two digits ("12345678@N00"). */
 int site_valid_nsid(const char *nsid);
 
-/* Reads the index files, users_cache.json and the albums; orders the items. */
+/*
+ * Reads the index files, users_cache.json and the albums; orders the items.
+ * The spool is made in ROOT/site, which must exist.  Errors: out of memory,
+ * a full disk.
+ */
 int site_model_load(struct site_model *m, const char *root, struct err *e);
 void site_model_release(struct site_model *m);
 
@@ -111,8 +141,15 @@ long site_model_find_item(const struct site_model *m, enum store_kind kind, cons
  */
 long site_model_person(struct site_model *m, const char *nsid, const json_t *rec);
 
-/* Updates an item from its metadata.json (title, tags, dates, upstream mark). */
+/* Updates an item from its metadata.json (title, dates, upstream mark). */
 int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta);
+
+/*
+ * The item's tags, space-separated, appended to out: metadata.json's (meta)
+ * when it could be read, else the index file's.
+ */
+int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, struct buf *out,
+			 struct err *e);
 
 /*
  * Makes room for one more element in *v, an array of n elements of size bytes
@@ -121,6 +158,8 @@ int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta)
 int site_grow(void *v, size_t n, size_t *cap, size_t size);
 
 int site_refs_add(struct site_refs *r, size_t v);
+/* Gives back the room a list grew beyond its length (it has stopped growing). */
+void site_refs_trim(struct site_refs *r);
 void site_refs_release(struct site_refs *r);
 
 /* The item folder: "<kind dir>/<id>" relative to the root. */

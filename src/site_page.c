@@ -1,10 +1,13 @@
 /* site_page.c: the pieces every page shares, and writing pages only when they changed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "html.h"
@@ -342,6 +345,103 @@ int site_write_page(struct site *s, const char *rel, struct page *p, struct err 
 	if (p->failed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return site_write_file(s, rel, p->html.data ? p->html.data : "", p->html.len, e);
+}
+
+/* ---- writing large files -------------------------------------------------------- */
+
+#define COMPARE_CHUNK 65536
+
+/* Comparing a file with pieces of data, in order. */
+struct compare {
+	int fd;
+	char *chunk;
+	int differs;
+};
+
+/* Whether the next len bytes of the file are data (stops the walk when not). */
+static int compare_piece(void *ud, const void *data, size_t len)
+{
+	struct compare *c = ud;
+	size_t done = 0;
+
+	while (done < len && !c->differs) {
+		size_t want = len - done < COMPARE_CHUNK ? len - done : COMPARE_CHUNK;
+		ssize_t n = read(c->fd, c->chunk, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		c->differs = n <= 0 || memcmp(c->chunk, (const char *)data + done, (size_t)n);
+		done += n > 0 ? (size_t)n : 0;
+	}
+	return c->differs ? FA_EPARSE : 0;
+}
+
+/* True when the file at path holds exactly head, the spool and tail. */
+static int same_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail)
+{
+	struct compare c = { -1, NULL, 0 };
+	struct stat st;
+	int same = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size != head->len + sp->len + strlen(tail))
+		return 0;
+	c.fd = open(path, O_RDONLY | O_CLOEXEC);
+	c.chunk = malloc(COMPARE_CHUNK);
+	if (c.fd >= 0 && c.chunk)
+		same = compare_piece(&c, head->data, head->len) == 0 &&
+		       site_spool_each(sp, 0, sp->len, compare_piece, &c, NULL) == 0 &&
+		       compare_piece(&c, tail, strlen(tail)) == 0;
+	if (c.fd >= 0)
+		close(c.fd);
+	free(c.chunk);
+	return same;
+}
+
+struct writing {
+	struct fs_tmp *t;
+	struct err *e;
+};
+
+static int write_piece(void *ud, const void *data, size_t len)
+{
+	const struct writing *w = ud;
+
+	return fs_tmp_write(w->t, data, len, w->e);
+}
+
+int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
+		       struct site_spool *sp, const char *tail, struct err *e)
+{
+	struct fs_tmp t = FS_TMP_INIT;
+	struct writing w = { &t, e };
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	if (buf_printf(&path, "%s/%s", s->m.root, rel) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (same_spooled(path.data, head, sp, tail)) {
+		s->stats->pages_unchanged++;
+		goto cleanup;
+	}
+	r = fs_tmp_open(&t, path.data, 0644, e);
+	if (r == 0)
+		r = fs_tmp_write(&t, head->data, head->len, e);
+	if (r == 0)
+		r = site_spool_each(sp, 0, sp->len, write_piece, &w, e);
+	if (r == 0)
+		r = fs_tmp_write(&t, tail, strlen(tail), e);
+	if (r == 0)
+		r = fs_tmp_commit(&t, path.data, e);
+	if (r == 0)
+		s->stats->pages_written++;
+cleanup:
+	fs_tmp_abort(&t);
+	buf_release(&path);
+	return r;
 }
 
 void site_warn(struct site *s, const char *fmt, ...)

@@ -576,7 +576,7 @@ static void photo_tagged(struct page *p, struct site *s, size_t item, const json
 	page_raw(p, "</ul>\n</section>\n");
 }
 
-/* Keeps the comment, sanitised, for the commenter's page. */
+/* Keeps the comment, sanitised, for the commenter's page (in the spool: there may be many). */
 static int remember_comment(struct site *s, long who, size_t item, const json_t *c,
 			    const char *html, size_t len)
 {
@@ -586,14 +586,15 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 	if (who < 0)
 		return 0;
 	p = &s->m.people[who];
-	if (site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
+	if (len > UINT32_MAX ||
+	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
 		return FA_ENOMEM;
 	ref = &p->comments[p->n_comments];
-	ref->item = item;
+	ref->item = (uint32_t)item;
 	ref->date = jint_or(c, "date_created", 0);
 	ref->removed = jflag(c, "removed", false);
-	ref->html = strndup(html, len);
-	if (!ref->html)
+	ref->html_len = (uint32_t)len;
+	if (site_spool_add(&s->m.spool, html, len, &ref->html_off, NULL) < 0)
 		return FA_ENOMEM;
 	p->n_comments++;
 	return 0;
