@@ -97,6 +97,7 @@ int site_build(const char *root, struct site_stats *stats, struct err *e)
 		r = site_thumbs_update(&s, thumb_default_threads(), e);
 	if (r == 0)
 		r = site_photos_write(&s, e);
+	site_model_trim_people(&s.m);
 	if (r == 0)
 		r = site_lists_write(&s, e);
 	if (r == 0)

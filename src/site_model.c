@@ -38,14 +38,20 @@ int site_refs_add(struct site_refs *r, size_t v)
 	return 0;
 }
 
+void site_trim(void *v, size_t n, size_t *cap, size_t size)
+{
+	void **slot = v;
+	void *nv = n && n < *cap ? realloc(*slot, n * size) : NULL;
+
+	if (nv) {
+		*slot = nv;
+		*cap = n;
+	}
+}
+
 void site_refs_trim(struct site_refs *r)
 {
-	uint32_t *v = r->n ? realloc(r->v, r->n * sizeof(*r->v)) : NULL;
-
-	if (v) {
-		r->v = v;
-		r->cap = r->n;
-	}
+	site_trim(&r->v, r->n, &r->cap, sizeof(*r->v));
 }
 
 void site_refs_release(struct site_refs *r)
@@ -269,12 +275,14 @@ int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, s
 			 struct err *e)
 {
 	const struct site_item *it = &m->items[idx];
+	uint32_t start;
 
 	if (meta)
 		return join_tags(out, meta) < 0 ? err_set(e, FA_ENOMEM, "out of memory") : 0;
-	if (!it->index_tags_len)
+	start = idx ? m->items[idx - 1].index_tags_end : 0;
+	if (it->index_tags_end == start)
 		return 0;
-	return site_spool_read(&m->spool, it->index_tags_off, it->index_tags_len, out, e);
+	return site_spool_read(&m->spool, start, it->index_tags_end - start, out, e);
 }
 
 /* What the index entry (or metadata.json) says about the item. */
@@ -343,10 +351,11 @@ static int spool_index_tags(struct load *ld, struct site_item *it, const json_t 
 	struct buf tags = BUF_INIT;
 	int r = join_tags(&tags, rec);
 
-	if (r == 0 && tags.len > 0 && tags.len <= UINT32_MAX) {
-		r = site_spool_add(&ld->m->spool, tags.data, tags.len, &it->index_tags_off, ld->e);
-		it->index_tags_len = (uint32_t)tags.len;
-	}
+	if (r == 0 && ld->m->spool.len + tags.len > UINT32_MAX)
+		r = FA_ENOMEM;
+	if (r == 0)
+		r = site_spool_add(&ld->m->spool, tags.data, tags.len, NULL, ld->e);
+	it->index_tags_end = (uint32_t)ld->m->spool.len;
 	buf_release(&tags);
 	return r;
 }
@@ -364,7 +373,7 @@ static struct site_item *new_item(struct load *ld, enum store_kind kind, const c
 		return NULL;
 	it = &m->items[m->n_items];
 	memset(it, 0, sizeof(*it));
-	it->kind = (uint8_t)kind;
+	it->kind = kind;
 	it->owner = -1;
 	it->id = strings_add(&m->strings, id);
 	ld->taken[m->n_items] = taken && *taken ? strings_add(&ld->taken_text, taken) : NULL;
@@ -550,17 +559,6 @@ static int order_items(struct site_model *m, const char *const *taken)
 	return 0;
 }
 
-/* The items stop growing once the index files are read: their spare room goes back. */
-static void trim_items(struct site_model *m)
-{
-	struct site_item *v = m->n_items ? realloc(m->items, m->n_items * sizeof(*v)) : NULL;
-
-	if (v) {
-		m->items = v;
-		m->cap_items = m->n_items;
-	}
-}
-
 /* ---- albums ------------------------------------------------------------------- */
 
 static int add_album(struct site_model *m, const json_t *rec)
@@ -679,6 +677,18 @@ long site_model_person(struct site_model *m, const char *nsid, const json_t *rec
 	return (long)(m->n_people - 1);
 }
 
+void site_model_trim_people(struct site_model *m)
+{
+	for (size_t i = 0; i < m->n_people; i++) {
+		struct site_person *p = &m->people[i];
+
+		site_trim(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments));
+		site_refs_trim(&p->faved);
+		site_refs_trim(&p->owns);
+		site_refs_trim(&p->tagged);
+	}
+}
+
 static void person_release(struct site_person *p)
 {
 	free(p->name);
@@ -725,7 +735,8 @@ static int load_indexes(struct site_model *m, struct err *e)
 
 	if (r == 0)
 		r = load_kind(&ld, STORE_FAV, "favorites_index.json");
-	trim_items(m);
+	/* the items stop growing once the index files are read */
+	site_trim(&m->items, m->n_items, &m->cap_items, sizeof(*m->items));
 	if (r == 0)
 		r = order_items(m, ld.taken);
 	/* the dates taken served that sort only */

@@ -11,7 +11,7 @@
  *
  * Memory grows with the archive (a site of 100,000 photos must stay in tens
  * of megabytes), so the index files are read one entry at a time, an item
- * is a small fixed struct (about 90 bytes) and what is read back only once
+ * is a small fixed struct (80 bytes) and what is read back only once
  * (tags, comments) waits in a temporary file, not in memory.
  */
 #ifndef FA_SITE_MODEL_H
@@ -47,27 +47,31 @@ struct site_item {
 	const char *poster_file;  /* "poster.jpg" for a video, or NULL */
 	int64_t posted;           /* date uploaded, unix seconds (0: unknown) */
 	int64_t faved;            /* favorites: when the account faved it */
-	uint64_t index_tags_off;  /* the index file's tags (space-separated) in the spool, */
-	uint32_t index_tags_len;  /* for an item whose metadata.json cannot be read */
+	/*
+	 * The index file's tags (space-separated), for an item whose metadata.json
+	 * cannot be read: loading spools them first, in item order, so they end
+	 * here and start where the previous item's end (0 for the first).
+	 */
+	uint32_t index_tags_end;
 	int32_t owner;            /* favorites: index of the owner in people, or -1 */
 	uint32_t seq;             /* position in its list (photostream or favorites) */
 	/* images for the site (site_thumbs.c) */
 	int32_t src_w, src_h;     /* 0 when unknown */
 	uint16_t thumb_w, thumb_h;
 	uint16_t medium_w, medium_h;
-	uint8_t kind;             /* enum store_kind */
-	uint8_t is_video;
-	uint8_t gone;             /* deleted upstream (or unfavorited) */
-	uint8_t thumb_ok;
-	uint8_t medium_ok;
+	unsigned kind : 1;        /* enum store_kind */
+	unsigned is_video : 1;
+	unsigned gone : 1;        /* deleted upstream (or unfavorited) */
+	unsigned thumb_ok : 1;
+	unsigned medium_ok : 1;
 };
 
 struct site_comment_ref {
 	int64_t date;
 	uint64_t html_off;        /* the comment, sanitised, in the model's spool */
-	uint32_t html_len;
 	uint32_t item;
-	uint8_t removed;
+	uint32_t html_len : 31;
+	uint32_t removed : 1;
 };
 
 struct site_person {
@@ -141,6 +145,9 @@ long site_model_find_item(const struct site_model *m, enum store_kind kind, cons
  */
 long site_model_person(struct site_model *m, const char *nsid, const json_t *rec);
 
+/* Gives back the room people's lists grew beyond their length (once the photo pages are made). */
+void site_model_trim_people(struct site_model *m);
+
 /* Updates an item from its metadata.json (title, dates, upstream mark). */
 int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta);
 
@@ -156,6 +163,8 @@ int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, s
  * with room for *cap: grows it (doubling) when n == *cap.  0 or FA_ENOMEM.
  */
 int site_grow(void *v, size_t n, size_t *cap, size_t size);
+/* Gives back the room such an array has beyond its n elements (it has stopped growing). */
+void site_trim(void *v, size_t n, size_t *cap, size_t size);
 
 int site_refs_add(struct site_refs *r, size_t v);
 /* Gives back the room a list grew beyond its length (it has stopped growing). */

@@ -306,18 +306,62 @@ void page_pagination(struct page *p, size_t cur, size_t n_pages,
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+#define COMPARE_CHUNK 65536
+
+/* Comparing a file with pieces of data, in order, a chunk at a time (pages can be large). */
+struct compare {
+	int fd;
+	char *chunk;
+	int differs;
+};
+
+/* Whether the next len bytes of the file are data (stops the walk when not). */
+static int compare_piece(void *ud, const void *data, size_t len)
+{
+	struct compare *c = ud;
+	size_t done = 0;
+
+	while (done < len && !c->differs) {
+		size_t want = len - done < COMPARE_CHUNK ? len - done : COMPARE_CHUNK;
+		ssize_t n = read(c->fd, c->chunk, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		c->differs = n <= 0 || memcmp(c->chunk, (const char *)data + done, (size_t)n);
+		done += n > 0 ? (size_t)n : 0;
+	}
+	return c->differs ? FA_EPARSE : 0;
+}
+
+/* Opens the file at path for a comparison when it is a regular file of size bytes. */
+static int compare_open(struct compare *c, const char *path, uint64_t size)
+{
+	struct stat st;
+
+	c->fd = -1;
+	c->chunk = NULL;
+	c->differs = 0;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return 0;
+	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	c->chunk = malloc(COMPARE_CHUNK);
+	return c->fd >= 0 && c->chunk;
+}
+
+static void compare_close(struct compare *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->chunk);
+}
+
 /* True when the file at path holds exactly data. */
 static int same_bytes(const char *path, const void *data, size_t len)
 {
-	struct buf old = BUF_INIT;
-	struct stat st;
-	int same;
+	struct compare c;
+	int same = compare_open(&c, path, len) && compare_piece(&c, data, len) == 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-		return 0;
-	same = fs_read_file(path, len + 1, &old, NULL) == 0 && old.len == len &&
-	       (len == 0 || !memcmp(old.data, data, len));
-	buf_release(&old);
+	compare_close(&c);
 	return same;
 }
 
@@ -349,53 +393,17 @@ int site_write_page(struct site *s, const char *rel, struct page *p, struct err 
 
 /* ---- writing large files -------------------------------------------------------- */
 
-#define COMPARE_CHUNK 65536
-
-/* Comparing a file with pieces of data, in order. */
-struct compare {
-	int fd;
-	char *chunk;
-	int differs;
-};
-
-/* Whether the next len bytes of the file are data (stops the walk when not). */
-static int compare_piece(void *ud, const void *data, size_t len)
-{
-	struct compare *c = ud;
-	size_t done = 0;
-
-	while (done < len && !c->differs) {
-		size_t want = len - done < COMPARE_CHUNK ? len - done : COMPARE_CHUNK;
-		ssize_t n = read(c->fd, c->chunk, want);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		c->differs = n <= 0 || memcmp(c->chunk, (const char *)data + done, (size_t)n);
-		done += n > 0 ? (size_t)n : 0;
-	}
-	return c->differs ? FA_EPARSE : 0;
-}
-
 /* True when the file at path holds exactly head, the spool and tail. */
 static int same_spooled(const char *path, const struct buf *head, struct site_spool *sp,
 			const char *tail)
 {
-	struct compare c = { -1, NULL, 0 };
-	struct stat st;
-	int same = 0;
+	struct compare c;
+	int same = compare_open(&c, path, head->len + sp->len + strlen(tail)) &&
+		   compare_piece(&c, head->data, head->len) == 0 &&
+		   site_spool_each(sp, 0, sp->len, compare_piece, &c, NULL) == 0 &&
+		   compare_piece(&c, tail, strlen(tail)) == 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size != head->len + sp->len + strlen(tail))
-		return 0;
-	c.fd = open(path, O_RDONLY | O_CLOEXEC);
-	c.chunk = malloc(COMPARE_CHUNK);
-	if (c.fd >= 0 && c.chunk)
-		same = compare_piece(&c, head->data, head->len) == 0 &&
-		       site_spool_each(sp, 0, sp->len, compare_piece, &c, NULL) == 0 &&
-		       compare_piece(&c, tail, strlen(tail)) == 0;
-	if (c.fd >= 0)
-		close(c.fd);
-	free(c.chunk);
+	compare_close(&c);
 	return same;
 }
 
@@ -411,23 +419,16 @@ static int write_piece(void *ud, const void *data, size_t len)
 	return fs_tmp_write(w->t, data, len, w->e);
 }
 
-int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
-		       struct site_spool *sp, const char *tail, struct err *e)
+int site_update_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail, struct err *e)
 {
 	struct fs_tmp t = FS_TMP_INIT;
 	struct writing w = { &t, e };
-	struct buf path = BUF_INIT;
-	int r = 0;
+	int r;
 
-	if (buf_printf(&path, "%s/%s", s->m.root, rel) < 0) {
-		r = err_set(e, FA_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	if (same_spooled(path.data, head, sp, tail)) {
-		s->stats->pages_unchanged++;
-		goto cleanup;
-	}
-	r = fs_tmp_open(&t, path.data, 0644, e);
+	if (same_spooled(path, head, sp, tail))
+		return 0;
+	r = fs_tmp_open(&t, path, 0644, e);
 	if (r == 0)
 		r = fs_tmp_write(&t, head->data, head->len, e);
 	if (r == 0)
@@ -435,13 +436,26 @@ int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
 	if (r == 0)
 		r = fs_tmp_write(&t, tail, strlen(tail), e);
 	if (r == 0)
-		r = fs_tmp_commit(&t, path.data, e);
-	if (r == 0)
-		s->stats->pages_written++;
-cleanup:
+		r = fs_tmp_commit(&t, path, e);
 	fs_tmp_abort(&t);
+	return r < 0 ? r : 1;
+}
+
+int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
+		       struct site_spool *sp, const char *tail, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	int r;
+
+	r = buf_printf(&path, "%s/%s", s->m.root, rel) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+							   : site_update_spooled(path.data, head, sp,
+										 tail, e);
+	if (r == 0)
+		s->stats->pages_unchanged++;
+	else if (r > 0)
+		s->stats->pages_written++;
 	buf_release(&path);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 void site_warn(struct site *s, const char *fmt, ...)

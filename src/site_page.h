@@ -120,6 +120,9 @@ int site_write_file(struct site *s, const char *rel, const void *data, size_t le
  */
 int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
 		       struct site_spool *sp, const char *tail, struct err *e);
+/* The same for a file that is no page (not counted): 1 when written, 0 when it was the same. */
+int site_update_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail, struct err *e);
 
 /* Records a warning for the command to print (dropped when out of memory). */
 void site_warn(struct site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

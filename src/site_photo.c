@@ -586,7 +586,7 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 	if (who < 0)
 		return 0;
 	p = &s->m.people[who];
-	if (len > UINT32_MAX ||
+	if (len > INT32_MAX ||
 	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
 		return FA_ENOMEM;
 	ref = &p->comments[p->n_comments];

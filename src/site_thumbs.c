@@ -16,9 +16,12 @@
  *    "w":160,"h":120,"tw":160,"th":120,"mw":0,"mh":0},
  *   {"item":"fave/9","src":"original.gif","size":10,"mtime":<ns>,"error":"..."}]
  *
- * Version 1, one object of every record, is still read (once: the next run
- * writes version 2).  The images are made a batch at a time, so the jobs in
- * memory do not grow with the archive.
+ * Version 1, one object of every record, is still read (and written again as
+ * version 2).  The records of the new state go to a spool as they are known
+ * (kept while reading the old one, made after each batch of jobs), so what
+ * stays in memory is one byte per item; the file is replaced only when its
+ * bytes change.  The images are made a batch at a time, so the jobs in memory
+ * do not grow with the archive either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,25 +51,18 @@ enum image_status {
 	IMAGES_PENDING,   /* to be made */
 };
 
-/* Per item: the source's file times, for the state. */
-struct image_src {
-	int64_t size, mtime;
-	uint32_t error;   /* IMAGES_FAILED: 1 + index in run->errors */
-	uint8_t status;   /* enum image_status */
-};
-
 struct run {
 	struct site *s;
-	struct image_src *src;       /* per item */
-	char **errors;               /* why sources cannot be decoded */
-	size_t n_errors, cap_errors;
+	uint8_t *status;             /* per item: enum image_status */
+	struct site_spool records;   /* the new state's records, one line each */
+	struct buf line;             /* the record being written */
 	struct site_refs pending;    /* items whose images are (re)made, in item order */
 	size_t batch_start;          /* pending[batch_start] is jobs[0] */
 	struct thumb_job jobs[BATCH];
 	struct buf paths[BATCH][3];  /* each job's source, thumbnail and medium image */
-	int old_state;               /* the state was of version 1: write it again */
+	struct stat src_st[BATCH];   /* each job's source when the job was made */
 	int write_error;             /* the first job that could not write its file */
-	char write_msg[256];
+	char write_msg[512];
 };
 
 static int64_t mtime_ns(const struct stat *st)
@@ -118,12 +114,11 @@ static int image_paths(const struct site_item *it, struct buf *thumb, struct buf
 	return 0;
 }
 
-/* Stats the item's source into run->src[idx]; 0 when it is not a regular file. */
-static int stat_source(struct run *run, size_t idx, struct err *e)
+/* Stats the item's source: 1 when it is a regular file, 0 when not. */
+static int stat_source(const struct run *run, size_t idx, struct stat *st, struct err *e)
 {
 	const struct site_item *it = &run->s->m.items[idx];
 	struct buf path = BUF_INIT;
-	struct stat st;
 	int found;
 
 	if (buf_printf(&path, "%s/%s/%s/%s", run->s->m.root, store_kind_dir(it->kind), it->id,
@@ -131,29 +126,42 @@ static int stat_source(struct run *run, size_t idx, struct err *e)
 		buf_release(&path);
 		return err_set(e, FA_ENOMEM, "out of memory");
 	}
-	found = stat(path.data, &st) == 0 && S_ISREG(st.st_mode);
-	if (found) {
-		run->src[idx].size = (int64_t)st.st_size;
-		run->src[idx].mtime = mtime_ns(&st);
-	}
+	found = stat(path.data, st) == 0 && S_ISREG(st->st_mode);
 	buf_release(&path);
 	return found;
 }
 
-/* Remembers why a source cannot be decoded; the item's status is then IMAGES_FAILED. */
-static int keep_error(struct run *run, size_t idx, const char *why)
+/*
+ * Adds the item's record to the new state: made from a source of size and
+ * mtime, with the item's image sizes, or the reason it cannot be decoded.
+ */
+static int add_record(struct run *run, size_t idx, int64_t size, int64_t mtime, const char *error,
+		      struct err *e)
 {
-	char *copy = strdup(why ? why : "");
+	const struct site_item *it = &run->s->m.items[idx];
+	struct buf *out = &run->line;
+	int r;
 
-	if (!copy || site_grow(&run->errors, run->n_errors, &run->cap_errors,
-			       sizeof(*run->errors)) < 0) {
-		free(copy);
-		return FA_ENOMEM;
+	buf_reset(out);
+	r = buf_printf(out, ",\n{\"item\":\"%s/%s\",\"src\":", site_kind_slug(it->kind), it->id);
+	if (r == 0)
+		r = html_js_string(out, source_of(it));
+	if (r == 0)
+		r = buf_printf(out, ",\"size\":%lld,\"mtime\":%lld", (long long)size, (long long)mtime);
+	if (r == 0 && error) {
+		r = buf_puts(out, ",\"error\":");
+		if (r == 0)
+			r = html_js_string(out, error);
+		if (r == 0)
+			r = buf_putc(out, '}');
+	} else if (r == 0) {
+		r = buf_printf(out, ",\"w\":%d,\"h\":%d,\"tw\":%d,\"th\":%d,\"mw\":%d,\"mh\":%d}",
+			       it->src_w, it->src_h, it->thumb_w, it->thumb_h, it->medium_w,
+			       it->medium_h);
 	}
-	run->errors[run->n_errors++] = copy;
-	run->src[idx].error = (uint32_t)run->n_errors;
-	run->src[idx].status = IMAGES_FAILED;
-	return 0;
+	if (r < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	return site_spool_add(&run->records, out->data, out->len, NULL, e);
 }
 
 /* ---- the recorded state ----------------------------------------------------------- */
@@ -175,7 +183,8 @@ static long item_of_key(const struct site_model *m, const char *key)
 }
 
 /* The recorded images, when they are still there. */
-static int take_images(struct run *run, size_t idx, const json_t *rec, struct err *e)
+static int take_images(struct run *run, size_t idx, const json_t *rec, const struct stat *st,
+		       struct err *e)
 {
 	struct site_item *it = &run->s->m.items[idx];
 	struct buf thumb = BUF_INIT, medium = BUF_INIT;
@@ -193,8 +202,9 @@ static int take_images(struct run *run, size_t idx, const json_t *rec, struct er
 		it->medium_ok = it->medium_w > 0;
 		it->src_w = (int32_t)jint_or(rec, "w", 0);
 		it->src_h = (int32_t)jint_or(rec, "h", 0);
-		run->src[idx].status = IMAGES_KEPT;
+		run->status[idx] = IMAGES_KEPT;
 		run->s->stats->thumbs_kept++;
+		r = add_record(run, idx, (int64_t)st->st_size, mtime_ns(st), NULL, e);
 	}
 	buf_release(&thumb);
 	buf_release(&medium);
@@ -206,20 +216,21 @@ static int reuse(struct run *run, size_t idx, const json_t *rec, struct err *e)
 {
 	const char *src = source_of(&run->s->m.items[idx]);
 	const char *rec_src = jstr(rec, "src");
+	struct stat st;
 	int found;
 
-	if (!src || !rec_src || strcmp(rec_src, src) || run->src[idx].status != IMAGES_UNKNOWN)
+	if (!src || !rec_src || strcmp(rec_src, src) || run->status[idx] != IMAGES_UNKNOWN)
 		return 0;
-	found = stat_source(run, idx, e);
-	if (found <= 0 || jint_or(rec, "size", -1) != run->src[idx].size ||
-	    jint_or(rec, "mtime", -1) != run->src[idx].mtime)
+	found = stat_source(run, idx, &st, e);
+	if (found <= 0 || jint_or(rec, "size", -1) != (long long)st.st_size ||
+	    jint_or(rec, "mtime", -1) != (long long)mtime_ns(&st))
 		return found < 0 ? found : 0;
 	if (!jstr(rec, "error"))
-		return take_images(run, idx, rec, e);
+		return take_images(run, idx, rec, &st, e);
 	/* still the same undecodable file: the placeholder stays */
+	run->status[idx] = IMAGES_FAILED;
 	run->s->stats->thumbs_failed++;
-	return keep_error(run, idx, jstr(rec, "error")) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
-							     : 0;
+	return add_record(run, idx, (int64_t)st.st_size, mtime_ns(&st), jstr(rec, "error"), e);
 }
 
 /* Walking the state file: the header first, then one record per item. */
@@ -254,7 +265,6 @@ static int load_old_state(struct run *run, const char *path, struct err *e)
 
 	if (json_load_path(path, &doc, NULL) < 0 || jint_or(doc, "version", 0) != STATE_VERSION_OLD)
 		goto cleanup;
-	run->old_state = 1;
 	thumbs = json_object_get(doc, "thumbs");
 	json_object_foreach(thumbs, key, rec) {
 		long idx = json_is_object(rec) ? item_of_key(&run->s->m, key) : -1;
@@ -291,70 +301,19 @@ static int load_state(struct run *run, struct err *e)
 	return r;
 }
 
-/* One record of the state, a line. */
-static int put_record(struct buf *out, const struct run *run, size_t idx)
-{
-	const struct site_item *it = &run->s->m.items[idx];
-	const struct image_src *src = &run->src[idx];
-	int r = buf_printf(out, ",\n{\"item\":\"%s/%s\",\"src\":", site_kind_slug(it->kind), it->id);
-
-	if (r == 0)
-		r = html_js_string(out, source_of(it));
-	if (r == 0)
-		r = buf_printf(out, ",\"size\":%lld,\"mtime\":%lld", (long long)src->size,
-			       (long long)src->mtime);
-	if (r == 0 && src->status == IMAGES_FAILED) {
-		r = buf_puts(out, ",\"error\":");
-		if (r == 0)
-			r = html_js_string(out, run->errors[src->error - 1]);
-		if (r == 0)
-			r = buf_putc(out, '}');
-	} else if (r == 0) {
-		r = buf_printf(out, ",\"w\":%d,\"h\":%d,\"tw\":%d,\"th\":%d,\"mw\":%d,\"mh\":%d}",
-			       it->src_w, it->src_h, it->thumb_w, it->thumb_h, it->medium_w,
-			       it->medium_h);
-	}
-	return r < 0 ? FA_ENOMEM : 0;
-}
-
-static int save_records(struct fs_tmp *t, const struct run *run, struct err *e)
-{
-	struct buf piece = BUF_INIT;
-	int r = buf_printf(&piece, "[{\"version\":%d}", STATE_VERSION) < 0 ? FA_ENOMEM : 0;
-
-	for (size_t i = 0; r == 0 && i < run->s->m.n_items; i++) {
-		if (run->src[i].status == IMAGES_KEPT || run->src[i].status == IMAGES_FAILED)
-			r = put_record(&piece, run, i);
-		if (r == 0 && (piece.len >= STATE_PIECE || i + 1 == run->s->m.n_items)) {
-			r = fs_tmp_write(t, piece.data, piece.len, e);
-			buf_reset(&piece);
-		}
-	}
-	if (r == FA_ENOMEM)
-		err_set(e, r, "out of memory");
-	if (r == 0)
-		r = fs_tmp_write(t, "]\n", 2, e);
-	buf_release(&piece);
-	return r;
-}
-
+/* Replaces the state with the records of this run when they differ. */
 static int save_state(struct run *run, struct err *e)
 {
-	struct fs_tmp t = FS_TMP_INIT;
-	struct buf path = BUF_INIT;
+	struct buf path = BUF_INIT, head = BUF_INIT;
 	int r;
 
-	r = buf_printf(&path, "%s/" STATE_FILE, run->s->m.root) < 0
-		    ? err_set(e, FA_ENOMEM, "out of memory") : 0;
-	if (r == 0)
-		r = fs_tmp_open(&t, path.data, 0644, e);
-	if (r == 0)
-		r = save_records(&t, run, e);
-	if (r == 0)
-		r = fs_tmp_commit(&t, path.data, e);
-	fs_tmp_abort(&t);
+	r = buf_printf(&path, "%s/" STATE_FILE, run->s->m.root) < 0 ||
+			    buf_printf(&head, "[{\"version\":%d}", STATE_VERSION) < 0
+		    ? err_set(e, FA_ENOMEM, "out of memory")
+		    : site_update_spooled(path.data, &head, &run->records, "]\n", e);
 	buf_release(&path);
-	return r;
+	buf_release(&head);
+	return r < 0 ? r : 0;
 }
 
 /* ---- making images -------------------------------------------------------------- */
@@ -363,16 +322,17 @@ static int save_state(struct run *run, struct err *e)
 static int plan(struct run *run, struct err *e)
 {
 	for (size_t i = 0; i < run->s->m.n_items; i++) {
+		struct stat st;
 		int r;
 
-		if (run->src[i].status != IMAGES_UNKNOWN || !source_of(&run->s->m.items[i]))
+		if (run->status[i] != IMAGES_UNKNOWN || !source_of(&run->s->m.items[i]))
 			continue;
-		r = stat_source(run, i, e);
+		r = stat_source(run, i, &st, e);
 		if (r < 0)
 			return r;
 		if (r == 0)
 			continue;
-		run->src[i].status = IMAGES_PENDING;
+		run->status[i] = IMAGES_PENDING;
 		if (site_refs_add(&run->pending, i) < 0)
 			return err_set(e, FA_ENOMEM, "out of memory");
 	}
@@ -395,6 +355,9 @@ static int make_job(struct run *run, size_t slot, size_t at)
 	    buf_printf(&paths[1], "%s/", root) < 0 || buf_printf(&paths[2], "%s/", root) < 0 ||
 	    image_paths(it, &paths[1], &paths[2]) < 0)
 		return FA_ENOMEM;
+	/* recorded with the images: a source gone since is recorded as never seen */
+	if (stat(paths[0].data, &run->src_st[slot]) < 0)
+		run->src_st[slot].st_size = -1;
 	job->src = paths[0].data;
 	job->thumb_path = paths[1].data;
 	job->thumb_box = SITE_THUMB_BOX;
@@ -406,13 +369,25 @@ static int make_job(struct run *run, size_t slot, size_t at)
 	return 0;
 }
 
+/* The first failure to write, reported when the jobs are over. */
+static void note_write_error(struct run *run, int code, const char *msg)
+{
+	if (!run->write_error) {
+		run->write_error = code;
+		snprintf(run->write_msg, sizeof(run->write_msg), "%s", msg);
+	}
+}
+
 /* Called by the pool after each job, one at a time. */
 static void job_done(void *ud, struct thumb_job *job)
 {
 	struct run *run = ud;
 	size_t slot = (size_t)(job - run->jobs);
 	size_t idx = run->pending.v[run->batch_start + slot];
+	const struct stat *st = &run->src_st[slot];
 	struct site_item *it = &run->s->m.items[idx];
+	struct err e = { 0 };
+	int r = 0;
 
 	if (job->ok) {
 		it->thumb_ok = 1;
@@ -420,24 +395,25 @@ static void job_done(void *ud, struct thumb_job *job)
 		it->medium_ok = job->medium_w > 0;
 		it->medium_w = (uint16_t)job->medium_w, it->medium_h = (uint16_t)job->medium_h;
 		it->src_w = job->src_w, it->src_h = job->src_h;
-		run->src[idx].status = IMAGES_KEPT;
+		run->status[idx] = IMAGES_KEPT;
 		run->s->stats->thumbs_made++;
+		r = add_record(run, idx, (int64_t)st->st_size, st->st_size < 0 ? -1 : mtime_ns(st),
+			       NULL, &e);
 	} else if (job->code != FA_EPARSE) {
 		/* not the image's fault: tried again next time */
-		run->src[idx].status = IMAGES_UNKNOWN;
-		if (!run->write_error) {
-			run->write_error = job->code;
-			snprintf(run->write_msg, sizeof(run->write_msg), "%s", job->err);
-		}
+		run->status[idx] = IMAGES_UNKNOWN;
+		note_write_error(run, job->code, job->err);
 		return;
 	} else {
+		run->status[idx] = IMAGES_FAILED;
 		run->s->stats->thumbs_failed++;
 		site_warn(run->s, "cannot make a thumbnail of '%s/%s/%s' (%s): a placeholder is "
 			  "shown", store_kind_dir(it->kind), it->id, source_of(it), job->err);
-		/* out of memory: not recorded, so tried again next time */
-		if (keep_error(run, idx, job->err) < 0)
-			run->src[idx].status = IMAGES_UNKNOWN;
+		r = add_record(run, idx, (int64_t)st->st_size, st->st_size < 0 ? -1 : mtime_ns(st),
+			       job->err, &e);
 	}
+	if (r < 0)
+		note_write_error(run, r, e.msg);
 	progress_item(job->thumb_path + strlen(run->s->m.root) + 1, -1);
 }
 
@@ -470,11 +446,22 @@ static void run_release(struct run *run)
 	for (size_t i = 0; i < BATCH; i++)
 		for (int k = 0; k < 3; k++)
 			buf_release(&run->paths[i][k]);
-	for (size_t i = 0; i < run->n_errors; i++)
-		free(run->errors[i]);
-	free(run->errors);
-	free(run->src);
+	free(run->status);
+	site_spool_close(&run->records);
+	buf_release(&run->line);
 	site_refs_release(&run->pending);
+}
+
+/* The spool of records, beside the state file. */
+static int open_records(struct run *run, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	int r = buf_printf(&dir, "%s/" SITE_DIR, run->s->m.root) < 0
+			? err_set(e, FA_ENOMEM, "out of memory")
+			: site_spool_open(&run->records, dir.data, e);
+
+	buf_release(&dir);
+	return r;
 }
 
 int site_thumbs_update(struct site *s, int n_threads, struct err *e)
@@ -485,20 +472,21 @@ int site_thumbs_update(struct site *s, int n_threads, struct err *e)
 	if (!run)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	run->s = s;
-	run->src = calloc(s->m.n_items + 1, sizeof(*run->src));
-	r = run->src ? load_state(run, e) : err_set(e, FA_ENOMEM, "out of memory");
+	run->records.fd = -1;
+	run->status = calloc(s->m.n_items + 1, sizeof(*run->status));
+	r = run->status ? open_records(run, e) : err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = load_state(run, e);
 	if (r == 0)
 		r = plan(run, e);
 	if (r == 0 && run->pending.n > 0)
 		r = thumb_global_init(e);
-	if (r == 0 && run->pending.n > 0) {
+	if (r == 0 && run->pending.n > 0)
 		r = make_images(run, n_threads, e);
-		/* what was made is recorded even when interrupted */
-		if (save_state(run, r == 0 ? e : NULL) < 0 && r == 0)
-			r = FA_EIO;
-	} else if (r == 0 && run->old_state) {
-		r = save_state(run, e);
-	}
+	/* what was made is recorded even when interrupted, or when a file could not be written */
+	if ((r == 0 || r == FA_EINTR || run->write_error) && save_state(run, r == 0 ? e : NULL) < 0 &&
+	    r == 0)
+		r = FA_EIO;
 	run_release(run);
 	free(run);
 	return r;
