@@ -95,6 +95,8 @@ int site_build(const char *root, struct site_stats *stats, struct err *e)
 		r = write_assets(&s, e);
 	if (r == 0)
 		r = site_thumbs_update(&s, thumb_default_threads(), e);
+	/* the items are found by key only up to there */
+	site_model_drop_lookup(&s.m);
 	if (r == 0)
 		r = site_photos_write(&s, e);
 	site_model_trim_people(&s.m);

@@ -363,7 +363,7 @@ static void person_comments(struct page *p, struct site_model *m, struct site_pe
 		page_raw(p, "</a><div><p class=\"comment-meta\">on <a href=\"");
 		page_item_href(p, it);
 		page_raw(p, "\">");
-		page_text(p, *it->title ? it->title : "Untitled");
+		page_text(p, *site_item_title(it) ? site_item_title(it) : "Untitled");
 		page_raw(p, "</a> <span class=\"comment-date\">");
 		page_date(p, c->date, 1);
 		page_raw(p, c->removed ? "</span> <span class=\"removed-note\">removed from Flickr</span>"

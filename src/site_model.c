@@ -11,6 +11,9 @@
 /* Strings are packed into blocks of this size (a longer one gets its own). */
 #define STRINGS_BLOCK 65536
 
+/* A site holds one item per archived photo: keep them small (see site_model.h). */
+_Static_assert(sizeof(struct site_item) <= 48, "struct site_item grew");
+
 int site_grow(void *v, size_t n, size_t *cap, size_t size)
 {
 	void **slot = v;
@@ -92,15 +95,12 @@ struct site_strings_block {
 	char data[];
 };
 
-/* A copy of s that lives as long as the model; NULL when out of memory. */
-static const char *strings_add(struct site_strings *st, const char *s)
+/* A copy of len bytes that lives as long as the model; NULL when out of memory. */
+static const char *strings_add(struct site_strings *st, const char *data, size_t len)
 {
-	size_t len = strlen(s) + 1;
 	struct site_strings_block *b;
 	char *copy;
 
-	if (len == 1)
-		return "";
 	if (!st->blocks || st->size - st->used < len) {
 		size_t size = len > STRINGS_BLOCK / 4 ? len : STRINGS_BLOCK;
 
@@ -111,7 +111,7 @@ static const char *strings_add(struct site_strings *st, const char *s)
 			/* a long string: its own block, behind the one being filled */
 			b->next = st->blocks->next;
 			st->blocks->next = b;
-			memcpy(b->data, s, len);
+			memcpy(b->data, data, len);
 			return b->data;
 		}
 		b->next = st->blocks;
@@ -120,22 +120,8 @@ static const char *strings_add(struct site_strings *st, const char *s)
 		st->size = size;
 	}
 	copy = st->blocks->data + st->used;
-	memcpy(copy, s, len);
+	memcpy(copy, data, len);
 	st->used += len;
-	return copy;
-}
-
-/* One copy per distinct file name ("original.jpg"): they repeat for every item. */
-static const char *strings_intern(struct site_strings *st, const char *s)
-{
-	const char *copy;
-
-	for (size_t i = 0; i < st->n_names; i++)
-		if (!strcmp(st->names[i], s))
-			return st->names[i];
-	copy = strings_add(st, s);
-	if (copy && st->n_names < sizeof(st->names) / sizeof(st->names[0]))
-		st->names[st->n_names++] = copy;
 	return copy;
 }
 
@@ -223,6 +209,13 @@ long site_model_find_item(const struct site_model *m, enum store_kind kind, cons
 	return v ? (long)v - 1 : -1;
 }
 
+void site_model_drop_lookup(struct site_model *m)
+{
+	free(m->item_slots);
+	m->item_slots = NULL;
+	m->n_item_slots = 0;
+}
+
 /* Makes room for one more item in the table, which is kept at most half full. */
 static int grow_slots(struct site_model *m)
 {
@@ -285,20 +278,52 @@ int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, s
 	return site_spool_read(&m->spool, start, it->index_tags_end - start, out, e);
 }
 
-/* What the index entry (or metadata.json) says about the item. */
-static int fill_item(struct site_model *m, struct site_item *it, const json_t *rec)
+/* Sets the item's id and title: "<id>\0<title>\0", one string in the arena. */
+static int set_id_title(struct site_model *m, struct site_item *it, const char *id,
+			const char *title)
 {
+	size_t id_len = strlen(id), title_len = strlen(title);
+	struct buf both = BUF_INIT;
+	int r = buf_append(&both, id, id_len + 1);
+
+	if (r == 0)
+		r = buf_append(&both, title, title_len + 1);
+	if (r == 0) {
+		it->id = strings_add(&m->strings, both.data, both.len);
+		r = it->id ? 0 : FA_ENOMEM;
+	}
+	buf_release(&both);
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
+/* The date faved of favorite idx, in the favorites' array. */
+static int64_t *faved_slot(const struct site_model *m, size_t idx)
+{
+	return idx >= m->first_fave && idx - m->first_fave < m->n_faved
+		       ? &m->faved[idx - m->first_fave] : NULL;
+}
+
+int64_t site_item_faved(const struct site_model *m, const struct site_item *it)
+{
+	const int64_t *faved = faved_slot(m, (size_t)(it - m->items));
+
+	return faved ? *faved : 0;
+}
+
+/* What the index entry (or metadata.json) says about the item. */
+static int fill_item(struct site_model *m, size_t idx, const json_t *rec)
+{
+	struct site_item *it = &m->items[idx];
 	const char *title = jstr(rec, "title") ? jstr(rec, "title") : "";
 	const char *media = jstr(rec, "media");
+	int64_t *faved = faved_slot(m, idx);
 
-	if (!it->title || strcmp(it->title, title)) {
-		it->title = strings_add(&m->strings, title);
-		if (!it->title)
-			return FA_ENOMEM;
-	}
+	if (strcmp(site_item_title(it), title) && set_id_title(m, it, it->id, title) < 0)
+		return FA_ENOMEM;
 	it->posted = unix_of(rec, "date_uploaded");
-	if (it->kind == STORE_FAV && unix_of(rec, "date_faved"))
-		it->faved = unix_of(rec, "date_faved");
+	/* metadata.json does not repeat when the account faved it */
+	if (faved && unix_of(rec, "date_faved"))
+		*faved = unix_of(rec, "date_faved");
 	it->is_video = media && !strcmp(media, "video");
 	it->gone = jstr(jobj(rec, "upstream"), "status") != NULL;
 	return 0;
@@ -306,25 +331,47 @@ static int fill_item(struct site_model *m, struct site_item *it, const json_t *r
 
 int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta)
 {
-	struct site_item *it = &m->items[idx];
-	int64_t faved = it->faved;
-	int r = fill_item(m, it, meta);
-
-	/* metadata.json does not repeat when the account faved it */
-	if (!it->faved)
-		it->faved = faved;
-	return r;
+	return fill_item(m, idx, meta);
 }
 
-/* The file named stem.<ext> in the item's folder, interned, or NULL. */
-static int find_file(struct site_model *m, const char *dir, const char *stem, const char **ret)
+const char *site_item_media(const struct site_model *m, const struct site_item *it)
+{
+	return it->media ? m->names[it->media - 1] : NULL;
+}
+
+const char *site_item_poster(const struct site_model *m, const struct site_item *it)
+{
+	return it->poster ? m->names[it->poster - 1] : NULL;
+}
+
+/* The file name's number (1 + its index in names), added when new; 0 when out of memory. */
+static unsigned name_number(struct site_model *m, const char *name)
+{
+	const char *copy;
+
+	for (size_t i = 0; i < m->n_names; i++)
+		if (!strcmp(m->names[i], name))
+			return (unsigned)i + 1;
+	/* "original" or "poster", a dot and an allowed extension in any case: fewer than 1,023 */
+	if (m->n_names >= 1023 ||
+	    site_grow(&m->names, m->n_names, &m->cap_names, sizeof(*m->names)) < 0)
+		return 0;
+	copy = strings_add(&m->strings, name, strlen(name) + 1);
+	if (!copy)
+		return 0;
+	m->names[m->n_names++] = copy;
+	return (unsigned)m->n_names;
+}
+
+/* The number of the file named stem.<ext> in the item's folder, or 0. */
+static int find_file(struct site_model *m, const char *dir, const char *stem, unsigned *ret)
 {
 	struct buf name = BUF_INIT;
 	int r = 0;
 
-	*ret = NULL;
+	*ret = 0;
 	if (store_find_media(dir, stem, &name)) {
-		*ret = strings_intern(&m->strings, name.data);
+		*ret = name_number(m, name.data);
 		r = *ret ? 0 : FA_ENOMEM;
 	}
 	buf_release(&name);
@@ -335,12 +382,15 @@ static int find_file(struct site_model *m, const char *dir, const char *stem, co
 static int find_media(struct site_model *m, struct site_item *it)
 {
 	struct buf dir = BUF_INIT;
+	unsigned media = 0, poster = 0;
 	int r = buf_printf(&dir, "%s/%s/%s", m->root, store_kind_dir(it->kind), it->id);
 
 	if (r == 0)
-		r = find_file(m, dir.data, "original", &it->media_file);
+		r = find_file(m, dir.data, "original", &media);
 	if (r == 0)
-		r = find_file(m, dir.data, "poster", &it->poster_file);
+		r = find_file(m, dir.data, "poster", &poster);
+	it->media = media;
+	it->poster = poster;
 	buf_release(&dir);
 	return r < 0 ? FA_ENOMEM : 0;
 }
@@ -360,7 +410,7 @@ static int spool_index_tags(struct load *ld, struct site_item *it, const json_t 
 	return r;
 }
 
-/* A new item, with its key in the table; its date taken is kept for the sort. */
+/* A new item (untitled yet), with its key in the table; its date taken is kept for the sort. */
 static struct site_item *new_item(struct load *ld, enum store_kind kind, const char *id,
 				  const char *taken)
 {
@@ -369,16 +419,24 @@ static struct site_item *new_item(struct load *ld, enum store_kind kind, const c
 
 	if (m->n_items >= UINT32_MAX - 1 || grow_slots(m) < 0 ||
 	    site_grow(&m->items, m->n_items, &m->cap_items, sizeof(*m->items)) < 0 ||
-	    site_grow(&ld->taken, m->n_items, &ld->cap_taken, sizeof(*ld->taken)) < 0)
+	    site_grow(&ld->taken, m->n_items, &ld->cap_taken, sizeof(*ld->taken)) < 0 ||
+	    (kind == STORE_FAV &&
+	     site_grow(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved)) < 0))
 		return NULL;
 	it = &m->items[m->n_items];
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	it->owner = -1;
-	it->id = strings_add(&m->strings, id);
-	ld->taken[m->n_items] = taken && *taken ? strings_add(&ld->taken_text, taken) : NULL;
-	if (!it->id || (taken && *taken && !ld->taken[m->n_items]))
+	if (set_id_title(m, it, id, "") < 0)
 		return NULL;
+	ld->taken[m->n_items] = NULL;
+	if (taken && *taken) {
+		ld->taken[m->n_items] = strings_add(&ld->taken_text, taken, strlen(taken) + 1);
+		if (!ld->taken[m->n_items])
+			return NULL;
+	}
+	if (kind == STORE_FAV)
+		m->faved[m->n_faved++] = 0;
 	m->item_slots[item_slot(m, kind, id)] = (uint32_t)m->n_items + 1;
 	m->n_items++;
 	return it;
@@ -396,7 +454,7 @@ static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
 	it = new_item(ld, kind, id, jstr(rec, "date_taken"));
 	if (!it)
 		return FA_ENOMEM;
-	r = fill_item(m, it, rec);
+	r = fill_item(m, m->n_items - 1, rec);
 	if (r == 0)
 		r = find_media(m, it);
 	if (r == 0)
@@ -483,6 +541,8 @@ static int load_kind(struct load *ld, enum store_kind kind, const char *index_fi
 	int r;
 
 	ld->kind = kind;
+	if (kind == STORE_FAV)
+		ld->m->first_fave = ld->m->n_items;
 	r = each_entry(ld, index_file, add_indexed);
 	if (r == 0)
 		r = add_unindexed(ld, kind);
@@ -509,8 +569,10 @@ static int cmp_stream(const void *pa, const void *pb)
 	const struct site_item *a = &sort_model->items[*(const uint32_t *)pa];
 	const struct site_item *b = &sort_model->items[*(const uint32_t *)pb];
 
-	if (a->kind == STORE_FAV && a->faved != b->faved)
-		return a->faved > b->faved ? -1 : 1;
+	int64_t fa = site_item_faved(sort_model, a), fb = site_item_faved(sort_model, b);
+
+	if (a->kind == STORE_FAV && fa != fb)
+		return fa > fb ? -1 : 1;
 	if (a->posted != b->posted)
 		return a->posted > b->posted ? -1 : 1;
 	return cmp_ids_newest_first(a->id, b->id);
@@ -737,6 +799,7 @@ static int load_indexes(struct site_model *m, struct err *e)
 		r = load_kind(&ld, STORE_FAV, "favorites_index.json");
 	/* the items stop growing once the index files are read */
 	site_trim(&m->items, m->n_items, &m->cap_items, sizeof(*m->items));
+	site_trim(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved));
 	if (r == 0)
 		r = order_items(m, ld.taken);
 	/* the dates taken served that sort only */
@@ -792,8 +855,10 @@ void site_model_release(struct site_model *m)
 	site_refs_release(&m->by_taken);
 	site_refs_release(&m->favorites);
 	strings_release(&m->strings);
+	free(m->names);
+	free(m->faved);
 	site_spool_close(&m->spool);
-	free(m->item_slots);
+	site_model_drop_lookup(m);
 	json_decref(m->person_by_nsid);
 	json_decref(m->users);
 	free(m->root);

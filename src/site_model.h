@@ -11,7 +11,7 @@
  *
  * Memory grows with the archive (a site of 100,000 photos must stay in tens
  * of megabytes), so the index files are read one entry at a time, an item
- * is a small fixed struct (80 bytes) and what is read back only once
+ * is a small fixed struct (48 bytes) and what is read back only once
  * (tags, comments) waits in a temporary file, not in memory.
  */
 #ifndef FA_SITE_MODEL_H
@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "buf.h"
 #include "error.h"
@@ -37,16 +38,13 @@ struct site_refs {
 
 /*
  * One photo or video.  A site holds one per archived item, so this is kept
- * small: strings are in the model's arena (ids, titles, interned file names)
- * or its spool (the index's tags), numbers as small as they can be.
+ * to 48 bytes: the strings are in the model's arena (the id and the title
+ * together, the file names once each) or its spool (the index's tags), the
+ * date faved in the favorites' own array, the numbers as small as they can be.
  */
 struct site_item {
-	const char *id;           /* digits only (store_valid_id) */
-	const char *title;        /* never NULL ("" when untitled) */
-	const char *media_file;   /* "original.jpg" in the item's folder, or NULL */
-	const char *poster_file;  /* "poster.jpg" for a video, or NULL */
+	const char *id;           /* digits only (store_valid_id), then the title: site_item_title() */
 	int64_t posted;           /* date uploaded, unix seconds (0: unknown) */
-	int64_t faved;            /* favorites: when the account faved it */
 	/*
 	 * The index file's tags (space-separated), for an item whose metadata.json
 	 * cannot be read: loading spools them first, in item order, so they end
@@ -59,11 +57,13 @@ struct site_item {
 	int32_t src_w, src_h;     /* 0 when unknown */
 	uint16_t thumb_w, thumb_h;
 	uint16_t medium_w, medium_h;
-	unsigned kind : 1;        /* enum store_kind */
-	unsigned is_video : 1;
-	unsigned gone : 1;        /* deleted upstream (or unfavorited) */
-	unsigned thumb_ok : 1;
-	unsigned medium_ok : 1;
+	uint32_t media : 10;      /* the original's file name: site_item_media() */
+	uint32_t poster : 10;     /* a video's poster frame: site_item_poster() */
+	uint32_t kind : 1;        /* enum store_kind */
+	uint32_t is_video : 1;
+	uint32_t gone : 1;        /* deleted upstream (or unfavorited) */
+	uint32_t thumb_ok : 1;
+	uint32_t medium_ok : 1;
 };
 
 struct site_comment_ref {
@@ -100,8 +100,6 @@ struct site_album {
 struct site_strings {
 	struct site_strings_block *blocks;   /* the newest first */
 	size_t used, size;                   /* of the newest */
-	const char *names[32];               /* interned media file names */
-	size_t n_names;
 };
 
 struct site_model {
@@ -117,6 +115,11 @@ struct site_model {
 	struct site_person *people;
 	size_t n_people, cap_people;
 	struct site_strings strings;
+	const char **names;       /* the items' file names ("original.jpg"), each once */
+	size_t n_names, cap_names;
+	int64_t *faved;           /* when the account faved favorite first_fave + i */
+	size_t first_fave;        /* the favorites are the items from here on */
+	size_t n_faved, cap_faved;
 	struct site_spool spool;      /* in ROOT/site: the index's tags, the comments */
 	uint32_t *item_slots;     /* open addressing on (kind, id): item index + 1, 0 free */
 	size_t n_item_slots;
@@ -135,8 +138,26 @@ int site_valid_nsid(const char *nsid);
 int site_model_load(struct site_model *m, const char *root, struct err *e);
 void site_model_release(struct site_model *m);
 
+/* The item's title ("" when untitled): it follows the id. */
+static inline const char *site_item_title(const struct site_item *it)
+{
+	return it->id + strlen(it->id) + 1;
+}
+
+/* The original's file name ("original.jpg" in the item's folder), or NULL. */
+const char *site_item_media(const struct site_model *m, const struct site_item *it);
+/* A video's poster frame ("poster.jpg" in the item's folder), or NULL. */
+const char *site_item_poster(const struct site_model *m, const struct site_item *it);
+/* When the account faved a favorite (unix seconds, 0: unknown); 0 for an own photo. */
+int64_t site_item_faved(const struct site_model *m, const struct site_item *it);
+
 /* The index of the item of kind with id, or -1. */
 long site_model_find_item(const struct site_model *m, enum store_kind kind, const char *id);
+/*
+ * Frees the table site_model_find_item() looks in, once nothing needs it (the
+ * thumbnails' state is read): it finds nothing afterwards.
+ */
+void site_model_drop_lookup(struct site_model *m);
 
 /*
  * The person with nsid, added (from users_cache.json, else from rec: a

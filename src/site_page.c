@@ -144,8 +144,8 @@ void page_thumb(struct page *p, const struct site_item *it)
 			 it->is_video ? "placeholder-video" : "placeholder-photo", SITE_THUMB_BOX,
 			 SITE_THUMB_BOX);
 	page_raw(p, " loading=\"lazy\" decoding=\"async\" alt=\"");
-	if (*it->title)
-		page_text(p, it->title);
+	if (*site_item_title(it))
+		page_text(p, site_item_title(it));
 	else
 		page_fmt(p, "%s %s", it->is_video ? "Video" : "Photo", it->id);
 	page_raw(p, "\">");
@@ -229,7 +229,7 @@ static void grid_item(struct page *p, const struct site_model *m, const struct s
 	page_raw(p, "\">");
 	page_thumb(p, it);
 	page_raw(p, "<span class=\"grid-caption\"><span class=\"grid-title\">");
-	page_text(p, *it->title ? it->title : "Untitled");
+	page_text(p, *site_item_title(it) ? site_item_title(it) : "Untitled");
 	page_raw(p, "</span>");
 	if (it->owner >= 0) {
 		page_raw(p, "<span class=\"grid-owner\">by ");

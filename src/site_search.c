@@ -88,7 +88,7 @@ static int put_item(struct out *o, struct site *s, size_t idx, const json_t *met
 	put_raw(o, ",");
 	put_str(o, it->id);
 	put_raw(o, ",");
-	put_str(o, it->title);
+	put_str(o, site_item_title(it));
 	put_raw(o, ",");
 	put_str(o, ymd);
 	put_raw(o, it->thumb_ok ? ",1" : ",0");

@@ -90,9 +90,9 @@ static int web_format(const char *file)
 }
 
 /* The file the item's images come from: the original, or a video's poster frame. */
-static const char *source_of(const struct site_item *it)
+static const char *source_of(const struct site_model *m, const struct site_item *it)
 {
-	return it->is_video ? it->poster_file : it->media_file;
+	return it->is_video ? site_item_poster(m, it) : site_item_media(m, it);
 }
 
 static int file_there(const char *root, const char *rel)
@@ -122,7 +122,7 @@ static int stat_source(const struct run *run, size_t idx, struct stat *st, struc
 	int found;
 
 	if (buf_printf(&path, "%s/%s/%s/%s", run->s->m.root, store_kind_dir(it->kind), it->id,
-		       source_of(it)) < 0) {
+		       source_of(&run->s->m, it)) < 0) {
 		buf_release(&path);
 		return err_set(e, FA_ENOMEM, "out of memory");
 	}
@@ -145,7 +145,7 @@ static int add_record(struct run *run, size_t idx, int64_t size, int64_t mtime, 
 	buf_reset(out);
 	r = buf_printf(out, ",\n{\"item\":\"%s/%s\",\"src\":", site_kind_slug(it->kind), it->id);
 	if (r == 0)
-		r = html_js_string(out, source_of(it));
+		r = html_js_string(out, source_of(&run->s->m, it));
 	if (r == 0)
 		r = buf_printf(out, ",\"size\":%lld,\"mtime\":%lld", (long long)size, (long long)mtime);
 	if (r == 0 && error) {
@@ -214,7 +214,7 @@ static int take_images(struct run *run, size_t idx, const json_t *rec, const str
 /* Takes the item's record when it was made from this very file. */
 static int reuse(struct run *run, size_t idx, const json_t *rec, struct err *e)
 {
-	const char *src = source_of(&run->s->m.items[idx]);
+	const char *src = source_of(&run->s->m, &run->s->m.items[idx]);
 	const char *rec_src = jstr(rec, "src");
 	struct stat st;
 	int found;
@@ -325,7 +325,7 @@ static int plan(struct run *run, struct err *e)
 		struct stat st;
 		int r;
 
-		if (run->status[i] != IMAGES_UNKNOWN || !source_of(&run->s->m.items[i]))
+		if (run->status[i] != IMAGES_UNKNOWN || !source_of(&run->s->m, &run->s->m.items[i]))
 			continue;
 		r = stat_source(run, i, &st, e);
 		if (r < 0)
@@ -351,7 +351,7 @@ static int make_job(struct run *run, size_t slot, size_t at)
 	for (int k = 0; k < 3; k++)
 		buf_reset(&paths[k]);
 	if (buf_printf(&paths[0], "%s/%s/%s/%s", root, store_kind_dir(it->kind), it->id,
-		       source_of(it)) < 0 ||
+		       source_of(&run->s->m, it)) < 0 ||
 	    buf_printf(&paths[1], "%s/", root) < 0 || buf_printf(&paths[2], "%s/", root) < 0 ||
 	    image_paths(it, &paths[1], &paths[2]) < 0)
 		return FA_ENOMEM;
@@ -364,7 +364,7 @@ static int make_job(struct run *run, size_t slot, size_t at)
 	if (!it->is_video) {
 		job->medium_path = paths[2].data;
 		job->medium_box = SITE_MEDIUM_BOX;
-		job->medium_always = !web_format(it->media_file);
+		job->medium_always = !web_format(site_item_media(&run->s->m, it));
 	}
 	return 0;
 }
@@ -408,7 +408,7 @@ static void job_done(void *ud, struct thumb_job *job)
 		run->status[idx] = IMAGES_FAILED;
 		run->s->stats->thumbs_failed++;
 		site_warn(run->s, "cannot make a thumbnail of '%s/%s/%s' (%s): a placeholder is "
-			  "shown", store_kind_dir(it->kind), it->id, source_of(it), job->err);
+			  "shown", store_kind_dir(it->kind), it->id, source_of(&run->s->m, it), job->err);
 		r = add_record(run, idx, (int64_t)st->st_size, st->st_size < 0 ? -1 : mtime_ns(st),
 			       job->err, &e);
 	}
