@@ -520,8 +520,8 @@ static size_t scan_element(const char *s, size_t len, struct element_scan *sc)
 	return 0;
 }
 
-/* The element at the start of the window (an object or an array), parsed; *ret_len its length. */
-static int read_element(struct array_reader *rd, json_t **ret, size_t *ret_len, struct err *e)
+/* The length of the object or array at the start of the window (read in as needed). */
+static int element_length(struct array_reader *rd, size_t *ret_len, struct err *e)
 {
 	struct element_scan sc = { 0 };
 	size_t len;
@@ -534,14 +534,23 @@ static int read_element(struct array_reader *rd, json_t **ret, size_t *ret_len, 
 		if (r < 0)
 			return r;
 	}
-	r = json_parse(rd->b.data + rd->at, len, ret, e);
-	if (r < 0)
-		return err_wrap(e, r, "'%s'", rd->path);
 	*ret_len = len;
 	return 0;
 }
 
-/* Skips a number, string or literal element (up to the next ',' or ']'). */
+/* The element at the start of the window (an object or an array), parsed; *ret_len its length. */
+static int read_element(struct array_reader *rd, json_t **ret, size_t *ret_len, struct err *e)
+{
+	int r = element_length(rd, ret_len, e);
+
+	if (r == 0)
+		r = json_parse(rd->b.data + rd->at, *ret_len, ret, e);
+	if (r == FA_EPARSE)
+		err_wrap(e, r, "'%s'", rd->path);
+	return r;
+}
+
+/* Skips a number, string or literal value (up to the next ',', ']' or '}'). */
 static int skip_scalar(struct array_reader *rd, struct err *e)
 {
 	int in_string = 0, escaped = 0, r;
@@ -556,10 +565,10 @@ static int skip_scalar(struct array_reader *rd, struct err *e)
 				escaped = 1;
 			else if (c == '"')
 				in_string = !in_string;
-			else if (!in_string && (c == ',' || c == ']'))
+			else if (!in_string && (c == ',' || c == ']' || c == '}'))
 				return 0;
 		}
-		/* at the end of the file, the caller finds the array unclosed */
+		/* at the end of the file, the caller finds the array or object unclosed */
 		if (rd->eof)
 			return 0;
 		r = reader_fill(rd, e);
@@ -610,24 +619,192 @@ static int each_element(struct array_reader *rd, int (*fn)(void *ud, json_t *ele
 	}
 }
 
+/* Opens the file and reads up to its first byte, which must be opening ('[' or '{'). */
+static int reader_open(struct array_reader *rd, const char *path, int opening, struct err *e)
+{
+	int c, r;
+
+	rd->path = path;
+	rd->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (rd->fd < 0)
+		return err_set(e, errno == ENOENT ? FA_ENOTFOUND : FA_EIO, "cannot open '%s': %s",
+			       path, strerror(errno));
+	r = reader_peek(rd, e, &c);
+	if (r == 0 && c != opening)
+		r = err_set(e, FA_EPARSE, "'%s' is not a JSON %s", path,
+			    opening == '[' ? "array" : "object");
+	if (r == 0)
+		rd->at++;
+	return r;
+}
+
+static void reader_close(struct array_reader *rd)
+{
+	if (rd->fd >= 0)
+		close(rd->fd);
+	buf_release(&rd->b);
+}
+
+/* Walking an object's members: the member key of the file's object, then each of its own. */
+struct member_walk {
+	const char *key;
+	int (*fn)(void *ud, const char *name, json_t *value);
+	void *ud;
+};
+
+/* The length of the string at the start of the window, quotes included (read in as needed). */
+static int string_length(struct array_reader *rd, size_t *ret_len, struct err *e)
+{
+	size_t pos = 1;
+	int escaped = 0, r;
+
+	for (;;) {
+		for (; rd->at + pos < rd->b.len; pos++) {
+			char c = rd->b.data[rd->at + pos];
+
+			if (escaped) {
+				escaped = 0;
+			} else if (c == '\\') {
+				escaped = 1;
+			} else if (c == '"') {
+				*ret_len = pos + 1;
+				return 0;
+			}
+		}
+		if (rd->eof)
+			return err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
+		r = reader_fill(rd, e);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* A member's name (the window starts at its opening quote), and the ':' after it. */
+static int read_name(struct array_reader *rd, struct buf *name, struct err *e)
+{
+	json_t *doc = NULL;
+	size_t len = 0;
+	int c, r = string_length(rd, &len, e);
+
+	buf_reset(name);
+	/* as an array's element: json_parse() repairs the string as it would anywhere */
+	if (r == 0 && (buf_putc(name, '[') < 0 || buf_append(name, rd->b.data + rd->at, len) < 0 ||
+		       buf_putc(name, ']') < 0))
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = json_parse(name->data, name->len, &doc, e);
+	if (r == 0 && buf_set(name, json_string_value(json_array_get(doc, 0))) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	json_decref(doc);
+	rd->at += len;
+	if (r == 0)
+		r = reader_peek(rd, e, &c);
+	if (r == 0 && c != ':')
+		r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+	rd->at++;
+	return r;
+}
+
+/*
+ * The members of the object whose '{' was read: visit(rd, name, w, e) for
+ * each, with the window at its value, until visit returns non-zero.
+ */
+static int each_member(struct array_reader *rd,
+		       int (*visit)(struct array_reader *rd, const char *name,
+				    const struct member_walk *w, struct err *e),
+		       const struct member_walk *w, struct err *e)
+{
+	struct buf name = BUF_INIT;
+	int c, r, first = 1;
+
+	for (;;) {
+		r = reader_peek(rd, e, &c);
+		if (r == 0 && c == '}')
+			break;
+		if (r == 0 && !first && c != ',')
+			r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+		if (r == 0 && !first) {
+			rd->at++;
+			r = reader_peek(rd, e, &c);
+		}
+		if (r == 0 && c != '"')
+			r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+		if (r == 0)
+			r = read_name(rd, &name, e);
+		if (r == 0)
+			r = visit(rd, name.data, w, e);
+		/* an error, or the visit says the walk is over */
+		if (r != 0)
+			break;
+		first = 0;
+	}
+	buf_release(&name);
+	return r;
+}
+
+/* A member of the walked object: its object or array value goes to fn. */
+static int visit_inner(struct array_reader *rd, const char *name, const struct member_walk *w,
+		       struct err *e)
+{
+	json_t *value = NULL;
+	size_t len = 0;
+	int c, r = reader_peek(rd, e, &c);
+
+	if (r == 0 && c != '{' && c != '[')
+		return skip_scalar(rd, e);
+	if (r == 0)
+		r = read_element(rd, &value, &len, e);
+	if (r == 0) {
+		rd->at += len;
+		r = w->fn(w->ud, name, value);
+	}
+	json_decref(value);
+	return r;
+}
+
+/* A member of the file's object: walked into when it is w->key, else skipped. */
+static int visit_top(struct array_reader *rd, const char *name, const struct member_walk *w,
+		     struct err *e)
+{
+	size_t len = 0;
+	int c, r = reader_peek(rd, e, &c);
+
+	if (r == 0 && c == '{' && !strcmp(name, w->key)) {
+		rd->at++;
+		r = each_member(rd, visit_inner, w, e);
+		/* the rest of the file does not matter */
+		return r < 0 ? r : 1;
+	}
+	if (r == 0 && c != '[' && c != '{')
+		return skip_scalar(rd, e);
+	if (r == 0)
+		r = element_length(rd, &len, e);
+	rd->at += len;
+	return r;
+}
+
+int json_each_in_object(const char *path, const char *key,
+			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
+			struct err *e)
+{
+	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
+	struct member_walk w = { key, fn, ud };
+	int r = reader_open(&rd, path, '{', e);
+
+	if (r == 0)
+		r = each_member(&rd, visit_top, &w, e);
+	reader_close(&rd);
+	return r < 0 ? r : 0;
+}
+
 int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void *ud,
 		       struct err *e)
 {
 	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
-	int c, r;
+	int r = reader_open(&rd, path, '[', e);
 
-	rd.fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (rd.fd < 0)
-		return err_set(e, errno == ENOENT ? FA_ENOTFOUND : FA_EIO, "cannot open '%s': %s",
-			       path, strerror(errno));
-	r = reader_peek(&rd, e, &c);
-	if (r == 0 && c != '[')
-		r = err_set(e, FA_EPARSE, "'%s' is not a JSON array", path);
-	if (r == 0) {
-		rd.at++;
+	if (r == 0)
 		r = each_element(&rd, fn, ud, e);
-	}
-	close(rd.fd);
-	buf_release(&rd.b);
+	reader_close(&rd);
 	return r;
 }

@@ -47,6 +47,16 @@ int json_load_path(const char *path, json_t **ret, struct err *e);
  */
 int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void *ud,
 		       struct err *e);
+/*
+ * The same for the members of the object under key in the object that makes
+ * up the file at path ({"version": 1, "thumbs": {"a": {...}, ...}} with key
+ * "thumbs"): fn(ud, name, value) for each member whose value is an object or
+ * an array.  The file's other members are skipped unparsed; its end after
+ * that object is not read.
+ */
+int json_each_in_object(const char *path, const char *key,
+			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
+			struct err *e);
 
 /* Serialises doc (indented, UTF-8, insertion order) plus a final newline. */
 int json_dump_buf(const json_t *doc, struct buf *out);

@@ -16,12 +16,13 @@
  *    "w":160,"h":120,"tw":160,"th":120,"mw":0,"mh":0},
  *   {"item":"fave/9","src":"original.gif","size":10,"mtime":<ns>,"error":"..."}]
  *
- * Version 1, one object of every record, is still read (and written again as
- * version 2).  The records of the new state go to a spool as they are known
- * (kept while reading the old one, made after each batch of jobs), so what
- * stays in memory is one byte per item; the file is replaced only when its
- * bytes change.  The images are made a batch at a time, so the jobs in memory
- * do not grow with the archive either.
+ * Version 1, {"version": 1, "thumbs": {"photo/123": {...}, ...}}, is still
+ * read, one record at a time too (and written again as version 2).  The
+ * records of the new state go to a spool as they are known (kept while
+ * reading the old one, made after each batch of jobs), so what stays in
+ * memory is one byte per item; the file is replaced only when its bytes
+ * change.  The images are made a batch at a time, so the jobs in memory do
+ * not grow with the archive either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +38,6 @@
 
 #define STATE_FILE SITE_DIR "/state.json"
 #define STATE_VERSION 2
-#define STATE_VERSION_OLD 1
 /* Jobs made and run at a time; larger only holds more paths. */
 #define BATCH 256
 /* The state is written in pieces of about this size. */
@@ -255,27 +255,22 @@ static int walk_record(void *ud, json_t *rec)
 	return w->r;
 }
 
-/* Version 1: {"version": 1, "thumbs": {"photo/123": {...}, ...}}, read whole. */
+static int walk_old_record(void *ud, const char *key, json_t *rec)
+{
+	struct state_walk *w = ud;
+	long idx = json_is_object(rec) ? item_of_key(&w->run->s->m, key) : -1;
+
+	w->r = idx >= 0 ? reuse(w->run, (size_t)idx, rec, w->e) : 0;
+	return w->r;
+}
+
+/* Version 1: {"version": 1, "thumbs": {"photo/123": {...}, ...}}. */
 static int load_old_state(struct run *run, const char *path, struct err *e)
 {
-	json_t *doc = NULL, *thumbs;
-	const char *key;
-	json_t *rec;
-	int r = 0;
+	struct state_walk w = { run, 1, e, 0 };
 
-	if (json_load_path(path, &doc, NULL) < 0 || jint_or(doc, "version", 0) != STATE_VERSION_OLD)
-		goto cleanup;
-	thumbs = json_object_get(doc, "thumbs");
-	json_object_foreach(thumbs, key, rec) {
-		long idx = json_is_object(rec) ? item_of_key(&run->s->m, key) : -1;
-
-		r = idx >= 0 ? reuse(run, (size_t)idx, rec, e) : 0;
-		if (r < 0)
-			break;
-	}
-cleanup:
-	json_decref(doc);
-	return r;
+	json_each_in_object(path, "thumbs", walk_old_record, &w, NULL);
+	return w.r;
 }
 
 /* Reuses what the state says is still good; a missing or damaged state only costs time. */

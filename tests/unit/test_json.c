@@ -719,6 +719,92 @@ static void test_json_each_in_array_large(void **state)
 	free(path);
 }
 
+/* Collects each member as name=value (compact), one per line. */
+static int collect_member(void *ud, const char *name, json_t *value)
+{
+	char *text = json_dumps(value, JSON_COMPACT);
+
+	assert_non_null(text);
+	buf_printf(ud, "%s=%s\n", name, text);
+	free(text);
+	return 0;
+}
+
+static const struct each_case member_cases[] = {
+	{ "{\"version\":1,\"thumbs\":{\"a\":{\"x\":1},\"b\":[1],\"c\":3,\"d\\\"q\":{\"y\":\"}\"}},"
+	  "\"after\":[", 0, "a={\"x\":1}\nb=[1]\nd\"q={\"y\":\"}\"}\n" },
+	/* indented, as json_dump_buf() writes */
+	{ "{\n  \"version\": 1,\n  \"thumbs\": {\n    \"photo/1\": {\n      \"w\": 2\n    },\n"
+	  "    \"photo/2\": {}\n  }\n}\n", 0, "photo/1={\"w\":2}\nphoto/2={}\n" },
+	/* the key is found after members that hold braces and the key itself */
+	{ "{\"skip\":{\"thumbs\":{\"no\":{}}},\"s\":\"},{\",\"n\":-1.5e3,\"thumbs\":{\"yes\":{}}}", 0,
+	  "yes={}\n" },
+	{ "{\"version\":1}", 0, "" },
+	{ "{\"thumbs\":[{\"a\":1}]}", 0, "" },
+	{ "{}", 0, "" },
+	{ "[{\"thumbs\":{}}]", FA_EPARSE, "" },
+	{ "{\"thumbs\":{\"a\":{\"x\":1},\"b\":", FA_EPARSE, "a={\"x\":1}\n" },
+	{ "{\"thumbs\":{\"a\" {}}}", FA_EPARSE, "" },
+	{ "{\"thumbs\":{\"a\":{} \"b\":{}}}", FA_EPARSE, "a={}\n" },
+};
+
+static void test_json_each_in_object_table(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "state.json");
+
+	for (size_t i = 0; i < N_ELEMS(member_cases); i++) {
+		struct buf seen = BUF_INIT;
+		struct err e = { 0 };
+
+		ut_write_str(path, member_cases[i].doc);
+		if (json_each_in_object(path, "thumbs", collect_member, &seen, &e) !=
+			    member_cases[i].result ||
+		    strcmp(buf_cstr(&seen), member_cases[i].seen))
+			fail_msg("case %zu: '%s' gave '%s' (%s)", i, member_cases[i].doc,
+				 buf_cstr(&seen), e.msg);
+		buf_release(&seen);
+	}
+	free(path);
+}
+
+/* Names and values that cross the reader's 64 KB pieces. */
+static void test_json_each_in_object_large(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "big.json");
+	struct buf doc = BUF_INIT, seen = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0 };
+
+	buf_puts(&doc, "{\"version\": 1, \"thumbs\": {");
+	for (int i = 0; i < 3000; i++) {
+		int pad = i % 100 == 7 ? 70000 : i % 50;
+
+		buf_printf(&doc, "%s\n    \"photo/%d", i ? "," : "", i);
+		buf_printf(&want, "photo/%d", i);
+		for (int k = 0; k < pad; k++) {
+			buf_putc(&doc, 'n');
+			buf_putc(&want, 'n');
+		}
+		buf_printf(&doc, "\": {\"pad\": \"");
+		buf_printf(&want, "={\"pad\":\"");
+		for (int k = 0; k < pad; k++) {
+			buf_putc(&doc, 'x');
+			buf_putc(&want, 'x');
+		}
+		buf_puts(&doc, "\"}");
+		buf_puts(&want, "\"}\n");
+	}
+	buf_puts(&doc, "\n  }\n}\n");
+	ut_write_file(path, doc.data, doc.len);
+	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), 0);
+	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
+	buf_release(&doc);
+	buf_release(&seen);
+	buf_release(&want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -753,6 +839,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_each_in_array_table,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_json_each_in_array_large,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_object_table,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_object_large,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 	};
 
