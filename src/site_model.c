@@ -1,5 +1,4 @@
 /* site_model.c: reading the archive's index files into the site's model. */
-#include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -470,35 +469,21 @@ static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
 	return r;
 }
 
-/* The valid ids under ROOT/<kind dir>/ that are no item yet, newest first. */
-static int list_unindexed(const struct site_model *m, enum store_kind kind, struct store_ids *out)
+/* Walking the item folders: whether an id is no item of ld->kind yet. */
+static int not_an_item(void *ud, const char *id)
 {
-	struct buf dir = BUF_INIT;
-	struct dirent *de;
-	DIR *d;
-	int r = 0;
+	const struct load *ld = ud;
 
-	if (buf_printf(&dir, "%s/%s", m->root, store_kind_dir(kind)) < 0)
-		return FA_ENOMEM;
-	d = opendir(dir.data);
-	buf_release(&dir);
-	if (!d)
-		return 0;
-	/* only those: the folder of a large archive holds 100,000 ids */
-	while (r == 0 && (de = readdir(d)))
-		if (store_valid_id(de->d_name) && site_model_find_item(m, kind, de->d_name) < 0)
-			r = store_ids_add(out, de->d_name);
-	closedir(d);
-	store_ids_sort(out);
-	return r;
+	return site_model_find_item(ld->m, ld->kind, id) < 0;
 }
 
 /* Items the index file lacks (a sync that never finished): read from their metadata. */
 static int add_unindexed(struct load *ld, enum store_kind kind)
 {
 	struct store_ids ids = STORE_IDS_INIT;
+	struct store st = { ld->m->root };
 	struct buf rel = BUF_INIT;
-	int r = list_unindexed(ld->m, kind, &ids);
+	int r = store_list_ids_if(&st, kind, not_an_item, ld, &ids);
 
 	for (size_t i = 0; r == 0 && i < ids.n; i++) {
 		json_t *meta = NULL;

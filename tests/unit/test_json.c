@@ -644,7 +644,7 @@ static int stop_at_second(void *ud, json_t *elem)
 struct each_case {
 	const char *doc;
 	int result;
-	const char *seen;       /* what collect() saw */
+	const char *seen;       /* what collect() or collect_member() saw */
 };
 
 static const struct each_case each_cases[] = {
@@ -665,23 +665,34 @@ static const struct each_case each_cases[] = {
 	{ "[{\"a\":}]", FA_EPARSE, "" },
 };
 
-static void test_json_each_in_array_table(void **state)
+/* The readers, collecting into seen (run_each_cases()). */
+static int walk_array(const char *path, struct buf *seen, struct err *e)
 {
-	const char *dir = *state;
-	char *path = ut_join(dir, "index.json");
+	return json_each_in_array(path, collect, seen, e);
+}
 
-	for (size_t i = 0; i < N_ELEMS(each_cases); i++) {
+/* Runs each case: writes its file, walks it, checks the result and what was seen. */
+static void run_each_cases(const char *dir, const struct each_case *cases, size_t n,
+			   int (*walk)(const char *path, struct buf *seen, struct err *e))
+{
+	char *path = ut_join(dir, "walked.json");
+
+	for (size_t i = 0; i < n; i++) {
 		struct buf seen = BUF_INIT;
 		struct err e = { 0 };
 
-		ut_write_str(path, each_cases[i].doc);
-		if (json_each_in_array(path, collect, &seen, &e) != each_cases[i].result ||
-		    strcmp(buf_cstr(&seen), each_cases[i].seen))
-			fail_msg("case %zu: '%s' gave '%s' (%s)", i, each_cases[i].doc, buf_cstr(&seen),
+		ut_write_str(path, cases[i].doc);
+		if (walk(path, &seen, &e) != cases[i].result || strcmp(buf_cstr(&seen), cases[i].seen))
+			fail_msg("case %zu: '%s' gave '%s' (%s)", i, cases[i].doc, buf_cstr(&seen),
 				 e.msg);
 		buf_release(&seen);
 	}
 	free(path);
+}
+
+static void test_json_each_in_array_table(void **state)
+{
+	run_each_cases(*state, each_cases, N_ELEMS(each_cases), walk_array);
 }
 
 /* Elements that cross the reader's 64 KB pieces, and a file of many of them. */
@@ -748,24 +759,14 @@ static const struct each_case member_cases[] = {
 	{ "{\"thumbs\":{\"a\":{} \"b\":{}}}", FA_EPARSE, "a={}\n" },
 };
 
+static int walk_thumbs(const char *path, struct buf *seen, struct err *e)
+{
+	return json_each_in_object(path, "thumbs", collect_member, seen, e);
+}
+
 static void test_json_each_in_object_table(void **state)
 {
-	const char *dir = *state;
-	char *path = ut_join(dir, "state.json");
-
-	for (size_t i = 0; i < N_ELEMS(member_cases); i++) {
-		struct buf seen = BUF_INIT;
-		struct err e = { 0 };
-
-		ut_write_str(path, member_cases[i].doc);
-		if (json_each_in_object(path, "thumbs", collect_member, &seen, &e) !=
-			    member_cases[i].result ||
-		    strcmp(buf_cstr(&seen), member_cases[i].seen))
-			fail_msg("case %zu: '%s' gave '%s' (%s)", i, member_cases[i].doc,
-				 buf_cstr(&seen), e.msg);
-		buf_release(&seen);
-	}
-	free(path);
+	run_each_cases(*state, member_cases, N_ELEMS(member_cases), walk_thumbs);
 }
 
 /* Names and values that cross the reader's 64 KB pieces. */
