@@ -1,5 +1,6 @@
 # Thin wrapper around Meson; the build lives in build/ (binary: build/flickr-archive).
-#   make check        unit + end-to-end tests, then a short fuzzing run (check-fuzz)
+#   make check        unit, end-to-end and browser tests, then a short fuzzing run (check-fuzz)
+#   make check-browser  the site in headless Chromium (screenshots: build/browser-artifacts/)
 #   make check-asan   the whole suite against an ASan+UBSan build (build-asan)
 #   make check-tsan   sync's concurrent end-to-end tests against a TSan build (build-tsan)
 #   make check-fuzz   each libFuzzer target for FUZZ_CHECK_SECONDS (build-fuzz, clang)
@@ -12,7 +13,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_CHECK_SECONDS ?= 5
 FUZZ_TARGETS ?=
 
-.PHONY: all deps check check-unit check-e2e check-fuzz check-asan check-tsan fuzz demo install clean
+.PHONY: all deps check check-unit check-e2e check-browser check-fuzz check-asan check-tsan fuzz demo install clean
 
 all: deps $(BUILD)/build.ninja
 	$(MESON) compile -C $(BUILD)
@@ -32,6 +33,9 @@ check-unit: all
 
 check-e2e: all
 	$(MESON) test -C $(BUILD) --suite e2e --print-errorlogs
+
+check-browser: all
+	$(MESON) test -C $(BUILD) --suite browser --print-errorlogs
 
 check-fuzz: deps
 	scripts/fuzz.sh $(FUZZ_CHECK_SECONDS)

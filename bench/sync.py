@@ -23,7 +23,7 @@ private (5% friends, 5% family); favorites: one per 20 photos (at most 2000); al
     make && /usr/bin/python3 bench/sync.py --photos 10000
 """
 import argparse
-import os
+import json
 import pathlib
 import subprocess
 import sys
@@ -45,20 +45,42 @@ def media_bytes(archive):
                if p.name.startswith(("original.", "poster.")) and p.is_file())
 
 
-def timed_sync(archiver, *extra):
-    """Runs one sync; returns (exit status, wall seconds, peak RSS in MB)."""
+# A process's peak RSS (ru_maxrss) counts the process it was forked from until
+# its exec: forked from this script, which holds the generated account (hundreds
+# of MB at 100,000 photos), every sync would seem that big.  So syncs are run
+# by a small launcher started before any account is made.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+for line in sys.stdin:
+    job = json.loads(line)
     started = time.monotonic()
-    proc = subprocess.Popen([BIN, *archiver.sync_args(*extra), "--quiet"],
-                            env=archiver.env(), stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(job["argv"], env=job["env"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.monotonic() - started
     err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        print(f"          sync exited {code}: {err.strip()[:300]}")
-    return code, wall, usage.ru_maxrss / 1024.0
+    _, status, usage = os.wait4(proc.pid, 0)
+    print(json.dumps({"code": os.waitstatus_to_exitcode(status), "err": err[-300:],
+                      "wall": time.monotonic() - started, "rss_kb": usage.ru_maxrss}),
+          flush=True)
+"""
+
+
+class Launcher:
+    def __init__(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", LAUNCHER], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+
+    def run(self, argv, env):
+        self.proc.stdin.write(json.dumps({"argv": argv, "env": env}) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+
+def timed_sync(launcher, archiver, *extra):
+    """Runs one sync; returns (exit status, wall seconds, peak RSS in MB)."""
+    res = launcher.run([BIN, *archiver.sync_args(*extra), "--quiet"], archiver.env())
+    if res["code"] != 0:
+        print(f"          sync exited {res['code']}: {res['err'].strip()}")
+    return res["code"], res["wall"], res["rss_kb"] / 1024.0
 
 
 def report(label, fake, archive, photos, wall, rss, before_bytes=0):
@@ -79,7 +101,7 @@ def project(calls, wall):
           f"bounded by {bound}")
 
 
-def bench_size(n, args):
+def bench_size(n, args, launcher):
     account = generate_account(n, seed=args.seed)
     items = len(account.photos) + len(account.favorites)
     print(f"\naccount: {len(account.photos)} photos + {len(account.favorites)} favorites = "
@@ -98,14 +120,14 @@ def bench_size(n, args):
             with tempfile.TemporaryDirectory() as tmp:
                 archiver = Archiver(fake, pathlib.Path(tmp))
                 fake.reset_counters()
-                _, wall, rss = timed_sync(archiver, *extra)
+                _, wall, rss = timed_sync(launcher, archiver, *extra)
                 calls, mb = report(f"full {label}", fake, archiver.archive, items,
                                          wall, rss)
                 project(calls, wall)
                 walls[label] = wall
                 if label == "default jobs":
                     fake.reset_counters()
-                    _, wall, rss = timed_sync(archiver, *more)
+                    _, wall, rss = timed_sync(launcher, archiver, *more)
                     report("re-sync", fake, archiver.archive, items, wall, rss,
                            media_bytes(archiver.archive))
         if "--jobs 1" in walls:
@@ -130,8 +152,9 @@ def main():
     print(f"fake Flickr: API latency {args.api_latency * 1000:.0f} ms, media latency "
           f"{args.media_latency * 1000:.0f} ms, media files ~{args.media_mb:g} MB at "
           f"{args.media_rate / 1e6:.1f} MB/s each; quota lifted")
+    launcher = Launcher()
     for n in args.photos:
-        bench_size(n, args)
+        bench_size(n, args, launcher)
 
 
 if __name__ == "__main__":

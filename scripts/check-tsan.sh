@@ -17,7 +17,7 @@ fi
 logs="$PWD/$BUILD/sanitizer-logs"
 rm -rf "$logs"
 mkdir -p "$logs"
-export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan"
+export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:log_path=$logs/tsan:suppressions=$PWD/scripts/tsan.supp"
 
 status=0
 FLICKR_ARCHIVE_BIN="$PWD/$BUILD/flickr-archive" /usr/bin/python3 -m pytest -q \

@@ -16,6 +16,37 @@
 #define USERS_CACHE "users_cache.json"
 #define ALBUMS_INDEX "albums_index.json"
 
+static int is_empty_string(const json_t *v)
+{
+	return json_is_string(v) && !*json_string_value(v);
+}
+
+/*
+ * Puts u (stolen) into users under its nsid.  What u knows replaces what an
+ * earlier record or run knew, except where u has nothing (missing, null or
+ * ""): a name once archived is never lost to a later record without it (a
+ * closed account's comments, say).
+ */
+static void put_user(json_t *users, json_t *u)
+{
+	const char *nsid = jstr(u, "nsid");
+	const json_t *old = nsid && *nsid ? json_object_get(users, nsid) : NULL;
+	const char *key;
+	json_t *v;
+
+	if (!nsid || !*nsid) {
+		json_decref(u);
+		return;
+	}
+	json_object_foreach((json_t *)old, key, v) {
+		const json_t *now = json_object_get(u, key);
+
+		if (!now || json_is_null(now) || (is_empty_string(now) && !json_is_null(v)))
+			json_object_set(u, key, v);
+	}
+	json_object_set_new(users, nsid, u);
+}
+
 /* Merges each user of a comments.json / favorites.json array into users. */
 static void merge_users_from(json_t *users, const char *path)
 {
@@ -23,30 +54,9 @@ static void merge_users_from(json_t *users, const char *path)
 
 	if (json_load_path(path, &doc, NULL) < 0)
 		return;
-	for (size_t i = 0; i < jlist_size(doc); i++) {
-		json_t *u = record_user_from(jlist_at(doc, i));
-		const char *nsid = jstr(u, "nsid");
-
-		if (nsid && *nsid) {
-			json_t *old = json_object_get(users, nsid);
-
-			/* keep what an earlier record knew, refresh the rest */
-			if (old)
-				json_object_update_missing(u, old);
-			json_object_set(users, nsid, u);
-		}
-		json_decref(u);
-	}
+	for (size_t i = 0; i < jlist_size(doc); i++)
+		put_user(users, record_user_from(jlist_at(doc, i)));
 	json_decref(doc);
-}
-
-/* Adds a person-like record (tagged person, owner) unless the user is known. */
-static void add_person(json_t *users, const json_t *p)
-{
-	const char *nsid = jstr(p, "nsid");
-
-	if (nsid && *nsid && !json_object_get(users, nsid))
-		json_object_set_new(users, nsid, record_user_from(p));
 }
 
 /* The people tagged in a metadata.json, and its owner (the account, for its own photos). */
@@ -55,8 +65,9 @@ static void merge_people_from(json_t *users, const json_t *metadata)
 	const json_t *people = json_object_get(metadata, "people");
 
 	for (size_t i = 0; i < jlist_size(people); i++)
-		add_person(users, jlist_at(people, i));
-	add_person(users, jobj(metadata, "owner"));
+		put_user(users, record_user_from(jlist_at(people, i)));
+	if (jobj(metadata, "owner"))
+		put_user(users, record_user_from(jobj(metadata, "owner")));
 }
 
 struct index_writer {
@@ -192,11 +203,11 @@ static json_t *load_or_empty(const char *path, int want_array)
 /*
  * This run's albums (sync has already added and marked the ones Flickr no
  * longer lists), then any recorded album still missing from them: a list is
- * never shortened.
+ * never shortened.  The albums are shared with fresh and old, not copied.
  */
 static json_t *merge_albums(const json_t *fresh, const json_t *old)
 {
-	json_t *out = json_deep_copy(fresh);
+	json_t *out = json_copy((json_t *)fresh);
 
 	for (size_t i = 0; out && i < json_array_size(old); i++) {
 		const json_t *a = json_array_get(old, i);
@@ -207,7 +218,7 @@ static json_t *merge_albums(const json_t *fresh, const json_t *old)
 			seen = jstr(json_array_get(fresh, k), "id") &&
 			       !strcmp(jstr(json_array_get(fresh, k), "id"), id);
 		if (!seen)
-			json_array_append_new(out, json_deep_copy(a));
+			json_array_append(out, (json_t *)a);
 	}
 	return out;
 }

@@ -55,6 +55,9 @@ cleanup:
 	return r;
 }
 
+/* How every JSON file of the archive is written. */
+#define FILE_JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(JSON_REAL_DIGITS))
+
 static int dump_cb(const char *data, size_t size, void *ud)
 {
 	return buf_append(ud, data, size) < 0 ? -1 : 0;
@@ -62,25 +65,60 @@ static int dump_cb(const char *data, size_t size, void *ud)
 
 int json_dump_buf(const json_t *doc, struct buf *out)
 {
-	if (json_dump_callback(doc, dump_cb, out,
-			       JSON_INDENT(2) | JSON_REAL_PRECISION(JSON_REAL_DIGITS)) < 0)
+	if (json_dump_callback(doc, dump_cb, out, FILE_JSON_FLAGS) < 0)
 		return FA_ENOMEM;
 	return buf_putc(out, '\n');
 }
 
+/* json_write_atomic() streams the document to its temp file a chunk at a time:
+ * an index of 100,000 items is never held whole in memory. */
+#define WRITE_CHUNK 65536
+
+struct file_sink {
+	struct fs_tmp tmp;
+	struct buf chunk;
+	struct err *e;
+	int r;                    /* the first write error */
+};
+
+static int sink_flush(struct file_sink *fs)
+{
+	if (fs->r == 0 && fs->chunk.len)
+		fs->r = fs_tmp_write(&fs->tmp, fs->chunk.data, fs->chunk.len, fs->e);
+	buf_reset(&fs->chunk);
+	return fs->r;
+}
+
+static int sink_cb(const char *data, size_t size, void *ud)
+{
+	struct file_sink *fs = ud;
+
+	if (buf_append(&fs->chunk, data, size) < 0)
+		return -1;
+	return fs->chunk.len >= WRITE_CHUNK && sink_flush(fs) < 0 ? -1 : 0;
+}
+
 int json_write_atomic(const char *path, const json_t *doc, struct err *e)
 {
-	struct buf b = BUF_INIT;
+	struct file_sink fs = { FS_TMP_INIT, BUF_INIT, e, 0 };
 	int r;
 
-	r = json_dump_buf(doc, &b);
+	r = fs_tmp_open(&fs.tmp, path, 0644, e);
+	if (r < 0)
+		goto cleanup;
+	r = json_dump_callback(doc, sink_cb, &fs, FILE_JSON_FLAGS);
+	if (r == 0)
+		r = buf_putc(&fs.chunk, '\n');
 	if (r < 0) {
-		r = err_set(e, FA_ENOMEM, "out of memory serialising '%s'", path);
+		r = fs.r < 0 ? fs.r : err_set(e, FA_ENOMEM, "out of memory serialising '%s'", path);
 		goto cleanup;
 	}
-	r = fs_write_atomic(path, b.data, b.len, 0644, e);
+	r = sink_flush(&fs);
+	if (r == 0)
+		r = fs_tmp_commit(&fs.tmp, path, e);
 cleanup:
-	buf_release(&b);
+	fs_tmp_abort(&fs.tmp);
+	buf_release(&fs.chunk);
 	return r;
 }
 

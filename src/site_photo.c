@@ -118,10 +118,13 @@ static void photo_nav(struct page *p, const struct site *s, const struct site_it
 
 /* ---- the image or video ------------------------------------------------------------ */
 
+/* The type a <source> declares.  A QuickTime file (.mov: a phone's H.264 video) is
+ * declared video/mp4, the format it is the ancestor of: Chromium and Firefox read it
+ * as MP4 but answer "" for video/quicktime, and so would skip the only source. */
 static const char *video_type(const char *file)
 {
 	static const char *const types[][2] = {
-		{ ".mp4", "video/mp4" }, { ".m4v", "video/mp4" }, { ".mov", "video/quicktime" },
+		{ ".mp4", "video/mp4" }, { ".m4v", "video/mp4" }, { ".mov", "video/mp4" },
 		{ ".webm", "video/webm" }, { ".ogv", "video/ogg" },
 	};
 	size_t n = strlen(file);

@@ -827,6 +827,7 @@ int cmd_sync(const struct options *o)
 	r = setup(&st, &e);
 	if (r == 0)
 		r = run(&st, &e);
+	album_members_release(&st.photo_albums); /* every item is done with it */
 	/* the indexes always describe what is on disk, even after a failure;
 	 * the avatars are fetched only after a sync that ran to its end */
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC

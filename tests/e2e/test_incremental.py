@@ -129,6 +129,34 @@ def test_comment_of_a_closed_account_keeps_its_author(synced, fake, account):
     after = synced.load("my_photos", pid, "comments.json")[0]
     assert after["author_is_deleted"] is True
     assert after["realname"] == before["realname"] != ""
+    assert synced.load("users_cache.json")[author.nsid]["realname"] == before["realname"]
+
+
+def test_people_keep_their_names_when_a_later_record_lacks_them(synced, fake, account):
+    """users_cache.json knows every name any record ever gave: a record without one (a fave
+    has no path_alias; a closed account's comment no realname) never erases it."""
+    pid = account.many_comments
+    author = account.user(account.photo(pid).comments[0].author)
+    author.realname = None
+    author.path_alias = None
+    account.edit(pid, EDIT)
+    sync_at(synced, T1)
+    users = synced.load("users_cache.json")
+    lost = set()
+    for path in synced.archive.glob("*/*/*.json"):
+        data = synced.load(path.parts[-3], path.parts[-2], path.name)
+        if path.name == "metadata.json":
+            records = [data.get("owner") or {}, *data.get("people", [])]
+        elif path.name in ("comments.json", "favorites.json"):
+            records = data
+        else:
+            continue
+        for rec in records:
+            nsid = rec.get("author") or rec.get("nsid")
+            for key in ("realname", "path_alias"):
+                if rec.get(key) and not users[nsid].get(key):
+                    lost.add((nsid, key))
+    assert not lost
 
 
 def test_new_and_withdrawn_faves(synced, fake, account):

@@ -9,6 +9,7 @@ PixelX/YDimension of originals).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import struct
 import zlib
@@ -400,8 +401,149 @@ def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I", 8 + len(payload)) + kind + payload
 
 
-def video_bytes(photo_id: str, stream: str, container: str = "mp4", size: int = 0) -> bytes:
-    """`ftyp` box (isom, or `qt  ` for mov) then an `mdat` of deterministic filler."""
+class _RbspWriter:
+    """H.264 syntax elements, most significant bit first: u(n), ue(v), se(v), and
+    whole bytes once aligned (I_PCM samples)."""
+
+    def __init__(self):
+        self.out = bytearray()
+        self.bits = []  # not yet a whole byte
+
+    def u(self, value: int, length: int):
+        self.bits += [(value >> i) & 1 for i in range(length - 1, -1, -1)]
+        while len(self.bits) >= 8:
+            self.out.append(int("".join(map(str, self.bits[:8])), 2))
+            del self.bits[:8]
+
+    def raw(self, data: bytes):
+        assert not self.bits, "raw bytes must start byte-aligned"
+        self.out += data
+
+    def ue(self, value: int):
+        code = value + 1
+        self.u(0, code.bit_length() - 1)
+        self.u(code, code.bit_length())
+
+    def se(self, value: int):
+        self.ue(2 * value - 1 if value > 0 else -2 * value)
+
+    def align_zero(self):
+        self.u(0, -len(self.bits) % 8)
+
+    def trailing(self) -> bytes:
+        self.u(1, 1)
+        self.align_zero()
+        return bytes(self.out)
+
+
+def _nal(nal_type: int, rbsp: bytes) -> bytes:
+    """A NAL unit (nal_ref_idc 3) with emulation prevention bytes."""
+    out, zeros = bytearray([0x60 | nal_type]), 0
+    for b in rbsp:
+        if zeros >= 2 and b <= 3:
+            out.append(3)
+            zeros = 0
+        out.append(b)
+        zeros = zeros + 1 if b == 0 else 0
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _h264_picture(seed: str, width: int, height: int) -> tuple:
+    """(SPS, PPS, IDR slice) NAL units of one Constrained Baseline picture whose
+    macroblocks are all I_PCM (raw samples), so no transform coding is needed.
+    Whole macroblocks (16x16) are coded, cropped to width x height (both even)."""
+    mbs_w, mbs_h = (width + 15) // 16, (height + 15) // 16
+    sps = _RbspWriter()
+    sps.u(66, 8)                 # profile_idc: Baseline
+    sps.u(0b11000000, 8)         # constraint_set0/1: Constrained Baseline
+    sps.u(10, 8)                 # level_idc 1.0
+    sps.ue(0)                    # seq_parameter_set_id
+    sps.ue(0)                    # log2_max_frame_num_minus4
+    sps.ue(2)                    # pic_order_cnt_type
+    sps.ue(0)                    # max_num_ref_frames
+    sps.u(0, 1)                  # gaps_in_frame_num_value_allowed_flag
+    sps.ue(mbs_w - 1)
+    sps.ue(mbs_h - 1)
+    sps.u(0b111, 3)              # frame_mbs_only, direct_8x8_inference, frame_cropping
+    sps.ue(0)
+    sps.ue((mbs_w * 16 - width) // 2)   # left, right (in 4:2:0 chroma samples)
+    sps.ue(0)
+    sps.ue((mbs_h * 16 - height) // 2)  # top, bottom
+    sps.u(0, 1)                  # vui_parameters_present_flag
+    pps = _RbspWriter()
+    pps.ue(0)                    # pic_parameter_set_id
+    pps.ue(0)                    # seq_parameter_set_id
+    pps.u(0, 2)                  # CAVLC, no bottom_field_pic_order_in_frame_present
+    pps.ue(0)                    # num_slice_groups_minus1
+    pps.ue(0)
+    pps.ue(0)                    # num_ref_idx_l0/l1_default_active_minus1
+    pps.u(0, 3)                  # weighted_pred_flag, weighted_bipred_idc
+    pps.se(0)
+    pps.se(0)
+    pps.se(0)                    # pic_init_qp/qs_minus26, chroma_qp_index_offset
+    pps.u(0, 3)                  # deblocking control, constrained intra, redundant_pic_cnt
+    rows = pixel_rows(seed, mbs_w * 16, mbs_h * 16)
+    ycc = [[[min(255, max(0, round(c))) for c in _ycc(px)] for px in row] for row in rows]
+    idr = _RbspWriter()
+    idr.ue(0)                    # first_mb_in_slice
+    idr.ue(7)                    # slice_type: I (every slice of the picture)
+    idr.ue(0)                    # pic_parameter_set_id
+    idr.u(0, 4)                  # frame_num
+    idr.ue(0)                    # idr_pic_id
+    idr.u(0, 2)                  # no_output_of_prior_pics_flag, long_term_reference_flag
+    idr.se(0)                    # slice_qp_delta
+    for my in range(mbs_h):
+        for mx in range(mbs_w):
+            idr.ue(25)           # mb_type: I_PCM
+            idr.align_zero()
+            for plane, step in ((0, 1), (1, 2), (2, 2)):
+                idr.raw(bytes(ycc[y][x][plane] for y in range(my * 16, my * 16 + 16, step)
+                              for x in range(mx * 16, mx * 16 + 16, step)))
+    return _nal(7, sps.trailing()), _nal(8, pps.trailing()), _nal(5, idr.trailing())
+
+
+def _full_box(kind: bytes, version_flags: int, payload: bytes) -> bytes:
+    return _box(kind, struct.pack(">I", version_flags) + payload)
+
+
+_UNITY_MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
+
+
+def _video_moov(sps: bytes, pps: bytes, size: tuple, sample_size: int, sample_offset: int,
+                duration_ms: int) -> bytes:
+    """The `moov` of one H.264 track holding one sample (a picture shown for duration_ms)."""
+    w, h = size
+    mvhd = _full_box(b"mvhd", 0, struct.pack(">IIII", 0, 0, 1000, duration_ms) +
+                     struct.pack(">IH10x", 0x10000, 0x100) + _UNITY_MATRIX + bytes(24) +
+                     struct.pack(">I", 2))
+    tkhd = _full_box(b"tkhd", 3, struct.pack(">III4xI8xhhH2x", 0, 0, 1, duration_ms,
+                                             0, 0, 0) + _UNITY_MATRIX +
+                     struct.pack(">II", w << 16, h << 16))
+    mdhd = _full_box(b"mdhd", 0, struct.pack(">IIIIHH", 0, 0, 1000, duration_ms, 0x55C4, 0))
+    hdlr = _full_box(b"hdlr", 0, struct.pack(">I4s12x", 0, b"vide") + b"fake_flickr\0")
+    avcc = _box(b"avcC", bytes([1, sps[1], sps[2], sps[3], 0xFF, 0xE1]) +
+                struct.pack(">H", len(sps)) + sps + b"\x01" + struct.pack(">H", len(pps)) + pps)
+    avc1 = _box(b"avc1", bytes(6) + struct.pack(">H16xHHIIIH32sHh", 1, w, h, 0x480000,
+                                                 0x480000, 0, 1, b"", 0x18, -1) + avcc)
+    stbl = _box(b"stbl", b"".join([
+        _full_box(b"stsd", 0, struct.pack(">I", 1) + avc1),
+        _full_box(b"stts", 0, struct.pack(">III", 1, 1, duration_ms)),
+        _full_box(b"stss", 0, struct.pack(">II", 1, 1)),
+        _full_box(b"stsc", 0, struct.pack(">IIII", 1, 1, 1, 1)),
+        _full_box(b"stsz", 0, struct.pack(">III", 0, 1, sample_size)),
+        _full_box(b"stco", 0, struct.pack(">II", 1, sample_offset))]))
+    dinf = _box(b"dinf", _full_box(b"dref", 0, struct.pack(">I", 1) + _full_box(b"url ", 1, b"")))
+    minf = _box(b"minf", _full_box(b"vmhd", 1, bytes(8)) + dinf + stbl)
+    trak = _box(b"trak", tkhd + _box(b"mdia", mdhd + hdlr + minf))
+    return _box(b"moov", mvhd + trak)
+
+
+def video_bytes(photo_id: str, stream: str, container: str = "mp4", size: int = 0,
+                duration: int = 10, dims: tuple = (64, 48)) -> bytes:
+    """A playable video: `ftyp` (isom, or `qt  ` for mov), a `free` box of about `size`
+    bytes of deterministic filler (different for each stream), then `moov` and an
+    `mdat` holding one H.264 picture (dims: width, height) shown for `duration` s."""
     if container == "mov":
         ftyp = _box(b"ftyp", b"qt  " + struct.pack(">I", 0x200) + b"qt  ")
     else:
@@ -413,8 +555,14 @@ def video_bytes(photo_id: str, stream: str, container: str = "mp4", size: int = 
     while len(filler) < size:
         filler += hashlib.sha256(seed + counter.to_bytes(4, "big")).digest()
         counter += 1
-    free = _box(b"free", b"fake_flickr " + stream.encode())
-    return ftyp + free + _box(b"mdat", bytes(filler[:size]))
+    free = _box(b"free", b"fake_flickr " + stream.encode() + bytes(filler[:size]))
+    dims = tuple(n + n % 2 for n in dims)  # 4:2:0 crops in steps of 2
+    sps, pps, idr = _h264_picture(f"video/{photo_id}", *dims)
+    sample = struct.pack(">I", len(idr)) + idr
+    head = ftyp + free
+    moov_size = len(_video_moov(sps, pps, dims, len(sample), 0, duration * 1000))
+    moov = _video_moov(sps, pps, dims, len(sample), len(head) + moov_size + 8, duration * 1000)
+    return head + moov + _box(b"mdat", sample)
 
 
 # ----------------------------------------------------------------------------
@@ -453,11 +601,13 @@ def default_buddy_icon() -> bytes:
 
 def video_file(photo, stream: str) -> tuple:
     """(bytes, content type) for a video stream; "orig" uses the original container."""
+    dims = render_size(photo.o_width, photo.o_height)
     if stream == "orig":
         container = photo.original_format
         ctype = VIDEO_CONTENT_TYPES.get(container, "video/mp4")
-        return video_bytes(photo.id, "orig", container, 6000 + photo.video_duration * 10), ctype
-    return video_bytes(photo.id, stream), "video/mp4"
+        return video_bytes(photo.id, "orig", container, 6000 + photo.video_duration * 10,
+                           photo.video_duration, dims), ctype
+    return video_bytes(photo.id, stream, duration=photo.video_duration, dims=dims), "video/mp4"
 
 
 def is_valid_jpeg_structure(data: bytes) -> list:

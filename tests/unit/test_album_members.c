@@ -12,6 +12,7 @@ static void assert_json(json_t *got, const char *want_text)
 		fail_msg("got %s, want %s", s ? s : "NULL", want_text);
 	free(s);
 	json_decref(want);
+	json_decref(got);
 }
 
 static const char *const photos[] = { "30", "4", "30", "1000", "4", "4" };
@@ -32,10 +33,10 @@ static void test_photos_get_their_albums_in_album_order(void **state)
 	album_members_sort(&m);
 	got = album_members_of(&m, "4", albums);
 	assert_json(got, "[{\"id\":\"721\",\"title\":\"Ella\"},"
-				  "{\"id\":\"723\",\"title\":\"\"}]");
+			 "{\"id\":\"723\",\"title\":\"\"}]");
 	got = album_members_of(&m, "30", albums);
 	assert_json(got, "[{\"id\":\"722\",\"title\":\"Caf\\u00e9\"},"
-				  "{\"id\":\"723\",\"title\":\"\"}]");
+			 "{\"id\":\"723\",\"title\":\"\"}]");
 	got = album_members_of(&m, "1000", albums);
 	assert_json(got, "[{\"id\":\"722\",\"title\":\"Caf\\u00e9\"}]");
 	assert_null(album_members_of(&m, "3", albums));
