@@ -1,10 +1,12 @@
 /* json.c: lenient getters, bounded parsing and atomic JSON output. */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "json.h"
@@ -463,4 +465,384 @@ json_t *jstring_lossy(const char *s)
 fail:
 	buf_release(&b);
 	return v;
+}
+
+/* ---- reading a large array one element at a time ------------------------------- */
+
+#define EACH_CHUNK 65536
+
+/* A window on the file: the unread bytes are b.data[at..b.len). */
+struct array_reader {
+	const char *path;
+	int fd;
+	struct buf b;
+	size_t at;
+	int eof;
+};
+
+/* Where the element that starts the window ends (scanned from *pos on), or 0 when not read yet. */
+struct element_scan {
+	size_t pos;
+	int depth, in_string, escaped;
+};
+
+/* Reads the next piece of the file behind the unread bytes; sets eof at its end. */
+static int reader_fill(struct array_reader *rd, struct err *e)
+{
+	ssize_t n;
+
+	if (rd->at > 0) {
+		memmove(rd->b.data, rd->b.data + rd->at, rd->b.len - rd->at);
+		rd->b.len -= rd->at;
+		rd->at = 0;
+	}
+	if (rd->b.len > JSON_MAX_DOC_BYTES)
+		return err_set(e, FA_EPARSE, "'%s' holds an element larger than %u bytes", rd->path,
+			       JSON_MAX_DOC_BYTES);
+	if (buf_grow(&rd->b, EACH_CHUNK) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory reading '%s'", rd->path);
+	do
+		n = read(rd->fd, rd->b.data + rd->b.len, EACH_CHUNK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(e, FA_EIO, "cannot read '%s': %s", rd->path, strerror(errno));
+	rd->b.len += (size_t)n;
+	rd->b.data[rd->b.len] = '\0';
+	rd->eof = n == 0;
+	return 0;
+}
+
+/* The next byte that is not white space (read as needed), or -1 at the end of the file. */
+static int reader_peek(struct array_reader *rd, struct err *e, int *ret_c)
+{
+	int r;
+
+	for (;;) {
+		while (rd->at < rd->b.len && strchr(" \t\r\n", rd->b.data[rd->at]))
+			rd->at++;
+		if (rd->at < rd->b.len) {
+			*ret_c = (unsigned char)rd->b.data[rd->at];
+			return 0;
+		}
+		if (rd->eof) {
+			*ret_c = -1;
+			return 0;
+		}
+		r = reader_fill(rd, e);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* Scans on from sc->pos; returns the element's length once its end is in the window, else 0. */
+static size_t scan_element(const char *s, size_t len, struct element_scan *sc)
+{
+	for (; sc->pos < len; sc->pos++) {
+		char c = s[sc->pos];
+
+		if (sc->in_string) {
+			if (sc->escaped)
+				sc->escaped = 0;
+			else if (c == '\\')
+				sc->escaped = 1;
+			else if (c == '"')
+				sc->in_string = 0;
+		} else if (c == '"') {
+			sc->in_string = 1;
+		} else if (c == '{' || c == '[') {
+			sc->depth++;
+		} else if ((c == '}' || c == ']') && --sc->depth == 0) {
+			return sc->pos + 1;
+		}
+	}
+	return 0;
+}
+
+/* The length of the object or array at the start of the window (read in as needed). */
+static int element_length(struct array_reader *rd, size_t *ret_len, struct err *e)
+{
+	struct element_scan sc = { 0 };
+	size_t len;
+	int r;
+
+	while (!(len = scan_element(rd->b.data + rd->at, rd->b.len - rd->at, &sc))) {
+		if (rd->eof)
+			return err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
+		r = reader_fill(rd, e);
+		if (r < 0)
+			return r;
+	}
+	*ret_len = len;
+	return 0;
+}
+
+/* The element at the start of the window (an object or an array), parsed; *ret_len its length. */
+static int read_element(struct array_reader *rd, json_t **ret, size_t *ret_len, struct err *e)
+{
+	int r = element_length(rd, ret_len, e);
+
+	if (r == 0)
+		r = json_parse(rd->b.data + rd->at, *ret_len, ret, e);
+	if (r == FA_EPARSE)
+		err_wrap(e, r, "'%s'", rd->path);
+	return r;
+}
+
+/* Skips a number, string or literal value (up to the next ',', ']' or '}'). */
+static int skip_scalar(struct array_reader *rd, struct err *e)
+{
+	int in_string = 0, escaped = 0, r;
+
+	for (;;) {
+		for (; rd->at < rd->b.len; rd->at++) {
+			char c = rd->b.data[rd->at];
+
+			if (escaped)
+				escaped = 0;
+			else if (in_string && c == '\\')
+				escaped = 1;
+			else if (c == '"')
+				in_string = !in_string;
+			else if (!in_string && (c == ',' || c == ']' || c == '}'))
+				return 0;
+		}
+		/* at the end of the file, the caller finds the array or object unclosed */
+		if (rd->eof)
+			return 0;
+		r = reader_fill(rd, e);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* Parses the object or array at the start of the window and hands it to fn. */
+static int visit_element(struct array_reader *rd, int (*fn)(void *ud, json_t *elem), void *ud,
+			 struct err *e)
+{
+	json_t *elem = NULL;
+	size_t len = 0;
+	int r = read_element(rd, &elem, &len, e);
+
+	if (r == 0) {
+		rd->at += len;
+		r = fn(ud, elem);
+	}
+	json_decref(elem);
+	return r;
+}
+
+/* The elements, after the '[' (separators checked). */
+static int each_element(struct array_reader *rd, int (*fn)(void *ud, json_t *elem), void *ud,
+			struct err *e)
+{
+	int c, r, first = 1;
+
+	for (;;) {
+		r = reader_peek(rd, e, &c);
+		if (r == 0 && c == ']')
+			return 0;
+		if (r == 0 && !first) {
+			if (c != ',')
+				return err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+			rd->at++;
+			r = reader_peek(rd, e, &c);
+		}
+		if (r == 0 && c == -1)
+			r = err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
+		if (r == 0)
+			r = c == '{' || c == '[' ? visit_element(rd, fn, ud, e) : skip_scalar(rd, e);
+		if (r < 0)
+			return r;
+		first = 0;
+	}
+}
+
+/* Opens the file and reads up to its first byte, which must be opening ('[' or '{'). */
+static int reader_open(struct array_reader *rd, const char *path, int opening, struct err *e)
+{
+	int c, r;
+
+	rd->path = path;
+	rd->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (rd->fd < 0)
+		return err_set(e, errno == ENOENT ? FA_ENOTFOUND : FA_EIO, "cannot open '%s': %s",
+			       path, strerror(errno));
+	r = reader_peek(rd, e, &c);
+	if (r == 0 && c != opening)
+		r = err_set(e, FA_EPARSE, "'%s' is not a JSON %s", path,
+			    opening == '[' ? "array" : "object");
+	if (r == 0)
+		rd->at++;
+	return r;
+}
+
+static void reader_close(struct array_reader *rd)
+{
+	if (rd->fd >= 0)
+		close(rd->fd);
+	buf_release(&rd->b);
+}
+
+/* Walking an object's members: the member key of the file's object, then each of its own. */
+struct member_walk {
+	const char *key;
+	int (*fn)(void *ud, const char *name, json_t *value);
+	void *ud;
+};
+
+/* The length of the string at the start of the window, quotes included (read in as needed). */
+static int string_length(struct array_reader *rd, size_t *ret_len, struct err *e)
+{
+	size_t pos = 1;
+	int escaped = 0, r;
+
+	for (;;) {
+		for (; rd->at + pos < rd->b.len; pos++) {
+			char c = rd->b.data[rd->at + pos];
+
+			if (escaped) {
+				escaped = 0;
+			} else if (c == '\\') {
+				escaped = 1;
+			} else if (c == '"') {
+				*ret_len = pos + 1;
+				return 0;
+			}
+		}
+		if (rd->eof)
+			return err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
+		r = reader_fill(rd, e);
+		if (r < 0)
+			return r;
+	}
+}
+
+/* A member's name (the window starts at its opening quote), and the ':' after it. */
+static int read_name(struct array_reader *rd, struct buf *name, struct err *e)
+{
+	json_t *doc = NULL;
+	size_t len = 0;
+	int c, r = string_length(rd, &len, e);
+
+	buf_reset(name);
+	/* as an array's element: json_parse() repairs the string as it would anywhere */
+	if (r == 0 && (buf_putc(name, '[') < 0 || buf_append(name, rd->b.data + rd->at, len) < 0 ||
+		       buf_putc(name, ']') < 0))
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = json_parse(name->data, name->len, &doc, e);
+	if (r == 0 && buf_set(name, json_string_value(json_array_get(doc, 0))) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	json_decref(doc);
+	rd->at += len;
+	if (r == 0)
+		r = reader_peek(rd, e, &c);
+	if (r == 0 && c != ':')
+		r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+	rd->at++;
+	return r;
+}
+
+/*
+ * The members of the object whose '{' was read: visit(rd, name, w, e) for
+ * each, with the window at its value, until visit returns non-zero.
+ */
+static int each_member(struct array_reader *rd,
+		       int (*visit)(struct array_reader *rd, const char *name,
+				    const struct member_walk *w, struct err *e),
+		       const struct member_walk *w, struct err *e)
+{
+	struct buf name = BUF_INIT;
+	int c, r, first = 1;
+
+	for (;;) {
+		r = reader_peek(rd, e, &c);
+		if (r == 0 && c == '}')
+			break;
+		if (r == 0 && !first && c != ',')
+			r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+		if (r == 0 && !first) {
+			rd->at++;
+			r = reader_peek(rd, e, &c);
+		}
+		if (r == 0 && c != '"')
+			r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
+		if (r == 0)
+			r = read_name(rd, &name, e);
+		if (r == 0)
+			r = visit(rd, name.data, w, e);
+		/* an error, or the visit says the walk is over */
+		if (r != 0)
+			break;
+		first = 0;
+	}
+	buf_release(&name);
+	return r;
+}
+
+/* A member of the walked object: its object or array value goes to fn. */
+static int visit_inner(struct array_reader *rd, const char *name, const struct member_walk *w,
+		       struct err *e)
+{
+	json_t *value = NULL;
+	size_t len = 0;
+	int c, r = reader_peek(rd, e, &c);
+
+	if (r == 0 && c != '{' && c != '[')
+		return skip_scalar(rd, e);
+	if (r == 0)
+		r = read_element(rd, &value, &len, e);
+	if (r == 0) {
+		rd->at += len;
+		r = w->fn(w->ud, name, value);
+	}
+	json_decref(value);
+	return r;
+}
+
+/* A member of the file's object: walked into when it is w->key, else skipped. */
+static int visit_top(struct array_reader *rd, const char *name, const struct member_walk *w,
+		     struct err *e)
+{
+	size_t len = 0;
+	int c, r = reader_peek(rd, e, &c);
+
+	if (r == 0 && c == '{' && !strcmp(name, w->key)) {
+		rd->at++;
+		r = each_member(rd, visit_inner, w, e);
+		/* the rest of the file does not matter */
+		return r < 0 ? r : 1;
+	}
+	if (r == 0 && c != '[' && c != '{')
+		return skip_scalar(rd, e);
+	if (r == 0)
+		r = element_length(rd, &len, e);
+	rd->at += len;
+	return r;
+}
+
+int json_each_in_object(const char *path, const char *key,
+			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
+			struct err *e)
+{
+	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
+	struct member_walk w = { key, fn, ud };
+	int r = reader_open(&rd, path, '{', e);
+
+	if (r == 0)
+		r = each_member(&rd, visit_top, &w, e);
+	reader_close(&rd);
+	return r < 0 ? r : 0;
+}
+
+int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void *ud,
+		       struct err *e)
+{
+	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
+	int r = reader_open(&rd, path, '[', e);
+
+	if (r == 0)
+		r = each_element(&rd, fn, ud, e);
+	reader_close(&rd);
+	return r;
 }

@@ -34,6 +34,30 @@
 int json_parse(const char *data, size_t len, json_t **ret, struct err *e);
 int json_load_path(const char *path, json_t **ret, struct err *e);
 
+/*
+ * Calls fn(ud, elem) for each object or array in the JSON array that makes up
+ * the file at path, reading and parsing one element at a time (with
+ * json_parse()'s repairs), so that a large index costs one element's memory,
+ * not the whole document's.  Elements of other types are skipped.  elem is
+ * borrowed: it is freed when fn returns.  fn's first negative result stops the
+ * walk and is returned.  Errors: FA_ENOTFOUND, FA_EIO, FA_ENOMEM, and
+ * FA_EPARSE when the file is not an array, or is malformed or truncated
+ * (the elements before that were seen), or holds an element larger than
+ * JSON_MAX_DOC_BYTES.
+ */
+int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void *ud,
+		       struct err *e);
+/*
+ * The same for the members of the object under key in the object that makes
+ * up the file at path ({"version": 1, "thumbs": {"a": {...}, ...}} with key
+ * "thumbs"): fn(ud, name, value) for each member whose value is an object or
+ * an array.  The file's other members are skipped unparsed; its end after
+ * that object is not read.
+ */
+int json_each_in_object(const char *path, const char *key,
+			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
+			struct err *e);
+
 /* Serialises doc (indented, UTF-8, insertion order) plus a final newline. */
 int json_dump_buf(const json_t *doc, struct buf *out);
 /* Writes doc to path atomically (see fsutil.h). */

@@ -4,6 +4,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 
 #include "auth.h"
@@ -63,12 +66,26 @@ static void setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/*
+ * glibc gives each thread that allocates its own arena, up to 8 per CPU, and
+ * each keeps what it once held: the site's thumbnail threads (and libvips'
+ * own) cost a few megabytes that way.  Two arenas (the main thread's and one
+ * for all others) keep the peak down; the threads spend their time decoding.
+ */
+static void limit_malloc_arenas(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_ARENA_MAX, 2);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct err e = { 0 };
 	int status = EXIT_USAGE;
 
+	limit_malloc_arenas();
 	if (options_parse(&o, argc, argv, &e) < 0) {
 		msg_error("%s", e.msg);
 		options_release(&o);

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -77,28 +80,49 @@ static int site_name(struct site *s)
 	return s->name ? 0 : FA_ENOMEM;
 }
 
+/*
+ * Hands the heap's free pages back to the system: after a sync, before the
+ * site (which then starts from the sync's live memory, not its peak), and
+ * after the thumbnails (libvips' buffers).
+ */
+static void give_back_memory(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 int site_build(const char *root, struct site_stats *stats, struct err *e)
 {
-	struct site s = { .stats = stats };
+	struct site s = { .stats = stats, .search_items = SITE_SPOOL_INIT };
+	struct buf dir = BUF_INIT;
 	int r;
 
+	s.m.spool.fd = -1;
 	r = prepare_dirs(root, e);
 	if (r == 0)
 		r = site_model_load(&s.m, root, e);
-	if (r == 0 && site_name(&s) < 0)
+	if (r == 0 && (site_name(&s) < 0 || buf_printf(&dir, "%s/" SITE_DIR, root) < 0))
 		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = site_spool_open(&s.search_items, dir.data, e);
 	if (r == 0)
 		r = write_assets(&s, e);
 	if (r == 0)
 		r = site_thumbs_update(&s, thumb_default_threads(), e);
+	/* the items are found by key only up to there */
+	site_model_drop_lookup(&s.m);
+	give_back_memory();
 	if (r == 0)
 		r = site_photos_write(&s, e);
+	site_model_trim_people(&s.m);
 	if (r == 0)
 		r = site_lists_write(&s, e);
 	if (r == 0)
 		r = site_search_write(&s, e);
 	site_model_release(&s.m);
-	buf_release(&s.search_items);
+	site_spool_close(&s.search_items);
+	buf_release(&dir);
 	free(s.name);
 	return r;
 }
@@ -160,7 +184,10 @@ int site_after_sync(const char *root)
 {
 	struct err e = { 0 };
 	char *index;
-	int r = build_and_report(root, &e);
+	int r;
+
+	give_back_memory();
+	r = build_and_report(root, &e);
 
 	if (r == FA_EINTR) {
 		msg_warn("the site was not finished: run 'flickr-archive site' to make it");

@@ -341,8 +341,10 @@ static int cmp_comments_newest_first(const void *pa, const void *pb)
 	return a->item < b->item ? -1 : a->item > b->item;
 }
 
-static void person_comments(struct page *p, const struct site_model *m, struct site_person *who)
+static void person_comments(struct page *p, struct site_model *m, struct site_person *who)
 {
+	struct buf html = BUF_INIT;
+
 	if (!who->n_comments)
 		return;
 	qsort(who->comments, who->n_comments, sizeof(*who->comments), cmp_comments_newest_first);
@@ -361,16 +363,21 @@ static void person_comments(struct page *p, const struct site_model *m, struct s
 		page_raw(p, "</a><div><p class=\"comment-meta\">on <a href=\"");
 		page_item_href(p, it);
 		page_raw(p, "\">");
-		page_text(p, *it->title ? it->title : "Untitled");
+		page_text(p, *site_item_title(it) ? site_item_title(it) : "Untitled");
 		page_raw(p, "</a> <span class=\"comment-date\">");
 		page_date(p, c->date, 1);
 		page_raw(p, c->removed ? "</span> <span class=\"removed-note\">removed from Flickr</span>"
 				       : "</span>");
 		page_raw(p, "</p>\n<div class=\"comment-text\">");
-		page_raw(p, c->html); /* sanitised when the photo page was made */
+		/* sanitised when the photo page was made */
+		buf_reset(&html);
+		if (site_spool_read(&m->spool, c->html_off, c->html_len, &html, NULL) < 0)
+			p->failed = 1;
+		page_raw(p, buf_cstr(&html));
 		page_raw(p, "</div></div></li>\n");
 	}
 	page_raw(p, "</ol>\n</section>\n");
+	buf_release(&html);
 }
 
 static void person_grid(struct page *p, const struct site_model *m, const struct site_refs *refs,

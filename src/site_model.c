@@ -7,6 +7,11 @@
 #include "site_model.h"
 
 #define NSID_DIGITS_MAX 20
+/* Strings are packed into blocks of this size (a longer one gets its own). */
+#define STRINGS_BLOCK 65536
+
+/* A site holds one item per archived photo: keep them small (see site_model.h). */
+_Static_assert(sizeof(struct site_item) <= 48, "struct site_item grew");
 
 int site_grow(void *v, size_t n, size_t *cap, size_t size)
 {
@@ -29,10 +34,26 @@ int site_grow(void *v, size_t n, size_t *cap, size_t size)
 
 int site_refs_add(struct site_refs *r, size_t v)
 {
-	if (site_grow(&r->v, r->n, &r->cap, sizeof(*r->v)) < 0)
+	if (v > UINT32_MAX || site_grow(&r->v, r->n, &r->cap, sizeof(*r->v)) < 0)
 		return FA_ENOMEM;
-	r->v[r->n++] = v;
+	r->v[r->n++] = (uint32_t)v;
 	return 0;
+}
+
+void site_trim(void *v, size_t n, size_t *cap, size_t size)
+{
+	void **slot = v;
+	void *nv = n && n < *cap ? realloc(*slot, n * size) : NULL;
+
+	if (nv) {
+		*slot = nv;
+		*cap = n;
+	}
+}
+
+void site_refs_trim(struct site_refs *r)
+{
+	site_trim(&r->v, r->n, &r->cap, sizeof(*r->v));
 }
 
 void site_refs_release(struct site_refs *r)
@@ -66,21 +87,58 @@ int site_valid_nsid(const char *nsid)
 	return tail > 0 && tail <= 2 && nsid[head + 2 + tail] == '\0';
 }
 
+/* ---- strings ------------------------------------------------------------------ */
+
+struct site_strings_block {
+	struct site_strings_block *next;
+	char data[];
+};
+
+/* A copy of len bytes that lives as long as the model; NULL when out of memory. */
+static const char *strings_add(struct site_strings *st, const char *data, size_t len)
+{
+	struct site_strings_block *b;
+	char *copy;
+
+	if (!st->blocks || st->size - st->used < len) {
+		size_t size = len > STRINGS_BLOCK / 4 ? len : STRINGS_BLOCK;
+
+		b = malloc(sizeof(*b) + size);
+		if (!b)
+			return NULL;
+		if (size == len && st->blocks) {
+			/* a long string: its own block, behind the one being filled */
+			b->next = st->blocks->next;
+			st->blocks->next = b;
+			memcpy(b->data, data, len);
+			return b->data;
+		}
+		b->next = st->blocks;
+		st->blocks = b;
+		st->used = 0;
+		st->size = size;
+	}
+	copy = st->blocks->data + st->used;
+	memcpy(copy, data, len);
+	st->used += len;
+	return copy;
+}
+
+static void strings_release(struct site_strings *st)
+{
+	while (st->blocks) {
+		struct site_strings_block *next = st->blocks->next;
+
+		free(st->blocks);
+		st->blocks = next;
+	}
+	memset(st, 0, sizeof(*st));
+}
+
 /* A copy of s, or of "" for NULL; NULL only when out of memory. */
 static char *dup_or_empty(const char *s)
 {
 	return strdup(s ? s : "");
-}
-
-static int set_string(char **slot, const char *s)
-{
-	char *v = dup_or_empty(s);
-
-	if (!v)
-		return FA_ENOMEM;
-	free(*slot);
-	*slot = v;
-	return 0;
 }
 
 static int64_t unix_of(const json_t *obj, const char *key)
@@ -88,144 +146,6 @@ static int64_t unix_of(const json_t *obj, const char *key)
 	long long v;
 
 	return jint(obj, key, &v) && v > 0 ? (int64_t)v : 0;
-}
-
-/* ---- items -------------------------------------------------------------------- */
-
-static int item_key(struct buf *out, enum store_kind kind, const char *id)
-{
-	buf_reset(out);
-	return buf_printf(out, "%s/%s", site_kind_slug(kind), id) < 0 ? FA_ENOMEM : 0;
-}
-
-long site_model_find_item(const struct site_model *m, enum store_kind kind, const char *id)
-{
-	struct buf key = BUF_INIT;
-	long long v = -1;
-
-	if (item_key(&key, kind, id) == 0)
-		jint_value(json_object_get(m->item_by_key, key.data), &v);
-	buf_release(&key);
-	return (long)v;
-}
-
-/* Space-separated tags: the raw spelling of tags_detail, else the tags list. */
-static int join_tags(char **slot, const json_t *meta)
-{
-	const json_t *detail = json_object_get(meta, "tags_detail");
-	const json_t *tags = json_object_get(meta, "tags");
-	struct buf b = BUF_INIT;
-	int r = 0;
-
-	for (size_t i = 0; i < jlist_size(detail) && r == 0; i++) {
-		const char *raw = jstr(jlist_at(detail, i), "raw");
-
-		if (raw && *raw)
-			r = buf_printf(&b, "%s%s", b.len ? " " : "", raw);
-	}
-	for (size_t i = 0; !jlist_size(detail) && i < json_array_size(tags) && r == 0; i++) {
-		const char *t = json_string_value(json_array_get(tags, i));
-
-		if (t && *t)
-			r = buf_printf(&b, "%s%s", b.len ? " " : "", t);
-	}
-	if (r == 0)
-		r = set_string(slot, buf_cstr(&b));
-	buf_release(&b);
-	return r < 0 ? FA_ENOMEM : 0;
-}
-
-/* What the index entry (or metadata.json) says about the item. */
-static int fill_item(struct site_item *it, const json_t *rec)
-{
-	const char *taken = jstr(rec, "date_taken");
-	const char *media = jstr(rec, "media");
-
-	if (set_string(&it->title, jstr(rec, "title")) < 0 || join_tags(&it->tags, rec) < 0)
-		return FA_ENOMEM;
-	it->posted = unix_of(rec, "date_uploaded");
-	if (it->kind == STORE_FAV && unix_of(rec, "date_faved"))
-		it->faved = unix_of(rec, "date_faved");
-	free(it->taken);
-	it->taken = taken && *taken ? strdup(taken) : NULL;
-	if (taken && *taken && !it->taken)
-		return FA_ENOMEM;
-	it->is_video = media && !strcmp(media, "video");
-	it->gone = jstr(jobj(rec, "upstream"), "status") != NULL;
-	return 0;
-}
-
-int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta)
-{
-	struct site_item *it = &m->items[idx];
-	int64_t faved = it->faved;
-	int r = fill_item(it, meta);
-
-	/* metadata.json does not repeat when the account faved it */
-	if (!it->faved)
-		it->faved = faved;
-	return r;
-}
-
-/* The item's original and poster frame, as found in its folder. */
-static int find_media(const struct site_model *m, struct site_item *it)
-{
-	struct buf dir = BUF_INIT, name = BUF_INIT;
-	int r = buf_printf(&dir, "%s/%s/%s", m->root, store_kind_dir(it->kind), it->id);
-
-	if (r == 0 && store_find_media(dir.data, "original", &name) && !(it->media_file = buf_detach(&name)))
-		r = FA_ENOMEM;
-	if (r == 0 && store_find_media(dir.data, "poster", &name) && !(it->poster_file = buf_detach(&name)))
-		r = FA_ENOMEM;
-	buf_release(&dir);
-	buf_release(&name);
-	return r < 0 ? FA_ENOMEM : 0;
-}
-
-static int add_item(struct site_model *m, enum store_kind kind, const json_t *rec)
-{
-	const char *id = jstr(rec, "id");
-	struct buf key = BUF_INIT;
-	struct site_item *it;
-	int r;
-
-	if (!store_valid_id(id) || site_model_find_item(m, kind, id) >= 0)
-		return 0;
-	if (site_grow(&m->items, m->n_items, &m->cap_items, sizeof(*m->items)) < 0)
-		return FA_ENOMEM;
-	it = &m->items[m->n_items];
-	memset(it, 0, sizeof(*it));
-	it->kind = kind;
-	it->owner = -1;
-	snprintf(it->id, sizeof(it->id), "%s", id);
-	m->n_items++;
-	r = fill_item(it, rec);
-	if (r == 0)
-		r = find_media(m, it);
-	if (r == 0 && kind == STORE_FAV) {
-		const json_t *owner = jobj(rec, "owner");
-		long p = site_model_person(m, jstr(owner, "nsid"), owner);
-
-		if (p == -2)
-			r = FA_ENOMEM;
-		it = &m->items[m->n_items - 1];
-		it->owner = p >= 0 ? p : -1;
-	}
-	if (r == 0)
-		r = item_key(&key, kind, id);
-	if (r == 0 && jset_int(m->item_by_key, key.data, (long long)(m->n_items - 1)) < 0)
-		r = FA_ENOMEM;
-	buf_release(&key);
-	return r < 0 ? r : 1;
-}
-
-static void item_release(struct site_item *it)
-{
-	free(it->title);
-	free(it->tags);
-	free(it->taken);
-	free(it->media_file);
-	free(it->poster_file);
 }
 
 static int load_json(const struct site_model *m, const char *rel, json_t **ret)
@@ -240,45 +160,378 @@ static int load_json(const struct site_model *m, const char *rel, json_t **ret)
 	return r;
 }
 
+/* What loading needs beside the model: the dates taken (for one sort), the first error. */
+struct load {
+	struct site_model *m;
+	enum store_kind kind;        /* of the index file being read */
+	struct site_strings taken_text;
+	const char **taken;          /* per item: "YYYY-MM-DD HH:MM:SS", or NULL */
+	size_t cap_taken;
+	int r;                       /* the first error of a callback */
+	struct err *e;
+};
+
+/* ---- items -------------------------------------------------------------------- */
+
+/* FNV-1a of the kind and the id. */
+static uint32_t item_hash(enum store_kind kind, const char *id)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)kind;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return h;
+}
+
+/* The slot that holds (kind, id), or the free one where it would go. */
+static size_t item_slot(const struct site_model *m, enum store_kind kind, const char *id)
+{
+	size_t mask = m->n_item_slots - 1, i = item_hash(kind, id) & mask;
+
+	while (m->item_slots[i]) {
+		const struct site_item *it = &m->items[m->item_slots[i] - 1];
+
+		if (it->kind == kind && !strcmp(it->id, id))
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+long site_model_find_item(const struct site_model *m, enum store_kind kind, const char *id)
+{
+	uint32_t v;
+
+	if (!m->n_item_slots || !id)
+		return -1;
+	v = m->item_slots[item_slot(m, kind, id)];
+	return v ? (long)v - 1 : -1;
+}
+
+void site_model_drop_lookup(struct site_model *m)
+{
+	free(m->item_slots);
+	m->item_slots = NULL;
+	m->n_item_slots = 0;
+}
+
+/* Makes room for one more item in the table, which is kept at most half full. */
+static int grow_slots(struct site_model *m)
+{
+	uint32_t *old = m->item_slots;
+	size_t n_old = m->n_item_slots;
+
+	if ((m->n_items + 1) * 2 <= n_old)
+		return 0;
+	m->n_item_slots = n_old ? n_old * 2 : 1024;
+	m->item_slots = calloc(m->n_item_slots, sizeof(*m->item_slots));
+	if (!m->item_slots) {
+		m->item_slots = old;
+		m->n_item_slots = n_old;
+		return FA_ENOMEM;
+	}
+	for (size_t i = 0; i < n_old; i++)
+		if (old[i]) {
+			const struct site_item *it = &m->items[old[i] - 1];
+
+			m->item_slots[item_slot(m, it->kind, it->id)] = old[i];
+		}
+	free(old);
+	return 0;
+}
+
+/* Appends the space-separated tags: the raw spelling of tags_detail, else the tags list. */
+static int join_tags(struct buf *b, const json_t *meta)
+{
+	const json_t *detail = json_object_get(meta, "tags_detail");
+	const json_t *tags = json_object_get(meta, "tags");
+	size_t start = b->len;
+	int r = 0;
+
+	for (size_t i = 0; i < jlist_size(detail) && r == 0; i++) {
+		const char *raw = jstr(jlist_at(detail, i), "raw");
+
+		if (raw && *raw)
+			r = buf_printf(b, "%s%s", b->len > start ? " " : "", raw);
+	}
+	for (size_t i = 0; !jlist_size(detail) && i < json_array_size(tags) && r == 0; i++) {
+		const char *t = json_string_value(json_array_get(tags, i));
+
+		if (t && *t)
+			r = buf_printf(b, "%s%s", b->len > start ? " " : "", t);
+	}
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
+int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, struct buf *out,
+			 struct err *e)
+{
+	const struct site_item *it = &m->items[idx];
+	uint32_t start;
+
+	if (meta)
+		return join_tags(out, meta) < 0 ? err_set(e, FA_ENOMEM, "out of memory") : 0;
+	start = idx ? m->items[idx - 1].index_tags_end : 0;
+	if (it->index_tags_end == start)
+		return 0;
+	return site_spool_read(&m->spool, start, it->index_tags_end - start, out, e);
+}
+
+/* Sets the item's id and title: "<id>\0<title>\0", one string in the arena. */
+static int set_id_title(struct site_model *m, struct site_item *it, const char *id,
+			const char *title)
+{
+	size_t id_len = strlen(id), title_len = strlen(title);
+	struct buf both = BUF_INIT;
+	int r = buf_append(&both, id, id_len + 1);
+
+	if (r == 0)
+		r = buf_append(&both, title, title_len + 1);
+	if (r == 0) {
+		it->id = strings_add(&m->strings, both.data, both.len);
+		r = it->id ? 0 : FA_ENOMEM;
+	}
+	buf_release(&both);
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
+/* The date faved of favorite idx, in the favorites' array. */
+static int64_t *faved_slot(const struct site_model *m, size_t idx)
+{
+	return idx >= m->first_fave && idx - m->first_fave < m->n_faved
+		       ? &m->faved[idx - m->first_fave] : NULL;
+}
+
+int64_t site_item_faved(const struct site_model *m, const struct site_item *it)
+{
+	const int64_t *faved = faved_slot(m, (size_t)(it - m->items));
+
+	return faved ? *faved : 0;
+}
+
+/* What the index entry (or metadata.json) says about the item. */
+static int fill_item(struct site_model *m, size_t idx, const json_t *rec)
+{
+	struct site_item *it = &m->items[idx];
+	const char *title = jstr(rec, "title") ? jstr(rec, "title") : "";
+	const char *media = jstr(rec, "media");
+	int64_t *faved = faved_slot(m, idx);
+
+	if (strcmp(site_item_title(it), title) && set_id_title(m, it, it->id, title) < 0)
+		return FA_ENOMEM;
+	it->posted = unix_of(rec, "date_uploaded");
+	/* metadata.json does not repeat when the account faved it */
+	if (faved && unix_of(rec, "date_faved"))
+		*faved = unix_of(rec, "date_faved");
+	it->is_video = media && !strcmp(media, "video");
+	it->gone = jstr(jobj(rec, "upstream"), "status") != NULL;
+	return 0;
+}
+
+int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta)
+{
+	return fill_item(m, idx, meta);
+}
+
+const char *site_item_media(const struct site_model *m, const struct site_item *it)
+{
+	return it->media ? m->names[it->media - 1] : NULL;
+}
+
+const char *site_item_poster(const struct site_model *m, const struct site_item *it)
+{
+	return it->poster ? m->names[it->poster - 1] : NULL;
+}
+
+/* The file name's number (1 + its index in names), added when new; 0 when out of memory. */
+static unsigned name_number(struct site_model *m, const char *name)
+{
+	const char *copy;
+
+	for (size_t i = 0; i < m->n_names; i++)
+		if (!strcmp(m->names[i], name))
+			return (unsigned)i + 1;
+	/* "original" or "poster", a dot and an allowed extension in any case: fewer than 1,023 */
+	if (m->n_names >= 1023 ||
+	    site_grow(&m->names, m->n_names, &m->cap_names, sizeof(*m->names)) < 0)
+		return 0;
+	copy = strings_add(&m->strings, name, strlen(name) + 1);
+	if (!copy)
+		return 0;
+	m->names[m->n_names++] = copy;
+	return (unsigned)m->n_names;
+}
+
+/* The number of the file named stem.<ext> in the item's folder, or 0. */
+static int find_file(struct site_model *m, const char *dir, const char *stem, unsigned *ret)
+{
+	struct buf name = BUF_INIT;
+	int r = 0;
+
+	*ret = 0;
+	if (store_find_media(dir, stem, &name)) {
+		*ret = name_number(m, name.data);
+		r = *ret ? 0 : FA_ENOMEM;
+	}
+	buf_release(&name);
+	return r;
+}
+
+/* The item's original and poster frame, as found in its folder. */
+static int find_media(struct site_model *m, struct site_item *it)
+{
+	struct buf dir = BUF_INIT;
+	unsigned media = 0, poster = 0;
+	int r = buf_printf(&dir, "%s/%s/%s", m->root, store_kind_dir(it->kind), it->id);
+
+	if (r == 0)
+		r = find_file(m, dir.data, "original", &media);
+	if (r == 0)
+		r = find_file(m, dir.data, "poster", &poster);
+	it->media = media;
+	it->poster = poster;
+	buf_release(&dir);
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
+/* The record's tags go to the spool: read back only for an item whose metadata.json cannot be. */
+static int spool_index_tags(struct load *ld, struct site_item *it, const json_t *rec)
+{
+	struct buf tags = BUF_INIT;
+	int r = join_tags(&tags, rec);
+
+	if (r == 0 && ld->m->spool.len + tags.len > UINT32_MAX)
+		r = FA_ENOMEM;
+	if (r == 0)
+		r = site_spool_add(&ld->m->spool, tags.data, tags.len, NULL, ld->e);
+	it->index_tags_end = (uint32_t)ld->m->spool.len;
+	buf_release(&tags);
+	return r;
+}
+
+/* A new item (untitled yet), with its key in the table; its date taken is kept for the sort. */
+static struct site_item *new_item(struct load *ld, enum store_kind kind, const char *id,
+				  const char *taken)
+{
+	struct site_model *m = ld->m;
+	struct site_item *it;
+
+	if (m->n_items >= UINT32_MAX - 1 || grow_slots(m) < 0 ||
+	    site_grow(&m->items, m->n_items, &m->cap_items, sizeof(*m->items)) < 0 ||
+	    site_grow(&ld->taken, m->n_items, &ld->cap_taken, sizeof(*ld->taken)) < 0 ||
+	    (kind == STORE_FAV &&
+	     site_grow(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved)) < 0))
+		return NULL;
+	it = &m->items[m->n_items];
+	memset(it, 0, sizeof(*it));
+	it->kind = kind;
+	it->owner = -1;
+	if (set_id_title(m, it, id, "") < 0)
+		return NULL;
+	ld->taken[m->n_items] = NULL;
+	if (taken && *taken) {
+		ld->taken[m->n_items] = strings_add(&ld->taken_text, taken, strlen(taken) + 1);
+		if (!ld->taken[m->n_items])
+			return NULL;
+	}
+	if (kind == STORE_FAV)
+		m->faved[m->n_faved++] = 0;
+	m->item_slots[item_slot(m, kind, id)] = (uint32_t)m->n_items + 1;
+	m->n_items++;
+	return it;
+}
+
+static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
+{
+	struct site_model *m = ld->m;
+	const char *id = jstr(rec, "id");
+	struct site_item *it;
+	int r;
+
+	if (!store_valid_id(id) || site_model_find_item(m, kind, id) >= 0)
+		return 0;
+	it = new_item(ld, kind, id, jstr(rec, "date_taken"));
+	if (!it)
+		return FA_ENOMEM;
+	r = fill_item(m, m->n_items - 1, rec);
+	if (r == 0)
+		r = find_media(m, it);
+	if (r == 0)
+		r = spool_index_tags(ld, it, rec);
+	if (r == 0 && kind == STORE_FAV) {
+		const json_t *owner = jobj(rec, "owner");
+		long p = site_model_person(m, jstr(owner, "nsid"), owner);
+
+		if (p == -2)
+			r = FA_ENOMEM;
+		it->owner = p >= 0 ? (int32_t)p : -1;
+	}
+	return r;
+}
+
+/* Walking the item folders: whether an id is no item of ld->kind yet. */
+static int not_an_item(void *ud, const char *id)
+{
+	const struct load *ld = ud;
+
+	return site_model_find_item(ld->m, ld->kind, id) < 0;
+}
+
 /* Items the index file lacks (a sync that never finished): read from their metadata. */
-static int add_unindexed(struct site_model *m, enum store_kind kind)
+static int add_unindexed(struct load *ld, enum store_kind kind)
 {
 	struct store_ids ids = STORE_IDS_INIT;
-	struct store s = { m->root };
+	struct store st = { ld->m->root };
 	struct buf rel = BUF_INIT;
-	int r = store_list_ids(&s, kind, &ids);
+	int r = store_list_ids_if(&st, kind, not_an_item, ld, &ids);
 
 	for (size_t i = 0; r == 0 && i < ids.n; i++) {
 		json_t *meta = NULL;
 
-		if (site_model_find_item(m, kind, ids.v[i]) >= 0)
-			continue;
 		buf_reset(&rel);
 		if (buf_printf(&rel, "%s/%s/metadata.json", store_kind_dir(kind), ids.v[i]) < 0)
 			r = FA_ENOMEM;
-		else if (load_json(m, rel.data, &meta) == 0 && json_is_object(meta) &&
+		else if (load_json(ld->m, rel.data, &meta) == 0 && json_is_object(meta) &&
 			 !strcmp(jstr(meta, "id") ? jstr(meta, "id") : "", ids.v[i]))
-			r = add_item(m, kind, meta);
+			r = add_item(ld, kind, meta);
 		json_decref(meta);
-		r = r < 0 ? r : 0;
 	}
 	store_ids_free(&ids);
 	buf_release(&rel);
-	return r < 0 ? FA_ENOMEM : 0;
+	return r;
 }
 
-static int load_kind(struct site_model *m, enum store_kind kind, const char *index_file)
+static int add_indexed(void *ud, json_t *rec)
 {
-	json_t *index = NULL;
-	int r = 0;
+	struct load *ld = ud;
 
-	load_json(m, index_file, &index);
-	for (size_t i = 0; r >= 0 && i < json_array_size(index); i++)
-		r = add_item(m, kind, json_array_get(index, i));
-	json_decref(index);
-	if (r >= 0)
-		r = add_unindexed(m, kind);
-	return r < 0 ? r : 0;
+	ld->r = add_item(ld, ld->kind, rec);
+	return ld->r;
+}
+
+/* Calls fn for each entry of the index file rel; a missing or damaged file is no error. */
+static int each_entry(struct load *ld, const char *rel, int (*fn)(void *ud, json_t *rec))
+{
+	struct buf path = BUF_INIT;
+
+	ld->r = buf_printf(&path, "%s/%s", ld->m->root, rel) < 0 ? FA_ENOMEM : 0;
+	if (ld->r == 0)
+		json_each_in_array(path.data, fn, ld, NULL);
+	buf_release(&path);
+	return ld->r;
+}
+
+static int load_kind(struct load *ld, enum store_kind kind, const char *index_file)
+{
+	int r;
+
+	ld->kind = kind;
+	if (kind == STORE_FAV)
+		ld->m->first_fave = ld->m->n_items;
+	r = each_entry(ld, index_file, add_indexed);
+	if (r == 0)
+		r = add_unindexed(ld, kind);
+	return r;
 }
 
 /* ---- order -------------------------------------------------------------------- */
@@ -292,15 +545,19 @@ static int cmp_ids_newest_first(const char *a, const char *b)
 	return -strcmp(a, b);
 }
 
+/* The sorts need the model (and the dates taken); they run on one thread. */
 static const struct site_model *sort_model;
+static const char *const *sort_taken;
 
 static int cmp_stream(const void *pa, const void *pb)
 {
-	const struct site_item *a = &sort_model->items[*(const size_t *)pa];
-	const struct site_item *b = &sort_model->items[*(const size_t *)pb];
+	const struct site_item *a = &sort_model->items[*(const uint32_t *)pa];
+	const struct site_item *b = &sort_model->items[*(const uint32_t *)pb];
 
-	if (a->kind == STORE_FAV && a->faved != b->faved)
-		return a->faved > b->faved ? -1 : 1;
+	int64_t fa = site_item_faved(sort_model, a), fb = site_item_faved(sort_model, b);
+
+	if (a->kind == STORE_FAV && fa != fb)
+		return fa > fb ? -1 : 1;
 	if (a->posted != b->posted)
 		return a->posted > b->posted ? -1 : 1;
 	return cmp_ids_newest_first(a->id, b->id);
@@ -309,30 +566,31 @@ static int cmp_stream(const void *pa, const void *pb)
 /* "YYYY-MM-DD HH:MM:SS" sorts as text; photos without a date go last. */
 static int cmp_taken(const void *pa, const void *pb)
 {
-	const struct site_item *a = &sort_model->items[*(const size_t *)pa];
-	const struct site_item *b = &sort_model->items[*(const size_t *)pb];
+	const char *a = sort_taken[*(const uint32_t *)pa];
+	const char *b = sort_taken[*(const uint32_t *)pb];
 	int c;
 
-	if (!a->taken != !b->taken)
-		return a->taken ? -1 : 1;
-	c = a->taken ? -strcmp(a->taken, b->taken) : 0;
+	if (!a != !b)
+		return a ? -1 : 1;
+	c = a ? -strcmp(a, b) : 0;
 	return c ? c : cmp_stream(pa, pb);
 }
 
 static void sort_refs(struct site_refs *r, int (*cmp)(const void *, const void *))
 {
 	if (r->n > 1)
-		qsort(r->v, r->n, sizeof(size_t), cmp);
+		qsort(r->v, r->n, sizeof(*r->v), cmp);
+	site_refs_trim(r);
 }
 
 /* Splits the items into the photostream and the favorites, each newest first. */
-static int order_items(struct site_model *m)
+static int order_items(struct site_model *m, const char *const *taken)
 {
 	for (size_t i = 0; i < m->n_items; i++)
 		if (site_refs_add(m->items[i].kind == STORE_FAV ? &m->favorites : &m->stream, i) < 0)
 			return FA_ENOMEM;
-	/* single-threaded, and the comparison needs the model */
 	sort_model = m;
+	sort_taken = taken;
 	sort_refs(&m->stream, cmp_stream);
 	sort_refs(&m->favorites, cmp_stream);
 	for (size_t i = 0; i < m->stream.n; i++)
@@ -340,10 +598,11 @@ static int order_items(struct site_model *m)
 			return FA_ENOMEM;
 	sort_refs(&m->by_taken, cmp_taken);
 	sort_model = NULL;
+	sort_taken = NULL;
 	for (size_t i = 0; i < m->stream.n; i++)
-		m->items[m->stream.v[i]].seq = i;
+		m->items[m->stream.v[i]].seq = (uint32_t)i;
 	for (size_t i = 0; i < m->favorites.n; i++)
-		m->items[m->favorites.v[i]].seq = i;
+		m->items[m->favorites.v[i]].seq = (uint32_t)i;
 	return 0;
 }
 
@@ -358,6 +617,8 @@ static int add_album(struct site_model *m, const json_t *rec)
 
 	if (!store_valid_id(id))
 		return 0;
+	if (site_grow(&m->albums, m->n_albums, &m->cap_albums, sizeof(*m->albums)) < 0)
+		return FA_ENOMEM;
 	a = &m->albums[m->n_albums++];
 	memset(a, 0, sizeof(*a));
 	a->cover = -1;
@@ -377,22 +638,16 @@ static int add_album(struct site_model *m, const json_t *rec)
 			return FA_ENOMEM;
 	}
 	a->cover = primary >= 0 ? primary : a->items.n ? (long)a->items.v[0] : -1;
+	site_refs_trim(&a->items);
 	return 0;
 }
 
-static int load_albums(struct site_model *m)
+static int add_listed_album(void *ud, json_t *rec)
 {
-	json_t *index = NULL;
-	int r = 0;
+	struct load *ld = ud;
 
-	load_json(m, "albums_index.json", &index);
-	m->albums = calloc(json_array_size(index) + 1, sizeof(*m->albums));
-	if (!m->albums)
-		r = FA_ENOMEM;
-	for (size_t i = 0; r == 0 && i < json_array_size(index); i++)
-		r = add_album(m, json_array_get(index, i));
-	json_decref(index);
-	return r;
+	ld->r = add_album(ld->m, rec);
+	return ld->r;
 }
 
 /* ---- people ------------------------------------------------------------------- */
@@ -469,14 +724,24 @@ long site_model_person(struct site_model *m, const char *nsid, const json_t *rec
 	return (long)(m->n_people - 1);
 }
 
+void site_model_trim_people(struct site_model *m)
+{
+	for (size_t i = 0; i < m->n_people; i++) {
+		struct site_person *p = &m->people[i];
+
+		site_trim(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments));
+		site_refs_trim(&p->faved);
+		site_refs_trim(&p->owns);
+		site_refs_trim(&p->tagged);
+	}
+}
+
 static void person_release(struct site_person *p)
 {
 	free(p->name);
 	free(p->username);
 	free(p->profile_url);
 	free(p->avatar);
-	for (size_t i = 0; i < p->n_comments; i++)
-		free(p->comments[i].html);
 	free(p->comments);
 	site_refs_release(&p->faved);
 	site_refs_release(&p->owns);
@@ -509,37 +774,58 @@ static int load_owner_name(struct site_model *m)
 	return r;
 }
 
+/* Reads the index files (the items, then the albums) and orders the items. */
+static int load_indexes(struct site_model *m, struct err *e)
+{
+	struct load ld = { .m = m, .e = e };
+	int r = load_kind(&ld, STORE_MY, "my_photos_index.json");
+
+	if (r == 0)
+		r = load_kind(&ld, STORE_FAV, "favorites_index.json");
+	/* the items stop growing once the index files are read */
+	site_trim(&m->items, m->n_items, &m->cap_items, sizeof(*m->items));
+	site_trim(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved));
+	if (r == 0)
+		r = order_items(m, ld.taken);
+	/* the dates taken served that sort only */
+	free(ld.taken);
+	strings_release(&ld.taken_text);
+	if (r == 0)
+		r = each_entry(&ld, "albums_index.json", add_listed_album);
+	return r;
+}
+
 int site_model_load(struct site_model *m, const char *root, struct err *e)
 {
+	struct buf dir = BUF_INIT;
 	int r;
 
 	memset(m, 0, sizeof(*m));
+	m->spool.fd = -1;
 	m->root = strdup(root);
-	m->item_by_key = json_object();
 	m->person_by_nsid = json_object();
-	if (!m->root || !m->item_by_key || !m->person_by_nsid)
-		return err_set(e, FA_ENOMEM, "out of memory");
+	if (!m->root || !m->person_by_nsid || buf_printf(&dir, "%s/" SITE_DIR, root) < 0) {
+		r = FA_ENOMEM;
+		goto cleanup;
+	}
+	r = site_spool_open(&m->spool, dir.data, e);
+	if (r < 0)
+		goto cleanup;
 	load_json(m, "users_cache.json", &m->users);
 	if (!json_is_object(m->users)) {
 		json_decref(m->users);
 		m->users = json_object();
 	}
-	r = m->users ? load_kind(m, STORE_MY, "my_photos_index.json") : FA_ENOMEM;
-	if (r == 0)
-		r = load_kind(m, STORE_FAV, "favorites_index.json");
-	if (r == 0)
-		r = order_items(m);
-	if (r == 0)
-		r = load_albums(m);
+	r = m->users ? load_indexes(m, e) : FA_ENOMEM;
 	if (r == 0)
 		r = load_owner_name(m);
-	return r < 0 ? err_set(e, r, "out of memory") : 0;
+cleanup:
+	buf_release(&dir);
+	return r == FA_ENOMEM ? err_set(e, r, "out of memory") : r;
 }
 
 void site_model_release(struct site_model *m)
 {
-	for (size_t i = 0; i < m->n_items; i++)
-		item_release(&m->items[i]);
 	free(m->items);
 	for (size_t i = 0; i < m->n_albums; i++) {
 		free(m->albums[i].title);
@@ -553,10 +839,15 @@ void site_model_release(struct site_model *m)
 	site_refs_release(&m->stream);
 	site_refs_release(&m->by_taken);
 	site_refs_release(&m->favorites);
-	json_decref(m->item_by_key);
+	strings_release(&m->strings);
+	free(m->names);
+	free(m->faved);
+	site_spool_close(&m->spool);
+	site_model_drop_lookup(m);
 	json_decref(m->person_by_nsid);
 	json_decref(m->users);
 	free(m->root);
 	free(m->owner_name);
 	memset(m, 0, sizeof(*m));
+	m->spool.fd = -1;
 }

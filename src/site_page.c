@@ -1,10 +1,13 @@
 /* site_page.c: the pieces every page shares, and writing pages only when they changed. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "html.h"
@@ -141,8 +144,8 @@ void page_thumb(struct page *p, const struct site_item *it)
 			 it->is_video ? "placeholder-video" : "placeholder-photo", SITE_THUMB_BOX,
 			 SITE_THUMB_BOX);
 	page_raw(p, " loading=\"lazy\" decoding=\"async\" alt=\"");
-	if (*it->title)
-		page_text(p, it->title);
+	if (*site_item_title(it))
+		page_text(p, site_item_title(it));
 	else
 		page_fmt(p, "%s %s", it->is_video ? "Video" : "Photo", it->id);
 	page_raw(p, "\">");
@@ -226,7 +229,7 @@ static void grid_item(struct page *p, const struct site_model *m, const struct s
 	page_raw(p, "\">");
 	page_thumb(p, it);
 	page_raw(p, "<span class=\"grid-caption\"><span class=\"grid-title\">");
-	page_text(p, *it->title ? it->title : "Untitled");
+	page_text(p, *site_item_title(it) ? site_item_title(it) : "Untitled");
 	page_raw(p, "</span>");
 	if (it->owner >= 0) {
 		page_raw(p, "<span class=\"grid-owner\">by ");
@@ -303,18 +306,62 @@ void page_pagination(struct page *p, size_t cur, size_t n_pages,
 
 /* ---- writing ---------------------------------------------------------------------- */
 
+#define COMPARE_CHUNK 65536
+
+/* Comparing a file with pieces of data, in order, a chunk at a time (pages can be large). */
+struct compare {
+	int fd;
+	char *chunk;
+	int differs;
+};
+
+/* Whether the next len bytes of the file are data (stops the walk when not). */
+static int compare_piece(void *ud, const void *data, size_t len)
+{
+	struct compare *c = ud;
+	size_t done = 0;
+
+	while (done < len && !c->differs) {
+		size_t want = len - done < COMPARE_CHUNK ? len - done : COMPARE_CHUNK;
+		ssize_t n = read(c->fd, c->chunk, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		c->differs = n <= 0 || memcmp(c->chunk, (const char *)data + done, (size_t)n);
+		done += n > 0 ? (size_t)n : 0;
+	}
+	return c->differs ? FA_EPARSE : 0;
+}
+
+/* Opens the file at path for a comparison when it is a regular file of size bytes. */
+static int compare_open(struct compare *c, const char *path, uint64_t size)
+{
+	struct stat st;
+
+	c->fd = -1;
+	c->chunk = NULL;
+	c->differs = 0;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+		return 0;
+	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	c->chunk = malloc(COMPARE_CHUNK);
+	return c->fd >= 0 && c->chunk;
+}
+
+static void compare_close(struct compare *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->chunk);
+}
+
 /* True when the file at path holds exactly data. */
 static int same_bytes(const char *path, const void *data, size_t len)
 {
-	struct buf old = BUF_INIT;
-	struct stat st;
-	int same;
+	struct compare c;
+	int same = compare_open(&c, path, len) && compare_piece(&c, data, len) == 0;
 
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-		return 0;
-	same = fs_read_file(path, len + 1, &old, NULL) == 0 && old.len == len &&
-	       (len == 0 || !memcmp(old.data, data, len));
-	buf_release(&old);
+	compare_close(&c);
 	return same;
 }
 
@@ -342,6 +389,73 @@ int site_write_page(struct site *s, const char *rel, struct page *p, struct err 
 	if (p->failed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return site_write_file(s, rel, p->html.data ? p->html.data : "", p->html.len, e);
+}
+
+/* ---- writing large files -------------------------------------------------------- */
+
+/* True when the file at path holds exactly head, the spool and tail. */
+static int same_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail)
+{
+	struct compare c;
+	int same = compare_open(&c, path, head->len + sp->len + strlen(tail)) &&
+		   compare_piece(&c, head->data, head->len) == 0 &&
+		   site_spool_each(sp, 0, sp->len, compare_piece, &c, NULL) == 0 &&
+		   compare_piece(&c, tail, strlen(tail)) == 0;
+
+	compare_close(&c);
+	return same;
+}
+
+struct writing {
+	struct fs_tmp *t;
+	struct err *e;
+};
+
+static int write_piece(void *ud, const void *data, size_t len)
+{
+	const struct writing *w = ud;
+
+	return fs_tmp_write(w->t, data, len, w->e);
+}
+
+int site_update_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail, struct err *e)
+{
+	struct fs_tmp t = FS_TMP_INIT;
+	struct writing w = { &t, e };
+	int r;
+
+	if (same_spooled(path, head, sp, tail))
+		return 0;
+	r = fs_tmp_open(&t, path, 0644, e);
+	if (r == 0)
+		r = fs_tmp_write(&t, head->data, head->len, e);
+	if (r == 0)
+		r = site_spool_each(sp, 0, sp->len, write_piece, &w, e);
+	if (r == 0)
+		r = fs_tmp_write(&t, tail, strlen(tail), e);
+	if (r == 0)
+		r = fs_tmp_commit(&t, path, e);
+	fs_tmp_abort(&t);
+	return r < 0 ? r : 1;
+}
+
+int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
+		       struct site_spool *sp, const char *tail, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	int r;
+
+	r = buf_printf(&path, "%s/%s", s->m.root, rel) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+							   : site_update_spooled(path.data, head, sp,
+										 tail, e);
+	if (r == 0)
+		s->stats->pages_unchanged++;
+	else if (r > 0)
+		s->stats->pages_written++;
+	buf_release(&path);
+	return r < 0 ? r : 0;
 }
 
 void site_warn(struct site *s, const char *fmt, ...)

@@ -25,8 +25,8 @@
 #include "error.h"
 #include "json.h"
 #include "site_model.h"
+#include "site_spool.h"
 
-#define SITE_DIR "site"
 #define SITE_PER_PAGE 100
 #define SITE_THUMB_BOX 400
 #define SITE_MEDIUM_BOX 2048
@@ -45,7 +45,7 @@ struct site {
 	struct site_model m;
 	struct site_stats *stats;
 	char *name;                /* the site's name: "<owner> · Flickr archive" */
-	struct buf search_items;   /* the search index's items so far (site_search.c) */
+	struct site_spool search_items; /* the search index's items so far (site_search.c) */
 };
 
 /* Where a page lives: sets its relative links to the site folder and the root. */
@@ -113,6 +113,16 @@ int site_write_page(struct site *s, const char *rel, struct page *p, struct err 
 /* The same for any bytes. */
 int site_write_file(struct site *s, const char *rel, const void *data, size_t len,
 		    struct err *e);
+/*
+ * The same for a file too large to hold: head, then everything in the spool,
+ * then tail.  It is compared with the file on disk, and written, a piece at
+ * a time.
+ */
+int site_write_spooled(struct site *s, const char *rel, const struct buf *head,
+		       struct site_spool *sp, const char *tail, struct err *e);
+/* The same for a file that is no page (not counted): 1 when written, 0 when it was the same. */
+int site_update_spooled(const char *path, const struct buf *head, struct site_spool *sp,
+			const char *tail, struct err *e);
 
 /* Records a warning for the command to print (dropped when out of memory). */
 void site_warn(struct site *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -145,45 +145,47 @@ static void media_href(struct page *p, const struct site_item *it, const char *f
 
 static void alt_text(struct page *p, const struct site_item *it)
 {
-	if (*it->title)
-		page_text(p, it->title);
+	if (*site_item_title(it))
+		page_text(p, site_item_title(it));
 	else
 		page_fmt(p, "%s %s", it->is_video ? "Video" : "Photo", it->id);
 }
 
-static void photo_video(struct page *p, const struct site_item *it)
+/* media: the original's file name, poster: the poster frame's or NULL. */
+static void photo_video(struct page *p, const struct site_item *it, const char *media,
+			const char *poster)
 {
-	const char *type = video_type(it->media_file);
+	const char *type = video_type(media);
 
 	page_raw(p, "<video id=\"photo-video\" class=\"photo-video\" controls preload=\"metadata\"");
-	if (it->poster_file) {
+	if (poster) {
 		page_raw(p, " poster=\"");
-		media_href(p, it, it->poster_file);
+		media_href(p, it, poster);
 		page_raw(p, "\"");
 	}
 	if (it->src_w > 0 && it->src_h > 0)
 		page_fmt(p, " width=\"%d\" height=\"%d\"", it->src_w, it->src_h);
 	page_raw(p, ">\n<source src=\"");
-	media_href(p, it, it->media_file);
+	media_href(p, it, media);
 	page_raw(p, "\"");
 	if (type)
 		page_fmt(p, " type=\"%s\"", type);
 	page_raw(p, ">\n<p>This browser cannot play this video; <a href=\"");
-	media_href(p, it, it->media_file);
+	media_href(p, it, media);
 	page_raw(p, "\">download it</a>.</p>\n</video>\n");
 }
 
 /* The image shown: the medium-size copy, else the original when browsers show it, else the thumbnail. */
-static void photo_image(struct page *p, const struct site_item *it)
+static void photo_image(struct page *p, const struct site_item *it, const char *media)
 {
-	int original_shown = !it->medium_ok && it->media_file && it->thumb_ok;
+	int original_shown = !it->medium_ok && media && it->thumb_ok;
 
 	page_raw(p, "<img id=\"photo-image\" class=\"photo-image\" src=\"");
 	if (it->medium_ok)
 		page_fmt(p, "%smedium/%s/%s.jpg\" width=\"%d\" height=\"%d\"", p->to_site,
 			 site_kind_slug(it->kind), it->id, it->medium_w, it->medium_h);
 	else if (original_shown) {
-		media_href(p, it, it->media_file);
+		media_href(p, it, media);
 		page_fmt(p, "\" width=\"%d\" height=\"%d\"", it->src_w, it->src_h);
 	} else
 		page_fmt(p, "%sassets/placeholder-photo.svg\" width=\"%d\" height=\"%d\"", p->to_site,
@@ -193,26 +195,28 @@ static void photo_image(struct page *p, const struct site_item *it)
 	page_raw(p, "\">");
 }
 
-static void photo_media(struct page *p, const struct site_item *it)
+static void photo_media(struct page *p, const struct site *s, const struct site_item *it)
 {
+	const char *media = site_item_media(&s->m, it), *poster = site_item_poster(&s->m, it);
+
 	page_raw(p, "<figure class=\"photo-media\">\n");
-	if (it->is_video && it->media_file) {
-		photo_video(p, it);
-	} else if (it->media_file) {
+	if (it->is_video && media) {
+		photo_video(p, it, media, poster);
+	} else if (media) {
 		page_raw(p, "<a class=\"photo-image-link\" href=\"");
-		media_href(p, it, it->media_file);
+		media_href(p, it, media);
 		page_raw(p, "\">");
-		photo_image(p, it);
+		photo_image(p, it, media);
 		page_raw(p, "</a>\n");
 	} else {
 		page_thumb(p, it);
 		page_raw(p, "\n<figcaption>The file of this item is not in the archive.</figcaption>\n");
 	}
-	if (it->media_file) {
-		const char *ext = strrchr(it->media_file, '.');
+	if (media) {
+		const char *ext = strrchr(media, '.');
 
 		page_raw(p, "<figcaption><a id=\"original-link\" class=\"original-link\" href=\"");
-		media_href(p, it, it->media_file);
+		media_href(p, it, media);
 		page_fmt(p, "\">Original file</a> <span class=\"original-info\">(%s", ext ? ext + 1 : "?");
 		if (it->src_w > 0 && it->src_h > 0)
 			page_fmt(p, ", %d &times; %d", it->src_w, it->src_h);
@@ -304,9 +308,9 @@ static void photo_facts(struct page *p, const struct site *s, const struct site_
 	page_raw(p, "<dt>Posted</dt><dd id=\"date-posted\">");
 	page_date(p, it->posted, 1);
 	page_raw(p, "</dd>\n");
-	if (it->kind == STORE_FAV && it->faved > 0) {
+	if (it->kind == STORE_FAV && site_item_faved(&s->m, it) > 0) {
 		page_raw(p, "<dt>Faved</dt><dd id=\"date-faved\">");
-		page_date(p, it->faved, 1);
+		page_date(p, site_item_faved(&s->m, it), 1);
 		page_raw(p, "</dd>\n");
 	}
 	if (it->kind == STORE_FAV) {
@@ -579,7 +583,7 @@ static void photo_tagged(struct page *p, struct site *s, size_t item, const json
 	page_raw(p, "</ul>\n</section>\n");
 }
 
-/* Keeps the comment, sanitised, for the commenter's page. */
+/* Keeps the comment, sanitised, for the commenter's page (in the spool: there may be many). */
 static int remember_comment(struct site *s, long who, size_t item, const json_t *c,
 			    const char *html, size_t len)
 {
@@ -589,14 +593,15 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 	if (who < 0)
 		return 0;
 	p = &s->m.people[who];
-	if (site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
+	if (len > INT32_MAX ||
+	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
 		return FA_ENOMEM;
 	ref = &p->comments[p->n_comments];
-	ref->item = item;
+	ref->item = (uint32_t)item;
 	ref->date = jint_or(c, "date_created", 0);
 	ref->removed = jflag(c, "removed", false);
-	ref->html = strndup(html, len);
-	if (!ref->html)
+	ref->html_len = (uint32_t)len;
+	if (site_spool_add(&s->m.spool, html, len, &ref->html_off, NULL) < 0)
 		return FA_ENOMEM;
 	p->n_comments++;
 	return 0;
@@ -709,11 +714,11 @@ static void photo_body(struct page *p, struct site *s, size_t idx, const struct 
 		 site_kind_slug(it->kind), it->id);
 	photo_nav(p, s, it);
 	page_raw(p, "<h1 id=\"photo-title\"");
-	page_raw(p, *it->title ? ">" : " class=\"untitled\">");
-	page_text(p, *it->title ? it->title : "Untitled");
+	page_raw(p, *site_item_title(it) ? ">" : " class=\"untitled\">");
+	page_text(p, *site_item_title(it) ? site_item_title(it) : "Untitled");
 	page_raw(p, "</h1>\n");
 	photo_upstream(p, rec->meta);
-	photo_media(p, it);
+	photo_media(p, s, it);
 	if (desc && *desc) {
 		page_raw(p, "<div class=\"description\" id=\"description\">");
 		page_markup(p, desc);
@@ -750,7 +755,7 @@ static int write_photo(struct site *s, size_t idx, struct err *e)
 	    buf_printf(&attrs, "data-page=\"photo\" data-kind=\"%s\" data-id=\"%s\"",
 		       site_kind_slug(it->kind), it->id) < 0)
 		p.failed = 1;
-	page_open(&p, s, *it->title ? it->title : "Untitled",
+	page_open(&p, s, *site_item_title(it) ? site_item_title(it) : "Untitled",
 		  it->kind == STORE_FAV ? "favorites" : "photos", attrs.data);
 	photo_body(&p, s, idx, &rec);
 	page_close(&p, NULL);

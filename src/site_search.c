@@ -73,35 +73,53 @@ static void put_faves(struct out *o, struct site *s, const json_t *faves)
 	put_raw(o, "]");
 }
 
+/* The entry of an item, from its records (any of which may be NULL). */
+static int put_item(struct out *o, struct site *s, size_t idx, const json_t *meta,
+		    const json_t *comments, const json_t *faves, struct err *e)
+{
+	const struct site_item *it = &s->m.items[idx];
+	struct buf tags = BUF_INIT;
+	char ymd[11];
+	int r = site_model_item_tags(&s->m, idx, meta, &tags, e);
+
+	site_ymd(it->posted, ymd);
+	put_raw(o, s->search_items.len ? ",\n[" : "[");
+	put_str(o, site_kind_slug(it->kind));
+	put_raw(o, ",");
+	put_str(o, it->id);
+	put_raw(o, ",");
+	put_str(o, site_item_title(it));
+	put_raw(o, ",");
+	put_str(o, ymd);
+	put_raw(o, it->thumb_ok ? ",1" : ",0");
+	put_raw(o, it->is_video ? ",1," : ",0,");
+	put_str(o, buf_cstr(&tags));
+	put_raw(o, ",");
+	put_text(o, jstr(meta, "description"));
+	put_raw(o, ",");
+	put_comments(o, s, comments);
+	put_raw(o, ",");
+	put_faves(o, s, faves);
+	put_raw(o, ",");
+	put_long(o, it->owner);
+	put_raw(o, "]");
+	buf_release(&tags);
+	return r;
+}
+
 int site_search_add_item(struct site *s, size_t idx, const json_t *meta, const json_t *comments,
 			 const json_t *faves, struct err *e)
 {
-	const struct site_item *it = &s->m.items[idx];
-	struct out o = { &s->search_items, 0 };
-	char ymd[11];
+	struct buf entry = BUF_INIT;
+	struct out o = { &entry, 0 };
+	int r = put_item(&o, s, idx, meta, comments, faves, e);
 
-	site_ymd(it->posted, ymd);
-	put_raw(&o, s->search_items.len ? ",\n[" : "[");
-	put_str(&o, site_kind_slug(it->kind));
-	put_raw(&o, ",");
-	put_str(&o, it->id);
-	put_raw(&o, ",");
-	put_str(&o, it->title);
-	put_raw(&o, ",");
-	put_str(&o, ymd);
-	put_raw(&o, it->thumb_ok ? ",1" : ",0");
-	put_raw(&o, it->is_video ? ",1," : ",0,");
-	put_str(&o, it->tags);
-	put_raw(&o, ",");
-	put_text(&o, jstr(meta, "description"));
-	put_raw(&o, ",");
-	put_comments(&o, s, comments);
-	put_raw(&o, ",");
-	put_faves(&o, s, faves);
-	put_raw(&o, ",");
-	put_long(&o, it->owner);
-	put_raw(&o, "]");
-	return o.failed ? err_set(e, FA_ENOMEM, "out of memory") : 0;
+	if (r == 0 && o.failed)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = site_spool_add(&s->search_items, entry.data, entry.len, NULL, e);
+	buf_release(&entry);
+	return r;
 }
 
 static void put_people(struct out *o, const struct site_model *m)
@@ -123,18 +141,18 @@ static void put_people(struct out *o, const struct site_model *m)
 
 int site_search_write(struct site *s, struct err *e)
 {
-	struct buf js = BUF_INIT;
-	struct out o = { &js, 0 };
+	struct buf head = BUF_INIT;
+	struct out o = { &head, 0 };
 	int r;
 
 	put_raw(&o, "/* The search index of this archive's site (made by flickr-archive). */\n"
 		"window.FA_SEARCH_INDEX = {\"version\":1,\n\"people\":");
 	put_people(&o, &s->m);
 	put_raw(&o, ",\n\"items\":[\n");
-	put_raw(&o, buf_cstr(&s->search_items));
-	put_raw(&o, "]};\n");
+	/* the items wait in a spool: at 100,000 photos they are tens of megabytes */
 	r = o.failed ? err_set(e, FA_ENOMEM, "out of memory")
-		     : site_write_file(s, SITE_DIR "/search-index.js", js.data, js.len, e);
-	buf_release(&js);
+		     : site_write_spooled(s, SITE_DIR "/search-index.js", &head, &s->search_items,
+					  "]};\n", e);
+	buf_release(&head);
 	return r;
 }

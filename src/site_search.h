@@ -17,7 +17,7 @@
 
 #include "site_page.h"
 
-/* Adds an item, from its records (any of which may be NULL). */
+/* Adds an item, from its records (any of which may be NULL), to the spool of items. */
 int site_search_add_item(struct site *s, size_t idx, const json_t *meta, const json_t *comments,
 			 const json_t *faves, struct err *e);
 /* Writes site/search-index.js (when it changed). */

@@ -7,6 +7,22 @@
  * archive costs one stat per item and no decoding.  A source that cannot be
  * decoded is remembered too (it gets a placeholder and one warning, not one
  * per run), until it changes.
+ *
+ * The state is a JSON array read and written one record at a time, one line
+ * each, the first a header:
+ *
+ *   [{"version":2},
+ *   {"item":"photo/123","src":"original.jpg","size":1860,"mtime":<ns>,
+ *    "w":160,"h":120,"tw":160,"th":120,"mw":0,"mh":0},
+ *   {"item":"fave/9","src":"original.gif","size":10,"mtime":<ns>,"error":"..."}]
+ *
+ * Version 1, {"version": 1, "thumbs": {"photo/123": {...}, ...}}, is still
+ * read, one record at a time too (and written again as version 2).  The
+ * records of the new state go to a spool as they are known (kept while
+ * reading the old one, made after each batch of jobs), so what stays in
+ * memory is one byte per item; the file is replaced only when its bytes
+ * change.  The images are made a batch at a time, so the jobs in memory do
+ * not grow with the archive either.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,29 +31,38 @@
 
 #include "clock.h"
 #include "fsutil.h"
+#include "html.h"
 #include "log.h"
 #include "site_thumbs.h"
 #include "thumb.h"
 
 #define STATE_FILE SITE_DIR "/state.json"
-#define STATE_VERSION 1
+#define STATE_VERSION 2
+/* Jobs made and run at a time; larger only holds more paths. */
+#define BATCH 256
+/* The state is written in pieces of about this size. */
+#define STATE_PIECE 65536
 
-/* One item whose images are (re)made. */
-struct pending {
-	size_t item;
-	char *key;
-	struct buf src, thumb, medium;
-	struct stat src_st;
+/* What the run knows of an item's images. */
+enum image_status {
+	IMAGES_UNKNOWN,   /* no usable record: made when it has a source */
+	IMAGES_KEPT,      /* made from the current source (recorded or just now) */
+	IMAGES_FAILED,    /* the current source cannot be decoded */
+	IMAGES_PENDING,   /* to be made */
 };
 
 struct run {
 	struct site *s;
-	json_t *thumbs;              /* state: "<slug>/<id>" -> record */
-	struct pending *pending;
-	struct thumb_job *jobs;
-	size_t n, cap;
+	uint8_t *status;             /* per item: enum image_status */
+	struct site_spool records;   /* the new state's records, one line each */
+	struct buf line;             /* the record being written */
+	struct site_refs pending;    /* items whose images are (re)made, in item order */
+	size_t batch_start;          /* pending[batch_start] is jobs[0] */
+	struct thumb_job jobs[BATCH];
+	struct buf paths[BATCH][3];  /* each job's source, thumbnail and medium image */
+	struct stat src_st[BATCH];   /* each job's source when the job was made */
 	int write_error;             /* the first job that could not write its file */
-	char write_msg[256];
+	char write_msg[512];
 };
 
 static int64_t mtime_ns(const struct stat *st)
@@ -65,9 +90,9 @@ static int web_format(const char *file)
 }
 
 /* The file the item's images come from: the original, or a video's poster frame. */
-static const char *source_of(const struct site_item *it)
+static const char *source_of(const struct site_model *m, const struct site_item *it)
 {
-	return it->is_video ? it->poster_file : it->media_file;
+	return it->is_video ? site_item_poster(m, it) : site_item_media(m, it);
 }
 
 static int file_there(const char *root, const char *rel)
@@ -89,239 +114,375 @@ static int image_paths(const struct site_item *it, struct buf *thumb, struct buf
 	return 0;
 }
 
-/* Takes the recorded result when it was made from this very file and is still there. */
-static int reuse(struct run *run, struct site_item *it, const json_t *rec, const char *src,
-		 const struct stat *st)
-{
-	struct buf thumb = BUF_INIT, medium = BUF_INIT;
-	int ok = 0;
-
-	if (!rec || strcmp(jstr(rec, "src") ? jstr(rec, "src") : "", src) ||
-	    jint_or(rec, "size", -1) != (long long)st->st_size ||
-	    jint_or(rec, "mtime", -1) != (long long)mtime_ns(st) || image_paths(it, &thumb, &medium) < 0)
-		goto cleanup;
-	if (jstr(rec, "error")) {
-		ok = 1; /* still the same undecodable file: the placeholder stays */
-		run->s->stats->thumbs_failed++;
-		goto cleanup;
-	}
-	if (!file_there(run->s->m.root, thumb.data) ||
-	    (jint_or(rec, "mw", 0) > 0 && !file_there(run->s->m.root, medium.data)))
-		goto cleanup;
-	it->thumb_ok = 1;
-	it->thumb_w = (int)jint_or(rec, "tw", 0);
-	it->thumb_h = (int)jint_or(rec, "th", 0);
-	it->medium_w = (int)jint_or(rec, "mw", 0);
-	it->medium_h = (int)jint_or(rec, "mh", 0);
-	it->medium_ok = it->medium_w > 0;
-	it->src_w = (int)jint_or(rec, "w", 0);
-	it->src_h = (int)jint_or(rec, "h", 0);
-	run->s->stats->thumbs_kept++;
-	ok = 1;
-cleanup:
-	buf_release(&thumb);
-	buf_release(&medium);
-	return ok;
-}
-
-static int add_pending(struct run *run, size_t idx, const char *key, const char *src,
-		       const struct stat *st)
+/* Stats the item's source: 1 when it is a regular file, 0 when not. */
+static int stat_source(const struct run *run, size_t idx, struct stat *st, struct err *e)
 {
 	const struct site_item *it = &run->s->m.items[idx];
-	struct pending *pd;
+	struct buf path = BUF_INIT;
+	int found;
 
-	if (site_grow(&run->pending, run->n, &run->cap, sizeof(*run->pending)) < 0)
-		return FA_ENOMEM;
-	pd = &run->pending[run->n];
-	memset(pd, 0, sizeof(*pd));
-	pd->item = idx;
-	pd->src_st = *st;
-	run->n++;
-	pd->key = strdup(key);
-	if (!pd->key || buf_printf(&pd->src, "%s/%s/%s/%s", run->s->m.root,
-				   store_kind_dir(it->kind), it->id, src) < 0 ||
-	    buf_printf(&pd->thumb, "%s/", run->s->m.root) < 0 ||
-	    buf_printf(&pd->medium, "%s/", run->s->m.root) < 0 ||
-	    image_paths(it, &pd->thumb, &pd->medium) < 0)
-		return FA_ENOMEM;
-	return 0;
+	if (buf_printf(&path, "%s/%s/%s/%s", run->s->m.root, store_kind_dir(it->kind), it->id,
+		       source_of(&run->s->m, it)) < 0) {
+		buf_release(&path);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	found = stat(path.data, st) == 0 && S_ISREG(st->st_mode);
+	buf_release(&path);
+	return found;
 }
 
-/* Decides, per item, between the recorded images and new ones. */
-static int plan(struct run *run)
+/*
+ * Adds the item's record to the new state: made from a source of size and
+ * mtime, with the item's image sizes, or the reason it cannot be decoded.
+ */
+static int add_record(struct run *run, size_t idx, int64_t size, int64_t mtime, const char *error,
+		      struct err *e)
 {
-	struct buf key = BUF_INIT, path = BUF_INIT;
+	const struct site_item *it = &run->s->m.items[idx];
+	struct buf *out = &run->line;
+	int r;
+
+	buf_reset(out);
+	r = buf_printf(out, ",\n{\"item\":\"%s/%s\",\"src\":", site_kind_slug(it->kind), it->id);
+	if (r == 0)
+		r = html_js_string(out, source_of(&run->s->m, it));
+	if (r == 0)
+		r = buf_printf(out, ",\"size\":%lld,\"mtime\":%lld", (long long)size, (long long)mtime);
+	if (r == 0 && error) {
+		r = buf_puts(out, ",\"error\":");
+		if (r == 0)
+			r = html_js_string(out, error);
+		if (r == 0)
+			r = buf_putc(out, '}');
+	} else if (r == 0) {
+		r = buf_printf(out, ",\"w\":%d,\"h\":%d,\"tw\":%d,\"th\":%d,\"mw\":%d,\"mh\":%d}",
+			       it->src_w, it->src_h, it->thumb_w, it->thumb_h, it->medium_w,
+			       it->medium_h);
+	}
+	if (r < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	return site_spool_add(&run->records, out->data, out->len, NULL, e);
+}
+
+/* ---- the recorded state ----------------------------------------------------------- */
+
+/* The item a record's key ("photo/123", "fave/9") names, or -1. */
+static long item_of_key(const struct site_model *m, const char *key)
+{
+	enum store_kind kind;
+
+	if (!key)
+		return -1;
+	if (!strncmp(key, "photo/", 6))
+		kind = STORE_MY;
+	else if (!strncmp(key, "fave/", 5))
+		kind = STORE_FAV;
+	else
+		return -1;
+	return site_model_find_item(m, kind, strchr(key, '/') + 1);
+}
+
+/* The recorded images, when they are still there. */
+static int take_images(struct run *run, size_t idx, const json_t *rec, const struct stat *st,
+		       struct err *e)
+{
+	struct site_item *it = &run->s->m.items[idx];
+	struct buf thumb = BUF_INIT, medium = BUF_INIT;
 	int r = 0;
 
-	for (size_t i = 0; r == 0 && i < run->s->m.n_items; i++) {
-		struct site_item *it = &run->s->m.items[i];
-		const char *src = source_of(it);
-		struct stat st;
-
-		if (!src)
-			continue;
-		buf_reset(&key);
-		buf_reset(&path);
-		if (buf_printf(&key, "%s/%s", site_kind_slug(it->kind), it->id) < 0 ||
-		    buf_printf(&path, "%s/%s/%s/%s", run->s->m.root, store_kind_dir(it->kind), it->id,
-			       src) < 0) {
-			r = FA_ENOMEM;
-			break;
-		}
-		if (stat(path.data, &st) < 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (!reuse(run, it, json_object_get(run->thumbs, key.data), src, &st))
-			r = add_pending(run, i, key.data, src, &st);
+	if (image_paths(it, &thumb, &medium) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	else if (file_there(run->s->m.root, thumb.data) &&
+		 (jint_or(rec, "mw", 0) <= 0 || file_there(run->s->m.root, medium.data))) {
+		it->thumb_ok = 1;
+		it->thumb_w = (uint16_t)jint_or(rec, "tw", 0);
+		it->thumb_h = (uint16_t)jint_or(rec, "th", 0);
+		it->medium_w = (uint16_t)jint_or(rec, "mw", 0);
+		it->medium_h = (uint16_t)jint_or(rec, "mh", 0);
+		it->medium_ok = it->medium_w > 0;
+		it->src_w = (int32_t)jint_or(rec, "w", 0);
+		it->src_h = (int32_t)jint_or(rec, "h", 0);
+		run->status[idx] = IMAGES_KEPT;
+		run->s->stats->thumbs_kept++;
+		r = add_record(run, idx, (int64_t)st->st_size, mtime_ns(st), NULL, e);
 	}
-	buf_release(&key);
+	buf_release(&thumb);
+	buf_release(&medium);
+	return r;
+}
+
+/* Takes the item's record when it was made from this very file. */
+static int reuse(struct run *run, size_t idx, const json_t *rec, struct err *e)
+{
+	const char *src = source_of(&run->s->m, &run->s->m.items[idx]);
+	const char *rec_src = jstr(rec, "src");
+	struct stat st;
+	int found;
+
+	if (!src || !rec_src || strcmp(rec_src, src) || run->status[idx] != IMAGES_UNKNOWN)
+		return 0;
+	found = stat_source(run, idx, &st, e);
+	if (found <= 0 || jint_or(rec, "size", -1) != (long long)st.st_size ||
+	    jint_or(rec, "mtime", -1) != (long long)mtime_ns(&st))
+		return found < 0 ? found : 0;
+	if (!jstr(rec, "error"))
+		return take_images(run, idx, rec, &st, e);
+	/* still the same undecodable file: the placeholder stays */
+	run->status[idx] = IMAGES_FAILED;
+	run->s->stats->thumbs_failed++;
+	return add_record(run, idx, (int64_t)st.st_size, mtime_ns(&st), jstr(rec, "error"), e);
+}
+
+/* Walking the state file: the header first, then one record per item. */
+struct state_walk {
+	struct run *run;
+	int version;            /* 0 until the header is read */
+	struct err *e;
+	int r;                  /* the first error (the walk's own are only a damaged file) */
+};
+
+static int walk_record(void *ud, json_t *rec)
+{
+	struct state_walk *w = ud;
+	long idx;
+
+	if (!w->version) {
+		w->version = (int)jint_or(rec, "version", -1);
+		return w->version == STATE_VERSION ? 0 : FA_EPARSE;
+	}
+	idx = item_of_key(&w->run->s->m, jstr(rec, "item"));
+	w->r = idx >= 0 ? reuse(w->run, (size_t)idx, rec, w->e) : 0;
+	return w->r;
+}
+
+static int walk_old_record(void *ud, const char *key, json_t *rec)
+{
+	struct state_walk *w = ud;
+	long idx = json_is_object(rec) ? item_of_key(&w->run->s->m, key) : -1;
+
+	w->r = idx >= 0 ? reuse(w->run, (size_t)idx, rec, w->e) : 0;
+	return w->r;
+}
+
+/* Version 1: {"version": 1, "thumbs": {"photo/123": {...}, ...}}. */
+static int load_old_state(struct run *run, const char *path, struct err *e)
+{
+	struct state_walk w = { run, 1, e, 0 };
+
+	json_each_in_object(path, "thumbs", walk_old_record, &w, NULL);
+	return w.r;
+}
+
+/* Reuses what the state says is still good; a missing or damaged state only costs time. */
+static int load_state(struct run *run, struct err *e)
+{
+	struct state_walk w = { run, 0, e, 0 };
+	struct buf path = BUF_INIT;
+	struct err walk_err = { 0 };
+	int r;
+
+	if (buf_printf(&path, "%s/" STATE_FILE, run->s->m.root) < 0) {
+		buf_release(&path);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	r = json_each_in_array(path.data, walk_record, &w, &walk_err);
+	if (w.r < 0)
+		r = w.r;
+	else if (r == FA_EPARSE && !w.version)
+		r = load_old_state(run, path.data, e);
+	else
+		r = 0;
 	buf_release(&path);
 	return r;
 }
 
-static int make_jobs(struct run *run)
+/* Replaces the state with the records of this run when they differ. */
+static int save_state(struct run *run, struct err *e)
 {
-	run->jobs = calloc(run->n + 1, sizeof(*run->jobs));
-	if (!run->jobs)
-		return FA_ENOMEM;
-	for (size_t i = 0; i < run->n; i++) {
-		const struct site_item *it = &run->s->m.items[run->pending[i].item];
-		struct thumb_job *job = &run->jobs[i];
+	struct buf path = BUF_INIT, head = BUF_INIT;
+	int r;
 
-		job->src = run->pending[i].src.data;
-		job->thumb_path = run->pending[i].thumb.data;
-		job->thumb_box = SITE_THUMB_BOX;
-		if (!it->is_video) {
-			job->medium_path = run->pending[i].medium.data;
-			job->medium_box = SITE_MEDIUM_BOX;
-			job->medium_always = !web_format(it->media_file);
-		}
+	r = buf_printf(&path, "%s/" STATE_FILE, run->s->m.root) < 0 ||
+			    buf_printf(&head, "[{\"version\":%d}", STATE_VERSION) < 0
+		    ? err_set(e, FA_ENOMEM, "out of memory")
+		    : site_update_spooled(path.data, &head, &run->records, "]\n", e);
+	buf_release(&path);
+	buf_release(&head);
+	return r < 0 ? r : 0;
+}
+
+/* ---- making images -------------------------------------------------------------- */
+
+/* Every item with a source and no usable images, in item order. */
+static int plan(struct run *run, struct err *e)
+{
+	for (size_t i = 0; i < run->s->m.n_items; i++) {
+		struct stat st;
+		int r;
+
+		if (run->status[i] != IMAGES_UNKNOWN || !source_of(&run->s->m, &run->s->m.items[i]))
+			continue;
+		r = stat_source(run, i, &st, e);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		run->status[i] = IMAGES_PENDING;
+		if (site_refs_add(&run->pending, i) < 0)
+			return err_set(e, FA_ENOMEM, "out of memory");
 	}
 	return 0;
 }
 
-/* The state record for a finished job. */
-static json_t *record_of(const struct thumb_job *job, const struct pending *pd, const char *src)
+/* The job of pending[at] in jobs[slot], its paths in paths[slot]. */
+static int make_job(struct run *run, size_t slot, size_t at)
 {
-	json_t *rec = json_object();
+	const struct site_item *it = &run->s->m.items[run->pending.v[at]];
+	const char *root = run->s->m.root;
+	struct buf *paths = run->paths[slot];
+	struct thumb_job *job = &run->jobs[slot];
 
-	if (!rec || jset_str(rec, "src", src) < 0 ||
-	    jset_int(rec, "size", (long long)pd->src_st.st_size) < 0 ||
-	    jset_int(rec, "mtime", (long long)mtime_ns(&pd->src_st)) < 0 ||
-	    (job->ok && (jset_int(rec, "w", job->src_w) < 0 || jset_int(rec, "h", job->src_h) < 0 ||
-			 jset_int(rec, "tw", job->thumb_w) < 0 || jset_int(rec, "th", job->thumb_h) < 0 ||
-			 jset_int(rec, "mw", job->medium_w) < 0 || jset_int(rec, "mh", job->medium_h) < 0)) ||
-	    (!job->ok && jset_str(rec, "error", job->err) < 0)) {
-		json_decref(rec);
-		return NULL;
+	memset(job, 0, sizeof(*job));
+	for (int k = 0; k < 3; k++)
+		buf_reset(&paths[k]);
+	if (buf_printf(&paths[0], "%s/%s/%s/%s", root, store_kind_dir(it->kind), it->id,
+		       source_of(&run->s->m, it)) < 0 ||
+	    buf_printf(&paths[1], "%s/", root) < 0 || buf_printf(&paths[2], "%s/", root) < 0 ||
+	    image_paths(it, &paths[1], &paths[2]) < 0)
+		return FA_ENOMEM;
+	/* recorded with the images: a source gone since is recorded as never seen */
+	if (stat(paths[0].data, &run->src_st[slot]) < 0)
+		run->src_st[slot].st_size = -1;
+	job->src = paths[0].data;
+	job->thumb_path = paths[1].data;
+	job->thumb_box = SITE_THUMB_BOX;
+	if (!it->is_video) {
+		job->medium_path = paths[2].data;
+		job->medium_box = SITE_MEDIUM_BOX;
+		job->medium_always = !web_format(site_item_media(&run->s->m, it));
 	}
-	return rec;
+	return 0;
+}
+
+/* The first failure to write, reported when the jobs are over. */
+static void note_write_error(struct run *run, int code, const char *msg)
+{
+	if (!run->write_error) {
+		run->write_error = code;
+		snprintf(run->write_msg, sizeof(run->write_msg), "%s", msg);
+	}
 }
 
 /* Called by the pool after each job, one at a time. */
 static void job_done(void *ud, struct thumb_job *job)
 {
 	struct run *run = ud;
-	size_t i = (size_t)(job - run->jobs);
-	struct pending *pd = &run->pending[i];
-	struct site_item *it = &run->s->m.items[pd->item];
-	const char *src = source_of(it);
+	size_t slot = (size_t)(job - run->jobs);
+	size_t idx = run->pending.v[run->batch_start + slot];
+	const struct stat *st = &run->src_st[slot];
+	struct site_item *it = &run->s->m.items[idx];
+	struct err e = { 0 };
+	int r = 0;
 
 	if (job->ok) {
 		it->thumb_ok = 1;
-		it->thumb_w = job->thumb_w, it->thumb_h = job->thumb_h;
+		it->thumb_w = (uint16_t)job->thumb_w, it->thumb_h = (uint16_t)job->thumb_h;
 		it->medium_ok = job->medium_w > 0;
-		it->medium_w = job->medium_w, it->medium_h = job->medium_h;
+		it->medium_w = (uint16_t)job->medium_w, it->medium_h = (uint16_t)job->medium_h;
 		it->src_w = job->src_w, it->src_h = job->src_h;
+		run->status[idx] = IMAGES_KEPT;
 		run->s->stats->thumbs_made++;
+		r = add_record(run, idx, (int64_t)st->st_size, st->st_size < 0 ? -1 : mtime_ns(st),
+			       NULL, &e);
 	} else if (job->code != FA_EPARSE) {
 		/* not the image's fault: tried again next time */
-		if (!run->write_error) {
-			run->write_error = job->code;
-			snprintf(run->write_msg, sizeof(run->write_msg), "%s", job->err);
-		}
+		run->status[idx] = IMAGES_UNKNOWN;
+		note_write_error(run, job->code, job->err);
 		return;
 	} else {
+		run->status[idx] = IMAGES_FAILED;
 		run->s->stats->thumbs_failed++;
 		site_warn(run->s, "cannot make a thumbnail of '%s/%s/%s' (%s): a placeholder is "
-			  "shown", store_kind_dir(it->kind), it->id, src, job->err);
+			  "shown", store_kind_dir(it->kind), it->id, source_of(&run->s->m, it), job->err);
+		r = add_record(run, idx, (int64_t)st->st_size, st->st_size < 0 ? -1 : mtime_ns(st),
+			       job->err, &e);
 	}
-	json_object_set_new(run->thumbs, pd->key, record_of(job, pd, src));
-	progress_item(pd->thumb.data + strlen(run->s->m.root) + 1, -1);
+	if (r < 0)
+		note_write_error(run, r, e.msg);
+	progress_item(job->thumb_path + strlen(run->s->m.root) + 1, -1);
 }
 
-static int save_state(struct run *run, struct err *e)
+/* Makes the pending images, BATCH at a time. */
+static int make_images(struct run *run, int n_threads, struct err *e)
 {
-	json_t *doc = json_object();
-	struct buf path = BUF_INIT, text = BUF_INIT;
-	int r;
+	int r = 0;
 
-	if (!doc || jset_int(doc, "version", STATE_VERSION) < 0 ||
-	    json_object_set(doc, "thumbs", run->thumbs) < 0 ||
-	    buf_printf(&path, "%s/" STATE_FILE, run->s->m.root) < 0 || json_dump_buf(doc, &text) < 0)
-		r = err_set(e, FA_ENOMEM, "out of memory");
-	else
-		r = fs_write_replace(path.data, text.data, text.len, 0644, e);
-	json_decref(doc);
-	buf_release(&path);
-	buf_release(&text);
+	progress_begin("thumbnails", (long)run->pending.n);
+	for (size_t at = 0; at < run->pending.n && r == 0 && !run->write_error; at += BATCH) {
+		size_t n = run->pending.n - at < BATCH ? run->pending.n - at : BATCH;
+
+		for (size_t slot = 0; slot < n && r == 0; slot++)
+			if (make_job(run, slot, at + slot) < 0)
+				r = err_set(e, FA_ENOMEM, "out of memory");
+		run->batch_start = at;
+		if (r == 0)
+			r = thumb_run(run->jobs, n, n_threads, job_done, run);
+	}
+	progress_end();
+	if (r == FA_EINTR)
+		err_set(e, r, "interrupted");
+	else if (r == 0 && run->write_error)
+		r = err_set(e, run->write_error, "%s", run->write_msg);
 	return r;
-}
-
-static json_t *load_state(const char *root)
-{
-	struct buf path = BUF_INIT;
-	json_t *doc = NULL, *thumbs = NULL;
-
-	if (buf_printf(&path, "%s/" STATE_FILE, root) == 0 && json_load_path(path.data, &doc, NULL) == 0 &&
-	    jint_or(doc, "version", 0) == STATE_VERSION && json_is_object(json_object_get(doc, "thumbs")))
-		thumbs = json_incref(json_object_get(doc, "thumbs"));
-	json_decref(doc);
-	buf_release(&path);
-	return thumbs ? thumbs : json_object();
 }
 
 static void run_release(struct run *run)
 {
-	for (size_t i = 0; i < run->n; i++) {
-		free(run->pending[i].key);
-		buf_release(&run->pending[i].src);
-		buf_release(&run->pending[i].thumb);
-		buf_release(&run->pending[i].medium);
-	}
-	free(run->pending);
-	free(run->jobs);
-	json_decref(run->thumbs);
+	for (size_t i = 0; i < BATCH; i++)
+		for (int k = 0; k < 3; k++)
+			buf_release(&run->paths[i][k]);
+	free(run->status);
+	site_spool_close(&run->records);
+	buf_release(&run->line);
+	site_refs_release(&run->pending);
+}
+
+/* The spool of records, beside the state file. */
+static int open_records(struct run *run, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	int r = buf_printf(&dir, "%s/" SITE_DIR, run->s->m.root) < 0
+			? err_set(e, FA_ENOMEM, "out of memory")
+			: site_spool_open(&run->records, dir.data, e);
+
+	buf_release(&dir);
+	return r;
 }
 
 int site_thumbs_update(struct site *s, int n_threads, struct err *e)
 {
-	struct run run = { .s = s };
+	struct run *run = calloc(1, sizeof(*run));
 	int r;
 
-	run.thumbs = load_state(s->m.root);
-	r = run.thumbs ? plan(&run) : FA_ENOMEM;
-	if (r == 0 && run.n > 0)
-		r = make_jobs(&run);
-	if (r < 0) {
-		err_set(e, r, "out of memory");
-		goto cleanup;
-	}
-	if (run.n > 0) {
+	if (!run)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	run->s = s;
+	run->records.fd = -1;
+	run->status = calloc(s->m.n_items + 1, sizeof(*run->status));
+	r = run->status ? open_records(run, e) : err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = load_state(run, e);
+	if (r == 0)
+		r = plan(run, e);
+	if (r == 0 && run->pending.n > 0)
 		r = thumb_global_init(e);
-		if (r < 0)
-			goto cleanup;
-		progress_begin("thumbnails", (long)run.n);
-		r = thumb_run(run.jobs, run.n, n_threads, job_done, &run);
-		progress_end();
-		if (r == FA_EINTR)
-			err_set(e, r, "interrupted");
-		else if (run.write_error)
-			r = err_set(e, run.write_error, "%s", run.write_msg);
-		/* what was made is recorded even when interrupted */
-		if (save_state(&run, r == 0 ? e : NULL) < 0 && r == 0)
-			r = FA_EIO;
-	}
-cleanup:
-	run_release(&run);
+	if (r == 0 && run->pending.n > 0)
+		r = make_images(run, n_threads, e);
+	/* what was made is recorded even when interrupted, or when a file could not be written */
+	if ((r == 0 || r == FA_EINTR || run->write_error) && save_state(run, r == 0 ? e : NULL) < 0 &&
+	    r == 0)
+		r = FA_EIO;
+	run_release(run);
+	free(run);
 	return r;
 }

@@ -270,6 +270,12 @@ void store_ids_free(struct store_ids *ids)
 
 int store_list_ids(const struct store *s, enum store_kind kind, struct store_ids *out)
 {
+	return store_list_ids_if(s, kind, NULL, NULL, out);
+}
+
+int store_list_ids_if(const struct store *s, enum store_kind kind,
+		      int (*keep)(void *ud, const char *id), void *ud, struct store_ids *out)
+{
 	struct buf dir = BUF_INIT;
 	struct dirent *de;
 	DIR *d;
@@ -282,7 +288,7 @@ int store_list_ids(const struct store *s, enum store_kind kind, struct store_ids
 	if (!d)
 		return 0;
 	while (r == 0 && (de = readdir(d)))
-		if (store_valid_id(de->d_name))
+		if (store_valid_id(de->d_name) && (!keep || keep(ud, de->d_name)))
 			r = store_ids_add(out, de->d_name);
 	closedir(d);
 	store_ids_sort(out);

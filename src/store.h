@@ -89,6 +89,9 @@ int store_ids_contains(const struct store_ids *ids, const char *id);
 void store_ids_free(struct store_ids *ids);
 /* The valid item ids under ROOT/<kind dir>/, sorted newest first. */
 int store_list_ids(const struct store *s, enum store_kind kind, struct store_ids *out);
+/* The same, only the ids for which keep(ud, id) is true (a folder may hold 100,000 ids). */
+int store_list_ids_if(const struct store *s, enum store_kind kind,
+		      int (*keep)(void *ud, const char *id), void *ud, struct store_ids *out);
 
 /* The canonical form of an allowed media extension ("jpeg" -> "jpg"), or NULL. */
 const char *store_allowed_ext(const char *ext);

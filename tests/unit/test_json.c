@@ -622,6 +622,190 @@ static void test_json_load_path_errors(void **state)
 	free(bad);
 }
 
+/* ---- json_each_in_array ------------------------------------------------- */
+
+/* Collects each element, dumped compactly, one per line. */
+static int collect(void *ud, json_t *elem)
+{
+	char *text = json_dumps(elem, JSON_COMPACT);
+
+	assert_non_null(text);
+	buf_printf(ud, "%s\n", text);
+	free(text);
+	return 0;
+}
+
+static int stop_at_second(void *ud, json_t *elem)
+{
+	(void)elem;
+	return ++*(int *)ud == 2 ? FA_EINTR : 0;
+}
+
+struct each_case {
+	const char *doc;
+	int result;
+	const char *seen;       /* what collect() or collect_member() saw */
+};
+
+static const struct each_case each_cases[] = {
+	{ "[]", 0, "" },
+	{ " [ ]\n", 0, "" },
+	{ "[{\"id\":\"1\"},\n {\"id\":\"2\"}]\n", 0, "{\"id\":\"1\"}\n{\"id\":\"2\"}\n" },
+	/* brackets and quotes inside strings do not end an element */
+	{ "[{\"t\":\"a]}\\\"{\"},[1,[2]]]", 0, "{\"t\":\"a]}\\\"{\"}\n[1,[2]]\n" },
+	/* scalars are skipped */
+	{ "[1, \"x,]\", null, {\"a\":1}, true]", 0, "{\"a\":1}\n" },
+	/* a bad string is repaired, as json_parse() does */
+	{ "[{\"t\":\"\xff\"}]", 0, "{\"t\":\"\xef\xbf\xbd\"}\n" },
+	{ "{\"a\":1}", FA_EPARSE, "" },
+	{ "", FA_EPARSE, "" },
+	{ "[{\"a\":1},{\"b\":", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":1} {\"b\":2}]", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":1},", FA_EPARSE, "{\"a\":1}\n" },
+	{ "[{\"a\":}]", FA_EPARSE, "" },
+};
+
+/* The readers, collecting into seen (run_each_cases()). */
+static int walk_array(const char *path, struct buf *seen, struct err *e)
+{
+	return json_each_in_array(path, collect, seen, e);
+}
+
+/* Runs each case: writes its file, walks it, checks the result and what was seen. */
+static void run_each_cases(const char *dir, const struct each_case *cases, size_t n,
+			   int (*walk)(const char *path, struct buf *seen, struct err *e))
+{
+	char *path = ut_join(dir, "walked.json");
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf seen = BUF_INIT;
+		struct err e = { 0 };
+
+		ut_write_str(path, cases[i].doc);
+		if (walk(path, &seen, &e) != cases[i].result || strcmp(buf_cstr(&seen), cases[i].seen))
+			fail_msg("case %zu: '%s' gave '%s' (%s)", i, cases[i].doc, buf_cstr(&seen),
+				 e.msg);
+		buf_release(&seen);
+	}
+	free(path);
+}
+
+static void test_json_each_in_array_table(void **state)
+{
+	run_each_cases(*state, each_cases, N_ELEMS(each_cases), walk_array);
+}
+
+/* Elements that cross the reader's 64 KB pieces, and a file of many of them. */
+static void test_json_each_in_array_large(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "big.json");
+	struct buf doc = BUF_INIT, seen = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0 };
+	int calls = 0;
+
+	buf_puts(&doc, "[\n");
+	for (int i = 0; i < 3000; i++) {
+		buf_printf(&doc, "%s{\"id\":\"%d\",\"pad\":\"", i ? ",\n" : "", i);
+		buf_printf(&want, "{\"id\":\"%d\",\"pad\":\"", i);
+		for (int k = 0; k < (i % 100 == 7 ? 70000 : i % 50); k++) {
+			buf_putc(&doc, 'x');
+			buf_putc(&want, 'x');
+		}
+		buf_puts(&doc, "\"}");
+		buf_puts(&want, "\"}\n");
+	}
+	buf_puts(&doc, "\n]\n");
+	ut_write_file(path, doc.data, doc.len);
+	assert_int_equal(json_each_in_array(path, collect, &seen, &e), 0);
+	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
+	assert_int_equal(json_each_in_array(path, stop_at_second, &calls, &e), FA_EINTR);
+	assert_int_equal(calls, 2);
+	free(path);
+	path = ut_join(dir, "missing.json");
+	assert_int_equal(json_each_in_array(path, collect, &seen, &e), FA_ENOTFOUND);
+	buf_release(&doc);
+	buf_release(&seen);
+	buf_release(&want);
+	free(path);
+}
+
+/* Collects each member as name=value (compact), one per line. */
+static int collect_member(void *ud, const char *name, json_t *value)
+{
+	char *text = json_dumps(value, JSON_COMPACT);
+
+	assert_non_null(text);
+	buf_printf(ud, "%s=%s\n", name, text);
+	free(text);
+	return 0;
+}
+
+static const struct each_case member_cases[] = {
+	{ "{\"version\":1,\"thumbs\":{\"a\":{\"x\":1},\"b\":[1],\"c\":3,\"d\\\"q\":{\"y\":\"}\"}},"
+	  "\"after\":[", 0, "a={\"x\":1}\nb=[1]\nd\"q={\"y\":\"}\"}\n" },
+	/* indented, as json_dump_buf() writes */
+	{ "{\n  \"version\": 1,\n  \"thumbs\": {\n    \"photo/1\": {\n      \"w\": 2\n    },\n"
+	  "    \"photo/2\": {}\n  }\n}\n", 0, "photo/1={\"w\":2}\nphoto/2={}\n" },
+	/* the key is found after members that hold braces and the key itself */
+	{ "{\"skip\":{\"thumbs\":{\"no\":{}}},\"s\":\"},{\",\"n\":-1.5e3,\"thumbs\":{\"yes\":{}}}", 0,
+	  "yes={}\n" },
+	{ "{\"version\":1}", 0, "" },
+	{ "{\"thumbs\":[{\"a\":1}]}", 0, "" },
+	{ "{}", 0, "" },
+	{ "[{\"thumbs\":{}}]", FA_EPARSE, "" },
+	{ "{\"thumbs\":{\"a\":{\"x\":1},\"b\":", FA_EPARSE, "a={\"x\":1}\n" },
+	{ "{\"thumbs\":{\"a\" {}}}", FA_EPARSE, "" },
+	{ "{\"thumbs\":{\"a\":{} \"b\":{}}}", FA_EPARSE, "a={}\n" },
+};
+
+static int walk_thumbs(const char *path, struct buf *seen, struct err *e)
+{
+	return json_each_in_object(path, "thumbs", collect_member, seen, e);
+}
+
+static void test_json_each_in_object_table(void **state)
+{
+	run_each_cases(*state, member_cases, N_ELEMS(member_cases), walk_thumbs);
+}
+
+/* Names and values that cross the reader's 64 KB pieces. */
+static void test_json_each_in_object_large(void **state)
+{
+	const char *dir = *state;
+	char *path = ut_join(dir, "big.json");
+	struct buf doc = BUF_INIT, seen = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0 };
+
+	buf_puts(&doc, "{\"version\": 1, \"thumbs\": {");
+	for (int i = 0; i < 3000; i++) {
+		int pad = i % 100 == 7 ? 70000 : i % 50;
+
+		buf_printf(&doc, "%s\n    \"photo/%d", i ? "," : "", i);
+		buf_printf(&want, "photo/%d", i);
+		for (int k = 0; k < pad; k++) {
+			buf_putc(&doc, 'n');
+			buf_putc(&want, 'n');
+		}
+		buf_printf(&doc, "\": {\"pad\": \"");
+		buf_printf(&want, "={\"pad\":\"");
+		for (int k = 0; k < pad; k++) {
+			buf_putc(&doc, 'x');
+			buf_putc(&want, 'x');
+		}
+		buf_puts(&doc, "\"}");
+		buf_puts(&want, "\"}\n");
+	}
+	buf_puts(&doc, "\n  }\n}\n");
+	ut_write_file(path, doc.data, doc.len);
+	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), 0);
+	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
+	buf_release(&doc);
+	buf_release(&seen);
+	buf_release(&want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +836,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_write_atomic_and_load_path,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_json_load_path_errors,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_array_table,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_array_large,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_object_table,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_in_object_large,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 	};
 

@@ -2,7 +2,10 @@
  * paths, what a second build writes, and how hostile records come out. */
 #include "unit.h"
 
+#include <vips/vips.h>
+
 #include "site.h"
+#include "site_spool.h"
 #include "thumb.h"
 
 static void test_valid_nsid(void **state)
@@ -52,7 +55,10 @@ static int exists_rel(const char *root, const char *rel)
 	return there;
 }
 
-/* An archive of two photos (one with hostile records), an entry with a bad id, an album. */
+/*
+ * An archive of two photos (one with hostile records), one whose records are
+ * missing, an entry with a bad id, an album.
+ */
 static void make_archive(const char *root)
 {
 	char *dir = ut_join(root, "my_photos");
@@ -63,6 +69,8 @@ static void make_archive(const char *root)
 		  "[{\"id\":\"200\",\"title\":\"</title><script>x()</script>\",\"date_uploaded\":\"2000\","
 		  "\"media\":\"photo\"},"
 		  "{\"id\":\"100\",\"title\":\"Older\",\"date_uploaded\":\"1000\",\"media\":\"photo\"},"
+		  "{\"id\":\"300\",\"title\":\"No records\",\"date_uploaded\":\"500\","
+		  "\"tags\":[\"from-index\",\"too\"]},"
 		  "{\"id\":\"../../etc\",\"title\":\"escape\",\"date_uploaded\":\"3000\"}]");
 	write_rel(root, "my_photos/200/metadata.json",
 		  "{\"id\":\"200\",\"title\":\"</title><script>x()</script>\",\"date_uploaded\":\"2000\","
@@ -122,6 +130,8 @@ static void test_build_from_a_small_archive(void **state)
 	assert_true(strstr(index, "data-id=\"200\"") < strstr(index, "data-id=\"100\""));
 	js = read_rel(root, "site/search-index.js");
 	assert_null(strchr(js, '<'));
+	/* without metadata.json, the index file's title and tags */
+	assert_non_null(strstr(js, "[\"photo\",\"300\",\"No records\",\"1970-01-01\",0,0,\"from-index too\","));
 	free(page);
 	free(index);
 	free(js);
@@ -136,11 +146,164 @@ static void test_build_from_a_small_archive(void **state)
 	json_decref(st.warnings);
 }
 
+/* ---- the spool -------------------------------------------------------------- */
+
+static int append_piece(void *ud, const void *data, size_t len)
+{
+	return buf_append(ud, data, len);
+}
+
+/* What is added comes back, at its offset, across the pieces written to the file. */
+static void test_spool_round_trip(void **state)
+{
+	const char *dir = *state;
+	struct site_spool sp = SITE_SPOOL_INIT;
+	struct buf all = BUF_INIT, back = BUF_INIT;
+	uint64_t offs[2000];
+
+	assert_int_equal(site_spool_open(&sp, dir, NULL), 0);
+	assert_int_equal(ut_count_entries(dir), 0); /* unlinked at once */
+	for (size_t i = 0; i < N_ELEMS(offs); i++) {
+		char line[64];
+		int n = snprintf(line, sizeof(line), "entry %zu;", i);
+
+		assert_int_equal(site_spool_add(&sp, line, (size_t)n, &offs[i], NULL), 0);
+		assert_int_equal(offs[i], all.len);
+		buf_append(&all, line, (size_t)n);
+		if (i % 500 == 0) {
+			/* a read in the middle sees what is still buffered */
+			buf_reset(&back);
+			assert_int_equal(site_spool_read(&sp, offs[i], (size_t)n, &back, NULL), 0);
+			assert_string_equal(buf_cstr(&back), line);
+		}
+	}
+	for (size_t i = 0; i < 200000; i++) {
+		assert_int_equal(site_spool_add(&sp, "x", 1, NULL, NULL), 0);
+		buf_putc(&all, 'x');
+	}
+	assert_int_equal(sp.len, all.len);
+	buf_reset(&back);
+	assert_int_equal(site_spool_read(&sp, offs[1234], 11, &back, NULL), 0);
+	assert_string_equal(buf_cstr(&back), "entry 1234;");
+	buf_reset(&back);
+	assert_int_equal(site_spool_each(&sp, 0, sp.len, append_piece, &back, NULL), 0);
+	assert_int_equal(back.len, all.len);
+	assert_memory_equal(back.data, all.data, all.len);
+	site_spool_close(&sp);
+	site_spool_close(&sp); /* twice is fine */
+	buf_release(&all);
+	buf_release(&back);
+}
+
+/* ---- the thumbnails' state ---------------------------------------------------- */
+
+static void make_jpeg(const char *root, const char *rel)
+{
+	char *path = ut_join(root, rel);
+	VipsImage *img = NULL;
+
+	assert_int_equal(vips_black(&img, 64, 48, "bands", 3, NULL), 0);
+	assert_int_equal(vips_image_write_to_file(img, path, NULL), 0);
+	g_object_unref(img);
+	free(path);
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static void build(const char *root, struct site_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->warnings = json_array();
+	assert_int_equal(site_build(root, st, NULL), 0);
+	json_decref(st->warnings);
+}
+
+/* A build that made, kept and gave a placeholder to so many images, and wrote pages or not. */
+static void build_expecting(const char *root, long made, long kept, long failed, int pages)
+{
+	struct site_stats st;
+
+	build(root, &st);
+	assert_int_equal(st.thumbs_made, made);
+	assert_int_equal(st.thumbs_kept, kept);
+	assert_int_equal(st.thumbs_failed, failed);
+	assert_int_equal(st.pages_written > 0, pages);
+}
+
+/* The state of version 2 as version 1 wrote it: {"version": 1, "thumbs": {key: record}}. */
+static void write_old_state(const char *root)
+{
+	char *path = ut_join(root, "site/state.json");
+	json_t *list = json_load_file(path, 0, NULL), *old = json_object(), *thumbs = json_object();
+	size_t i;
+	json_t *rec;
+
+	assert_non_null(list);
+	json_array_foreach(list, i, rec) {
+		if (i == 0)
+			continue;
+		json_object_set(thumbs, json_string_value(json_object_get(rec, "item")), rec);
+		json_object_del(rec, "item");
+	}
+	json_object_set_new(old, "version", json_integer(1));
+	json_object_set_new(old, "thumbs", thumbs);
+	assert_int_equal(json_dump_file(old, path, JSON_INDENT(2)), 0);
+	json_decref(list);
+	json_decref(old);
+	free(path);
+}
+
+/* Images are made once; the state (version 2, or version 1 read once) keeps them. */
+static void test_thumbnails_state(void **state)
+{
+	const char *root = *state;
+	char *text;
+
+	assert_int_equal(thumb_global_init(NULL), 0);
+	make_archive(root);
+	make_jpeg(root, "my_photos/200/original.jpg");
+	write_rel(root, "my_photos/100/original.jpg", "not an image");
+	build_expecting(root, 1, 0, 1, 1);
+	assert_true(exists_rel(root, "site/thumbs/photo/200.jpg"));
+	text = read_rel(root, "site/state.json");
+	assert_true(starts_with(text, "[{\"version\":2},\n{\"item\":\"photo/200\",\"src\":\"original.jpg\""));
+	assert_non_null(strstr(text, "\n{\"item\":\"photo/100\",\"src\":\"original.jpg\",\"size\":12,"));
+	free(text);
+
+	/* nothing changed: nothing made, nothing written, one placeholder still */
+	build_expecting(root, 0, 1, 1, 0);
+
+	/* a state of version 1 is read, and written again as version 2 */
+	write_old_state(root);
+	build_expecting(root, 0, 1, 1, 0);
+	text = read_rel(root, "site/state.json");
+	assert_true(starts_with(text, "[{\"version\":2},\n"));
+	free(text);
+
+	/* a thumbnail gone, a source changed: made again */
+	text = ut_join(root, "site/thumbs/photo/200.jpg");
+	unlink(text);
+	free(text);
+	make_jpeg(root, "my_photos/100/original.jpg");
+	build_expecting(root, 2, 0, 0, 1);
+
+	/* a damaged state only costs time */
+	write_rel(root, "site/state.json", "[{\"version\":2},\n{\"item\":");
+	build_expecting(root, 2, 0, 0, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid_nsid),
 		cmocka_unit_test_setup_teardown(test_build_from_a_small_archive, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_spool_round_trip, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_thumbnails_state, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
