@@ -16,7 +16,7 @@ seconds=${1:-6}
 [ $# -gt 0 ] && shift
 BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
-TARGETS=${*:-json record media media_ext flickr oauth exif_file config html index}
+TARGETS=${*:-json record media media_ext flickr oauth exif_file config html index json_each}
 
 toolchain_ok() {
 	probe=$(mktemp -d)

@@ -467,12 +467,12 @@ fail:
 	return v;
 }
 
-/* ---- reading a large array one element at a time ------------------------------- */
+/* ---- reading a large array or object a piece at a time ------------------------- */
 
 #define EACH_CHUNK 65536
 
 /* A window on the file: the unread bytes are b.data[at..b.len). */
-struct array_reader {
+struct json_reader {
 	const char *path;
 	int fd;
 	struct buf b;
@@ -480,14 +480,22 @@ struct array_reader {
 	int eof;
 };
 
-/* Where the element that starts the window ends (scanned from *pos on), or 0 when not read yet. */
-struct element_scan {
-	size_t pos;
+/* What ends the value at the start of the window. */
+enum value_end {
+	END_OF_ELEMENT,   /* an object or array: its closing bracket, included */
+	END_OF_SCALAR,    /* a number, string or literal: the ',', ']' or '}' after it, excluded */
+	END_OF_STRING,    /* a string: its closing quote, included */
+};
+
+/* Looking for the end of the value at the start of the window, a piece at a time. */
+struct value_scan {
+	enum value_end end;
+	size_t pos;               /* the next byte to look at, from the start of the window */
 	int depth, in_string, escaped;
 };
 
 /* Reads the next piece of the file behind the unread bytes; sets eof at its end. */
-static int reader_fill(struct array_reader *rd, struct err *e)
+static int reader_fill(struct json_reader *rd, struct err *e)
 {
 	ssize_t n;
 
@@ -512,13 +520,19 @@ static int reader_fill(struct array_reader *rd, struct err *e)
 	return 0;
 }
 
+/* JSON's four white-space characters (strchr() would match the NUL byte too). */
+static int is_json_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 /* The next byte that is not white space (read as needed), or -1 at the end of the file. */
-static int reader_peek(struct array_reader *rd, struct err *e, int *ret_c)
+static int reader_peek(struct json_reader *rd, struct err *e, int *ret_c)
 {
 	int r;
 
 	for (;;) {
-		while (rd->at < rd->b.len && strchr(" \t\r\n", rd->b.data[rd->at]))
+		while (rd->at < rd->b.len && is_json_space(rd->b.data[rd->at]))
 			rd->at++;
 		if (rd->at < rd->b.len) {
 			*ret_c = (unsigned char)rd->b.data[rd->at];
@@ -534,94 +548,123 @@ static int reader_peek(struct array_reader *rd, struct err *e, int *ret_c)
 	}
 }
 
-/* Scans on from sc->pos; returns the element's length once its end is in the window, else 0. */
-static size_t scan_element(const char *s, size_t len, struct element_scan *sc)
+/* Scans s[sc->pos..len): 1 once the value's end is found (sc->pos is then its length), else 0. */
+static int scan_value(const char *s, size_t len, struct value_scan *sc)
 {
 	for (; sc->pos < len; sc->pos++) {
 		char c = s[sc->pos];
+		int closed = 0;
 
 		if (sc->in_string) {
-			if (sc->escaped)
+			if (sc->escaped) {
 				sc->escaped = 0;
-			else if (c == '\\')
+			} else if (c == '\\') {
 				sc->escaped = 1;
-			else if (c == '"')
+			} else if (c == '"') {
 				sc->in_string = 0;
+				closed = sc->end == END_OF_STRING;
+			}
 		} else if (c == '"') {
 			sc->in_string = 1;
+		} else if (sc->end == END_OF_SCALAR && (c == ',' || c == ']' || c == '}')) {
+			return 1;
 		} else if (c == '{' || c == '[') {
 			sc->depth++;
-		} else if ((c == '}' || c == ']') && --sc->depth == 0) {
-			return sc->pos + 1;
+		} else if (c == '}' || c == ']') {
+			closed = --sc->depth == 0;
+		}
+		if (closed) {
+			sc->pos++;
+			return 1;
 		}
 	}
 	return 0;
 }
 
-/* The length of the object or array at the start of the window (read in as needed). */
-static int element_length(struct array_reader *rd, size_t *ret_len, struct err *e)
+/*
+ * The length of the value at the start of the window, which end ends (read in
+ * as needed).  keep: the value stays in the window, to be parsed; else what
+ * is scanned is let go on the way (a value skipped costs no memory), and the
+ * length counts from where the window then starts.
+ */
+static int value_length(struct json_reader *rd, enum value_end end, int keep, size_t *ret_len,
+			struct err *e)
 {
-	struct element_scan sc = { 0 };
-	size_t len;
+	struct value_scan sc = { end, 0, 0, 0, 0 };
 	int r;
 
-	while (!(len = scan_element(rd->b.data + rd->at, rd->b.len - rd->at, &sc))) {
+	while (!scan_value(rd->b.data + rd->at, rd->b.len - rd->at, &sc)) {
+		if (!keep) {
+			rd->at += sc.pos;
+			sc.pos = 0;
+		}
 		if (rd->eof)
 			return err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
 		r = reader_fill(rd, e);
 		if (r < 0)
 			return r;
 	}
-	*ret_len = len;
+	*ret_len = sc.pos;
 	return 0;
 }
 
-/* The element at the start of the window (an object or an array), parsed; *ret_len its length. */
-static int read_element(struct array_reader *rd, json_t **ret, size_t *ret_len, struct err *e)
+/* Moves the window past the value that starts it (c: its first byte). */
+static int skip_value(struct json_reader *rd, int c, struct err *e)
 {
-	int r = element_length(rd, ret_len, e);
+	size_t len = 0;
+	int r = value_length(rd, c == '{' || c == '[' ? END_OF_ELEMENT : END_OF_SCALAR, 0, &len, e);
 
 	if (r == 0)
-		r = json_parse(rd->b.data + rd->at, *ret_len, ret, e);
+		rd->at += len;
+	return r;
+}
+
+/* The scalar of len bytes at the start of the window, parsed as json_parse() would. */
+static int parse_scalar(struct json_reader *rd, size_t len, json_t **ret, struct err *e)
+{
+	struct buf wrapped = BUF_INIT;
+	json_t *doc = NULL;
+	int r = 0;
+
+	/* as an array's element: Jansson parses only objects and arrays */
+	if (buf_putc(&wrapped, '[') < 0 || buf_append(&wrapped, rd->b.data + rd->at, len) < 0 ||
+	    buf_putc(&wrapped, ']') < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = json_parse(wrapped.data, wrapped.len, &doc, e);
+	if (r == 0 && json_array_size(doc) != 1)
+		r = err_set(e, FA_EPARSE, "a value is missing");
+	if (r == 0)
+		*ret = json_incref(json_array_get(doc, 0));
+	json_decref(doc);
+	buf_release(&wrapped);
+	return r;
+}
+
+/* The value at the start of the window (c: its first byte), parsed; *ret_len its length. */
+static int read_value(struct json_reader *rd, int c, json_t **ret, size_t *ret_len,
+		      struct err *e)
+{
+	int element = c == '{' || c == '[';
+	int r = value_length(rd, element ? END_OF_ELEMENT : END_OF_SCALAR, 1, ret_len, e);
+
+	/* value_length()'s messages name the file already */
+	if (r < 0)
+		return r;
+	r = element ? json_parse(rd->b.data + rd->at, *ret_len, ret, e)
+		    : parse_scalar(rd, *ret_len, ret, e);
 	if (r == FA_EPARSE)
 		err_wrap(e, r, "'%s'", rd->path);
 	return r;
 }
 
-/* Skips a number, string or literal value (up to the next ',', ']' or '}'). */
-static int skip_scalar(struct array_reader *rd, struct err *e)
-{
-	int in_string = 0, escaped = 0, r;
-
-	for (;;) {
-		for (; rd->at < rd->b.len; rd->at++) {
-			char c = rd->b.data[rd->at];
-
-			if (escaped)
-				escaped = 0;
-			else if (in_string && c == '\\')
-				escaped = 1;
-			else if (c == '"')
-				in_string = !in_string;
-			else if (!in_string && (c == ',' || c == ']' || c == '}'))
-				return 0;
-		}
-		/* at the end of the file, the caller finds the array or object unclosed */
-		if (rd->eof)
-			return 0;
-		r = reader_fill(rd, e);
-		if (r < 0)
-			return r;
-	}
-}
-
-/* Parses the object or array at the start of the window and hands it to fn. */
-static int visit_element(struct array_reader *rd, int (*fn)(void *ud, json_t *elem), void *ud,
-			 struct err *e)
+/* Parses the object or array at the start of the window (c: its first byte) and hands it to fn. */
+static int visit_element(struct json_reader *rd, int c, int (*fn)(void *ud, json_t *elem),
+			 void *ud, struct err *e)
 {
 	json_t *elem = NULL;
 	size_t len = 0;
-	int r = read_element(rd, &elem, &len, e);
+	int r = read_value(rd, c, &elem, &len, e);
 
 	if (r == 0) {
 		rd->at += len;
@@ -632,7 +675,7 @@ static int visit_element(struct array_reader *rd, int (*fn)(void *ud, json_t *el
 }
 
 /* The elements, after the '[' (separators checked). */
-static int each_element(struct array_reader *rd, int (*fn)(void *ud, json_t *elem), void *ud,
+static int each_element(struct json_reader *rd, int (*fn)(void *ud, json_t *elem), void *ud,
 			struct err *e)
 {
 	int c, r, first = 1;
@@ -649,8 +692,10 @@ static int each_element(struct array_reader *rd, int (*fn)(void *ud, json_t *ele
 		}
 		if (r == 0 && c == -1)
 			r = err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
-		if (r == 0)
-			r = c == '{' || c == '[' ? visit_element(rd, fn, ud, e) : skip_scalar(rd, e);
+		if (r == 0 && (c == '{' || c == '['))
+			r = visit_element(rd, c, fn, ud, e);
+		else if (r == 0)
+			r = skip_value(rd, c, e);
 		if (r < 0)
 			return r;
 		first = 0;
@@ -658,7 +703,7 @@ static int each_element(struct array_reader *rd, int (*fn)(void *ud, json_t *ele
 }
 
 /* Opens the file and reads up to its first byte, which must be opening ('[' or '{'). */
-static int reader_open(struct array_reader *rd, const char *path, int opening, struct err *e)
+static int reader_open(struct json_reader *rd, const char *path, int opening, struct err *e)
 {
 	int c, r;
 
@@ -676,70 +721,46 @@ static int reader_open(struct array_reader *rd, const char *path, int opening, s
 	return r;
 }
 
-static void reader_close(struct array_reader *rd)
+static void reader_close(struct json_reader *rd)
 {
 	if (rd->fd >= 0)
 		close(rd->fd);
 	buf_release(&rd->b);
 }
 
-/* Walking an object's members: the member key of the file's object, then each of its own. */
+/*
+ * Walking an object's members: the member key of the file's object, then
+ * each of its own (into), or key's value itself (!into).
+ */
 struct member_walk {
 	const char *key;
+	int into;
 	int (*fn)(void *ud, const char *name, json_t *value);
 	void *ud;
 };
 
-/* The length of the string at the start of the window, quotes included (read in as needed). */
-static int string_length(struct array_reader *rd, size_t *ret_len, struct err *e)
+/* A member's name (the window starts at its opening quote), then the ':' after it. */
+static int read_name(struct json_reader *rd, struct buf *name, struct err *e)
 {
-	size_t pos = 1;
-	int escaped = 0, r;
-
-	for (;;) {
-		for (; rd->at + pos < rd->b.len; pos++) {
-			char c = rd->b.data[rd->at + pos];
-
-			if (escaped) {
-				escaped = 0;
-			} else if (c == '\\') {
-				escaped = 1;
-			} else if (c == '"') {
-				*ret_len = pos + 1;
-				return 0;
-			}
-		}
-		if (rd->eof)
-			return err_set(e, FA_EPARSE, "'%s' is truncated", rd->path);
-		r = reader_fill(rd, e);
-		if (r < 0)
-			return r;
-	}
-}
-
-/* A member's name (the window starts at its opening quote), and the ':' after it. */
-static int read_name(struct array_reader *rd, struct buf *name, struct err *e)
-{
-	json_t *doc = NULL;
+	json_t *text = NULL;
 	size_t len = 0;
-	int c, r = string_length(rd, &len, e);
+	int c, r = value_length(rd, END_OF_STRING, 1, &len, e);
 
-	buf_reset(name);
-	/* as an array's element: json_parse() repairs the string as it would anywhere */
-	if (r == 0 && (buf_putc(name, '[') < 0 || buf_append(name, rd->b.data + rd->at, len) < 0 ||
-		       buf_putc(name, ']') < 0))
-		r = err_set(e, FA_ENOMEM, "out of memory");
+	/* parsed as any string is (json_parse()'s repairs included) */
 	if (r == 0)
-		r = json_parse(name->data, name->len, &doc, e);
-	if (r == 0 && buf_set(name, json_string_value(json_array_get(doc, 0))) < 0)
+		r = parse_scalar(rd, len, &text, e);
+	if (r == 0 && buf_set(name, json_is_string(text) ? json_string_value(text) : "") < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	json_decref(doc);
-	rd->at += len;
-	if (r == 0)
+	json_decref(text);
+	/* the window moves past each part only once that part is read */
+	if (r == 0) {
+		rd->at += len;
 		r = reader_peek(rd, e, &c);
+	}
 	if (r == 0 && c != ':')
 		r = err_set(e, FA_EPARSE, "'%s' is malformed", rd->path);
-	rd->at++;
+	if (r == 0)
+		rd->at++;
 	return r;
 }
 
@@ -747,8 +768,8 @@ static int read_name(struct array_reader *rd, struct buf *name, struct err *e)
  * The members of the object whose '{' was read: visit(rd, name, w, e) for
  * each, with the window at its value, until visit returns non-zero.
  */
-static int each_member(struct array_reader *rd,
-		       int (*visit)(struct array_reader *rd, const char *name,
+static int each_member(struct json_reader *rd,
+		       int (*visit)(struct json_reader *rd, const char *name,
 				    const struct member_walk *w, struct err *e),
 		       const struct member_walk *w, struct err *e)
 {
@@ -780,18 +801,14 @@ static int each_member(struct array_reader *rd,
 	return r;
 }
 
-/* A member of the walked object: its object or array value goes to fn. */
-static int visit_inner(struct array_reader *rd, const char *name, const struct member_walk *w,
-		       struct err *e)
+/* Parses the value at the start of the window (c: its first byte) and hands it to w->fn. */
+static int visit_value(struct json_reader *rd, int c, const char *name,
+		       const struct member_walk *w, struct err *e)
 {
 	json_t *value = NULL;
 	size_t len = 0;
-	int c, r = reader_peek(rd, e, &c);
+	int r = read_value(rd, c, &value, &len, e);
 
-	if (r == 0 && c != '{' && c != '[')
-		return skip_scalar(rd, e);
-	if (r == 0)
-		r = read_element(rd, &value, &len, e);
 	if (r == 0) {
 		rd->at += len;
 		r = w->fn(w->ud, name, value);
@@ -800,45 +817,85 @@ static int visit_inner(struct array_reader *rd, const char *name, const struct m
 	return r;
 }
 
-/* A member of the file's object: walked into when it is w->key, else skipped. */
-static int visit_top(struct array_reader *rd, const char *name, const struct member_walk *w,
-		     struct err *e)
+/* A member of the walked object: its object or array value goes to fn. */
+static int visit_inner(struct json_reader *rd, const char *name, const struct member_walk *w,
+		       struct err *e)
 {
-	size_t len = 0;
 	int c, r = reader_peek(rd, e, &c);
 
-	if (r == 0 && c == '{' && !strcmp(name, w->key)) {
+	if (r < 0)
+		return r;
+	return c == '{' || c == '[' ? visit_value(rd, c, name, w, e) : skip_value(rd, c, e);
+}
+
+/*
+ * A member of the file's object: skipped unless it is the first named w->key,
+ * which ends the walk (the rest of the file does not matter).
+ */
+static int visit_top(struct json_reader *rd, const char *name, const struct member_walk *w,
+		     struct err *e)
+{
+	int c, r = reader_peek(rd, e, &c);
+
+	if (r == 0 && strcmp(name, w->key))
+		return skip_value(rd, c, e);
+	if (r == 0 && !w->into)
+		r = visit_value(rd, c, name, w, e);
+	else if (r == 0 && c == '{') {
 		rd->at++;
 		r = each_member(rd, visit_inner, w, e);
-		/* the rest of the file does not matter */
-		return r < 0 ? r : 1;
 	}
-	if (r == 0 && c != '[' && c != '{')
-		return skip_scalar(rd, e);
+	return r < 0 ? r : 1;
+}
+
+/* Walks the object that makes up the file at path, as w says. */
+static int walk_object(const char *path, const struct member_walk *w, struct err *e)
+{
+	struct json_reader rd = { path, -1, BUF_INIT, 0, 0 };
+	int r = reader_open(&rd, path, '{', e);
+
 	if (r == 0)
-		r = element_length(rd, &len, e);
-	rd->at += len;
-	return r;
+		r = each_member(&rd, visit_top, w, e);
+	reader_close(&rd);
+	return r < 0 ? r : 0;
 }
 
 int json_each_in_object(const char *path, const char *key,
 			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
 			struct err *e)
 {
-	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
-	struct member_walk w = { key, fn, ud };
-	int r = reader_open(&rd, path, '{', e);
+	struct member_walk w = { key, 1, fn, ud };
 
+	return walk_object(path, &w, e);
+}
+
+/* json_member_in_object(): takes the member's value. */
+static int take_value(void *ud, const char *name, json_t *value)
+{
+	(void)name;
+	*(json_t **)ud = json_incref(value);
+	return 0;
+}
+
+int json_member_in_object(const char *path, const char *key, json_t **ret, struct err *e)
+{
+	json_t *value = NULL;
+	struct member_walk w = { key, 0, take_value, &value };
+	int r = walk_object(path, &w, e);
+
+	if (r == 0 && !value)
+		r = err_set(e, FA_ENOTFOUND, "'%s' has no member '%s'", path, key);
 	if (r == 0)
-		r = each_member(&rd, visit_top, &w, e);
-	reader_close(&rd);
-	return r < 0 ? r : 0;
+		*ret = value;
+	else
+		json_decref(value);
+	return r;
 }
 
 int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void *ud,
 		       struct err *e)
 {
-	struct array_reader rd = { path, -1, BUF_INIT, 0, 0 };
+	struct json_reader rd = { path, -1, BUF_INIT, 0, 0 };
 	int r = reader_open(&rd, path, '[', e);
 
 	if (r == 0)

@@ -53,10 +53,22 @@ int json_each_in_array(const char *path, int (*fn)(void *ud, json_t *elem), void
  * "thumbs"): fn(ud, name, value) for each member whose value is an object or
  * an array.  The file's other members are skipped unparsed; its end after
  * that object is not read.
+ *
+ * Duplicate keys: the first wins, unlike json_parse() where the last does.
+ * The walk stops at the file's first member named key (walked only when it is
+ * an object), and a name repeated in that object goes to fn each time, in file
+ * order: a caller that keeps the first, as the thumbnails' state does, agrees.
  */
 int json_each_in_object(const char *path, const char *key,
 			int (*fn)(void *ud, const char *name, json_t *value), void *ud,
 			struct err *e);
+/*
+ * The value (of any type) of the first member named key of the object that
+ * makes up the file at path, read the same way: the members before it are
+ * skipped unparsed, the file after it is not read.  *ret is the caller's.
+ * FA_ENOTFOUND also when the object has no such member.
+ */
+int json_member_in_object(const char *path, const char *key, json_t **ret, struct err *e);
 
 /* Serialises doc (indented, UTF-8, insertion order) plus a final newline. */
 int json_dump_buf(const json_t *doc, struct buf *out);

@@ -344,6 +344,7 @@ static int cmp_comments_newest_first(const void *pa, const void *pb)
 static void person_comments(struct page *p, struct site_model *m, struct site_person *who)
 {
 	struct buf html = BUF_INIT;
+	struct err why = { 0 };
 
 	if (!who->n_comments)
 		return;
@@ -371,8 +372,9 @@ static void person_comments(struct page *p, struct site_model *m, struct site_pe
 		page_raw(p, "</p>\n<div class=\"comment-text\">");
 		/* sanitised when the photo page was made */
 		buf_reset(&html);
-		if (site_spool_read(&m->spool, c->html_off, c->html_len, &html, NULL) < 0)
-			p->failed = 1;
+		if (!p->failed &&
+		    site_spool_read(&m->spool, c->html_off, c->html_len, &html, &why) < 0)
+			page_fail(p, &why);
 		page_raw(p, buf_cstr(&html));
 		page_raw(p, "</div></div></li>\n");
 	}

@@ -309,11 +309,17 @@ int64_t site_item_faved(const struct site_model *m, const struct site_item *it)
 	return faved ? *faved : 0;
 }
 
+/* The record's title, "" when it has none. */
+static const char *title_of(const json_t *rec)
+{
+	return jstr(rec, "title") ? jstr(rec, "title") : "";
+}
+
 /* What the index entry (or metadata.json) says about the item. */
 static int fill_item(struct site_model *m, size_t idx, const json_t *rec)
 {
 	struct site_item *it = &m->items[idx];
-	const char *title = jstr(rec, "title") ? jstr(rec, "title") : "";
+	const char *title = title_of(rec);
 	const char *media = jstr(rec, "media");
 	int64_t *faved = faved_slot(m, idx);
 
@@ -400,8 +406,10 @@ static int spool_index_tags(struct load *ld, struct site_item *it, const json_t 
 	struct buf tags = BUF_INIT;
 	int r = join_tags(&tags, rec);
 
+	/* the items keep where their tags end in 32 bits */
 	if (r == 0 && ld->m->spool.len + tags.len > UINT32_MAX)
-		r = FA_ENOMEM;
+		r = err_set(ld->e, FA_EPARSE, "the index files' tags take more than 4 GB, more "
+			    "than the site can hold");
 	if (r == 0)
 		r = site_spool_add(&ld->m->spool, tags.data, tags.len, NULL, ld->e);
 	it->index_tags_end = (uint32_t)ld->m->spool.len;
@@ -409,9 +417,12 @@ static int spool_index_tags(struct load *ld, struct site_item *it, const json_t 
 	return r;
 }
 
-/* A new item (untitled yet), with its key in the table; its date taken is kept for the sort. */
+/*
+ * A new item with its id and title (stored once: fill_item() then finds the
+ * title set), its key in the table; its date taken is kept for the sort.
+ */
 static struct site_item *new_item(struct load *ld, enum store_kind kind, const char *id,
-				  const char *taken)
+				  const char *title, const char *taken)
 {
 	struct site_model *m = ld->m;
 	struct site_item *it;
@@ -426,7 +437,7 @@ static struct site_item *new_item(struct load *ld, enum store_kind kind, const c
 	memset(it, 0, sizeof(*it));
 	it->kind = kind;
 	it->owner = -1;
-	if (set_id_title(m, it, id, "") < 0)
+	if (set_id_title(m, it, id, title) < 0)
 		return NULL;
 	ld->taken[m->n_items] = NULL;
 	if (taken && *taken) {
@@ -450,7 +461,7 @@ static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
 
 	if (!store_valid_id(id) || site_model_find_item(m, kind, id) >= 0)
 		return 0;
-	it = new_item(ld, kind, id, jstr(rec, "date_taken"));
+	it = new_item(ld, kind, id, title_of(rec), jstr(rec, "date_taken"));
 	if (!it)
 		return FA_ENOMEM;
 	r = fill_item(m, m->n_items - 1, rec);

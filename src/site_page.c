@@ -30,6 +30,13 @@ void page_release(struct page *p)
 	buf_release(&p->html);
 }
 
+void page_fail(struct page *p, const struct err *why)
+{
+	if (!p->failed)
+		p->why = *why;
+	p->failed = 1;
+}
+
 void page_raw(struct page *p, const char *html)
 {
 	if (!p->failed && buf_puts(&p->html, html) < 0)
@@ -341,9 +348,11 @@ static int compare_open(struct compare *c, const char *path, uint64_t size)
 	c->fd = -1;
 	c->chunk = NULL;
 	c->differs = 0;
-	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
+	/* a symlink differs (even from its target's bytes): it is replaced, never followed */
+	if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != size)
 		return 0;
-	c->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* and one that took the file's place since fails with ELOOP: it differs too */
+	c->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	c->chunk = malloc(COMPARE_CHUNK);
 	return c->fd >= 0 && c->chunk;
 }
@@ -386,6 +395,8 @@ int site_write_file(struct site *s, const char *rel, const void *data, size_t le
 
 int site_write_page(struct site *s, const char *rel, struct page *p, struct err *e)
 {
+	if (p->failed && p->why.code)
+		return err_set(e, p->why.code, "%s", p->why.msg);
 	if (p->failed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return site_write_file(s, rel, p->html.data ? p->html.data : "", p->html.len, e);

@@ -3,8 +3,9 @@
  *
  * A page is built in memory (struct page) and written only when its bytes
  * differ from the file on disk, so an unchanged archive rewrites nothing.
- * Building never fails half-way: the first out-of-memory makes the page
- * "failed" and the rest of the calls no-ops; site_write_page() reports it.
+ * Building never fails half-way: the first out-of-memory (or other error,
+ * page_fail()) makes the page "failed" and the rest of the calls no-ops;
+ * site_write_page() reports it.
  *
  * Site layout (paths relative to the archive root):
  *   index.html                 the photostream, first page
@@ -58,12 +59,15 @@ enum site_depth {
 struct page {
 	struct buf html;
 	int failed;
+	struct err why;            /* why it failed (code 0: out of memory) */
 	const char *to_site;       /* "site/", "", "../" */
 	const char *to_root;       /* "", "../", "../../" */
 };
 
 void page_init(struct page *p, enum site_depth depth);
 void page_release(struct page *p);
+/* Makes the page failed for the reason in why, unless it failed already (the first is kept). */
+void page_fail(struct page *p, const struct err *why);
 
 void page_raw(struct page *p, const char *html);
 void page_fmt(struct page *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -583,28 +583,32 @@ static void photo_tagged(struct page *p, struct site *s, size_t item, const json
 	page_raw(p, "</ul>\n</section>\n");
 }
 
-/* Keeps the comment, sanitised, for the commenter's page (in the spool: there may be many). */
+/*
+ * Keeps the comment, sanitised, for the commenter's page (in the spool: there
+ * may be many).  Errors: out of memory, the spool's (a full disk).
+ */
 static int remember_comment(struct site *s, long who, size_t item, const json_t *c,
-			    const char *html, size_t len)
+			    const char *html, size_t len, struct err *e)
 {
 	struct site_person *p;
 	struct site_comment_ref *ref;
+	int r;
 
 	if (who < 0)
 		return 0;
 	p = &s->m.people[who];
 	if (len > INT32_MAX ||
 	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
-		return FA_ENOMEM;
+		return err_set(e, FA_ENOMEM, "out of memory");
 	ref = &p->comments[p->n_comments];
 	ref->item = (uint32_t)item;
 	ref->date = jint_or(c, "date_created", 0);
 	ref->removed = jflag(c, "removed", false);
 	ref->html_len = (uint32_t)len;
-	if (site_spool_add(&s->m.spool, html, len, &ref->html_off, NULL) < 0)
-		return FA_ENOMEM;
-	p->n_comments++;
-	return 0;
+	r = site_spool_add(&s->m.spool, html, len, &ref->html_off, e);
+	if (r == 0)
+		p->n_comments++;
+	return r;
 }
 
 /* Who (icon and name), when, and whether Flickr lost it, for a comment or a fave. */
@@ -640,9 +644,13 @@ static void comment_entry(struct page *p, struct site *s, size_t item, const jso
 	page_raw(p, "</p>\n<div class=\"comment-text\">");
 	start = p->html.len;
 	page_markup(p, jstr(c, "text"));
-	if (!p->failed && remember_comment(s, who, item, c, p->html.data + start,
-					   p->html.len - start) < 0)
-		p->failed = 1;
+	if (!p->failed) {
+		struct err why = { 0 };
+
+		if (remember_comment(s, who, item, c, p->html.data + start, p->html.len - start,
+				     &why) < 0)
+			page_fail(p, &why);
+	}
 	page_raw(p, "</div>\n</li>\n");
 }
 
@@ -747,10 +755,12 @@ static int write_photo(struct site *s, size_t idx, struct err *e)
 	struct site_item *it = &s->m.items[idx];
 	int r = 0;
 
-	records_load(&rec, s, it);
-	if (rec.meta && site_model_refine_item(&s->m, idx, rec.meta) < 0)
-		return err_set(e, FA_ENOMEM, "out of memory");
 	page_init(&p, SITE_IN_SUBDIR);
+	records_load(&rec, s, it);
+	if (rec.meta && site_model_refine_item(&s->m, idx, rec.meta) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (buf_printf(&rel, SITE_DIR "/%s/%s.html", site_kind_slug(it->kind), it->id) < 0 ||
 	    buf_printf(&attrs, "data-page=\"photo\" data-kind=\"%s\" data-id=\"%s\"",
 		       site_kind_slug(it->kind), it->id) < 0)
@@ -762,6 +772,7 @@ static int write_photo(struct site *s, size_t idx, struct err *e)
 	r = site_write_page(s, rel.data, &p, e);
 	if (r == 0)
 		r = site_search_add_item(s, idx, rec.meta, rec.comments, rec.faves, e);
+cleanup:
 	page_release(&p);
 	buf_release(&rel);
 	buf_release(&attrs);

@@ -38,6 +38,7 @@
 
 #define STATE_FILE SITE_DIR "/state.json"
 #define STATE_VERSION 2
+#define STATE_VERSION_OLD 1
 /* Jobs made and run at a time; larger only holds more paths. */
 #define BATCH 256
 /* The state is written in pieces of about this size. */
@@ -211,7 +212,11 @@ static int take_images(struct run *run, size_t idx, const json_t *rec, const str
 	return r;
 }
 
-/* Takes the item's record when it was made from this very file. */
+/*
+ * Takes the item's record when it was made from this very file.  Duplicate
+ * keys: a later record of an item already known is ignored, so the first wins,
+ * as in the JSON readers (json.h).
+ */
 static int reuse(struct run *run, size_t idx, const json_t *rec, struct err *e)
 {
 	const char *src = source_of(&run->s->m, &run->s->m.items[idx]);
@@ -264,12 +269,20 @@ static int walk_old_record(void *ud, const char *key, json_t *rec)
 	return w->r;
 }
 
-/* Version 1: {"version": 1, "thumbs": {"photo/123": {...}, ...}}. */
+/*
+ * Version 1: {"version": 1, "thumbs": {"photo/123": {...}, ...}}.  A state of
+ * another version (or of none) is not read: its images are made again.
+ */
 static int load_old_state(struct run *run, const char *path, struct err *e)
 {
-	struct state_walk w = { run, 1, e, 0 };
+	struct state_walk w = { run, STATE_VERSION_OLD, e, 0 };
+	json_t *version = NULL;
+	long long v;
 
-	json_each_in_object(path, "thumbs", walk_old_record, &w, NULL);
+	if (json_member_in_object(path, "version", &version, NULL) == 0 &&
+	    jint_value(version, &v) && v == STATE_VERSION_OLD)
+		json_each_in_object(path, "thumbs", walk_old_record, &w, NULL);
+	json_decref(version);
 	return w.r;
 }
 
@@ -373,7 +386,16 @@ static void note_write_error(struct run *run, int code, const char *msg)
 	}
 }
 
-/* Called by the pool after each job, one at a time. */
+/*
+ * Called by the pool after each job, one at a time: it holds the pool's mutex,
+ * which is what keeps the items, the stats, the warnings and the spool of
+ * records consistent, so the record goes to the spool under that mutex.  That
+ * is cheap enough: a record (~150 bytes) is copied into the spool's buffer,
+ * and only about one job in 400 writes a 64 KB piece to the file, while each
+ * job decodes and encodes images for far longer.  The other workers wait on
+ * the mutex only to take or report a job, and a disk slow enough to matter
+ * is one they are writing their own images to anyway.
+ */
 static void job_done(void *ud, struct thumb_job *job)
 {
 	struct run *run = ud;

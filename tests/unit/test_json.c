@@ -806,6 +806,95 @@ static void test_json_each_in_object_large(void **state)
 	free(path);
 }
 
+/* The value of one member, dumped compactly (any type). */
+static int walk_version(const char *path, struct buf *seen, struct err *e)
+{
+	json_t *value = NULL;
+	int r = json_member_in_object(path, "version", &value, e);
+	char *text = r == 0 ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+
+	if (text)
+		buf_printf(seen, "%s\n", text);
+	free(text);
+	json_decref(value);
+	return r;
+}
+
+static const struct each_case version_cases[] = {
+	{ "{\"version\":1,\"thumbs\":{}}", 0, "1\n" },
+	{ "{ \"thumbs\" : {\"version\":2,\"s\":\"}\"} , \"version\" : \"3\" }", 0, "\"3\"\n" },
+	{ "{\"version\":{\"major\":[2]}}", 0, "{\"major\":[2]}\n" },
+	{ "{\"version\":null}", 0, "null\n" },
+	{ "{\"version\":\"\xff\"}", 0, "\"\xef\xbf\xbd\"\n" },
+	/* duplicate keys: the first wins */
+	{ "{\"version\":1,\"version\":2}", 0, "1\n" },
+	/* the file after the member is not read */
+	{ "{\"version\":4,", 0, "4\n" },
+	{ "{\"a\":{\"version\":1}}", FA_ENOTFOUND, "" },
+	{ "{}", FA_ENOTFOUND, "" },
+	{ "[{\"version\":1}]", FA_EPARSE, "" },
+	{ "{\"version\":", FA_EPARSE, "" },
+	{ "{\"version\":}", FA_EPARSE, "" },
+	{ "{\"version\":1 2}", FA_EPARSE, "" },
+	{ "{\"a\":{} \"version\":1}", FA_EPARSE, "" },
+};
+
+static void test_json_member_in_object_table(void **state)
+{
+	run_each_cases(*state, version_cases, N_ELEMS(version_cases), walk_version);
+}
+
+/* A NUL byte is no white space: before the '[', around a ',', after a name. */
+static void test_json_each_nul_is_not_space(void **state)
+{
+#define NUL_CASE(text) { text, sizeof(text) - 1 }
+	static const struct {
+		const char *doc;
+		size_t len;
+	} arrays[] = {
+		NUL_CASE("\0[{\"a\":1}]"),
+		NUL_CASE("[{\"a\":1}\0,{\"b\":2}]"),
+		NUL_CASE("[{\"a\":1},\0{\"b\":2}]"),
+	}, object = NUL_CASE("{\"thumbs\"\0:{\"a\":{}}}");
+#undef NUL_CASE
+	char *path = ut_join(*state, "nul.json");
+	struct buf seen = BUF_INIT;
+	struct err e = { 0 };
+
+	for (size_t i = 0; i < N_ELEMS(arrays); i++) {
+		ut_write_file(path, arrays[i].doc, arrays[i].len);
+		if (json_each_in_array(path, collect, &seen, &e) != FA_EPARSE)
+			fail_msg("array %zu: a NUL taken for white space", i);
+	}
+	ut_write_file(path, object.doc, object.len);
+	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), FA_EPARSE);
+	assert_null(strstr(buf_cstr(&seen), "a="));
+	buf_release(&seen);
+	free(path);
+}
+
+/* An error names the file once. */
+static void test_json_each_names_the_file_once(void **state)
+{
+	char *path = ut_join(*state, "once.json");
+	struct buf seen = BUF_INIT, want = BUF_INIT;
+	struct err e = { 0 };
+
+	ut_write_str(path, "[{\"a\":1},{\"b\":");
+	assert_int_equal(json_each_in_array(path, collect, &seen, &e), FA_EPARSE);
+	buf_printf(&want, "'%s' is truncated", path);
+	assert_string_equal(e.msg, buf_cstr(&want));
+	ut_write_str(path, "{\"thumbs\":{\"a\":{\"b\":}}}");
+	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), FA_EPARSE);
+	buf_reset(&want);
+	buf_printf(&want, "'%s': malformed JSON", path);
+	assert_true(!strncmp(e.msg, buf_cstr(&want), want.len));
+	assert_null(strstr(e.msg + want.len, path));
+	buf_release(&seen);
+	buf_release(&want);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +933,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_each_in_object_table,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_json_each_in_object_large,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_member_in_object_table,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_nul_is_not_space,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_json_each_names_the_file_once,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 	};
 

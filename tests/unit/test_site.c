@@ -2,9 +2,12 @@
  * paths, what a second build writes, and how hostile records come out. */
 #include "unit.h"
 
+#include <signal.h>
+#include <sys/resource.h>
 #include <vips/vips.h>
 
 #include "site.h"
+#include "site_model.h"
 #include "site_spool.h"
 #include "thumb.h"
 
@@ -233,8 +236,11 @@ static void build_expecting(const char *root, long made, long kept, long failed,
 	assert_int_equal(st.pages_written > 0, pages);
 }
 
-/* The state of version 2 as version 1 wrote it: {"version": 1, "thumbs": {key: record}}. */
-static void write_old_state(const char *root)
+/*
+ * The state of version 2 as version 1 wrote it: {"version": 1, "thumbs": {key:
+ * record}}, with another version (or without one: version < 0) for a test.
+ */
+static void write_old_state(const char *root, int version)
 {
 	char *path = ut_join(root, "site/state.json");
 	json_t *list = json_load_file(path, 0, NULL), *old = json_object(), *thumbs = json_object();
@@ -248,7 +254,8 @@ static void write_old_state(const char *root)
 		json_object_set(thumbs, json_string_value(json_object_get(rec, "item")), rec);
 		json_object_del(rec, "item");
 	}
-	json_object_set_new(old, "version", json_integer(1));
+	if (version >= 0)
+		json_object_set_new(old, "version", json_integer(version));
 	json_object_set_new(old, "thumbs", thumbs);
 	assert_int_equal(json_dump_file(old, path, JSON_INDENT(2)), 0);
 	json_decref(list);
@@ -256,11 +263,40 @@ static void write_old_state(const char *root)
 	free(path);
 }
 
+/* Cuts the state 10 bytes into the second record, which starts after marker. */
+static void cut_state_in_second_record(const char *root, const char *marker)
+{
+	char *text = read_rel(root, "site/state.json");
+	char *first = strstr(text, marker);
+	char *second = first ? strstr(first + 1, marker) : NULL;
+
+	assert_non_null(second);
+	if (second)
+		second[10] = '\0';
+	write_rel(root, "site/state.json", text);
+	free(text);
+}
+
+/* The archived file rel is still the bytes in was (freed). */
+static void assert_unchanged(const char *root, const char *rel, char *was, size_t was_len)
+{
+	char *path = ut_join(root, rel);
+	size_t len = 0;
+	char *now = ut_read_file(path, &len);
+
+	assert_int_equal(len, was_len);
+	assert_memory_equal(now, was, len);
+	free(now);
+	free(was);
+	free(path);
+}
+
 /* Images are made once; the state (version 2, or version 1 read once) keeps them. */
 static void test_thumbnails_state(void **state)
 {
 	const char *root = *state;
-	char *text;
+	char *text, *original, *was;
+	size_t was_len = 0;
 
 	assert_int_equal(thumb_global_init(NULL), 0);
 	make_archive(root);
@@ -277,7 +313,7 @@ static void test_thumbnails_state(void **state)
 	build_expecting(root, 0, 1, 1, 0);
 
 	/* a state of version 1 is read, and written again as version 2 */
-	write_old_state(root);
+	write_old_state(root, 1);
 	build_expecting(root, 0, 1, 1, 0);
 	text = read_rel(root, "site/state.json");
 	assert_true(starts_with(text, "[{\"version\":2},\n"));
@@ -293,6 +329,144 @@ static void test_thumbnails_state(void **state)
 	/* a damaged state only costs time */
 	write_rel(root, "site/state.json", "[{\"version\":2},\n{\"item\":");
 	build_expecting(root, 2, 0, 0, 0);
+
+	/* a state cut after a good record: that one is kept, the rest made again */
+	cut_state_in_second_record(root, "\n{\"item\":");
+	build_expecting(root, 1, 1, 0, 0);
+	write_old_state(root, 1);
+	cut_state_in_second_record(root, "\n    \"");
+	build_expecting(root, 1, 1, 0, 0);
+	build_expecting(root, 0, 2, 0, 0);
+
+	/* version 1's layout with another version, or none: not read, the images made again */
+	original = ut_join(root, "my_photos/200/original.jpg");
+	was = ut_read_file(original, &was_len);
+	free(original);
+	write_old_state(root, 3);
+	build_expecting(root, 2, 0, 0, 0);
+	write_old_state(root, -1);
+	build_expecting(root, 2, 0, 0, 0);
+	assert_unchanged(root, "my_photos/200/original.jpg", was, was_len);
+}
+
+/* A page that is a symlink is replaced by a file, never followed, even to the page's own bytes. */
+static void test_symlinked_page_replaced(void **state)
+{
+	const char *root = *state;
+	char *page = ut_join(root, "site/photo/100.html"), *outside = ut_join(root, "outside.html");
+	struct site_stats st;
+	struct stat sb;
+	char *text;
+
+	make_archive(root);
+	build(root, &st);
+	text = read_rel(root, "site/photo/100.html");
+	ut_write_str(outside, text);
+	assert_int_equal(unlink(page), 0);
+	assert_int_equal(symlink(outside, page), 0);
+	build(root, &st);
+	assert_int_equal(st.pages_written, 1);
+	assert_int_equal(lstat(page, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	assert_unchanged(root, "outside.html", text, strlen(text));
+	free(page);
+	free(outside);
+}
+
+/* ---- a full disk ---------------------------------------------------------------- */
+
+/* n_photos photos, each with a comment of comment_len bytes by the same person. */
+static void make_commented_archive(const char *root, int n_photos, size_t comment_len)
+{
+	struct buf index = BUF_INIT, rel = BUF_INIT, comments = BUF_INIT;
+
+	assert_int_equal(mkdir(root, 0755), 0);
+	write_rel(root, "my_photos/.keep", "");
+	buf_putc(&index, '[');
+	for (int i = 1; i <= n_photos; i++) {
+		buf_printf(&index, "%s{\"id\":\"%d\",\"title\":\"t\",\"date_uploaded\":\"%d\"}",
+			   i > 1 ? "," : "", i, 1000 + i);
+		buf_reset(&rel);
+		buf_printf(&rel, "my_photos/%d/metadata.json", i);
+		write_rel(root, rel.data, "{\"title\":\"t\"}");
+		buf_reset(&comments);
+		buf_printf(&comments, "[{\"id\":\"c%d\",\"author\":\"11@N01\",\"text\":\"", i);
+		for (size_t k = 0; k < comment_len; k++)
+			buf_putc(&comments, "word "[k % 5]);
+		buf_puts(&comments, "\"}]");
+		buf_reset(&rel);
+		buf_printf(&rel, "my_photos/%d/comments.json", i);
+		write_rel(root, rel.data, comments.data);
+	}
+	buf_putc(&index, ']');
+	write_rel(root, "my_photos_index.json", index.data);
+	buf_release(&index);
+	buf_release(&rel);
+	buf_release(&comments);
+}
+
+/* Builds the site with files limited to limit bytes: writing past it fails (EFBIG). */
+static int build_with_file_limit(const char *root, rlim_t limit, struct err *e)
+{
+	struct site_stats st = { 0 };
+	struct rlimit was, low;
+	int r;
+
+	st.warnings = json_array();
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &was), 0);
+	low = was;
+	low.rlim_cur = limit;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &low), 0);
+	r = site_build(root, &st, e);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &was), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	json_decref(st.warnings);
+	return r;
+}
+
+/* The spool's error, in the comments kept for people's pages, is what the build reports. */
+static void test_full_spool_reported(void **state)
+{
+	char *big = ut_join(*state, "big"), *many = ut_join(*state, "many");
+	struct err e = { 0 };
+
+	/* a comment of 100 KB goes to the file while its photo page is made */
+	make_commented_archive(big, 1, 100000);
+	assert_int_equal(build_with_file_limit(big, 32768, &e), FA_EIO);
+	assert_non_null(strstr(e.msg, "the site's temporary file"));
+	assert_non_null(strstr(e.msg, strerror(EFBIG)));
+	/* small ones, only when the commenter's page reads them back */
+	err_clear(&e);
+	make_commented_archive(many, 10, 4000);
+	assert_int_equal(build_with_file_limit(many, 16384, &e), FA_EIO);
+	assert_non_null(strstr(e.msg, "the site's temporary file"));
+	assert_true(exists_rel(many, "site/people.html"));
+	assert_false(exists_rel(many, "site/person/11@N01.html"));
+	free(big);
+	free(many);
+}
+
+/* ---- the model ---------------------------------------------------------------- */
+
+/* Each item's id and title are stored once. */
+static void test_title_stored_once(void **state)
+{
+	const char *root = *state;
+	char *site = ut_join(root, "site");
+	struct site_model m;
+
+	write_rel(root, "my_photos_index.json",
+		  "[{\"id\":\"5\",\"title\":\"Hello\"},{\"id\":\"6\"}]");
+	assert_int_equal(mkdir(site, 0755), 0);
+	assert_int_equal(site_model_load(&m, root, NULL), 0);
+	assert_int_equal(m.n_items, 2);
+	assert_string_equal(site_item_title(&m.items[0]), "Hello");
+	assert_string_equal(site_item_title(&m.items[1]), "");
+	/* "5\0Hello\0" and "6\0\0" */
+	assert_int_equal(m.strings.used, 8 + 3);
+	site_model_release(&m);
+	free(site);
 }
 
 int main(void)
@@ -304,6 +478,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_spool_round_trip, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_thumbnails_state, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_symlinked_page_replaced, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_full_spool_reported, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_title_stored_once, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
