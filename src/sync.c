@@ -795,18 +795,26 @@ static int run(struct sync_state *st, struct err *e)
 	return r;
 }
 
-static void teardown(struct sync_state *st)
+/* Everything but the lock and the store; it can run twice. */
+static void release_work(struct sync_state *st)
 {
 	http_client_free(st->http);
-	flickr_client_release(&st->fc);
+	st->http = NULL;
 	json_decref(st->albums);
 	json_decref(st->old_albums);
-	album_members_release(&st->photo_albums);
 	json_decref(st->state);
+	json_decref(st->failures);
+	st->albums = st->old_albums = st->state = st->failures = NULL;
+	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
-	json_decref(st->failures);
 	avatar_result_release(&st->avatars);
+}
+
+static void teardown(struct sync_state *st)
+{
+	release_work(st);
+	flickr_client_release(&st->fc);
 	if (st->lock_fd >= 0)
 		close(st->lock_fd);
 	store_release(&st->store);
@@ -856,10 +864,14 @@ int cmd_sync(const struct options *o)
 	}
 	if (st.lock_fd >= 0 && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
-	/* the site is a view of the archive: its failure is a warning, never the sync's */
+	/* the site is a view of the archive: its failure is a warning, never the sync's;
+	 * it runs under the lock, once the sync's memory is freed */
 	if (cr == 0 && (status == EXIT_OK || status == EXIT_SOME_FAILED) &&
-	    !(o->flags & OPT_NO_SITE) && site_after_sync(st.store.root) == FA_EINTR)
-		status = EXIT_INTERRUPTED;
+	    !(o->flags & OPT_NO_SITE)) {
+		release_work(&st);
+		if (site_after_sync(st.store.root) == FA_EINTR)
+			status = EXIT_INTERRUPTED;
+	}
 	teardown(&st);
 	return status;
 }
