@@ -203,24 +203,47 @@ static json_t *load_or_empty(const char *path, int want_array)
 /*
  * This run's albums (sync has already added and marked the ones Flickr no
  * longer lists), then any recorded album still missing from them: a list is
- * never shortened.  The albums are shared with fresh and old, not copied.
+ * never shortened.  The recorded ones are read one at a time, so that only
+ * the missing ones are held.
  */
-static json_t *merge_albums(const json_t *fresh, const json_t *old)
+struct album_merge {
+	const json_t *fresh;
+	json_t *out;
+};
+
+static int keep_missing_album(void *ud, json_t *old)
 {
-	json_t *out = json_copy((json_t *)fresh);
+	struct album_merge *m = ud;
+	const char *id = jstr(old, "id");
 
-	for (size_t i = 0; out && i < json_array_size(old); i++) {
-		const json_t *a = json_array_get(old, i);
-		const char *id = jstr(a, "id");
-		int seen = 0;
+	for (size_t k = 0; id && k < json_array_size(m->fresh); k++) {
+		const char *fresh_id = jstr(json_array_get(m->fresh, k), "id");
 
-		for (size_t k = 0; id && k < json_array_size(fresh) && !seen; k++)
-			seen = jstr(json_array_get(fresh, k), "id") &&
-			       !strcmp(jstr(json_array_get(fresh, k), "id"), id);
-		if (!seen)
-			json_array_append(out, (json_t *)a);
+		if (fresh_id && !strcmp(fresh_id, id))
+			return 0;
 	}
-	return out;
+	return json_array_append(m->out, old) < 0 ? FA_ENOMEM : 0;
+}
+
+static int merge_albums(const char *path, const json_t *fresh, json_t **ret, struct err *e)
+{
+	struct album_merge m = { fresh, json_copy((json_t *)fresh) };
+	struct err why = { 0 };
+	int r;
+
+	if (!m.out)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	r = json_each_in_array(path, keep_missing_album, &m, &why);
+	/* none recorded yet, or a damaged file: what could be read is kept */
+	if (r == FA_ENOTFOUND || r == FA_EPARSE)
+		r = 0;
+	else if (r < 0)
+		r = err_set(e, r, "%s", why.msg);
+	if (r < 0)
+		json_decref(m.out);
+	else
+		*ret = m.out;
+	return r;
 }
 
 static int rebuild_files(const struct store *s, const json_t *albums,
@@ -229,7 +252,7 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 {
 	struct catalog_counts counts = { 0, 0, 0, 0 };
 	struct buf path = BUF_INIT;
-	json_t *users = NULL, *sorted = NULL, *old_albums = NULL, *merged = NULL;
+	json_t *users = NULL, *sorted = NULL, *merged = NULL;
 	int r;
 
 	store_root_path(s, USERS_CACHE, &path);
@@ -252,20 +275,15 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	if (r < 0 || !albums)
 		goto cleanup;
 	store_root_path(s, ALBUMS_INDEX, &path);
-	old_albums = load_or_empty(path.data, 1);
-	merged = merge_albums(albums, old_albums);
-	if (!merged) {
-		r = err_set(e, FA_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	r = json_write_atomic(path.data, merged, e);
+	r = merge_albums(path.data, albums, &merged, e);
+	if (r == 0)
+		r = json_write_atomic(path.data, merged, e);
 	counts.albums = (long)json_array_size(merged);
 cleanup:
 	if (ret_counts)
 		*ret_counts = counts;
 	json_decref(users);
 	json_decref(sorted);
-	json_decref(old_albums);
 	json_decref(merged);
 	buf_release(&path);
 	return r;
