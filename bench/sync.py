@@ -8,7 +8,7 @@ wall time, photos/s, media MB/s, the process's peak RSS, and the time the same s
 take under Flickr's real quota (3600 calls an hour; the tool's default budget is 3500).
 
 The fake answers every API call after --api-latency (default 80 ms) and sends each media
-file, padded to about --media-mb (default 1 MB), at --media-rate (default 2 MB/s per
+file, padded to about --media-mb (default 1 MB; buddy icons stay a few KB), at --media-rate (default 2 MB/s per
 file) after --media-latency (default 40 ms); the quota is lifted (--calls-per-hour 0) so
 the figures show the tool, not the pacer.  The projection under the real quota takes the
 API calls at 3500 an hour, and everything else (downloads included) as long as it took
@@ -143,7 +143,7 @@ def main():
     ap.add_argument("--media-latency", type=float, default=0.040)
     ap.add_argument("--media-rate", type=int, default=2_000_000)
     ap.add_argument("--media-mb", type=float, default=1.0,
-                    help="MB added to every media file (disk: photos x this, twice)")
+                    help="MB added to every photo and video file, not to buddy icons (disk: photos x this, twice)")
     ap.add_argument("--compare-jobs1", action="store_true",
                     help="also run a full sync with --jobs 1 (slow: one item at a time)")
     ap.add_argument("--sync-args", default="",

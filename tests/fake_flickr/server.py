@@ -95,7 +95,7 @@ class FakeFlickr:
     """A local fake of api.flickr.com, www.flickr.com/services/oauth and the static hosts.
 
     Knobs (plain attributes): api_latency, media_latency, media_rate (bytes/s per
-    media response, 0: unlimited), media_padding (bytes added to every media file,
+    media response, 0: unlimited), media_padding (bytes added to every photo and video file, not icons,
     for benchmarks with realistic sizes), count_extras, require_oauth, oauth_time_window
     (None disables the timestamp check).
     """
@@ -652,7 +652,8 @@ class FakeFlickr:
         if fault and fault.kind not in ("truncate", "stall"):
             return self._fault_response(fault), None, True
         resp = self._media(req)
-        if self.media_padding and resp.status == 200:
+        # buddy icons stay the few KB they are on Flickr
+        if self.media_padding and resp.status == 200 and not icon:
             resp = Response(200, resp.body + bytes(self.media_padding), resp.ctype,
                             list(resp.headers))
         return resp, fault, True
