@@ -8,8 +8,8 @@ wall time, photos/s, media MB/s, the process's peak RSS, and the time the same s
 take under Flickr's real quota (3600 calls an hour; the tool's default budget is 3500).
 
 The fake answers every API call after --api-latency (default 80 ms) and sends each media
-file, padded to about --media-mb (default 1 MB; buddy icons stay a few KB), at --media-rate (default 2 MB/s per
-file) after --media-latency (default 40 ms); the quota is lifted (--calls-per-hour 0) so
+file, padded to about --media-mb (default 1 MB; buddy icons stay a few KB), at
+--media-rate (default 2 MB/s per file) after --media-latency (default 40 ms); the quota is lifted (--calls-per-hour 0) so
 the figures show the tool, not the pacer.  The projection under the real quota takes the
 API calls at 3500 an hour, and everything else (downloads included) as long as it took
 here, running alongside.
