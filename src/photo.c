@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "exif.h"
 #include "fsutil.h"
+#include "ledger.h"
 #include "log.h"
 #include "media.h"
 #include "merge.h"
@@ -649,14 +650,68 @@ static int list_unchanged(struct job *j, const json_t *old, const char *count_ke
 	if (!old || count < 0 || j->ctx->refetch_all || !jint(j->old_meta, count_key, &was) ||
 	    was != count)
 		return 0;
+	/* the last fetch gave fewer than the count (see listed_snapshot): asked again */
+	if (jobj(j->old_meta, "listed") && json_object_get(j->listing, count_key) &&
+	    !json_object_get(jobj(j->old_meta, "listed"), count_key))
+		return 0;
 	return !check_update || same_update(j->old_meta, j->listing);
+}
+
+/* Unique values of key among the objects of list. */
+static long count_unique(const json_t *list, const char *key)
+{
+	struct id_set seen = ID_SET_INIT;
+	long n;
+
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *v = jstr(json_array_get(list, i), key);
+
+		if (v && id_set_add(&seen, v) < 0)
+			break;
+	}
+	n = (long)seen.n;
+	id_set_release(&seen);
+	return n;
+}
+
+/* The comments, asked for once more when fewer come than Flickr counts. */
+static int fetch_comments(struct job *j, long long count, json_t **ret, struct err *e)
+{
+	json_t *best = NULL;
+	int r = 0;
+
+	for (int attempt = 0; r == 0 && attempt < 2; attempt++) {
+		json_t *resp = NULL, *list;
+
+		if (best && count_unique(best, "id") >= count)
+			break;
+		r = call_for_photo(j, "flickr.photos.comments.getList", 0, &resp, e);
+		list = r == 0 ? record_comments(resp) : NULL;
+		json_decref(resp);
+		if (r == 0 && !list)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		if (list && (!best || count_unique(list, "id") > count_unique(best, "id"))) {
+			json_decref(best);
+			best = list;
+		} else {
+			json_decref(list);
+		}
+	}
+	if (r < 0) {
+		json_decref(best);
+		return r;
+	}
+	j->res->comments.expected = (long)count;
+	j->res->comments.got = count_unique(best, "id");
+	*ret = best;
+	return 0;
 }
 
 static int archive_comments(struct job *j, struct err *e)
 {
 	const json_t *info = jobj(j->info_doc, "photo");
 	long long count = -1;
-	json_t *resp = NULL, *old = earlier_list(j, "comments.json"), *fresh;
+	json_t *old = earlier_list(j, "comments.json"), *fresh = NULL;
 	int r = 0;
 
 	if (!jint(jobj(info, "comments"), "_content", &count))
@@ -667,15 +722,15 @@ static int archive_comments(struct job *j, struct err *e)
 		goto cleanup;
 	}
 	if (count != 0)
-		r = call_for_photo(j, "flickr.photos.comments.getList", 0, &resp, e);
+		r = fetch_comments(j, count, &fresh, e);
+	else
+		fresh = json_array();
 	if (r < 0)
 		goto cleanup;
-	fresh = count != 0 ? record_comments(resp) : json_array();
 	r = write_merged(j, "comments.json", "comments", old, fresh, &MERGE_COMMENTS, e);
-	json_decref(fresh);
 cleanup:
+	json_decref(fresh);
 	json_decref(old);
-	json_decref(resp);
 	return r;
 }
 
@@ -695,9 +750,39 @@ static int collect_fave(void *ud, json_t *person, const struct flickr_page *pg)
 	return 0;
 }
 
-static int archive_faves(struct job *j, struct err *e)
+/* Every page of faves, asked for once more when fewer come than Flickr counts. */
+static int fetch_faves(struct job *j, long long count, struct fave_collect *ret, struct err *e)
 {
 	const char *args[] = { "photo_id", j->id, NULL };
+	int r = 0;
+
+	for (int attempt = 0; r == 0 && attempt < 2; attempt++) {
+		struct fave_collect again = { json_array(), 0 };
+		long expected = (long)(count > ret->total ? count : ret->total);
+
+		if (attempt && count_unique(ret->list, "nsid") >= expected) {
+			json_decref(again.list);
+			break;
+		}
+		r = again.list ? flickr_paginate(j->ctx->fc, "flickr.photos.getFavorites", args,
+						 "photo", "person", FAVES_PER_PAGE, collect_fave,
+						 &again, NULL, e)
+			       : err_set(e, FA_ENOMEM, "out of memory");
+		if (r == 0 && (!attempt || count_unique(again.list, "nsid") >
+					      count_unique(ret->list, "nsid"))) {
+			json_decref(ret->list);
+			*ret = again;
+		} else {
+			json_decref(again.list);
+		}
+	}
+	j->res->faves.expected = (long)(count > ret->total ? count : ret->total);
+	j->res->faves.got = count_unique(ret->list, "nsid");
+	return r;
+}
+
+static int archive_faves(struct job *j, struct err *e)
+{
 	struct fave_collect fc = { json_array(), 0 };
 	json_t *old = earlier_list(j, "favorites.json");
 	long long count = -1;
@@ -710,8 +795,7 @@ static int archive_faves(struct job *j, struct err *e)
 		goto cleanup;
 	}
 	if (count != 0)
-		r = flickr_paginate(j->ctx->fc, "flickr.photos.getFavorites", args, "photo",
-				    "person", FAVES_PER_PAGE, collect_fave, &fc, e);
+		r = fetch_faves(j, count, &fc, e);
 	if (r < 0)
 		goto cleanup;
 	j->count_faves = (long long)json_array_size(fc.list);
@@ -805,13 +889,21 @@ static int archive_media(struct job *j, struct err *e)
 /* The listing fields that tell whether an item changed. */
 static const char *const change_keys[] = { "lastupdate", "count_comments", "count_faves" };
 
-/* metadata.json "listed": those fields as the listing gave them when the item was fetched. */
-static json_t *listed_snapshot(const json_t *listing)
+/*
+ * metadata.json "listed": those fields as the listing gave them when the item
+ * was fetched; a count that fewer comments or faves than it says came with is
+ * left out, so that the next run fetches them again.
+ */
+static json_t *listed_snapshot(const json_t *listing, const struct photo_result *res)
 {
 	json_t *seen = json_object();
 
 	for (size_t i = 0; seen && i < sizeof(change_keys) / sizeof(change_keys[0]); i++)
 		jcopy(seen, change_keys[i], listing, change_keys[i]);
+	if (res->comments.got < res->comments.expected)
+		json_object_del(seen, "count_comments");
+	if (res->faves.got < res->faves.expected)
+		json_object_del(seen, "count_faves");
 	return seen;
 }
 
@@ -831,7 +923,7 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 
 	jset_int(j->synced, "info", j->ctx->now);
 	jset_bool(m, "original_archived", j->media_is_original);
-	jset_new(m, "listed", listed_snapshot(j->listing));
+	jset_new(m, "listed", listed_snapshot(j->listing, j->res));
 	if (j->people_refused && json_object_get(j->old_meta, "people"))
 		json_object_set(m, "people", json_object_get(j->old_meta, "people"));
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||

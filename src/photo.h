@@ -27,6 +27,7 @@ struct photo_ctx {
 	struct retry_policy retry; /* for downloads */
 	int64_t now;               /* unix seconds, for archived_at */
 	int refetch_all;           /* fetch comments and faves even when counts match */
+	const char *nsid;          /* the account's NSID (flickr.test.login), borrowed */
 };
 
 struct fs_tmp;
@@ -35,6 +36,10 @@ struct photo_result {
 	int original_missing;  /* a smaller size was archived: Flickr did not offer the original */
 	int downloaded;        /* media files fetched this time */
 	int gone;              /* Flickr says the photo no longer exists */
+	struct {
+		long expected;  /* what Flickr counts */
+		long got;       /* unique ones it gave; fewer: the next run asks again */
+	} comments, faves;     /* 0 and 0 when not fetched */
 	char note[256];        /* something worth telling the user, or "" */
 };
 

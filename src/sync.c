@@ -22,6 +22,8 @@
 #include "fsutil.h"
 #include "http.h"
 #include "index.h"
+#include "ledger.h"
+#include "listing.h"
 #include "log.h"
 #include "photo.h"
 #include "record.h"
@@ -42,7 +44,10 @@ struct sync_state {
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
-	int listed_short[2]; /* a listing held clearly fewer items than its total */
+	struct ledger ledger; /* what was listed beside what Flickr counts */
+	long album_members[2]; /* members counted by the albums, and listed */
+	long album_only;     /* album members the photostream did not list */
+	char *nsid;          /* the account's NSID, as flickr.test.login says */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
 	long archived;       /* new items */
@@ -90,30 +95,55 @@ static int login(struct sync_state *st, struct err *e)
 	}
 	msg_info("Signed in to Flickr as %s (%s)",
 		 jcontent(user, "username") ? jcontent(user, "username") : "?", jstr(user, "id"));
+	/* "me" is documented for people.getPhotos only: the other calls get the NSID */
+	st->nsid = strdup(jstr(user, "id"));
+	st->pctx.nsid = st->nsid;
 	json_decref(resp);
-	return 0;
+	return st->nsid ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 }
 
 /* ---- albums ---- */
 
+/* The SafeSearch preference hides moderate and restricted items from some listings. */
+static const char SAFESEARCH_HINT[] =
+	"Flickr's SafeSearch preference can hide moderate or restricted items from this "
+	"listing; to list them, set it to \"Off\" at https://www.flickr.com/account/prefs/safesearch "
+	"and sync again";
+
+/* Notes a listing in the ledger, with a hint when short; 0 or FA_ENOMEM. */
+static int note_listing(struct sync_state *st, const char *listing, long expected, long got,
+			const char *hint, json_t *detail)
+{
+	if (got < expected && hint) {
+		if (!detail)
+			detail = json_object();
+		jset_str(detail, "hint", hint);
+	}
+	return ledger_note(&st->ledger, listing, expected, got, detail);
+}
+
 struct album_photos {
 	struct sync_state *st;
 	json_t *ids;
+	struct id_set seen;       /* ids, borrowed from the strings in ids */
 	size_t album;             /* index in st->albums */
 	const char *title;
+	long total;               /* photosets.getPhotos's own count */
 };
 
 static int add_album_member(struct album_photos *ap, const char *id)
 {
 	json_t *s;
+	int r;
 
-	if (!store_valid_id(id))
+	if (!store_valid_id(id) || id_set_find(&ap->seen, id))
 		return 0;
 	s = json_string(id);
 	if (json_array_append_new(ap->ids, s) < 0)
 		return FA_ENOMEM;
+	r = id_set_add(&ap->seen, json_string_value(s));
 	/* the string stays in the album's photo_ids for as long as st->albums lives */
-	return album_members_add(&ap->st->photo_albums, json_string_value(s), ap->album);
+	return r < 0 ? r : album_members_add(&ap->st->photo_albums, json_string_value(s), ap->album);
 }
 
 static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
@@ -150,16 +180,44 @@ static json_t *album_entry(const json_t *set)
 	return a;
 }
 
+struct album_list {
+	struct sync_state *st;
+	struct id_set seen;       /* album ids, borrowed from st->albums */
+};
+
 static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
 {
-	struct sync_state *st = ud;
+	struct album_list *al = ud;
 	const char *id = jstr(set, "id");
+	json_t *entry;
 
 	if (!store_valid_id(id)) {
 		msg_warn("skipping an album with an invalid id");
 		return 0;
 	}
-	return json_array_append_new(st->albums, album_entry(set)) < 0 ? FA_ENOMEM : 0;
+	if (id_set_find(&al->seen, id))
+		return 0;
+	entry = album_entry(set);
+	if (json_array_append_new(al->st->albums, entry) < 0)
+		return FA_ENOMEM;
+	return id_set_add(&al->seen, jstr(entry, "id")) < 0 ? FA_ENOMEM : 0;
+}
+
+/* How many items Flickr says an album holds. */
+static long album_count(const json_t *album)
+{
+	return (long)(jint_or(album, "count_photos", 0) + jint_or(album, "count_videos", 0));
+}
+
+/*
+ * Whether the members listed make the album whole: as many as its photos and
+ * videos, or (unverified whether an album's "photos" counts its videos too)
+ * as many as its photos when getPhotos's own total says that is all.
+ */
+static int album_whole(const json_t *album, long got, long listed_total)
+{
+	return got >= album_count(album) ||
+	       (got >= listed_total && listed_total == jint_or(album, "count_photos", -1));
 }
 
 /* The last sync's photo ids of an album Flickr says has not changed since, or NULL. */
@@ -176,19 +234,40 @@ static const json_t *unchanged_album_ids(const struct sync_state *st, const json
 		for (size_t k = 0; k < 3; k++)
 			if (!json_equal(json_object_get(old, keys[k]), json_object_get(album, keys[k])))
 				return NULL;
+		/* a list the last run could not complete is listed again */
+		if (!jflag(old, "photo_ids_complete", (long)json_array_size(ids) >= album_count(old)))
+			return NULL;
 		return json_is_array(ids) && jstr(album, "date_update") ? ids : NULL;
 	}
 	return NULL;
 }
 
+static int list_album_members(struct album_photos *ap, const json_t *album, struct err *e)
+{
+	const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", ap->st->nsid,
+			       "extras", "media", NULL };
+	struct flickr_page last = { 0, 0, 0 };
+	int r = 0;
+
+	/* a short list is asked for once more before it counts as short */
+	for (int attempt = 0; r == 0 && attempt < 2; attempt++) {
+		if (attempt && album_whole(album, (long)json_array_size(ap->ids), ap->total))
+			break;
+		r = flickr_paginate(&ap->st->fc, "flickr.photosets.getPhotos", args, "photoset",
+				    "photo", LISTING_PER_PAGE, collect_album_photo, ap, &last, e);
+		if (last.total > ap->total)
+			ap->total = last.total;
+	}
+	return r;
+}
+
 static int list_album_photos(struct sync_state *st, size_t index, struct err *e)
 {
 	json_t *album = json_array_get(st->albums, index);
-	struct album_photos ap = { st, json_array(), index, jstr(album, "title") };
-	const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", "me", "extras",
-			       "media", NULL };
+	struct album_photos ap = { st, json_array(), ID_SET_INIT, index, jstr(album, "title"), 0 };
 	const json_t *known = unchanged_album_ids(st, album);
 	char what[160];
+	long got;
 	int r = 0;
 
 	if (!ap.ids)
@@ -196,18 +275,34 @@ static int list_album_photos(struct sync_state *st, size_t index, struct err *e)
 	for (size_t i = 0; known && r == 0 && i < json_array_size(known); i++)
 		r = add_album_member(&ap, json_string_value(json_array_get(known, i)));
 	if (!known && r == 0)
-		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", args, "photoset",
-				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
+		r = list_album_members(&ap, album, e);
+	got = (long)json_array_size(ap.ids);
+	id_set_release(&ap.seen);
 	snprintf(what, sizeof(what), "%s album '%.100s' (%zu items)",
 		 known ? "unchanged" : "listed", ap.title, json_array_size(ap.ids));
 	jset_new(album, "photo_ids", ap.ids);
 	progress_item(what, st->fc.calls);
-	return r;
+	if (r < 0)
+		return r;
+	jset_bool(album, "photo_ids_complete", known || album_whole(album, got, ap.total));
+	st->album_members[0] += jflag(album, "photo_ids_complete", true) ? got : album_count(album);
+	st->album_members[1] += got;
+	if (!jflag(album, "photo_ids_complete", true)) {
+		char listing[200];
+
+		snprintf(listing, sizeof(listing), "album %s", jstr(album, "id"));
+		r = note_listing(st, listing, album_count(album), got, SAFESEARCH_HINT, NULL);
+		if (r == 0 && (r = jset_str(ledger_find(&st->ledger, listing), "title", ap.title)) < 0)
+			r = FA_ENOMEM;
+	}
+	return r < 0 ? err_set(e, r, "out of memory") : 0;
 }
 
 static int list_albums(struct sync_state *st, struct err *e)
 {
-	const char *args[] = { "user_id", "me", NULL };
+	const char *args[] = { "user_id", st->nsid, NULL };
+	struct album_list al = { st, ID_SET_INIT };
+	struct flickr_page last = { 0, 0, 0 };
 	struct buf path = BUF_INIT;
 	long marked = 0;
 	int r;
@@ -217,7 +312,16 @@ static int list_albums(struct sync_state *st, struct err *e)
 		st->old_albums = NULL;
 	buf_release(&path);
 	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
-			    LISTING_PER_PAGE, collect_album, st, e);
+			    LISTING_PER_PAGE, collect_album, &al, &last, e);
+	/* short: asked for once more; the albums found then come after the others */
+	if (r == 0 && (long)json_array_size(st->albums) < last.total)
+		r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets",
+				    "photoset", LISTING_PER_PAGE, collect_album, &al, &last, e);
+	id_set_release(&al.seen);
+	if (r == 0 && note_listing(st, "albums", last.total > (long)json_array_size(st->albums) ?
+				   last.total : (long)json_array_size(st->albums),
+				   (long)json_array_size(st->albums), NULL, NULL) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && json_array_size(st->albums))
 		progress_begin("albums", (long)json_array_size(st->albums));
 	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
@@ -238,72 +342,148 @@ static int list_albums(struct sync_state *st, struct err *e)
 
 /* ---- listings spooled to disk ---- */
 
-struct spool {
-	struct sync_state *st;
-	struct fs_tmp tmp;
-	long count;
-	long page;
-	long total;
-	const char *what;
-	struct store_ids *ids;
-};
-
-static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
+static const char *listing_name(enum store_kind kind)
 {
-	struct spool *sp = ud;
-	char *line = json_dumps(photo, JSON_COMPACT);
+	return kind == STORE_FAV ? "favorites" : "photostream";
+}
+
+
+static int spool_listing(struct sync_state *st, enum store_kind kind, const char *file,
+			 struct err *e)
+{
+	/* people.getPhotos: every content type (photos, screenshots, art, virtual photos) */
+	const char *stream_args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
+				      "content_types", "0,1,2,3", "safe_search", "3", NULL };
+	const char *fave_args[] = { "user_id", st->nsid, "extras", FLICKR_LISTING_EXTRAS, NULL };
+	struct listing l = {
+		.fc = &st->fc, .now = clock_unix_now(), .ids = &st->listed[kind],
+		.src = kind == STORE_FAV ? &LISTING_FAVORITES : &LISTING_PHOTOSTREAM,
+		.args = kind == STORE_FAV ? fave_args : stream_args,
+	};
+	struct buf path = BUF_INIT;
+	json_t *detail = NULL;
 	int r;
 
-	if (!line)
-		return FA_ENOMEM;
-	if (pg->page != sp->page) {
-		char what[128];
-
-		sp->page = pg->page;
-		sp->total = pg->total;
-		progress_set_total(pg->pages);
-		snprintf(what, sizeof(what), "listed page %ld of %s", pg->page, sp->what);
-		progress_item(what, sp->st->fc.calls);
-	}
-	r = fs_tmp_write(&sp->tmp, line, strlen(line), NULL);
+	store_root_path(&st->store, file, &path);
+	r = listing_spool(&l, path.data, e);
+	buf_release(&path);
+	if (r == 0 && json_array_size(l.gaps))
+		detail = json_pack("{sO}", "gaps", l.gaps);
+	if (r == 0 && note_listing(st, listing_name(kind), l.total > listing_got(&l) ?
+				   l.total : listing_got(&l), listing_got(&l),
+				   kind == STORE_FAV ? SAFESEARCH_HINT : NULL, detail) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
-		r = fs_tmp_write(&sp->tmp, "\n", 1, NULL);
-	if (r == 0 && store_valid_id(jstr(photo, "id")))
-		r = store_ids_add(sp->ids, jstr(photo, "id"));
-	free(line);
-	sp->count++;
+		msg_info("Found %ld of the %ld %s Flickr counts", listing_got(&l),
+			 l.total > listing_got(&l) ? l.total : listing_got(&l), l.src->what);
+	listing_release(&l);
+	store_ids_sort(&st->listed[kind]);
 	return r;
 }
 
-static int spool_listing(struct sync_state *st, enum store_kind kind, const char *method,
-			 const char *file, const char *what, long *ret_count, struct err *e)
+/*
+ * Album members the photostream did not list are the account's own items
+ * all the same: each album that has some is listed again with the listing's
+ * extras, and they are spooled to their own file.
+ */
+struct album_only {
+	struct sync_state *st;
+	struct fs_tmp tmp;
+	struct store_ids found;
+	const char *owner;
+};
+
+/* An album member uploaded within one of the photostream's gaps fills it. */
+static int fill_gap(struct sync_state *st, const json_t *photo)
 {
-	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
-			       "safe_search", "3", NULL };
-	struct spool sp = { st, FS_TMP_INIT, 0, 0, 0, what, &st->listed[kind] };
+	json_t *entry = ledger_find(&st->ledger, "photostream");
+	const json_t *gaps = json_object_get(entry, "gaps");
+	long long date;
+
+	if (!jint(photo, "dateupload", &date))
+		return 0;
+	for (size_t i = 0; i < json_array_size(gaps); i++) {
+		json_t *g = json_array_get(gaps, i);
+		long long got = jint_or(g, "got", 0);
+
+		if (date < jint_or(g, "from_unix", 0) || date > jint_or(g, "to_unix", 0) ||
+		    got >= jint_or(g, "expected", 0))
+			continue;
+		if (jset_int(g, "got", got + 1) < 0)
+			return FA_ENOMEM;
+		return ledger_set_got(&st->ledger, entry, (long)jint_or(entry, "got", 0) + 1);
+	}
+	return 0;
+}
+
+static int spool_album_only(void *ud, json_t *photo, const struct flickr_page *pg)
+{
+	struct album_only *ao = ud;
+	const char *id = jstr(photo, "id");
+	char *line;
+	int r;
+
+	if (!store_valid_id(id) || store_ids_contains(&ao->st->listed[STORE_MY], id))
+		return 0;
+	for (size_t i = 0; i < ao->found.n; i++)
+		if (!strcmp(ao->found.v[i], id))
+			return 0;
+	if (!jstr(photo, "owner") && ao->owner)
+		jset_str(photo, "owner", ao->owner);
+	line = json_dumps(photo, JSON_COMPACT);
+	if (!line)
+		return FA_ENOMEM;
+	r = fs_tmp_write(&ao->tmp, line, strlen(line), NULL);
+	if (r == 0)
+		r = fs_tmp_write(&ao->tmp, "\n", 1, NULL);
+	free(line);
+	if (r == 0)
+		r = fill_gap(ao->st, photo);
+	return r < 0 ? r : store_ids_add(&ao->found, id);
+}
+
+static int album_has_unlisted(const struct sync_state *st, const json_t *album)
+{
+	const json_t *ids = json_object_get(album, "photo_ids");
+
+	for (size_t i = 0; i < json_array_size(ids); i++)
+		if (!store_ids_contains(&st->listed[STORE_MY], json_string_value(json_array_get(ids, i))))
+			return 1;
+	return 0;
+}
+
+static int list_album_only(struct sync_state *st, const char *file, struct err *e)
+{
+	struct album_only ao = { st, FS_TMP_INIT, STORE_IDS_INIT, st->nsid };
 	struct buf path = BUF_INIT;
 	int r;
 
 	store_root_path(&st->store, file, &path);
-	r = fs_tmp_open(&sp.tmp, path.data, 0644, e);
-	progress_begin("listing", 1);
-	if (r == 0)
-		r = flickr_paginate(&st->fc, method, args, "photos", "photo", LISTING_PER_PAGE,
-				    spool_item, &sp, e);
-	progress_end();
+	r = fs_tmp_open(&ao.tmp, path.data, 0644, e);
+	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
+		const json_t *album = json_array_get(st->albums, i);
+		const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", st->nsid,
+				       "extras", FLICKR_LISTING_EXTRAS, NULL };
+
+		if (album_has_unlisted(st, album))
+			r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", args, "photoset",
+					    "photo", LISTING_PER_PAGE, spool_album_only, &ao, NULL, e);
+	}
 	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
 		err_set(e, r, "cannot write the listing '%s': %s", path.data, fa_strerror(r));
 	if (r == 0)
-		r = fs_tmp_commit(&sp.tmp, path.data, e);
-	fs_tmp_abort(&sp.tmp);
+		r = fs_tmp_commit(&ao.tmp, path.data, e);
+	fs_tmp_abort(&ao.tmp);
 	buf_release(&path);
-	*ret_count = sp.count;
-	store_ids_sort(sp.ids);
-	/* Flickr's totals can count a few hidden items; a big gap means a broken listing */
-	st->listed_short[kind] = sp.total > 0 && (double)sp.count < 0.9 * (double)sp.total;
-	if (r == 0)
-		msg_info("Found %ld %s", sp.count, what);
-	return r;
+	st->album_only = (long)ao.found.n;
+	for (size_t i = 0; r == 0 && i < ao.found.n; i++)
+		r = store_ids_add(&st->listed[STORE_MY], ao.found.v[i]);
+	store_ids_sort(&st->listed[STORE_MY]);
+	store_ids_free(&ao.found);
+	if (r == 0 && st->album_only)
+		msg_info("%ld album member%s the photostream did not list; archived from the "
+			 "albums", st->album_only, st->album_only == 1 ? "" : "s");
+	return r == FA_ENOMEM ? err_set(e, r, "out of memory") : r;
 }
 
 /* ---- what Flickr stopped listing ---- */
@@ -340,24 +520,38 @@ static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t w
 	return r;
 }
 
+/* Archived items a short listing lacks though Flickr still has them: they are what is missing. */
+static int name_missing(struct sync_state *st, json_t *entry, const struct store_ids *ids)
+{
+	json_t *missing = json_array();
+
+	for (size_t i = 0; missing && i < ids->n; i++)
+		if (json_array_append_new(missing, json_string(ids->v[i])) < 0) {
+			json_decref(missing);
+			missing = NULL;
+		}
+	return missing && jset_new(entry, "missing", missing) == 0 ? 0 : FA_ENOMEM;
+}
+
 static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
 {
+	json_t *entry = ledger_find(&st->ledger, listing_name(kind));
+	struct store_ids unlisted = STORE_IDS_INIT;
+	int complete = jflag(entry, "complete", true);
 	int64_t now = clock_unix_now();
 	long marked = 0, pending = 0;
 	int r;
 
-	if (st->listed_short[kind]) {
-		msg_warn("Flickr listed fewer %s than it counts; not looking for deletions this time",
-			 store_kind_dir(kind));
-		return 0;
-	}
 	st->pctx.now = now;
 	r = upstream_check(&st->pctx, kind, &st->listed[kind],
 			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
-			   &marked, &pending, e);
+			   &marked, &pending, complete ? NULL : &unlisted, e);
 	st->marked_gone += marked;
-	/* "last seen" stays at the last listing for what could not be settled yet */
-	if (r == 0 && !pending)
+	if (r == 0 && unlisted.n && name_missing(st, entry, &unlisted) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	store_ids_free(&unlisted);
+	/* "last seen" stays at the last whole listing for what could not be settled yet */
+	if (r == 0 && !pending && complete)
 		r = save_listed_at(st, kind, now, e);
 	return r;
 }
@@ -418,6 +612,25 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
+/* An item's comments or faves that came short, in the ledger. */
+static int note_parts(struct sync_state *st, enum store_kind kind, const char *id,
+		      const struct photo_result *res, struct err *e)
+{
+	const char *const parts[] = { "comments", "faves" };
+	const long counts[2][2] = { { res->comments.expected, res->comments.got },
+				    { res->faves.expected, res->faves.got } };
+	char listing[200];
+
+	for (size_t i = 0; i < 2; i++) {
+		if (counts[i][1] >= counts[i][0])
+			continue;
+		snprintf(listing, sizeof(listing), "%s of %s/%s", parts[i], store_kind_dir(kind), id);
+		if (note_listing(st, listing, counts[i][0], counts[i][1], NULL, NULL) < 0)
+			return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
 			  const json_t *listing, const json_t *albums, struct err *e)
 {
@@ -444,6 +657,7 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	} else if (r == 0) {
 		count(st, known ? &st->refreshed : &st->archived, 1);
 		count(st, &st->original_missing, res.original_missing);
+		r = note_parts(st, kind, id, &res, &one);
 	}
 	if (r == 0) {
 		snprintf(what, sizeof(what), "%s/%s %s (%ld API calls)%s%.200s",
@@ -657,7 +871,9 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
 	jset_int(rep, "api_calls", st->fc.calls);
+	jset_int(rep, "listing_pages_asked_again", st->fc.short_pages);
 	jset_new(rep, "failed", json_incref(st->failures));
+	jset_new(rep, "completeness", json_incref(st->ledger.entries));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
 	store_root_path(&st->store, "sync_report.json", &path);
@@ -677,6 +893,70 @@ static void print_avatar_summary(const struct avatar_result *a)
 	msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default icon, "
 		 "%zu failed%s%s", a->archived, a->fetched, a->default_icon, failed, not_tried,
 		 failed || a->postponed ? " (will retry on the next run)" : "");
+}
+
+/* "Listed 123 of 123 photos and videos, 60 of 60 favorites, 3 of 3 albums", on every run. */
+static void print_listed(struct sync_state *st)
+{
+	static const char *const listings[] = { "photostream", "favorites", "albums" };
+	static const char *const what[] = { "photos and videos", "favorites", "albums" };
+	struct buf line = BUF_INIT;
+
+	buf_set(&line, "Listed");
+	for (size_t i = 0; i < 3; i++) {
+		json_t *entry = ledger_find(&st->ledger, listings[i]);
+
+		if (entry)
+			buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
+				   jint_or(entry, "got", 0), jint_or(entry, "expected", 0), what[i]);
+	}
+	if (line.len > 6)
+		msg_info("%s", line.data);
+	if (st->album_only)
+		msg_info("%ld album member%s the photostream did not list %s archived from the albums",
+			 st->album_only, st->album_only == 1 ? "" : "s",
+			 st->album_only == 1 ? "was" : "were");
+	buf_release(&line);
+}
+
+/* The ids (or the dates) of what one short listing lacks, for the summary. */
+static void describe_missing(const json_t *entry, struct buf *out)
+{
+	const json_t *missing = json_object_get(entry, "missing");
+	const json_t *gaps = json_object_get(entry, "gaps");
+
+	for (size_t i = 0; i < json_array_size(missing) && i < 20; i++)
+		buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
+			   json_string_value(json_array_get(missing, i)));
+	if (json_array_size(missing) > 20)
+		buf_printf(out, " and %zu more", json_array_size(missing) - 20);
+	for (size_t i = 0; i < json_array_size(gaps) && i < 5; i++) {
+		const json_t *g = json_array_get(gaps, i);
+
+		buf_printf(out, "; %lld dated between %s and %s",
+			   jint_or(g, "expected", 0) - jint_or(g, "got", 0), jstr(g, "from"),
+			   jstr(g, "to"));
+	}
+	if (jstr(entry, "hint"))
+		buf_printf(out, ". %s", jstr(entry, "hint"));
+}
+
+static void print_incomplete(struct sync_state *st)
+{
+	struct buf line = BUF_INIT;
+
+	for (size_t i = 0; i < json_array_size(st->ledger.entries); i++) {
+		const json_t *entry = json_array_get(st->ledger.entries, i);
+
+		if (jflag(entry, "complete", true))
+			continue;
+		buf_reset(&line);
+		buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts", jstr(entry, "listing"),
+			   jint_or(entry, "got", 0), jint_or(entry, "expected", 0));
+		describe_missing(entry, &line);
+		msg_warn("%s (see sync_report.json; the next run tries again)", line.data);
+	}
+	buf_release(&line);
 }
 
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
@@ -699,6 +979,8 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 			 st->original_missing == 1 ? " was" : "s were");
 	if (st->avatars_done)
 		print_avatar_summary(&st->avatars);
+	print_listed(st);
+	print_incomplete(st);
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
@@ -760,37 +1042,53 @@ static int setup(struct sync_state *st, struct err *e)
 	st->pctx.refetch_all = (o->flags & OPT_REFRESH) != 0;
 	st->albums = json_array();
 	st->failures = json_array();
-	if (!st->albums || !st->failures)
+	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
 }
 
+#define MY_SPOOL STORE_WORK_DIR "/my_photos.jsonl"
+#define ALBUM_ONLY_SPOOL STORE_WORK_DIR "/album_members.jsonl"
+#define FAV_SPOOL STORE_WORK_DIR "/favorites.jsonl"
+
+static int list_everything(struct sync_state *st, struct err *e)
+{
+	int favorites = !(st->o->flags & OPT_NO_FAVORITES);
+	int r;
+
+	r = list_albums(st, e);
+	if (r == 0)
+		r = spool_listing(st, STORE_MY, MY_SPOOL, e);
+	if (r == 0)
+		r = list_album_only(st, ALBUM_ONLY_SPOOL, e);
+	if (r == 0 && note_listing(st, "album members", st->album_members[0],
+				   st->album_members[1], NULL, NULL) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && favorites)
+		r = spool_listing(st, STORE_FAV, FAV_SPOOL, e);
+	if (r == 0)
+		r = check_unlisted(st, STORE_MY, e);
+	if (r == 0 && favorites)
+		r = check_unlisted(st, STORE_FAV, e);
+	return r;
+}
+
 static int run(struct sync_state *st, struct err *e)
 {
-	long n_my = 0, n_fav = 0;
 	int r;
 
 	r = login(st, e);
 	if (r == 0)
-		r = list_albums(st, e);
-	if (r == 0)
-		r = spool_listing(st, STORE_MY, "flickr.people.getPhotos",
-				  STORE_WORK_DIR "/my_photos.jsonl",
-				  "photos and videos in the photostream", &n_my, e);
-	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = spool_listing(st, STORE_FAV, "flickr.favorites.getList",
-				  STORE_WORK_DIR "/favorites.jsonl", "favorites", &n_fav, e);
-	if (r == 0)
-		r = check_unlisted(st, STORE_MY, e);
-	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = check_unlisted(st, STORE_FAV, e);
+		r = list_everything(st, e);
 	if (r < 0)
 		return r;
-	st->total = n_my + n_fav;
+	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n);
 	progress_begin("sync", st->total);
-	r = archive_spooled(st, STORE_MY, STORE_WORK_DIR "/my_photos.jsonl", e);
+	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
+	if (r == 0 && st->album_only)
+		r = archive_spooled(st, STORE_MY, ALBUM_ONLY_SPOOL, e);
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = archive_spooled(st, STORE_FAV, STORE_WORK_DIR "/favorites.jsonl", e);
+		r = archive_spooled(st, STORE_FAV, FAV_SPOOL, e);
 	progress_end();
 	return r;
 }
@@ -805,6 +1103,10 @@ static void release_work(struct sync_state *st)
 	json_decref(st->state);
 	json_decref(st->failures);
 	st->albums = st->old_albums = st->state = st->failures = NULL;
+	ledger_release(&st->ledger);
+	free(st->nsid);
+	st->nsid = NULL;
+	st->pctx.nsid = NULL;
 	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
@@ -860,7 +1162,8 @@ int cmd_sync(const struct options *o)
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
-		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
+		status = json_array_size(st.failures) || st.ledger.incomplete ? EXIT_SOME_FAILED
+									       : EXIT_OK;
 	}
 	if (st.lock_fd >= 0 && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
