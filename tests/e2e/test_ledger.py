@@ -8,7 +8,7 @@ exits 1, and the next run (the quirk gone) completes.
 import json
 import re
 
-from conftest import verify_archive
+from conftest import assert_same_as_reference, verify_archive
 
 SAFESEARCH = "https://www.flickr.com/account/prefs/safesearch"
 
@@ -252,3 +252,21 @@ def test_an_album_short_of_its_count_points_at_safesearch(archiver, fake, accoun
     assert index[album.id]["photo_ids"] == album.photo_ids
     assert all(e["complete"] for e in completeness(archiver).values())
     assert json.dumps(completeness(archiver))  # the report stays plain JSON
+
+
+def test_every_recoverable_quirk_at_once_leaves_the_reference_archive(pinned, fake, account,
+                                                                      reference):
+    fake.listing_max_per_page = 10
+    fake.short_page_once = True
+    fake.short_listing_ids = {account.photos[5].id, account.photos[33].id,
+                              account.favorites[4][0].id}
+    fake.stream_skips_ids = {account.albums[2].photo_ids[-1]}
+    fake.me_only_in_getphotos = True
+    fake.photos_only_by_default = True
+    fake.short_counts = {account.special["many_comments"]: 1, account.special["many_faves"]: 1}
+    r = pinned.sync()
+    assert r.returncode == 0, r.stderr
+    assert_same_as_reference(pinned, reference)
+    r = pinned.sync()
+    assert r.returncode == 0, r.stderr
+    assert_same_as_reference(pinned, reference)
