@@ -67,6 +67,11 @@ void id_set_release(struct id_set *s)
 	s->cap = s->n = 0;
 }
 
+const char LEDGER_SAFESEARCH_HINT[] =
+	"Flickr's SafeSearch preference can hide moderate or restricted items from this "
+	"listing; to list them, set it to \"Off\" at "
+	"https://www.flickr.com/account/prefs/safesearch and sync again";
+
 int ledger_init(struct ledger *l)
 {
 	pthread_mutex_init(&l->lock, NULL);
@@ -86,7 +91,8 @@ void ledger_release(struct ledger *l)
 	pthread_mutex_destroy(&l->lock);
 }
 
-int ledger_note(struct ledger *l, const char *listing, long expected, long got, json_t *detail)
+int ledger_note(struct ledger *l, const char *listing, long expected, long got,
+		const char *hint, json_t *detail)
 {
 	json_t *entry = json_object();
 	int complete = got >= expected, r = 0;
@@ -94,7 +100,8 @@ int ledger_note(struct ledger *l, const char *listing, long expected, long got, 
 	if (!entry || jset_str(entry, "listing", listing) < 0 ||
 	    jset_int(entry, "expected", expected) < 0 || jset_int(entry, "got", got) < 0 ||
 	    jset_bool(entry, "complete", complete) < 0 ||
-	    (detail && json_object_update(entry, detail) < 0))
+	    (detail && json_object_update(entry, detail) < 0) ||
+	    (hint && !complete && jset_str(entry, "hint", hint) < 0))
 		r = FA_ENOMEM;
 	json_decref(detail);
 	pthread_mutex_lock(&l->lock);
@@ -117,6 +124,25 @@ int ledger_set_got(struct ledger *l, json_t *entry, long got)
 	l->incomplete += (!now) - (!was);
 	pthread_mutex_unlock(&l->lock);
 	return r;
+}
+
+int ledger_fill_gap(struct ledger *l, const char *listing, long long date)
+{
+	json_t *entry = ledger_find(l, listing);
+	const json_t *gaps = json_object_get(entry, "gaps");
+
+	for (size_t i = 0; date >= 0 && i < json_array_size(gaps); i++) {
+		json_t *gap = json_array_get(gaps, i);
+		long long got = jint_or(gap, "got", 0);
+
+		if (date < jint_or(gap, "from_unix", 0) || date > jint_or(gap, "to_unix", 0) ||
+		    got >= jint_or(gap, "expected", 0))
+			continue;
+		if (jset_int(gap, "got", got + 1) < 0)
+			return FA_ENOMEM;
+		return ledger_set_got(l, entry, (long)jint_or(entry, "got", 0) + 1);
+	}
+	return 0;
 }
 
 json_t *ledger_find(struct ledger *l, const char *listing)

@@ -41,16 +41,27 @@ struct ledger {
 int ledger_init(struct ledger *l);
 void ledger_release(struct ledger *l);
 
+/* What to say when favorites or album members stay short. */
+extern const char LEDGER_SAFESEARCH_HINT[];
+
 /*
- * Notes one listing: Flickr counted expected, got unique ids came.  detail
- * (may be NULL; its reference is taken) adds keys to the entry: "missing"
- * (ids), "gaps" (date windows), "item", "hint".  Entries keep the order
- * they were noted in.  0 or FA_ENOMEM.
+ * Notes one listing: Flickr counted expected, got unique ids came.  hint
+ * (may be NULL) is kept as "hint" when the listing is short.  detail (may be
+ * NULL; its reference is taken) adds keys to the entry: "missing" (ids),
+ * "gaps" (date windows), "title".  Entries keep the order they were noted
+ * in.  0 or FA_ENOMEM.
  */
-int ledger_note(struct ledger *l, const char *listing, long expected, long got, json_t *detail);
+int ledger_note(struct ledger *l, const char *listing, long expected, long got,
+		const char *hint, json_t *detail);
 
 /* Sets an entry's got (more came from elsewhere); 0 or FA_ENOMEM. */
 int ledger_set_got(struct ledger *l, json_t *entry, long got);
+
+/*
+ * An item dated date came from elsewhere: when it falls within a short gap
+ * of listing's entry, it counts for that gap and the entry.  0 or FA_ENOMEM.
+ */
+int ledger_fill_gap(struct ledger *l, const char *listing, long long date);
 
 /* The entry of listing, borrowed, or NULL. */
 json_t *ledger_find(struct ledger *l, const char *listing);

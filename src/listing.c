@@ -19,12 +19,25 @@ const struct listing_source LISTING_FAVORITES = {
 	"flickr.favorites.getList", "min_fave_date", "max_fave_date", "date_faved", "favorites",
 };
 
+static int spool_line(struct listing *l, const json_t *photo)
+{
+	char *line = json_dumps(photo, JSON_COMPACT);
+	int r;
+
+	if (!line)
+		return FA_ENOMEM;
+	r = fs_tmp_write(l->tmp, line, strlen(line), NULL);
+	if (r == 0)
+		r = fs_tmp_write(l->tmp, "\n", 1, NULL);
+	free(line);
+	return r;
+}
+
 /* Writes an item the first time its id comes; ret_id gets the set's copy of the id. */
 static int spool_new(struct listing *l, json_t *photo, const char **ret_id, int *ret_added)
 {
 	const char *id = jstr(photo, "id");
 	long long date;
-	char *line;
 	int r;
 
 	*ret_id = NULL;
@@ -36,13 +49,7 @@ static int spool_new(struct listing *l, json_t *photo, const char **ret_id, int 
 	*ret_id = id_set_find(&l->seen, id);
 	if (*ret_id)
 		return 0;
-	line = json_dumps(photo, JSON_COMPACT);
-	if (!line)
-		return FA_ENOMEM;
-	r = fs_tmp_write(l->tmp, line, strlen(line), NULL);
-	if (r == 0)
-		r = fs_tmp_write(l->tmp, "\n", 1, NULL);
-	free(line);
+	r = spool_line(l, photo);
 	if (r == 0)
 		r = store_ids_add(l->ids, id);
 	if (r == 0)
@@ -73,12 +80,18 @@ static int whole_item(void *ud, json_t *photo, const struct flickr_page *pg)
 	int added;
 
 	show_page(l, pg, "");
+	/* listed all the same: its worker records it as failed, with the reason */
+	if (!store_valid_id(jstr(photo, "id"))) {
+		l->invalid++;
+		return spool_line(l, photo);
+	}
 	return spool_new(l, photo, &id, &added);
 }
 
 struct window {
 	struct listing *l;
 	struct id_set seen;       /* unique ids of this window, borrowed from l->ids */
+	long invalid;             /* items without a valid id (the whole listing spooled them) */
 };
 
 static int window_item(void *ud, json_t *photo, const struct flickr_page *pg)
@@ -88,6 +101,7 @@ static int window_item(void *ud, json_t *photo, const struct flickr_page *pg)
 	int added, r;
 
 	show_page(w->l, pg, " (by date)");
+	w->invalid += !store_valid_id(jstr(photo, "id"));
 	r = spool_new(w->l, photo, &id, &added);
 	w->l->recovered += added;
 	if (r == 0 && id)
@@ -121,7 +135,7 @@ static int list_window(struct listing *l, int64_t lo, int64_t hi, long *ret_tota
 {
 	char lo_s[24], hi_s[24];
 	const char *args[40];
-	struct window w = { l, ID_SET_INIT };
+	struct window w = { l, ID_SET_INIT, 0 };
 	struct flickr_page last = { 0, 0, 0 };
 	long calls = l->fc->calls, total, got, halves[2] = { 0, 0 };
 	size_t n = 0;
@@ -139,7 +153,7 @@ static int list_window(struct listing *l, int64_t lo, int64_t hi, long *ret_tota
 	args[n] = NULL;
 	r = flickr_paginate(l->fc, l->src->method, args, "photos", "photo", PER_PAGE, window_item,
 			    &w, &last, e);
-	got = (long)w.seen.n;
+	got = (long)w.seen.n + w.invalid;
 	id_set_release(&w.seen);
 	l->calls_left -= l->fc->calls - calls;
 	l->windows++;
@@ -170,6 +184,12 @@ static int recover(struct listing *l, struct err *e)
 	r = list_window(l, 0, hi, &window_total, e);
 	if (window_total > l->total)
 		l->total = window_total;
+	/* what the whole listing gave stands; the ledger says what is still short */
+	if (r < 0 && !err_is_fatal(r) && r != FA_EIO) {
+		msg_warn("listing the %s again by date failed: %s", l->src->what,
+			 e ? e->msg : fa_strerror(r));
+		r = 0;
+	}
 	if (r == 0)
 		msg_info("Listing by date (%ld windows) found %ld more %s", l->windows,
 			 listing_got(l) - before, l->src->what);
@@ -178,7 +198,7 @@ static int recover(struct listing *l, struct err *e)
 
 long listing_got(const struct listing *l)
 {
-	return (long)l->ids->n;
+	return (long)l->ids->n + l->invalid;
 }
 
 int listing_spool(struct listing *l, const char *path, struct err *e)

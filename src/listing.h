@@ -41,6 +41,7 @@ struct listing {
 	long total;               /* what Flickr counts: the whole listing's total, or the
 				   * widest window's when that is more */
 	long recovered;           /* items only the date windows gave */
+	long invalid;             /* items listed without a valid id (spooled: they fail) */
 	long windows;             /* date windows listed */
 	json_t *gaps;             /* [{from, to, from_unix, to_unix, expected, got}] */
 	/* private */
@@ -54,7 +55,7 @@ struct listing {
 /* Lists into the file at path (replaced whole); 0, or an error in e. */
 int listing_spool(struct listing *l, const char *path, struct err *e);
 
-/* Unique ids listed (the size of *ids). */
+/* Items listed: the unique valid ids (the size of *ids), and those without a valid id. */
 long listing_got(const struct listing *l);
 
 void listing_release(struct listing *l);

@@ -657,19 +657,20 @@ static int list_unchanged(struct job *j, const json_t *old, const char *count_ke
 	return !check_update || same_update(j->old_meta, j->listing);
 }
 
-/* Unique values of key among the objects of list. */
+/* Entries of list, those with the same key counted once (those without it each). */
 static long count_unique(const json_t *list, const char *key)
 {
 	struct id_set seen = ID_SET_INIT;
-	long n;
+	long without = 0, n;
 
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const char *v = jstr(json_array_get(list, i), key);
 
+		without += !v;
 		if (v && id_set_add(&seen, v) < 0)
 			break;
 	}
-	n = (long)seen.n;
+	n = (long)seen.n + without;
 	id_set_release(&seen);
 	return n;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "album_members.h"
+#include "albums.h"
 #include "avatar.h"
 #include "catalog.h"
 #include "clock.h"
@@ -32,8 +33,6 @@
 #include "site.h"
 #include "upstream.h"
 
-#define LISTING_PER_PAGE 500
-
 struct sync_state {
 	const struct options *o;
 	struct store store;
@@ -47,6 +46,7 @@ struct sync_state {
 	struct ledger ledger; /* what was listed beside what Flickr counts */
 	long album_members[2]; /* members counted by the albums, and listed */
 	long album_only;     /* album members the photostream did not list */
+	long listed_invalid; /* items listed without a valid id (they fail) */
 	char *nsid;          /* the account's NSID, as flickr.test.login says */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
@@ -104,239 +104,27 @@ static int login(struct sync_state *st, struct err *e)
 
 /* ---- albums ---- */
 
-/* The SafeSearch preference hides moderate and restricted items from some listings. */
-static const char SAFESEARCH_HINT[] =
-	"Flickr's SafeSearch preference can hide moderate or restricted items from this "
-	"listing; to list them, set it to \"Off\" at https://www.flickr.com/account/prefs/safesearch "
-	"and sync again";
-
-/* Notes a listing in the ledger, with a hint when short; 0 or FA_ENOMEM. */
-static int note_listing(struct sync_state *st, const char *listing, long expected, long got,
-			const char *hint, json_t *detail)
+static void albums_sync_init(struct sync_state *st, struct albums_sync *as)
 {
-	if (got < expected && hint) {
-		if (!detail)
-			detail = json_object();
-		jset_str(detail, "hint", hint);
-	}
-	return ledger_note(&st->ledger, listing, expected, got, detail);
-}
-
-struct album_photos {
-	struct sync_state *st;
-	json_t *ids;
-	struct id_set seen;       /* ids, borrowed from the strings in ids */
-	size_t album;             /* index in st->albums */
-	const char *title;
-	long total;               /* photosets.getPhotos's own count */
-};
-
-static int add_album_member(struct album_photos *ap, const char *id)
-{
-	json_t *s;
-	int r;
-
-	if (!store_valid_id(id) || id_set_find(&ap->seen, id))
-		return 0;
-	s = json_string(id);
-	if (json_array_append_new(ap->ids, s) < 0)
-		return FA_ENOMEM;
-	r = id_set_add(&ap->seen, json_string_value(s));
-	/* the string stays in the album's photo_ids for as long as st->albums lives */
-	return r < 0 ? r : album_members_add(&ap->st->photo_albums, json_string_value(s), ap->album);
-}
-
-static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
-{
-	return add_album_member(ud, jstr(photo, "id"));
-}
-
-static json_t *album_entry(const json_t *set)
-{
-	json_t *a = json_object();
-	long long v;
-
-	jset_str(a, "id", jstr(set, "id"));
-	jset_str(a, "title", jcontent(set, "title") ? jcontent(set, "title") : "");
-	jset_str(a, "description", jcontent(set, "description") ? jcontent(set, "description") : "");
-	jset_str(a, "primary", jtext(set, "primary"));
-	if (jint(set, "photos", &v))
-		jset_int(a, "count_photos", v);
-	if (jint(set, "videos", &v))
-		jset_int(a, "count_videos", v);
-	if (jint(set, "count_views", &v))
-		jset_int(a, "count_views", v);
-	if (jint(set, "count_comments", &v))
-		jset_int(a, "count_comments", v);
-	if (jtext(set, "date_create")) {
-		char iso[21];
-
-		jset_str(a, "date_create", jtext(set, "date_create"));
-		record_iso8601(jint_or(set, "date_create", 0), iso);
-		jset_str(a, "date_create_formatted", iso);
-	}
-	if (jtext(set, "date_update"))
-		jset_str(a, "date_update", jtext(set, "date_update"));
-	return a;
-}
-
-struct album_list {
-	struct sync_state *st;
-	struct id_set seen;       /* album ids, borrowed from st->albums */
-};
-
-static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
-{
-	struct album_list *al = ud;
-	const char *id = jstr(set, "id");
-	json_t *entry;
-
-	if (!store_valid_id(id)) {
-		msg_warn("skipping an album with an invalid id");
-		return 0;
-	}
-	if (id_set_find(&al->seen, id))
-		return 0;
-	entry = album_entry(set);
-	if (json_array_append_new(al->st->albums, entry) < 0)
-		return FA_ENOMEM;
-	return id_set_add(&al->seen, jstr(entry, "id")) < 0 ? FA_ENOMEM : 0;
-}
-
-/* How many items Flickr says an album holds. */
-static long album_count(const json_t *album)
-{
-	return (long)(jint_or(album, "count_photos", 0) + jint_or(album, "count_videos", 0));
-}
-
-/*
- * Whether the members listed make the album whole: as many as its photos and
- * videos, or (unverified whether an album's "photos" counts its videos too)
- * as many as its photos when getPhotos's own total says that is all.
- */
-static int album_whole(const json_t *album, long got, long listed_total)
-{
-	return got >= album_count(album) ||
-	       (got >= listed_total && listed_total == jint_or(album, "count_photos", -1));
-}
-
-/* The last sync's photo ids of an album Flickr says has not changed since, or NULL. */
-static const json_t *unchanged_album_ids(const struct sync_state *st, const json_t *album)
-{
-	static const char *const keys[] = { "date_update", "count_photos", "count_videos" };
-
-	for (size_t i = 0; i < json_array_size(st->old_albums); i++) {
-		const json_t *old = json_array_get(st->old_albums, i);
-		const json_t *ids = json_object_get(old, "photo_ids");
-
-		if (!jstr(old, "id") || strcmp(jstr(old, "id"), jstr(album, "id")))
-			continue;
-		for (size_t k = 0; k < 3; k++)
-			if (!json_equal(json_object_get(old, keys[k]), json_object_get(album, keys[k])))
-				return NULL;
-		/* a list the last run could not complete is listed again */
-		if (!jflag(old, "photo_ids_complete", (long)json_array_size(ids) >= album_count(old)))
-			return NULL;
-		return json_is_array(ids) && jstr(album, "date_update") ? ids : NULL;
-	}
-	return NULL;
-}
-
-static int list_album_members(struct album_photos *ap, const json_t *album, struct err *e)
-{
-	const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", ap->st->nsid,
-			       "extras", "media", NULL };
-	struct flickr_page last = { 0, 0, 0 };
-	int r = 0;
-
-	/* a short list is asked for once more before it counts as short */
-	for (int attempt = 0; r == 0 && attempt < 2; attempt++) {
-		if (attempt && album_whole(album, (long)json_array_size(ap->ids), ap->total))
-			break;
-		r = flickr_paginate(&ap->st->fc, "flickr.photosets.getPhotos", args, "photoset",
-				    "photo", LISTING_PER_PAGE, collect_album_photo, ap, &last, e);
-		if (last.total > ap->total)
-			ap->total = last.total;
-	}
-	return r;
-}
-
-static int list_album_photos(struct sync_state *st, size_t index, struct err *e)
-{
-	json_t *album = json_array_get(st->albums, index);
-	struct album_photos ap = { st, json_array(), ID_SET_INIT, index, jstr(album, "title"), 0 };
-	const json_t *known = unchanged_album_ids(st, album);
-	char what[160];
-	long got;
-	int r = 0;
-
-	if (!ap.ids)
-		return err_set(e, FA_ENOMEM, "out of memory");
-	for (size_t i = 0; known && r == 0 && i < json_array_size(known); i++)
-		r = add_album_member(&ap, json_string_value(json_array_get(known, i)));
-	if (!known && r == 0)
-		r = list_album_members(&ap, album, e);
-	got = (long)json_array_size(ap.ids);
-	id_set_release(&ap.seen);
-	snprintf(what, sizeof(what), "%s album '%.100s' (%zu items)",
-		 known ? "unchanged" : "listed", ap.title, json_array_size(ap.ids));
-	jset_new(album, "photo_ids", ap.ids);
-	progress_item(what, st->fc.calls);
-	if (r < 0)
-		return r;
-	jset_bool(album, "photo_ids_complete", known || album_whole(album, got, ap.total));
-	st->album_members[0] += jflag(album, "photo_ids_complete", true) ? got : album_count(album);
-	st->album_members[1] += got;
-	if (!jflag(album, "photo_ids_complete", true)) {
-		char listing[200];
-
-		snprintf(listing, sizeof(listing), "album %s", jstr(album, "id"));
-		r = note_listing(st, listing, album_count(album), got, SAFESEARCH_HINT, NULL);
-		if (r == 0 && (r = jset_str(ledger_find(&st->ledger, listing), "title", ap.title)) < 0)
-			r = FA_ENOMEM;
-	}
-	return r < 0 ? err_set(e, r, "out of memory") : 0;
+	*as = (struct albums_sync){
+		.fc = &st->fc, .pctx = &st->pctx, .store = &st->store, .ledger = &st->ledger,
+		.nsid = st->nsid, .albums = st->albums, .members = &st->photo_albums,
+	};
 }
 
 static int list_albums(struct sync_state *st, struct err *e)
 {
-	const char *args[] = { "user_id", st->nsid, NULL };
-	struct album_list al = { st, ID_SET_INIT };
-	struct flickr_page last = { 0, 0, 0 };
-	struct buf path = BUF_INIT;
-	long marked = 0;
+	struct albums_sync as;
 	int r;
 
-	store_root_path(&st->store, "albums_index.json", &path);
-	if (json_load_path(path.data, &st->old_albums, NULL) < 0)
-		st->old_albums = NULL;
-	buf_release(&path);
-	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
-			    LISTING_PER_PAGE, collect_album, &al, &last, e);
-	/* short: asked for once more; the albums found then come after the others */
-	if (r == 0 && (long)json_array_size(st->albums) < last.total)
-		r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets",
-				    "photoset", LISTING_PER_PAGE, collect_album, &al, &last, e);
-	id_set_release(&al.seen);
-	if (r == 0 && note_listing(st, "albums", last.total > (long)json_array_size(st->albums) ?
-				   last.total : (long)json_array_size(st->albums),
-				   (long)json_array_size(st->albums), NULL, NULL) < 0)
-		r = err_set(e, FA_ENOMEM, "out of memory");
-	if (r == 0 && json_array_size(st->albums))
-		progress_begin("albums", (long)json_array_size(st->albums));
-	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
-		r = list_album_photos(st, i, e);
-	progress_end();
-	album_members_sort(&st->photo_albums);
-	st->pctx.now = clock_unix_now();
-	if (r == 0)
-		r = upstream_check_albums(&st->pctx, st->albums, st->old_albums, &marked, e);
-	if (marked)
-		msg_info("%ld album%s deleted on Flickr; kept in the archive", marked,
-			 marked == 1 ? "" : "s");
-	st->marked_gone += marked;
-	json_decref(st->old_albums); /* what it told is in st->albums now */
-	st->old_albums = NULL;
+	albums_sync_init(st, &as);
+	r = albums_list(&as, e);
+	if (as.marked)
+		msg_info("%ld album%s deleted on Flickr; kept in the archive", as.marked,
+			 as.marked == 1 ? "" : "s");
+	st->marked_gone += as.marked;
+	st->album_members[0] = as.counted;
+	st->album_members[1] = as.listed;
 	return r;
 }
 
@@ -369,121 +157,41 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 	buf_release(&path);
 	if (r == 0 && json_array_size(l.gaps))
 		detail = json_pack("{sO}", "gaps", l.gaps);
-	if (r == 0 && note_listing(st, listing_name(kind), l.total > listing_got(&l) ?
-				   l.total : listing_got(&l), listing_got(&l),
-				   kind == STORE_FAV ? SAFESEARCH_HINT : NULL, detail) < 0)
+	if (r == 0 && ledger_note(&st->ledger, listing_name(kind), l.total > listing_got(&l) ?
+				  l.total : listing_got(&l), listing_got(&l),
+				  kind == STORE_FAV ? LEDGER_SAFESEARCH_HINT : NULL, detail) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		msg_info("Found %ld of the %ld %s Flickr counts", listing_got(&l),
 			 l.total > listing_got(&l) ? l.total : listing_got(&l), l.src->what);
+	st->listed_invalid += l.invalid;
 	listing_release(&l);
 	store_ids_sort(&st->listed[kind]);
 	return r;
 }
 
-/*
- * Album members the photostream did not list are the account's own items
- * all the same: each album that has some is listed again with the listing's
- * extras, and they are spooled to their own file.
- */
-struct album_only {
-	struct sync_state *st;
-	struct fs_tmp tmp;
-	struct store_ids found;
-	const char *owner;
-};
-
-/* An album member uploaded within one of the photostream's gaps fills it. */
-static int fill_gap(struct sync_state *st, const json_t *photo)
-{
-	json_t *entry = ledger_find(&st->ledger, "photostream");
-	const json_t *gaps = json_object_get(entry, "gaps");
-	long long date;
-
-	if (!jint(photo, "dateupload", &date))
-		return 0;
-	for (size_t i = 0; i < json_array_size(gaps); i++) {
-		json_t *g = json_array_get(gaps, i);
-		long long got = jint_or(g, "got", 0);
-
-		if (date < jint_or(g, "from_unix", 0) || date > jint_or(g, "to_unix", 0) ||
-		    got >= jint_or(g, "expected", 0))
-			continue;
-		if (jset_int(g, "got", got + 1) < 0)
-			return FA_ENOMEM;
-		return ledger_set_got(&st->ledger, entry, (long)jint_or(entry, "got", 0) + 1);
-	}
-	return 0;
-}
-
-static int spool_album_only(void *ud, json_t *photo, const struct flickr_page *pg)
-{
-	struct album_only *ao = ud;
-	const char *id = jstr(photo, "id");
-	char *line;
-	int r;
-
-	if (!store_valid_id(id) || store_ids_contains(&ao->st->listed[STORE_MY], id))
-		return 0;
-	for (size_t i = 0; i < ao->found.n; i++)
-		if (!strcmp(ao->found.v[i], id))
-			return 0;
-	if (!jstr(photo, "owner") && ao->owner)
-		jset_str(photo, "owner", ao->owner);
-	line = json_dumps(photo, JSON_COMPACT);
-	if (!line)
-		return FA_ENOMEM;
-	r = fs_tmp_write(&ao->tmp, line, strlen(line), NULL);
-	if (r == 0)
-		r = fs_tmp_write(&ao->tmp, "\n", 1, NULL);
-	free(line);
-	if (r == 0)
-		r = fill_gap(ao->st, photo);
-	return r < 0 ? r : store_ids_add(&ao->found, id);
-}
-
-static int album_has_unlisted(const struct sync_state *st, const json_t *album)
-{
-	const json_t *ids = json_object_get(album, "photo_ids");
-
-	for (size_t i = 0; i < json_array_size(ids); i++)
-		if (!store_ids_contains(&st->listed[STORE_MY], json_string_value(json_array_get(ids, i))))
-			return 1;
-	return 0;
-}
-
+/* Album members the photostream did not list: the account's own all the same. */
 static int list_album_only(struct sync_state *st, const char *file, struct err *e)
 {
-	struct album_only ao = { st, FS_TMP_INIT, STORE_IDS_INIT, st->nsid };
+	struct albums_sync as;
+	struct store_ids found = STORE_IDS_INIT;
 	struct buf path = BUF_INIT;
 	int r;
 
+	albums_sync_init(st, &as);
 	store_root_path(&st->store, file, &path);
-	r = fs_tmp_open(&ao.tmp, path.data, 0644, e);
-	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
-		const json_t *album = json_array_get(st->albums, i);
-		const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", st->nsid,
-				       "extras", FLICKR_LISTING_EXTRAS, NULL };
-
-		if (album_has_unlisted(st, album))
-			r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", args, "photoset",
-					    "photo", LISTING_PER_PAGE, spool_album_only, &ao, NULL, e);
-	}
-	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
-		err_set(e, r, "cannot write the listing '%s': %s", path.data, fa_strerror(r));
-	if (r == 0)
-		r = fs_tmp_commit(&ao.tmp, path.data, e);
-	fs_tmp_abort(&ao.tmp);
+	r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
 	buf_release(&path);
-	st->album_only = (long)ao.found.n;
-	for (size_t i = 0; r == 0 && i < ao.found.n; i++)
-		r = store_ids_add(&st->listed[STORE_MY], ao.found.v[i]);
+	st->album_only = (long)found.n;
+	for (size_t i = 0; r == 0 && i < found.n; i++)
+		if (store_ids_add(&st->listed[STORE_MY], found.v[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
 	store_ids_sort(&st->listed[STORE_MY]);
-	store_ids_free(&ao.found);
+	store_ids_free(&found);
 	if (r == 0 && st->album_only)
 		msg_info("%ld album member%s the photostream did not list; archived from the "
 			 "albums", st->album_only, st->album_only == 1 ? "" : "s");
-	return r == FA_ENOMEM ? err_set(e, r, "out of memory") : r;
+	return r;
 }
 
 /* ---- what Flickr stopped listing ---- */
@@ -625,7 +333,7 @@ static int note_parts(struct sync_state *st, enum store_kind kind, const char *i
 		if (counts[i][1] >= counts[i][0])
 			continue;
 		snprintf(listing, sizeof(listing), "%s of %s/%s", parts[i], store_kind_dir(kind), id);
-		if (note_listing(st, listing, counts[i][0], counts[i][1], NULL, NULL) < 0)
+		if (ledger_note(&st->ledger, listing, counts[i][0], counts[i][1], NULL, NULL) < 0)
 			return err_set(e, FA_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -1061,8 +769,8 @@ static int list_everything(struct sync_state *st, struct err *e)
 		r = spool_listing(st, STORE_MY, MY_SPOOL, e);
 	if (r == 0)
 		r = list_album_only(st, ALBUM_ONLY_SPOOL, e);
-	if (r == 0 && note_listing(st, "album members", st->album_members[0],
-				   st->album_members[1], NULL, NULL) < 0)
+	if (r == 0 && ledger_note(&st->ledger, "album members", st->album_members[0],
+				  st->album_members[1], NULL, NULL) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && favorites)
 		r = spool_listing(st, STORE_FAV, FAV_SPOOL, e);
@@ -1082,7 +790,7 @@ static int run(struct sync_state *st, struct err *e)
 		r = list_everything(st, e);
 	if (r < 0)
 		return r;
-	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n);
+	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid;
 	progress_begin("sync", st->total);
 	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
 	if (r == 0 && st->album_only)

@@ -38,11 +38,12 @@ static void test_ledger_counts_what_is_short(void **state)
 
 	(void)state;
 	assert_int_equal(ledger_init(&l), 0);
-	assert_int_equal(ledger_note(&l, "photostream", 123, 123, NULL), 0);
-	assert_int_equal(ledger_note(&l, "favorites", 60, 58,
-				     ut_json("{\"missing\":[\"5\",\"7\"],\"hint\":\"SafeSearch\"}")), 0);
-	assert_int_equal(ledger_note(&l, "albums", 3, 4, NULL), 0); /* more than counted */
+	assert_int_equal(ledger_note(&l, "photostream", 123, 123, LEDGER_SAFESEARCH_HINT, NULL), 0);
+	assert_int_equal(ledger_note(&l, "favorites", 60, 58, "SafeSearch",
+				     ut_json("{\"missing\":[\"5\",\"7\"]}")), 0);
+	assert_int_equal(ledger_note(&l, "albums", 3, 4, NULL, NULL), 0); /* more than counted */
 	assert_int_equal(l.incomplete, 1);
+	assert_null(json_object_get(ledger_find(&l, "photostream"), "hint")); /* complete */
 	entry = ledger_find(&l, "favorites");
 	assert_non_null(entry);
 	assert_false(jflag(entry, "complete", true));
@@ -61,9 +62,36 @@ static void test_ledger_counts_what_is_short(void **state)
 	ledger_release(&l); /* twice is harmless */
 }
 
+static void test_an_item_from_elsewhere_fills_its_gap(void **state)
+{
+	struct ledger l;
+	json_t *entry;
+
+	(void)state;
+	assert_int_equal(ledger_init(&l), 0);
+	assert_int_equal(ledger_note(&l, "photostream", 10, 8, NULL,
+				     ut_json("{\"gaps\":[{\"from_unix\":100,\"to_unix\":200,"
+					     "\"expected\":3,\"got\":2},{\"from_unix\":500,"
+					     "\"to_unix\":900,\"expected\":4,\"got\":3}]}")), 0);
+	entry = ledger_find(&l, "photostream");
+	assert_int_equal(ledger_fill_gap(&l, "photostream", 300), 0); /* in no gap */
+	assert_int_equal(ledger_fill_gap(&l, "photostream", -1), 0);   /* no date */
+	assert_int_equal(jint_or(entry, "got", 0), 8);
+	assert_int_equal(ledger_fill_gap(&l, "photostream", 150), 0);
+	assert_int_equal(ledger_fill_gap(&l, "photostream", 150), 0); /* that gap is full */
+	assert_int_equal(jint_or(entry, "got", 0), 9);
+	assert_int_equal(ledger_fill_gap(&l, "photostream", 900), 0);
+	assert_int_equal(jint_or(entry, "got", 0), 10);
+	assert_true(jflag(entry, "complete", false));
+	assert_int_equal(l.incomplete, 0);
+	assert_int_equal(ledger_fill_gap(&l, "favorites", 150), 0); /* no such listing */
+	ledger_release(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_an_item_from_elsewhere_fills_its_gap),
 		cmocka_unit_test(test_id_set_counts_each_id_once),
 		cmocka_unit_test(test_ledger_counts_what_is_short),
 	};
