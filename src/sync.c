@@ -638,12 +638,19 @@ static void describe_missing(const json_t *entry, struct buf *out)
 			   json_string_value(json_array_get(missing, i)));
 	if (json_array_size(missing) > 20)
 		buf_printf(out, " and %zu more", json_array_size(missing) - 20);
-	for (size_t i = 0; i < json_array_size(gaps) && i < 5; i++) {
+	for (size_t i = 0, shown = 0; i < json_array_size(gaps); i++) {
 		const json_t *g = json_array_get(gaps, i);
+		long long lacking = jint_or(g, "expected", 0) - jint_or(g, "got", 0);
 
-		buf_printf(out, "; %lld dated between %s and %s",
-			   jint_or(g, "expected", 0) - jint_or(g, "got", 0), jstr(g, "from"),
-			   jstr(g, "to"));
+		if (lacking <= 0)
+			continue; /* filled by an album */
+		if (shown++ == 5) {
+			buf_printf(out, "; and in other date windows");
+			break;
+		}
+		buf_printf(out, "; %lld %s between %s and %s", lacking,
+			   strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
+			   jstr(g, "from"), jstr(g, "to"));
 	}
 	if (jstr(entry, "hint"))
 		buf_printf(out, ". %s", jstr(entry, "hint"));

@@ -220,7 +220,7 @@ def test_a_gap_on_the_first_sync_names_its_dates(archiver, fake, account):
     assert any(g["from_unix"] <= hidden.date_upload <= g["to_unix"] for g in stream["gaps"])
     assert not archiver.item_dir("my_photos", hidden.id).exists()
     gap = stream["gaps"][0]
-    assert f"1 dated between {gap['from']} and {gap['to']}" in r.stderr
+    assert f"1 uploaded between {gap['from']} and {gap['to']}" in r.stderr
     fake.hidden_ids = set()
     r = archiver.sync()
     assert r.returncode == 0, r.stderr
