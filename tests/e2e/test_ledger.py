@@ -270,3 +270,31 @@ def test_every_recoverable_quirk_at_once_leaves_the_reference_archive(pinned, fa
     r = pinned.sync()
     assert r.returncode == 0, r.stderr
     assert_same_as_reference(pinned, reference)
+
+
+def test_a_refused_date_window_keeps_what_the_whole_listing_gave(archiver, fake, account):
+    from fake_flickr.api import ApiError
+
+    whole = fake.api.m_people_getPhotos
+
+    def refuse_windows(params, viewer):
+        if "min_upload_date" in params:
+            raise ApiError(3, "Unknown date format")
+        return whole(params, viewer)
+
+    fake.api.m_people_getPhotos = refuse_windows
+    missed = photo_not_in_albums(account)
+    fake.short_listing_ids = {missed.id}
+    r = archiver.sync()
+    assert r.returncode == 1, r.stderr
+    assert "listing the photos and videos again by date failed" in r.stderr
+    assert listed_line(r.stderr) == expected_line(account, photos=len(account.photos) - 1)
+    stream = completeness(archiver)["photostream"]
+    assert (stream["expected"], stream["got"], stream["complete"]) == \
+        (len(account.photos), len(account.photos) - 1, False)
+    others = [p for p in account.photos if p.id != missed.id]
+    assert all((archiver.item_dir("my_photos", p.id) / "complete.flag").is_file() for p in others)
+    fake.api.m_people_getPhotos = whole
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    verify_archive(archiver, account)
