@@ -14,6 +14,7 @@
 
 #include "album_members.h"
 #include "avatar.h"
+#include "breaker.h"
 #include "catalog.h"
 #include "clock.h"
 #include "fa_build.h"
@@ -714,6 +715,7 @@ static int setup(struct sync_state *st, struct err *e)
 		.connect_timeout_s = 30,
 		.stall_timeout_s = o->timeout_s,
 		.user_agent = "flickr-archive/" FA_VERSION,
+		.unreachable_after = BREAKER_DEFAULT_LIMIT,
 	};
 	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
 				     o->oauth_token_secret };
@@ -840,6 +842,10 @@ int cmd_sync(const struct options *o)
 	} else if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC)) {
 		msg_error("the disk is full (%s); free some space and run 'flickr-archive sync' "
 			  "again to finish", r ? e.msg : ce.msg);
+		status = EXIT_FATAL;
+	} else if (r == FA_EUNREACHABLE) {
+		msg_error("%s; what is archived is kept: run 'flickr-archive sync' again when "
+			  "Flickr can be reached", e.msg);
 		status = EXIT_FATAL;
 	} else if (r < 0) {
 		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
