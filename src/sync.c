@@ -625,7 +625,8 @@ static json_t *avatar_report(const struct avatar_result *a)
 	return rep;
 }
 
-static int write_report(struct sync_state *st, struct err *e)
+/* stopped: why the run ended before its end (its one-line error), or NULL. */
+static int write_report(struct sync_state *st, const char *stopped, struct err *e)
 {
 	json_t *rep = json_object();
 	struct buf path = BUF_INIT;
@@ -644,6 +645,8 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_new(rep, "failed", json_incref(st->failures));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
+	if (stopped)
+		jset_str(rep, "stopped", stopped);
 	store_root_path(&st->store, "sync_report.json", &path);
 	r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
@@ -832,7 +835,7 @@ int cmd_sync(const struct options *o)
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
 				  &cc, &ce) : -1;
 	if (held && r != FA_ENOSPC)
-		write_report(&st, NULL);
+		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
 	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
 	    cr != FA_EINTR && update_search_index(&st) == FA_EINTR)
 		cr = FA_EINTR;

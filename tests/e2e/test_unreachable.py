@@ -65,6 +65,7 @@ def test_flickr_gone_mid_sync_stops_the_sync(big):
     done = complete_items(big.archive)
     assert 0 < len(done) < 1000
     assert big.archive.joinpath("my_photos_index.json").is_file()
+    assert big.load("sync_report.json")["stopped"].startswith("Flickr is unreachable: ")
     # the only findings are the items that were in flight: the next sync finishes them
     v = big.run("verify", "--archive", str(big.archive), env=env)
     findings = v.stdout.splitlines()
@@ -75,6 +76,7 @@ def test_flickr_gone_mid_sync_stops_the_sync(big):
     fake.start()
     r = big.sync("--no-site", env=big.env())
     assert r.returncode == 0, r.stderr
+    assert "stopped" not in big.load("sync_report.json")
     assert len(complete_items(big.archive)) == len([p for p in fake.account.photos])
     assert done <= complete_items(big.archive)
     v = big.run("verify", "--archive", str(big.archive), env=env)
