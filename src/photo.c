@@ -688,6 +688,10 @@ static int fetch_comments(struct job *j, long long count, json_t **ret, struct e
 		if (best && count_unique(best, "id") >= count)
 			break;
 		r = call_for_photo(j, "flickr.photos.comments.getList", 0, &resp, e);
+		if (r < 0 && best && !err_is_fatal(r)) {
+			r = 0; /* a second try that fails leaves what the first one gave */
+			break;
+		}
 		list = r == 0 ? record_comments(resp) : NULL;
 		json_decref(resp);
 		if (r == 0 && !list)
@@ -770,6 +774,11 @@ static int fetch_faves(struct job *j, long long count, struct fave_collect *ret,
 						 "photo", "person", FAVES_PER_PAGE, collect_fave,
 						 &again, NULL, e)
 			       : err_set(e, FA_ENOMEM, "out of memory");
+		if (r < 0 && attempt && !err_is_fatal(r)) {
+			json_decref(again.list);
+			r = 0; /* a second try that fails leaves what the first one gave */
+			break;
+		}
 		if (r == 0 && (!attempt || count_unique(again.list, "nsid") >
 					      count_unique(ret->list, "nsid"))) {
 			json_decref(ret->list);

@@ -298,3 +298,29 @@ def test_a_refused_date_window_keeps_what_the_whole_listing_gave(archiver, fake,
     r = archiver.sync()
     assert r.returncode == 0, r.stderr
     verify_archive(archiver, account)
+
+
+def test_a_failed_second_try_keeps_the_first_list(archiver, fake, account):
+    from fake_flickr.api import ApiError
+
+    photo = next(p for p in account.photos if len(p.comments) > 1)
+    fake.short_counts = {photo.id: None}
+    calls = []
+    comments = fake.api.m_photos_comments_getList
+
+    def second_fails(params, viewer):
+        if params.get("photo_id") == photo.id:
+            calls.append(1)
+            if len(calls) == 2:
+                raise ApiError(2, "Comments not available right now")
+        return comments(params, viewer)
+
+    fake.api.m_photos_comments_getList = second_fails
+    r = archiver.sync()
+    assert r.returncode == 1, r.stderr
+    assert len(calls) == 2
+    assert archiver.load("sync_report.json")["failed"] == []
+    assert (archiver.item_dir("my_photos", photo.id) / "complete.flag").is_file()
+    assert len(archiver.load("my_photos", photo.id, "comments.json")) == len(photo.comments) - 1
+    entry = completeness(archiver)[f"comments of my_photos/{photo.id}"]
+    assert (entry["expected"], entry["got"]) == (len(photo.comments), len(photo.comments) - 1)
