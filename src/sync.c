@@ -643,15 +643,24 @@ static void describe_missing(const json_t *entry, struct buf *out)
 		buf_printf(out, ". %s", jstr(entry, "hint"));
 }
 
+#define SHORT_LISTINGS_SHOWN 20
+
 static void print_incomplete(struct sync_state *st)
 {
 	struct buf line = BUF_INIT;
+	long shown = 0;
 
 	for (size_t i = 0; i < json_array_size(st->ledger.entries); i++) {
 		const json_t *entry = json_array_get(st->ledger.entries, i);
 
 		if (jflag(entry, "complete", true))
 			continue;
+		/* a count Flickr gets wrong for many items must not bury the summary */
+		if (shown++ == SHORT_LISTINGS_SHOWN) {
+			msg_warn("%ld more listings are short: see \"completeness\" in sync_report.json",
+				 st->ledger.incomplete - SHORT_LISTINGS_SHOWN);
+			break;
+		}
 		buf_reset(&line);
 		buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts", jstr(entry, "listing"),
 			   jint_or(entry, "got", 0), jint_or(entry, "expected", 0));

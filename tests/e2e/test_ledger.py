@@ -324,3 +324,22 @@ def test_a_failed_second_try_keeps_the_first_list(archiver, fake, account):
     assert len(archiver.load("my_photos", photo.id, "comments.json")) == len(photo.comments) - 1
     entry = completeness(archiver)[f"comments of my_photos/{photo.id}"]
     assert (entry["expected"], entry["got"]) == (len(photo.comments), len(photo.comments) - 1)
+
+
+def test_many_short_lists_do_not_bury_the_summary(archiver, fake, account):
+    items = [p for p in account.photos + [p for p, _ in account.favorites]
+             if p.comments or p.faves]
+    fake.short_counts = {p.id: None for p in items}
+    fake.hidden_ids = {account.albums[0].photo_ids[0]}  # the photostream and albums short too
+    r = archiver.sync()
+    assert r.returncode == 1, r.stderr
+    short = [e for e in archiver.load("sync_report.json")["completeness"] if not e["complete"]]
+    # a favorite's faves include the account's own: never short of it
+    expected = len(short)
+    assert expected >= sum(bool(p.comments) + bool(p.faves) for p in account.photos)
+    assert len(short) == expected > 20
+    assert len([line for line in r.stderr.splitlines()
+                if line.startswith("flickr-archive: warning: ") and
+                ": Flickr listed " in line]) == 20
+    assert f"{expected - 20} more listings are short: see \"completeness\" in " \
+        "sync_report.json" in r.stderr
