@@ -416,6 +416,9 @@ static int index_item(struct writer *w, enum store_kind kind, const char *id,
 	int r;
 
 	r = index_doc_load(&d, w->dir.data, &why);
+	if (d.damaged[0] && !w->stats.damaged++)
+		snprintf(w->stats.damaged_path, sizeof(w->stats.damaged_path), "%s/%s/%s",
+			 store_kind_dir(kind), id, d.damaged);
 	if (r == FA_ENOMEM)
 		r = err_set(e, r, "out of memory");
 	else if (r < 0) {

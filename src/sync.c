@@ -17,6 +17,7 @@
 #include "avatar.h"
 #include "catalog.h"
 #include "clock.h"
+#include "damage.h"
 #include "fa_build.h"
 #include "flickr.h"
 #include "fsutil.h"
@@ -50,6 +51,8 @@ struct sync_state {
 	long skipped;        /* archived items unchanged upstream */
 	long marked_gone;
 	long original_missing;
+	long repaired;       /* damaged files fetched again from Flickr */
+	json_t *damaged;     /* [{path, problem}]: damage left, from the catalog's check */
 	json_t *failures;    /* [{kind, id, error}] */
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
 	struct avatar_result avatars;
@@ -418,10 +421,39 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
+/*
+ * A complete item's files against its manifest (damage.h).  Returns 1 when
+ * the item is to be skipped (its folder is a link: never followed), 0
+ * otherwise, with the damage to repair in d, or a fatal error.
+ */
+static int check_damage(struct sync_state *st, enum store_kind kind, const char *id,
+			struct damage *d, struct err *e)
+{
+	struct err one = { 0 };
+	int r = damage_check_item(&st->store, kind, id, d, &one);
+
+	if (r == FA_EINVAL) {
+		record_failure(st, kind, id, one.msg);
+		return 1;
+	}
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0)
+		msg_debug("%s/%s: cannot check its files: %s", store_kind_dir(kind), id, one.msg);
+	for (size_t i = 0; i < d->n; i++)
+		msg_warn("%s/%s/%s is damaged (%s); fetching it again from Flickr",
+			 store_kind_dir(kind), id, d->v[i].name, damage_kind_text(d->v[i].kind));
+	return 0;
+}
+
 static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
 			  const json_t *listing, const json_t *albums, struct err *e)
 {
 	const char *id = jstr(listing, "id");
+	struct damage damaged = DAMAGE_INIT;
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
@@ -431,11 +463,21 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	ctx->now = clock_unix_now();
 	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
 		known = 1;
-		r = try_unchanged(st, ctx, kind, listing, albums, e);
+		r = check_damage(st, kind, id, &damaged, e);
+		if (r == 0 && !damaged.n)
+			r = try_unchanged(st, ctx, kind, listing, albums, e);
 		if (r != 0)
 			return r > 0 ? 0 : r;
 	}
+	ctx->damaged = damaged.n ? &damaged : NULL;
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);
+	ctx->damaged = NULL;
+	damage_release(&damaged);
+	count(st, &st->repaired, res.repaired);
+	if (res.bad_json[0])
+		msg_warn("%s/%s/%s was not valid JSON (damaged); %s", store_kind_dir(kind), id,
+			 res.bad_json, r == 0 ? "fetched it again from Flickr"
+					      : "it will be fetched again");
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
 		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
@@ -656,6 +698,10 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_int(rep, "already_complete", st->skipped);
 	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
+	jset_int(rep, "repaired", st->repaired);
+	/* the damage Flickr could not repair: these files need a backup */
+	if (st->damaged)
+		jset_new(rep, "damaged", json_incref(st->damaged));
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_new(rep, "failed", json_incref(st->failures));
 	if (st->avatars_done)
@@ -679,6 +725,20 @@ static void print_avatar_summary(const struct avatar_result *a)
 		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 
+static void print_damage_left(const json_t *damaged)
+{
+	size_t n = json_array_size(damaged);
+
+	if (!n)
+		return;
+	msg_warn("%zu damaged file%s could not be repaired from Flickr (no longer there, or the "
+		 "fetch failed: see above); restore %s from a backup:", n, n == 1 ? "" : "s",
+		 n == 1 ? "it" : "them");
+	for (size_t i = 0; i < n; i++)
+		msg_warn("  %s (%s)", jstr(json_array_get(damaged, i), "path"),
+			 jstr(json_array_get(damaged, i), "problem"));
+}
+
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
 {
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
@@ -697,6 +757,11 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
+	if (st->repaired)
+		msg_info("Repaired %ld damaged file%s from Flickr (each damaged copy is kept as "
+			 "damaged-<time>-<name> beside it)", st->repaired,
+			 st->repaired == 1 ? "" : "s");
+	print_damage_left(st->damaged);
 	if (st->avatars_done)
 		print_avatar_summary(&st->avatars);
 	if (cc)
@@ -804,7 +869,8 @@ static void release_work(struct sync_state *st)
 	json_decref(st->old_albums);
 	json_decref(st->state);
 	json_decref(st->failures);
-	st->albums = st->old_albums = st->state = st->failures = NULL;
+	json_decref(st->damaged);
+	st->albums = st->old_albums = st->state = st->failures = st->damaged = NULL;
 	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
@@ -841,6 +907,8 @@ int cmd_sync(const struct options *o)
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
 				  &cc, &ce) : -1;
+	if (cr == 0)
+		st.damaged = cc.damaged;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
 		write_report(&st, NULL);
 	if (st.lock_fd >= 0 && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
@@ -860,7 +928,8 @@ int cmd_sync(const struct options *o)
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
-		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
+		status = json_array_size(st.failures) || json_array_size(st.damaged)
+			? EXIT_SOME_FAILED : EXIT_OK;
 	}
 	if (st.lock_fd >= 0 && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
