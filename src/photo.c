@@ -646,6 +646,7 @@ static int archive_poster(struct job *j, struct err *e)
 		jset_new(j->sizes_out, "poster", archived_entry(name.data, &m, m.is_original));
 	}
 cleanup:
+	buf_reset(&j->stale_media); /* the poster's: not the video's */
 	media_source_release(&m);
 	buf_release(&name);
 	return r;
@@ -1106,14 +1107,16 @@ int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const cha
 }
 
 /* Writes changed metadata and renews the item's completion (and with it its manifest). */
+/* damaged: the item's other damaged files (NULL-terminated, or NULL), never taken for ours. */
 static int save_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			  const char *path, const json_t *meta, struct err *e)
+			  const char *path, const json_t *meta, const char *const *damaged,
+			  struct err *e)
 {
 	static const char *const written[] = { "metadata.json", NULL };
 	int complete = store_item_complete(ctx->store, kind, id), r = 0;
 
 	if (complete)
-		r = store_begin_rewrite(ctx->store, kind, id, NULL, e);
+		r = store_begin_rewrite(ctx->store, kind, id, damaged, e);
 	if (r == 0)
 		r = json_write_atomic(path, meta, e);
 	if (r == 0 && complete)
@@ -1202,7 +1205,8 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		changed = 1;
 	}
 	if (changed) {
-		int w = save_item_meta(ctx, kind, id, path.data, meta, e);
+		/* the sync checked the item's files just before: none is damaged */
+		int w = save_item_meta(ctx, kind, id, path.data, meta, NULL, e);
 
 		r = w < 0 ? w : 1;
 		*ret_changed = 1;
@@ -1214,32 +1218,35 @@ cleanup:
 	return r;
 }
 
-/* FA_EPARSE when the item's manifest says its metadata.json is damaged: never built upon. */
+/*
+ * The item's damage into ret (see damage.h); FA_EPARSE when its metadata.json
+ * is damaged: never built upon.
+ */
 static int meta_not_damaged(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			    struct err *e)
+			    struct damage *ret, struct err *e)
 {
-	struct damage d = DAMAGE_INIT;
 	int r = 0;
 
 	if (!store_item_complete(ctx->store, kind, id))
 		return 0;
-	r = damage_check_item(ctx->store, kind, id, &d, e);
-	if (r == 0 && damage_has(&d, "metadata.json"))
-		r = err_set(e, FA_EPARSE, "'%s/%s/metadata.json' is damaged (%s); restore it from "
-			    "a backup", store_kind_dir(kind), id,
-			    damage_kind_text(d.v[0].kind));
-	damage_release(&d);
+	r = damage_check_item(ctx->store, kind, id, ret, e);
+	for (size_t i = 0; r == 0 && i < ret->n; i++)
+		if (!strcmp(ret->v[i].name, "metadata.json"))
+			r = err_set(e, FA_EPARSE, "'%s/%s/metadata.json' is damaged (%s); restore "
+				    "it from a backup", store_kind_dir(kind), id,
+				    damage_kind_text(ret->v[i].kind));
 	return r;
 }
 
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, const char *detail, int64_t last_seen, struct err *e)
 {
+	struct damage d = DAMAGE_INIT;
 	struct buf path = BUF_INIT;
 	json_t *meta = NULL;
 	int r;
 
-	r = meta_not_damaged(ctx, kind, id, e);
+	r = meta_not_damaged(ctx, kind, id, &d, e);
 	if (r == 0)
 		r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0)
@@ -1250,10 +1257,11 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 		last_seen = jint_or(jobj(meta, "synced"), "info", 0);
 	r = merge_mark_upstream(meta, status, detail, last_seen, ctx->now);
 	if (r == 0)
-		r = save_item_meta(ctx, kind, id, path.data, meta, e);
+		r = save_item_meta(ctx, kind, id, path.data, meta, d.names, e);
 	if (r == 0)
 		r = 1;
 cleanup:
+	damage_release(&d);
 	json_decref(meta);
 	buf_release(&path);
 	return r;

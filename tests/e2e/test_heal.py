@@ -128,6 +128,23 @@ def test_an_original_replaced_by_a_link_is_restored(synced, account, tmp_path):
     assert_whole(synced, account)
 
 
+def test_a_damaged_video_and_its_poster_are_repaired(synced, account):
+    video = next(p for p in account.photos if p.is_video)
+    item = synced.item_dir("my_photos", video.id)
+    [original] = [p for p in item.iterdir() if p.name.startswith("original.")]
+    good = {p.name: p.read_bytes() for p in (original, item / "poster.jpg")}
+    original.write_bytes(bytes(len(good[original.name])))
+    (item / "poster.jpg").unlink()
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert {n: (item / n).read_bytes() for n in good} == good
+    assert [p.name for p in item.iterdir() if p.name.startswith("damaged-")] == \
+        [f"damaged-{p.name.split('-')[1]}-{original.name}" for p in
+         damaged_copies(item, original.name)]
+    assert damaged_copies(item, "poster.jpg") == []      # it was gone: nothing to keep
+    assert_whole(synced, account)
+
+
 def test_an_emptied_original_and_a_new_comment(synced, account):
     item = synced.item_dir("my_photos", I)
     good = (item / "original.jpg").read_bytes()
