@@ -169,8 +169,8 @@ static int note_item_damage(struct damage_seen *ds, enum store_kind kind, const 
  * item archived before manifests existed gets one from disk, the damage
  * found is noted (sync repairs what Flickr still has before this runs).
  */
-static int check_kind(const struct store *s, enum store_kind kind, struct damage_seen *ds,
-		      struct err *e)
+static int check_kind(const struct store *s, enum store_kind kind,
+		      const struct catalog_checked *checked, struct damage_seen *ds, struct err *e)
 {
 	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT;
@@ -187,6 +187,8 @@ static int check_kind(const struct store *s, enum store_kind kind, struct damage
 			continue;
 		if (!store_has_manifest(s, kind, ids.v[i]))
 			r = store_write_manifest(s, kind, ids.v[i], NULL, &one);
+		else if (checked && checked->fn(checked->ud, kind, ids.v[i]))
+			continue;
 		else
 			r = damage_check_item(s, kind, ids.v[i], &d, &one);
 		if (r == FA_EINVAL) {
@@ -434,7 +436,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds,
 
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    const struct catalog_users_hook *users_hook,
-		    struct catalog_counts *ret_counts, struct err *e)
+		    const struct catalog_checked *checked, struct catalog_counts *ret_counts,
+		    struct err *e)
 {
 	struct damage_seen ds = { .report = json_array() };
 	int r = ds.report ? 0 : err_set(e, FA_ENOMEM, "out of memory");
@@ -442,7 +445,7 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 	if (ret_counts)
 		ret_counts->damaged = NULL;
 	for (int k = 0; k < 2 && r == 0; k++)
-		r = check_kind(s, (enum store_kind)k, &ds, e);
+		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
 		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
 	if (r == 0)
@@ -602,7 +605,7 @@ int catalog_write_manifest(const struct store *s, json_t *damaged, struct err *e
 	int r = 0;
 
 	for (int k = 0; k < 2 && r == 0; k++)
-		r = check_kind(s, (enum store_kind)k, &ds, e);
+		r = check_kind(s, (enum store_kind)k, NULL, &ds, e);
 	if (r == 0)
 		r = write_manifest(s, &ds, e);
 	damage_seen_release(&ds);

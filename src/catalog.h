@@ -38,16 +38,27 @@ struct catalog_users_hook {
 };
 
 /*
+ * Items the caller has just checked against their manifests and found whole
+ * (a sync, for the items Flickr listed): checked(ud, kind, id) true spares
+ * the rebuild checking them again.
+ */
+struct catalog_checked {
+	int (*fn)(void *ud, enum store_kind kind, const char *id);
+	void *ud;
+};
+
+/*
  * albums: this run's albums (array), or NULL to keep the recorded ones.
- * users_hook may be NULL.  Checks every complete item against its manifest
- * first (damage.h): an item whose metadata.json is damaged or unreadable
+ * users_hook and checked may be NULL.  Checks every complete item against
+ * its manifest first (damage.h; but those checked says are whole): an item whose metadata.json is damaged or unreadable
  * keeps the last good entry of the index, one whose folder is a symbolic
  * link is not read.  Ends as catalog_write_manifest() does.  On success
  * ret_counts->damaged lists the damage left.
  */
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    const struct catalog_users_hook *users_hook,
-		    struct catalog_counts *ret_counts, struct err *e);
+		    const struct catalog_checked *checked, struct catalog_counts *ret_counts,
+		    struct err *e);
 
 /*
  * Writes ROOT/manifest-sha256.txt: the manifest of every item with

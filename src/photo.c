@@ -406,6 +406,7 @@ static int keep_replaced(struct job *j, const char *new_name, int tmp_fd, struct
 	json_t *exif = NULL;
 	int r = 0;
 
+	(void)tmp_fd; /* the new file is not compared: the old one stays in any case */
 	if (!find_earlier_link(j, j->superseded.data, &name)) {
 		buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->superseded.data);
 		buf_set(&from, item_path(j, j->superseded.data));
@@ -414,7 +415,6 @@ static int keep_replaced(struct job *j, const char *new_name, int tmp_fd, struct
 			goto cleanup;
 		}
 	}
-	(void)tmp_fd;
 	if (!json_is_array(list)) {
 		list = json_array();
 		if (jset_new(j->sizes_out, "replaced", list) < 0)

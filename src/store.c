@@ -134,7 +134,7 @@ int store_write_manifest(const struct store *s, enum store_kind kind, const char
 	static const char *const not_listed[] = { STORE_COMPLETE_FLAG, STORE_DAMAGED_PREFIX "*",
 						  NULL };
 	struct buf dir = BUF_INIT, rel = BUF_INIT;
-	int r;
+	int fd = -1, r;
 
 	r = store_item_path(s, kind, id, NULL, &dir);
 	if (r < 0) {
@@ -145,7 +145,12 @@ int store_write_manifest(const struct store *s, enum store_kind kind, const char
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	r = manifest_write_dir(dir.data, rel.data, not_listed, written, e);
+	/* never written through a folder that is a link */
+	r = store_open_item_dir(s, kind, id, &fd, e);
+	if (r == 0)
+		close(fd);
+	if (r == 0)
+		r = manifest_write_dir(dir.data, rel.data, not_listed, written, e);
 cleanup:
 	buf_release(&dir);
 	buf_release(&rel);

@@ -43,6 +43,7 @@ struct sync_state {
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	struct store_ids recheck[2]; /* listed ids that were damaged or failed (under lock) */
 	int listed_short[2]; /* a listing held clearly fewer items than its total */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
@@ -421,6 +422,26 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
+/* The catalog checks this listed item again: what its repair left is reported. */
+static void recheck(struct sync_state *st, enum store_kind kind, const char *id)
+{
+	pthread_mutex_lock(&st->lock);
+	store_ids_add(&st->recheck[kind], id);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * Whether the item was listed and found whole by this sync (archive_listed()
+ * checked every complete one): the catalog need not check it again.
+ */
+static int checked_whole(void *ud, enum store_kind kind, const char *id)
+{
+	struct sync_state *st = ud;
+
+	return store_ids_contains(&st->listed[kind], id) &&
+	       !store_ids_contains(&st->recheck[kind], id);
+}
+
 /*
  * A complete item's files against its manifest (damage.h).  Returns 1 when
  * the item is to be skipped (its folder is a link: never followed), 0
@@ -434,6 +455,7 @@ static int check_damage(struct sync_state *st, enum store_kind kind, const char 
 
 	if (r == FA_EINVAL) {
 		record_failure(st, kind, id, one.msg);
+		recheck(st, kind, id);
 		return 1;
 	}
 	if (r < 0 && err_is_fatal(r)) {
@@ -441,8 +463,10 @@ static int check_damage(struct sync_state *st, enum store_kind kind, const char 
 			*e = one;
 		return r;
 	}
-	if (r < 0)
+	if (r < 0) {
 		msg_debug("%s/%s: cannot check its files: %s", store_kind_dir(kind), id, one.msg);
+		recheck(st, kind, id);
+	}
 	for (size_t i = 0; i < d->n; i++)
 		msg_warn("%s/%s/%s is damaged (%s); fetching it again from Flickr",
 			 store_kind_dir(kind), id, d->v[i].name, damage_kind_text(d->v[i].kind));
@@ -472,6 +496,8 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	ctx->damaged = damaged.n ? &damaged : NULL;
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);
 	ctx->damaged = NULL;
+	if (known && (damaged.n || r < 0))
+		recheck(st, kind, id);
 	damage_release(&damaged);
 	count(st, &st->repaired, res.repaired);
 	if (res.bad_json[0])
@@ -857,6 +883,8 @@ static int run(struct sync_state *st, struct err *e)
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
 		r = archive_spooled(st, STORE_FAV, STORE_WORK_DIR "/favorites.jsonl", e);
 	progress_end();
+	store_ids_sort(&st->recheck[STORE_MY]);
+	store_ids_sort(&st->recheck[STORE_FAV]);
 	return r;
 }
 
@@ -874,6 +902,8 @@ static void release_work(struct sync_state *st)
 	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
+	store_ids_free(&st->recheck[STORE_MY]);
+	store_ids_free(&st->recheck[STORE_FAV]);
 	avatar_result_release(&st->avatars);
 }
 
@@ -890,6 +920,7 @@ int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
+	struct catalog_checked checked = { checked_whole, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
 	int r, cr, status;
@@ -906,7 +937,7 @@ int cmd_sync(const struct options *o)
 	 * the avatars are fetched only after a sync that ran to its end */
 	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
-				  &cc, &ce) : -1;
+				  r == 0 ? &checked : NULL, &cc, &ce) : -1;
 	if (cr == 0)
 		st.damaged = cc.damaged;
 	if (st.lock_fd >= 0 && r != FA_ENOSPC)
