@@ -271,6 +271,9 @@ def test_an_item_folder_that_is_a_link_is_never_followed(synced, tmp_path):
     after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in outside.iterdir()}
     assert after == before
     assert f"my_photos/{I}/" not in (synced.archive / MANIFEST).read_text()
+    assert I not in index_ids(synced)                  # nor read through
+    s = synced.run("search", "--archive", str(synced.archive), "Bristol")
+    assert s.returncode in (0, 1) and I not in s.stdout, s.stdout + s.stderr
     assert verify(synced).returncode == 1
 
 
