@@ -1053,7 +1053,8 @@ cleanup:
 }
 
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			const char *status, const char *detail, int64_t last_seen, struct err *e)
+			const char *status, int api_code, const char *detail, int64_t last_seen,
+			struct err *e)
 {
 	struct buf path = BUF_INIT;
 	json_t *meta = NULL;
@@ -1067,6 +1068,8 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 	if (last_seen <= 0)
 		last_seen = jint_or(jobj(meta, "synced"), "info", 0);
 	r = merge_mark_upstream(meta, status, detail, last_seen, ctx->now);
+	if (r == 0 && api_code > 0 && jset_int(jobj(meta, "upstream"), "flickr_error", api_code) < 0)
+		r = FA_ENOMEM;
 	if (r == 0)
 		r = save_item_meta(ctx, kind, id, path.data, meta, e);
 	if (r == 0)

@@ -63,14 +63,15 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		       const json_t *albums, int *ret_changed, struct err *e);
 
 /*
- * Marks an archived item as gone upstream (status "deleted", "unfavorited",
- * ...), last seen at last_seen (0: when its info was last fetched).  An
- * existing mark of the same status is kept.  Returns 1 when marked now, 0
- * when it already was, or an error.
+ * Marks an archived item as gone upstream (status "unavailable",
+ * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
+ * when one said so (0: none), last seen at last_seen (0: when its info was
+ * last fetched).  An existing mark of the same status is kept.  Returns 1
+ * when marked now, 0 when it already was, or an error.
  */
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			const char *status, const char *detail, int64_t last_seen,
-			struct err *e);
+			const char *status, int api_code, const char *detail,
+			int64_t last_seen, struct err *e);
 
 /*
  * GETs url into tmp (from its start), retrying transient failures (network,

@@ -438,7 +438,8 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
-		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
+		/* "not found or not permitted": Flickr does not say which */
+		r = photo_mark_upstream(ctx, kind, id, "unavailable", 1, one.msg, 0, &one);
 		count(st, &st->marked_gone, r > 0);
 		r = r < 0 ? r : 0;
 	} else if (r == 0) {
