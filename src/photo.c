@@ -481,6 +481,18 @@ static const char *original_refusal(const json_t *attempts)
 	return NULL;
 }
 
+/* An attempt an earlier version recorded at an original ("Video Original", "orig"). */
+static int tried_original(const json_t *attempts)
+{
+	for (size_t i = 0; i < json_array_size(attempts); i++) {
+		const char *label = jstr(json_array_get(attempts, i), "label");
+
+		if (label && (!strcmp(label, "Video Original") || !strcmp(label, "orig")))
+			return 1;
+	}
+	return 0;
+}
+
 static void add_attempt(json_t *attempts, const struct media_source *m, const char *error)
 {
 	json_t *a = json_object();
@@ -561,7 +573,9 @@ static int keep_archived(struct job *j, const struct media_source *offered,
 	jset_new(j->sizes_out, "archived", json_incref(a));
 	j->media_is_original = jflag(a, "original", 0);
 	again = offered ? superseded(a, offered)
-			: !j->media_is_original && was_missing(j, "original");
+			: !j->media_is_original &&
+			  (was_missing(j, "original") ||
+			   tried_original(json_object_get(j->old_sizes, "video_attempts")));
 	json_decref(a);
 	if (!again)
 		return 1;
@@ -1333,6 +1347,30 @@ int photo_is_current(const json_t *meta, const json_t *listing)
 	return 1;
 }
 
+/*
+ * A video archived by an earlier version as a transcode after its original
+ * was refused, never asked for again (nothing in synced.missing says so).
+ */
+static int video_original_refused_before(const struct photo_ctx *ctx, enum store_kind kind,
+					 const char *id, const json_t *meta)
+{
+	struct buf path = BUF_INIT;
+	json_t *sizes = NULL;
+	int refused_before;
+
+	if (!same_text(jstr(meta, "media"), "video") || jflag(meta, "original_archived", true) ||
+	    jobj(jobj(meta, "synced"), "missing") ||
+	    store_item_path(ctx->store, kind, id, "sizes.json", &path) < 0) {
+		buf_release(&path);
+		return 0;
+	}
+	sizes = load_object(path.data);
+	refused_before = tried_original(json_object_get(sizes, "video_attempts"));
+	json_decref(sizes);
+	buf_release(&path);
+	return refused_before;
+}
+
 int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
 		       const json_t *albums, int *ret_changed, struct err *e)
 {
@@ -1344,7 +1382,8 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 
 	*ret_changed = 0;
 	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
-	if (r < 0 || !photo_is_current(meta, listing))
+	if (r < 0 || !photo_is_current(meta, listing) ||
+	    video_original_refused_before(ctx, kind, id, meta))
 		goto cleanup;
 	r = 1;
 	if (jint(listing, "views", &views) && views != jint_or(meta, "views", -1)) {

@@ -278,3 +278,30 @@ def test_faves_without_count_extras_are_refreshed_in_a_rotating_slice(archiver, 
     r = sync_at(archiver, t0 + 41 * 86_400)
     assert "flickr.photos.getFavorites" not in fake.calls
     assert not lines_with(r.stderr, "carries no fave counts")
+
+
+def test_video_archived_by_an_earlier_version_without_its_original_is_retried(archiver, fake,
+                                                                             account):
+    # before originals were retried, a refused Video Original left the transcode for good,
+    # with nothing but sizes.json's video_attempts to tell
+    fake.quirk_video_orig_refused = True
+    pid = account.video
+    photo = account.photo(pid)
+    fake.add_fault("html", match=f"/video/{pid}/{photo.original_secret}/orig", count=None)
+    assert archiver.sync().returncode == 1
+    meta_path = archiver.item_dir("my_photos", pid) / "metadata.json"
+    sizes_path = archiver.item_dir("my_photos", pid) / "sizes.json"
+    meta = json.loads(meta_path.read_text())
+    del meta["synced"]["missing"]
+    meta_path.write_text(json.dumps(meta))
+    sizes = json.loads(sizes_path.read_text())
+    for a in sizes["video_attempts"]:
+        del a["original"]
+    sizes_path.write_text(json.dumps(sizes))
+    fake.clear_faults()
+    fake.reset_counters()
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    assert fake.calls["flickr.photos.getInfo"] == 1
+    assert archiver.load("my_photos", pid, "sizes.json")["archived"]["original"] is True
+    assert list(archiver.item_dir("my_photos", pid).glob("replaced-*"))
