@@ -1094,10 +1094,11 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 	jset_int(j->synced, "info", j->ctx->now);
 	jset_bool(m, "original_archived", j->media_is_original);
 	jset_new(m, "listed", listed_snapshot(j->listing));
-	/* refused: what was known stands; never known, nothing is claimed (not even []) */
+	/* refused: what was known stands; never known and asked again, nothing is
+	 * claimed (not even []) */
 	if (j->people_refused && json_object_get(j->old_meta, "people"))
 		json_object_set(m, "people", json_object_get(j->old_meta, "people"));
-	else if (j->people_refused)
+	else if (json_object_get(jobj(j->synced, "missing"), "people"))
 		json_object_del(m, "people");
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
 		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {

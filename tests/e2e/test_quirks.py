@@ -6,10 +6,11 @@ and what Flickr said said plainly.  The last one turns them all on at once.
 """
 import json
 import pathlib
+import re
 
 import pytest
 
-from conftest import archive_snapshot, verify_archive
+from conftest import archive_snapshot, assert_same_as_reference, verify_archive
 from test_auth import run_auth
 
 
@@ -150,7 +151,9 @@ def test_html_403_from_the_api_host_is_retried(pinned, fake, account, reference)
     r = pinned.sync()
     assert r.returncode == 0, r.stderr
     assert "credentials" not in r.stderr
+    assert int(re.search(r"; (\d+) retries\)", r.stderr).group(1)) > 0
     verify_archive(pinned, account)
+    assert_same_as_reference(pinned, reference)
 
 
 def test_html_403_that_persists_is_said_plainly(archiver, fake):
