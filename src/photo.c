@@ -1243,23 +1243,31 @@ int photo_refresh_faves_if_due(struct photo_ctx *ctx, enum store_kind kind,
 		.dir = BUF_INIT, .path = BUF_INIT, .media_name = BUF_INIT, .superseded = BUF_INIT,
 		.count_faves = -1,
 	};
-	long calls_before = flickr_calls_of_this_thread();
+	long calls_before = flickr_calls_of_this_thread(), pages, used;
 	json_t *meta = NULL;
 	int r;
 
 	if (json_object_get(listing, "count_faves"))
 		return 0; /* the count tells when they change */
 	r = job_open(&j, e);
-	if (r < 0 || !j.old_meta || !faves_due(j.old_meta, j.id, ctx->now) ||
-	    !take_budget(budget, 1))
+	if (r < 0 || !j.old_meta || !faves_due(j.old_meta, j.id, ctx->now))
+		goto cleanup;
+	/* the pages the archived count needs are taken before the first call */
+	pages = (long)((jint_or(j.old_meta, "count_faves", 0) + FAVES_PER_PAGE - 1) /
+		       FAVES_PER_PAGE);
+	if (pages < 1)
+		pages = 1;
+	if (!take_budget(budget, pages))
 		goto cleanup;
 	json_decref(j.synced);
 	j.synced = json_deep_copy(jobj(j.old_meta, "synced"));
 	if (!j.synced)
 		j.synced = json_object();
 	r = archive_faves(&j, e);
-	/* the pages past the first come out of the budget too */
-	take_budget(budget, flickr_calls_of_this_thread() - calls_before - 1);
+	/* faves that grew past the pages taken come out of the budget too */
+	used = flickr_calls_of_this_thread() - calls_before;
+	if (used > pages)
+		atomic_fetch_sub(budget, used - pages);
 	meta = r == 0 ? json_deep_copy(j.old_meta) : NULL;
 	if (r == 0 && (!meta || jset_new(meta, "synced", json_incref(j.synced)) < 0 ||
 		       (j.count_faves >= 0 && jset_int(meta, "count_faves", j.count_faves) < 0)))
