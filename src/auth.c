@@ -46,19 +46,18 @@ static char *dup_param(const struct oauth_params *p, const char *key)
 	return v ? strdup(v) : NULL;
 }
 
-/* A signed GET to an OAuth endpoint whose answer is a form-encoded body. */
-static int oauth_step(struct http_client *http, const char *url,
-		      const struct oauth_creds *creds, const char *extra_key,
-		      const char *extra_value, struct token *ret, struct err *e)
+/* One signed GET (a fresh nonce each time, as the endpoint spends it) into body. */
+static int oauth_get_once(struct http_client *http, const char *url,
+			  const struct oauth_creds *creds, const char *extra_key,
+			  const char *extra_value, struct buf *body, struct http_response *res,
+			  struct err *e)
 {
-	struct oauth_params params = OAUTH_PARAMS_INIT, answer = OAUTH_PARAMS_INIT;
-	struct buf full = BUF_INIT, body = BUF_INIT;
-	struct http_response res;
-	char nonce[33], shown[512];
+	struct oauth_params params = OAUTH_PARAMS_INIT;
+	struct buf full = BUF_INIT;
+	char nonce[33];
 	int r;
 
-	buf_init(&body, TOKEN_BODY_MAX);
-	http_redact_url(url, shown, sizeof(shown));
+	buf_reset(body);
 	r = oauth_params_add(&params, extra_key, extra_value);
 	if (r == 0)
 		r = oauth_make_nonce(nonce);
@@ -66,11 +65,54 @@ static int oauth_step(struct http_client *http, const char *url,
 		r = oauth_sign(&params, creds, "GET", url, clock_real_unix_now(), nonce);
 	if (r == 0)
 		r = oauth_build_url(&full, url, &params);
-	if (r < 0) {
+	if (r < 0)
 		r = err_set(e, FA_ENOMEM, "cannot build the OAuth request");
-		goto cleanup;
+	else
+		r = http_get(http, full.data, body, res, e);
+	oauth_params_release(&params);
+	if (full.data)
+		memset(full.data, 0, full.len);
+	buf_release(&full);
+	return r;
+}
+
+/* The GET, again after a wait while the endpoint is busy (429, 5xx) or unreachable. */
+static int oauth_get(struct http_client *http, const struct retry_policy *retry,
+		     const char *url, const struct oauth_creds *creds, const char *extra_key,
+		     const char *extra_value, struct buf *body, struct http_response *res,
+		     struct err *e)
+{
+	for (int attempt = 0;; attempt++) {
+		unsigned char rnd;
+		int r = oauth_get_once(http, url, creds, extra_key, extra_value, body, res, e);
+		int again = r == FA_ENET ? res->transient
+			    : r == 0 && retry_http_status(res->status);
+
+		if (!again || attempt >= retry->max_retries)
+			return r;
+		clock_random_bytes(&rnd, 1);
+		if (clock_sleep_ms(retry_delay_ms(retry, attempt + 1, res->retry_after_ms,
+						  rnd / 256.0)) < 0)
+			return err_set(e, FA_EINTR, "interrupted");
 	}
-	r = http_get(http, full.data, &body, &res, e);
+}
+
+/* A signed GET to an OAuth endpoint whose answer is a form-encoded body. */
+static int oauth_step(struct http_client *http, const struct retry_policy *retry,
+		      const char *url, const struct oauth_creds *creds, const char *extra_key,
+		      const char *extra_value, struct token *ret, struct err *e)
+{
+	struct oauth_params answer = OAUTH_PARAMS_INIT;
+	struct buf body = BUF_INIT;
+	struct http_response res;
+	char shown[512];
+	int r;
+
+	buf_init(&body, TOKEN_BODY_MAX);
+	http_redact_url(url, shown, sizeof(shown));
+	r = oauth_get(http, retry, url, creds, extra_key, extra_value, &body, &res, e);
+	if (r == FA_ENOMEM || r == FA_EINTR)
+		goto cleanup;
 	if (r < 0) {
 		err_wrap(e, r, "cannot reach Flickr's OAuth service");
 		goto cleanup;
@@ -98,11 +140,7 @@ static int oauth_step(struct http_client *http, const char *url,
 		r = err_set(e, FA_EPARSE, "'%s' answered without oauth_token/oauth_token_secret",
 			    shown);
 cleanup:
-	oauth_params_release(&params);
 	oauth_params_release(&answer);
-	if (full.data)
-		memset(full.data, 0, full.len);
-	buf_release(&full);
 	if (body.data)
 		memset(body.data, 0, body.len);
 	buf_release(&body);
@@ -215,13 +253,14 @@ static int check_login(const struct options *o, struct http_client *http,
 static int run_auth(const struct options *o, struct http_client *http, struct err *e)
 {
 	struct oauth_creds consumer = { o->api_key, o->api_secret, NULL, NULL };
+	struct retry_policy retry = { o->retries, o->retry_base_ms, RETRY_DEFAULT_MAX_DELAY_MS };
 	struct token request = { 0 }, access = { 0 };
 	struct buf url = BUF_INIT, authorize = BUF_INIT;
 	char verifier[256];
 	int r;
 
 	buf_printf(&url, "%s/request_token", o->oauth_url);
-	r = oauth_step(http, url.data, &consumer, "oauth_callback", "oob", &request, e);
+	r = oauth_step(http, &retry, url.data, &consumer, "oauth_callback", "oob", &request, e);
 	if (r < 0)
 		goto cleanup;
 	buf_printf(&authorize, "%s/authorize?oauth_token=", o->oauth_url);
@@ -243,7 +282,7 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 
 		buf_reset(&url);
 		buf_printf(&url, "%s/access_token", o->oauth_url);
-		r = oauth_step(http, url.data, &with_request, "oauth_verifier", verifier,
+		r = oauth_step(http, &retry, url.data, &with_request, "oauth_verifier", verifier,
 			       &access, e);
 	}
 	memset(verifier, 0, sizeof(verifier));

@@ -1,6 +1,7 @@
 /*
  * flickr.c: one function sends a REST call and decides, in one place, what
- * is retried: transport failures, HTTP 408/429/5xx, Flickr codes 0/105/201 and
+ * is retried: transport failures, HTTP 408/429/5xx, a 403 that carries no
+ * oauth_problem (a web page from the API host), Flickr codes 0/105/201 and
  * truncated JSON, with exponential backoff and jitter, honouring Retry-After.
  */
 #include <stdio.h>
@@ -143,8 +144,15 @@ static enum attempt_result classify_status(const char *method, long status,
 			e->http_status = (int)status;
 		return ATTEMPT_RETRY;
 	}
+	flickr_oauth_problem(buf_cstr(body), problem, sizeof(problem));
+	if (status == 403 && !problem[0]) {
+		/* a web page, not an OAuth answer: the host turned the request away for now */
+		a->r = err_set(e, FA_EHTTP, "%s: Flickr refused the request (HTTP 403)", method);
+		if (e)
+			e->http_status = 403;
+		return ATTEMPT_RETRY;
+	}
 	if (status == 400 || status == 401 || status == 403) {
-		flickr_oauth_problem(buf_cstr(body), problem, sizeof(problem));
 		a->r = err_set(e, FA_EAUTH,
 			       "Flickr refused the credentials (HTTP %ld%s%s); check the API key "
 			       "and run 'flickr-archive auth' again", status,

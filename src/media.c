@@ -230,7 +230,8 @@ static int add_candidate(struct candidate_list *l, const char *url, const char *
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	if (set_source(&l->v[l->n], url, label, w, h,
-		       !strcasecmp(label, "Video Original") || !strcasecmp(label, "orig")) < 0)
+		       !strcasecmp(label, "Video Original") || !strcasecmp(label, "orig") ||
+		       !strcmp(label, "Original")) < 0)
 		return -1;
 	l->n++;
 	return 0;
@@ -247,6 +248,37 @@ static int compare_candidates(const void *a, const void *b)
 	return ax > ay ? -1 : ax < ay;
 }
 
+/* The getSizes entries of one media ("photo": also those that do not say). */
+static int add_sizes(struct candidate_list *l, const json_t *sizes, const char *want)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < jlist_size(sizes) && r == 0; i++) {
+		const json_t *s = jlist_at(sizes, i);
+		const char *media = jstr(s, "media");
+
+		if (media ? !strcmp(media, want) : !strcmp(want, "photo"))
+			r = add_candidate(l, jstr(s, "source"), jstr(s, "label"),
+					  (long)jint_or(s, "width", 0), (long)jint_or(s, "height", 0));
+	}
+	return r;
+}
+
+/* The list sorted best first into *ret, or freed after an error r (then -1). */
+static int hand_over(struct candidate_list *l, int r, int (*best_first)(const void *, const void *),
+		     struct media_source **ret, size_t *ret_n)
+{
+	if (r < 0) {
+		media_sources_free(l->v, l->n);
+		return -1;
+	}
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), best_first);
+	*ret = l->v;
+	*ret_n = l->n;
+	return 0;
+}
+
 int media_video_candidates(const json_t *sizes_resp, const json_t *streams_resp,
 			   struct media_source **ret, size_t *ret_n)
 {
@@ -255,14 +287,7 @@ int media_video_candidates(const json_t *sizes_resp, const json_t *streams_resp,
 	struct candidate_list l = { NULL, 0, 0 };
 	int r = 0;
 
-	for (size_t i = 0; i < jlist_size(sizes) && r == 0; i++) {
-		const json_t *s = jlist_at(sizes, i);
-		const char *media = jstr(s, "media");
-
-		if (media && !strcmp(media, "video"))
-			r = add_candidate(&l, jstr(s, "source"), jstr(s, "label"),
-					  (long)jint_or(s, "width", 0), (long)jint_or(s, "height", 0));
-	}
+	r = add_sizes(&l, sizes, "video");
 	for (size_t i = 0; i < jlist_size(streams) && r == 0; i++) {
 		const json_t *s = jlist_at(streams, i);
 		const char *type = jtext(s, "type");
@@ -271,15 +296,27 @@ int media_video_candidates(const json_t *sizes_resp, const json_t *streams_resp,
 		snprintf(label, sizeof(label), "%s", type ? type : "stream");
 		r = add_candidate(&l, jstr(s, "_content"), label, 0, 0);
 	}
-	if (r < 0) {
-		media_sources_free(l.v, l.n);
-		return -1;
-	}
-	if (l.n)
-		qsort(l.v, l.n, sizeof(*l.v), compare_candidates);
-	*ret = l.v;
-	*ret_n = l.n;
-	return 0;
+	return hand_over(&l, r, compare_candidates, ret, ret_n);
+}
+
+/* The original first, then by pixels, largest first; unknown sizes last. */
+static int compare_photo_candidates(const void *a, const void *b)
+{
+	const struct media_source *x = a, *y = b;
+	long long ax = pixels_of(x->width, x->height), ay = pixels_of(y->width, y->height);
+
+	if (x->is_original != y->is_original)
+		return x->is_original ? -1 : 1;
+	return ax > ay ? -1 : ax < ay;
+}
+
+int media_photo_candidates(const json_t *sizes_resp, struct media_source **ret, size_t *ret_n)
+{
+	const json_t *sizes = json_object_get(jobj(sizes_resp, "sizes"), "size");
+	struct candidate_list l = { NULL, 0, 0 };
+	int r = add_sizes(&l, sizes, "photo");
+
+	return hand_over(&l, r, compare_photo_candidates, ret, ret_n);
 }
 
 static const struct {

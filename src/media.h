@@ -42,6 +42,13 @@ int media_video_candidates(const json_t *sizes_resp, const json_t *streams_resp,
 void media_sources_free(struct media_source *v, size_t n);
 
 /*
+ * The photo sizes of a getSizes response worth trying when the first choice
+ * is refused: Original first, then largest first.  Caller frees with
+ * media_sources_free().
+ */
+int media_photo_candidates(const json_t *sizes_resp, struct media_source **ret, size_t *ret_n);
+
+/*
  * The extension to store a download under, from (in order) the
  * Content-Type, the Content-Disposition file name, the URL's file name, the
  * file's magic bytes, then `hint` (e.g. originalformat).  NULL when nothing

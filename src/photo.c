@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -276,7 +277,7 @@ static json_t *archived_entry(const char *file, const struct media_source *m, in
 static void start_sizes_out(struct job *j)
 {
 	static const char *const ours[] = { "archived", "original_available", "reason",
-					    "poster", "video_attempts" };
+					    "poster", "video_attempts", "original_attempts" };
 	const json_t *sizes = jobj(j->sizes_doc, "sizes");
 	const char *key;
 	json_t *v;
@@ -455,6 +456,30 @@ static void drop_superseded_name(struct job *j)
 	buf_release(&path);
 }
 
+/* metadata.json "synced"."missing": a part Flickr refused this time, fetched again next run. */
+static int note_missing(struct job *j, const char *part, const char *why)
+{
+	json_t *missing = jobj(j->synced, "missing");
+	size_t len = strlen(j->res->missing);
+
+	if (!missing) {
+		missing = json_object();
+		if (jset_new(j->synced, "missing", missing) < 0)
+			return FA_ENOMEM;
+	}
+	if (jset_str(missing, part, why) < 0)
+		return FA_ENOMEM;
+	snprintf(j->res->missing + len, sizeof(j->res->missing) - len, "%s%s", len ? ", " : "",
+		 part);
+	return 0;
+}
+
+/* Whether an earlier run left part missing (then its count does not excuse a fetch). */
+static int was_missing(const struct job *j, const char *part)
+{
+	return json_object_get(jobj(jobj(j->old_meta, "synced"), "missing"), part) != NULL;
+}
+
 /* Whether the file at path holds exactly what fd (from its start) holds. */
 static int same_bytes(const char *path, int fd)
 {
@@ -526,20 +551,235 @@ static int media_is_stale(struct job *j, const char *key, const char *name)
 	return !a || !jstr(a, "file") || strcmp(jstr(a, "file"), name);
 }
 
-static void note_not_original(struct job *j, const struct media_source *m)
+static void note_not_original(struct job *j, const char *label)
 {
 	const char *why = j->kind == STORE_FAV
 		? "the owner does not allow downloading the original"
+		: json_object_get(j->sizes_out, "poster")
+		? "Flickr offered no original of this video, only transcodes"
 		: "Flickr did not offer the original (free accounts have no access to "
 		  "originals over 1024 px since May 2025)";
 	char text[384];
 
-	snprintf(text, sizeof(text), "%s; archived the largest size offered (%s)", why,
-		 m->label);
+	snprintf(text, sizeof(text), "%s; archived the largest size offered (%s)", why, label);
 	jset_str(j->sizes_out, "reason", text);
 	j->res->original_missing = 1;
 	snprintf(j->res->note, sizeof(j->res->note), "original not available, archived %s",
-		 m->label);
+		 label);
+}
+
+/* Flickr offered the original but would not hand it over: say so, and try again next run. */
+static int note_original_refused(struct job *j, const char *label, const char *why)
+{
+	char text[384];
+
+	snprintf(text, sizeof(text), "Flickr offered the original but refused it (%.200s); "
+		 "archived %s; the original is tried again on the next run", why, label);
+	jset_str(j->sizes_out, "reason", text);
+	j->res->original_missing = 1;
+	j->res->original_pending = 1;
+	snprintf(j->res->note, sizeof(j->res->note),
+		 "original refused, archived %.60s; will try it again next run", label);
+	return note_missing(j, "original", why);
+}
+
+/*
+ * A download Flickr turned down (403, 404, 410, a web page or an API answer
+ * instead of media); a status that outlasted the retries (429, 5xx) is no
+ * answer about the file and fails the item instead.
+ */
+static int refused(int r, const struct err *e)
+{
+	return r == FA_EPARSE || (r == FA_EHTTP && !retry_http_status(e->http_status));
+}
+
+static int tried_already(const json_t *attempts, const char *url)
+{
+	for (size_t i = 0; i < json_array_size(attempts); i++) {
+		const char *source = jstr(json_array_get(attempts, i), "source");
+
+		if (source && !strcmp(source, url))
+			return 1;
+	}
+	return 0;
+}
+
+/* Why the first original tried was refused, or NULL when none was tried. */
+static const char *original_refusal(const json_t *attempts)
+{
+	for (size_t i = 0; i < json_array_size(attempts); i++) {
+		const json_t *a = json_array_get(attempts, i);
+
+		if (jflag(a, "original", 0))
+			return jstr(a, "error");
+	}
+	return NULL;
+}
+
+/* An attempt an earlier version recorded at an original ("Video Original", "orig"). */
+static int tried_original(const json_t *attempts)
+{
+	for (size_t i = 0; i < json_array_size(attempts); i++) {
+		const char *label = jstr(json_array_get(attempts, i), "label");
+
+		if (label && (!strcmp(label, "Video Original") || !strcmp(label, "orig")))
+			return 1;
+	}
+	return 0;
+}
+
+static void add_attempt(json_t *attempts, const struct media_source *m, const char *error)
+{
+	json_t *a = json_object();
+
+	jset_str(a, "label", m->label);
+	jset_str(a, "source", m->url);
+	jset_bool(a, "original", m->is_original);
+	jset_str(a, "error", error);
+	json_array_append_new(attempts, a);
+}
+
+/* Records the file just downloaded; after a replacement, the swap at once, then the old name goes. */
+static int took_media(struct job *j, const struct media_source *m, int replaced, struct err *e)
+{
+	int r = 0;
+
+	note_written(j, j->media_name.data);
+	j->res->downloaded++;
+	j->media_fetched = 1;
+	j->media_is_original = m->is_original;
+	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, m, m->is_original));
+	if (replaced) {
+		jset_bool(j->sizes_out, "original_available", j->media_is_original);
+		r = write_json(j, "sizes.json", json_incref(j->sizes_out), e);
+		if (r == 0)
+			drop_superseded_name(j);
+	}
+	return r;
+}
+
+/*
+ * Tries the candidates in order (only the originals when originals_only),
+ * each URL once a run; every refusal goes to attempts.  FA_ENOTFOUND when
+ * none could be had.
+ */
+static int try_candidates(struct job *j, const struct media_source *c, size_t n,
+			  int originals_only, const struct commit_hook *hook, const char *hint,
+			  json_t *attempts, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct err one = { 0 };
+		int r;
+
+		if ((originals_only && !c[i].is_original) || tried_already(attempts, c[i].url))
+			continue;
+		r = download(j->ctx, c[i].url, j->dir.data, "original",
+			     c[i].is_original ? hint : NULL, hook, &j->media_name, &one);
+		if (r == 0)
+			return took_media(j, &c[i], hook && hook->fn == keep_replaced, e);
+		if (!refused(r, &one)) {
+			if (e)
+				*e = one;
+			return r;
+		}
+		add_attempt(attempts, &c[i], one.msg);
+	}
+	return FA_ENOTFOUND;
+}
+
+/*
+ * The media file already archived, if its record is known: kept as is
+ * (returns 1), unless an original should be tried: offered (a photo's) now
+ * supersedes it, or (a video's) one was refused last time.  Then it returns
+ * 0 with the hook armed to keep the old file as replaced-*.
+ */
+static int keep_archived(struct job *j, const struct media_source *offered,
+			 struct commit_hook *hook)
+{
+	json_t *a = is_damaged(j, j->media_name.data)
+		? NULL : earlier_archived(j, "archived", j->media_name.data);
+	int again;
+
+	/* no record (an older tool's archive): assume it is what Flickr offers, and say
+	 * so; a record lost with a damaged sizes.json is made again as it was (the file
+	 * is whole, its manifest says, and Flickr still offers it: see superseded) */
+	if (!a && offered) {
+		a = archived_entry(j->media_name.data, offered, offered->is_original);
+		if (!damage_has(j->ctx->damaged, "sizes.json"))
+			jset_bool(a, "assumed", true);
+	}
+	if (!a)
+		return 0; /* damaged, or unrecorded (killed before sizes.json) */
+	jset_new(j->sizes_out, "archived", json_incref(a));
+	j->media_is_original = jflag(a, "original", 0);
+	again = offered ? superseded(a, offered)
+			: !j->media_is_original &&
+			  (was_missing(j, "original") ||
+			   tried_original(json_object_get(j->old_sizes, "video_attempts")));
+	json_decref(a);
+	if (!again)
+		return 1;
+	buf_set(&j->superseded, j->media_name.data);
+	hook->job = j;
+	return 0;
+}
+
+/* What the item holds now: the original, or what stands in for it and why. */
+static int settle_original(struct job *j, int offered, const json_t *attempts)
+{
+	const char *label = jstr(json_object_get(j->sizes_out, "archived"), "label");
+	const char *why = original_refusal(attempts);
+
+	jset_bool(j->sizes_out, "original_available", j->media_is_original);
+	if (j->media_is_original)
+		return 0;
+	if (!label)
+		label = "a smaller size";
+	if (offered || why)
+		return note_original_refused(j, label, why ? why : "not downloadable");
+	note_not_original(j, label);
+	return 0;
+}
+
+/* 1 when one of the candidates is an original. */
+static int offers_original(const struct media_source *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (c[i].is_original)
+			return 1;
+	return 0;
+}
+
+/* The sizes Flickr lists, largest first, when the first choice was refused. */
+static int try_photo_sizes(struct job *j, int originals_only, const struct commit_hook *hook,
+			   const char *hint, json_t *attempts, int *offered, struct err *e)
+{
+	struct media_source *c = NULL;
+	struct err one = { 0 };
+	size_t n = 0;
+	int r = fetch_sizes(j, &one);
+
+	if (r < 0 && (err_is_fatal(r) || r == FA_ENET)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0)
+		return FA_ENOTFOUND; /* no sizes to fall back on: the refusal stands */
+	if (media_photo_candidates(j->sizes_doc, &c, &n) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	*offered |= offers_original(c, n);
+	r = try_candidates(j, c, n, originals_only, hook, hint, attempts, e);
+	media_sources_free(c, n);
+	return r;
+}
+
+static int no_media_error(struct err *e, const char *what, const json_t *attempts)
+{
+	size_t n = json_array_size(attempts);
+
+	return err_set(e, FA_ENOTFOUND, "no %s could be downloaded (%zu tried%s%s)", what, n,
+		       n ? ": " : "", n ? jstr(json_array_get(attempts, 0), "error") : "");
 }
 
 static int archive_photo_media(struct job *j, struct err *e)
@@ -547,67 +787,50 @@ static int archive_photo_media(struct job *j, struct err *e)
 	struct commit_hook hook = { keep_replaced, NULL };
 	struct media_source m = { 0 };
 	const char *hint = jstr(j->listing, "originalformat");
-	int found, r = 0;
+	json_t *attempts = json_array();
+	int found, offered = 0, have = 0, r = 0;
 
 	found = media_pick_from_listing(j->listing, &m);
 	if (found == 0) {
 		r = fetch_sizes(j, e);
 		if (r < 0)
-			return r;
+			goto cleanup;
 		found = media_pick_from_sizes(j->sizes_doc, &m);
 	}
-	if (found < 0)
-		return err_set(e, FA_ENOMEM, "out of memory");
-	if (found == 0)
-		return err_set(e, FA_EPARSE, "Flickr lists no downloadable size");
+	if (found < 0 || !attempts) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (found == 0) {
+		r = err_set(e, FA_EPARSE, "Flickr lists no downloadable size");
+		goto cleanup;
+	}
+	offered = m.is_original;
 	start_sizes_out(j);
 	if (store_find_media(j->dir.data, "original", &j->media_name) &&
 	    media_is_stale(j, "archived", j->media_name.data)) {
 		buf_set(&j->stale_media, j->media_name.data);
 		hook = (struct commit_hook){ set_aside_stale, j };
 	} else if (j->media_name.len) {
-		json_t *a = earlier_archived(j, "archived", j->media_name.data);
-
-		/* no record (an older tool's archive): assume it is what Flickr offers, and say
-		 * so; a record lost with a damaged sizes.json is made again as it was (the
-		 * file is whole, its manifest says, and Flickr still offers it: see superseded) */
-		if (!a) {
-			a = archived_entry(j->media_name.data, &m, m.is_original);
-			if (!damage_has(j->ctx->damaged, "sizes.json"))
-				jset_bool(a, "assumed", true);
-		}
-		jset_new(j->sizes_out, "archived", json_incref(a));
-		j->media_is_original = jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
-		r = superseded(a, &m);
-		json_decref(a);
-		if (!r)
+		if (keep_archived(j, &m, &hook))
 			goto cleanup;
+		have = 1;
+	}
+	r = try_candidates(j, &m, 1, 0, hook.job ? &hook : NULL, hint, attempts, e);
+	/* refused (403, 404, 410, a web page): whatever else Flickr lists, largest first;
+	 * with a file in place, only an original would be worth its download */
+	if (r == FA_ENOTFOUND)
+		r = try_photo_sizes(j, have, hook.job ? &hook : NULL, hint, attempts, &offered, e);
+	if (r == FA_ENOTFOUND && have)
 		r = 0;
-		buf_set(&j->superseded, j->media_name.data);
-		hook.job = j;
-	}
-	r = download(j->ctx, m.url, j->dir.data, "original", m.is_original ? hint : NULL,
-		     hook.job ? &hook : NULL, &j->media_name, e);
-	if (r < 0)
-		goto cleanup;
-	note_written(j, j->media_name.data);
-	j->res->downloaded++;
-	j->media_fetched = 1;
-	j->media_is_original = m.is_original;
-	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &m, m.is_original));
-	if (hook.job && hook.fn == keep_replaced) {
-		/* record the swap at once, then let the old name go */
-		jset_bool(j->sizes_out, "original_available", j->media_is_original);
-		r = write_json(j, "sizes.json", json_incref(j->sizes_out), e);
-		if (r == 0)
-			drop_superseded_name(j);
-	}
+	else if (r == FA_ENOTFOUND)
+		r = no_media_error(e, "size of the photo", attempts);
 cleanup:
-	if (r == 0) {
-		jset_bool(j->sizes_out, "original_available", j->media_is_original);
-		if (!j->media_is_original)
-			note_not_original(j, &m);
-	}
+	if (json_array_size(attempts) && j->sizes_out)
+		jset_new(j->sizes_out, "original_attempts", json_incref(attempts));
+	if (r == 0)
+		r = settle_original(j, offered, attempts);
+	json_decref(attempts);
 	media_source_release(&m);
 	return r;
 }
@@ -615,8 +838,10 @@ cleanup:
 static int archive_poster(struct job *j, struct err *e)
 {
 	struct commit_hook hook = { set_aside_stale, NULL };
-	struct media_source m = { 0 };
+	struct media_source m = { 0 }, *c = NULL;
 	struct buf name = BUF_INIT;
+	struct err one = { 0 };
+	size_t n = 0;
 	int found, r = 0;
 
 	if (store_find_media(j->dir.data, "poster", &name)) {
@@ -641,7 +866,23 @@ static int archive_poster(struct job *j, struct err *e)
 		goto cleanup;
 	}
 	r = download(j->ctx, m.url, j->dir.data, "poster", "jpg", hook.job ? &hook : NULL, &name,
-		     e);
+		     &one);
+	/* a refused frame: the next largest will do for a poster */
+	if (r < 0 && refused(r, &one) && media_photo_candidates(j->sizes_doc, &c, &n) == 0) {
+		for (size_t i = 0; i < n && r < 0 && refused(r, &one); i++) {
+			if (!strcmp(c[i].url, m.url))
+				continue;
+			r = download(j->ctx, c[i].url, j->dir.data, "poster", "jpg",
+				     hook.job ? &hook : NULL, &name, &one);
+			if (r == 0) {
+				media_source_release(&m);
+				m = c[i];
+				memset(&c[i], 0, sizeof(c[i]));
+			}
+		}
+	}
+	if (r < 0 && e)
+		*e = one;
 	if (r == 0) {
 		note_written(j, name.data);
 		j->res->downloaded++;
@@ -650,53 +891,54 @@ static int archive_poster(struct job *j, struct err *e)
 cleanup:
 	buf_reset(&j->stale_media); /* the poster's: not the video's */
 	media_source_release(&m);
+	media_sources_free(c, n);
 	buf_release(&name);
 	return r;
 }
 
-/* Tries candidates best first; records each failure in attempts. */
-static int try_video_candidates(struct job *j, struct media_source *c, size_t n,
-				json_t *attempts, struct err *e)
+/*
+ * getStreamInfo's streams beside getSizes' video entries, best first.  A
+ * refusal of the call is one more attempt, not the item's failure.
+ */
+static int video_streams(struct job *j, json_t **streams, json_t *attempts,
+			 struct media_source **ret, size_t *ret_n, struct err *e)
 {
-	struct commit_hook hook = { set_aside_stale, j };
+	struct err one = { 0 };
+	int r = call_for_photo(j, "flickr.video.getStreamInfo", 1, streams, &one);
 
-	for (size_t i = 0; i < n; i++) {
-		struct err one = { 0 };
-		int r = download(j->ctx, c[i].url, j->dir.data, "original", NULL,
-				 j->stale_media.len ? &hook : NULL, &j->media_name, &one);
-		json_t *a;
+	if (r < 0 && (err_is_fatal(r) || r == FA_ENET || r == FA_ERATELIMIT)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0) {
+		json_t *a = json_object();
 
-		if (r == 0) {
-			note_written(j, j->media_name.data);
-			j->res->downloaded++;
-			j->media_fetched = 1;
-			j->media_is_original = c[i].is_original;
-			jset_new(j->sizes_out, "archived",
-				 archived_entry(j->media_name.data, &c[i], c[i].is_original));
-			return 0;
-		}
-		if (err_is_fatal(r) || r == FA_EIO) {
-			if (e)
-				*e = one;
-			return r;
-		}
-		a = json_object();
-		jset_str(a, "label", c[i].label);
-		jset_str(a, "source", c[i].url);
+		jset_str(a, "label", "flickr.video.getStreamInfo");
+		jset_str(a, "source", "flickr.video.getStreamInfo");
 		jset_str(a, "error", one.msg);
 		json_array_append_new(attempts, a);
 	}
-	return FA_ENOTFOUND;
+	if (media_video_candidates(j->sizes_doc, *streams, ret, ret_n) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	return 0;
 }
 
+/*
+ * The Video Original of getSizes, then the "orig" stream of getStreamInfo
+ * (the Video Original URL can answer 404 to API clients while the stream
+ * works: alexis-mignon/python-flickr-api#136), and only then, with no file
+ * in place, the best transcode of either.
+ */
 static int archive_video_media(struct job *j, struct err *e)
 {
+	struct commit_hook hook = { keep_replaced, NULL };
 	struct media_source *c = NULL;
 	size_t n = 0;
 	json_t *streams = NULL, *attempts = json_array();
-	int r;
+	int offered = 0, have = 0, r;
 
-	r = fetch_sizes(j, e);
+	r = attempts ? fetch_sizes(j, e) : err_set(e, FA_ENOMEM, "out of memory");
 	if (r < 0)
 		goto cleanup;
 	start_sizes_out(j);
@@ -704,46 +946,44 @@ static int archive_video_media(struct job *j, struct err *e)
 	if (r < 0)
 		goto cleanup;
 	if (store_find_media(j->dir.data, "original", &j->media_name)) {
-		json_t *a = is_damaged(j, j->media_name.data)
-			? NULL : earlier_archived(j, "archived", j->media_name.data);
-
-		if (a) {
-			j->media_is_original = jflag(a, "original", 0);
-			jset_new(j->sizes_out, "archived", a);
-			goto cleanup;
+		if (keep_archived(j, NULL, &hook))
+			goto settle;
+		have = hook.job != NULL;
+		if (!have) {
+			/* damaged, or which stream it is went unrecorded (killed before
+			 * sizes.json): fetch again (a damaged one is kept aside first) */
+			buf_set(&j->stale_media, j->media_name.data);
+			hook = (struct commit_hook){ set_aside_stale, j };
 		}
-		/* damaged, or which stream it is went unrecorded (killed before sizes.json):
-		 * fetch again (a damaged one is kept aside first) */
-		buf_set(&j->stale_media, j->media_name.data);
 	}
 	if (media_video_candidates(j->sizes_doc, NULL, &c, &n) < 0) {
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	r = try_video_candidates(j, c, n, attempts, e);
+	offered = offers_original(c, n);
+	r = try_candidates(j, c, n, 1, hook.job ? &hook : NULL, NULL, attempts, e);
 	if (r != FA_ENOTFOUND)
-		goto cleanup;
-	/* getSizes offered nothing we could fetch: ask for the streams */
+		goto settle;
 	media_sources_free(c, n);
 	c = NULL;
 	n = 0;
-	r = call_for_photo(j, "flickr.video.getStreamInfo", 1, &streams, e);
-	if (r == 0 && media_video_candidates(NULL, streams, &c, &n) < 0)
-		r = err_set(e, FA_ENOMEM, "out of memory");
+	r = video_streams(j, &streams, attempts, &c, &n, e);
+	if (r < 0)
+		goto cleanup;
+	offered |= offers_original(c, n);
+	r = try_candidates(j, c, n, 1, hook.job ? &hook : NULL, NULL, attempts, e);
+	if (r == FA_ENOTFOUND && !have)
+		r = try_candidates(j, c, n, 0, hook.job ? &hook : NULL, NULL, attempts, e);
+	if (r == FA_ENOTFOUND && have)
+		r = 0;
+	else if (r == FA_ENOTFOUND)
+		r = no_media_error(e, "video file", attempts);
+settle:
 	if (r == 0)
-		r = try_video_candidates(j, c, n, attempts, e);
-	if (r == FA_ENOTFOUND || (r == FA_EAPI)) {
-		jset_new(j->sizes_out, "video_attempts", json_incref(attempts));
-		r = err_set(e, FA_ENOTFOUND, "no video file could be downloaded (%zu tried%s%s)",
-			    json_array_size(attempts), json_array_size(attempts) ? ": " : "",
-			    json_array_size(attempts)
-				? jstr(json_array_get(attempts, 0), "error") : "");
-	}
+		r = settle_original(j, offered, attempts);
 cleanup:
 	if (json_array_size(attempts) && j->sizes_out)
 		jset_new(j->sizes_out, "video_attempts", json_incref(attempts));
-	if (r == 0 && j->sizes_out)
-		jset_bool(j->sizes_out, "original_available", j->media_is_original);
 	json_decref(attempts);
 	json_decref(streams);
 	media_sources_free(c, n);
@@ -860,6 +1100,20 @@ static int fetch_comments(struct job *j, long long count, json_t **ret, struct e
 	return 0;
 }
 
+/*
+ * A part's call failed with r (the reason in e): a refusal (Flickr answered
+ * "not found" for a photo it has just listed: snarfed/bridgy#1678) leaves the
+ * part missing, its archived file and last fetch as they were, and the item
+ * complete; a fatal or network error stays the item's.
+ */
+static int part_refused(struct job *j, const char *part, int r, struct err *e)
+{
+	if (err_is_fatal(r) || r == FA_ENET || r == FA_ERATELIMIT || r == FA_EIO)
+		return r;
+	jcopy(j->synced, part, jobj(j->old_meta, "synced"), part);
+	return note_missing(j, part, e ? e->msg : fa_strerror(r));
+}
+
 static int archive_comments(struct job *j, struct err *e)
 {
 	const json_t *info = jobj(j->info_doc, "photo");
@@ -870,7 +1124,7 @@ static int archive_comments(struct job *j, struct err *e)
 	if (!jint(jobj(info, "comments"), "_content", &count))
 		jint(j->listing, "count_comments", &count);
 	/* lastupdate moves with every new or edited comment */
-	if (list_unchanged(j, old, "count_comments", count, 1)) {
+	if (list_unchanged(j, old, "count_comments", count, 1) && !was_missing(j, "comments")) {
 		jcopy(j->synced, "comments", jobj(j->old_meta, "synced"), "comments");
 		goto cleanup;
 	}
@@ -878,8 +1132,10 @@ static int archive_comments(struct job *j, struct err *e)
 		r = fetch_comments(j, count, &fresh, e);
 	else
 		fresh = json_array();
-	if (r < 0)
+	if (r < 0) {
+		r = part_refused(j, "comments", r, e);
 		goto cleanup;
+	}
 	r = write_merged(j, "comments.json", "comments", old, fresh, &MERGE_COMMENTS, e);
 cleanup:
 	json_decref(fresh);
@@ -947,15 +1203,20 @@ static int archive_faves(struct job *j, struct err *e)
 	int r = 0;
 
 	jint(j->listing, "count_faves", &count);
-	if (list_unchanged(j, old, "count_faves", count, 0)) {
+	if (list_unchanged(j, old, "count_faves", count, 0) && !was_missing(j, "favorites")) {
 		j->count_faves = count;
 		jcopy(j->synced, "favorites", jobj(j->old_meta, "synced"), "favorites");
 		goto cleanup;
 	}
 	if (count != 0)
 		r = fetch_faves(j, count, &fc, e);
-	if (r < 0)
+	if (r < 0) {
+		/* the fave count stays the one the archived list was fetched with */
+		if (!err_is_fatal(r))
+			jint(j->old_meta, "count_faves", &j->count_faves);
+		r = part_refused(j, "favorites", r, e);
 		goto cleanup;
+	}
 	j->count_faves = (long long)json_array_size(fc.list);
 	if (fc.total > j->count_faves)
 		j->count_faves = fc.total;
@@ -974,7 +1235,7 @@ static int archive_exif(struct job *j, struct err *e)
 	int r;
 
 	if (!j->media_fetched && fs_exists(item_path(j, "exif.json")) &&
-	    !is_damaged(j, "exif.json"))
+	    !is_damaged(j, "exif.json") && !was_missing(j, "exif"))
 		return 0; /* EXIF does not change while the file stays the same */
 	if (j->media_is_original && j->media_name.len) {
 		r = exif_from_file(item_path(j, j->media_name.data), j->media_name.data, &doc, &one);
@@ -1002,11 +1263,12 @@ static int archive_exif(struct job *j, struct err *e)
 			*e = one;
 		return r;
 	}
-	/* optional: hidden by the owner (error 2) or otherwise refused */
+	/* hidden by the owner (error 2) is an answer; any other refusal is asked again */
+	if (one.api_code != 2)
+		return part_refused(j, "exif", r, &one);
 	doc = json_object();
 	jset_str(doc, "source", "flickr.photos.getExif");
-	if (one.api_code == 2)
-		jset_bool(doc, "hidden", 1);
+	jset_bool(doc, "hidden", 1);
 	jset_str(doc, "unavailable", one.msg);
 	jset_new(doc, "exif", json_array());
 	return write_json(j, "exif.json", doc, e);
@@ -1023,11 +1285,12 @@ static int fetch_people(struct job *j, json_t **ret, struct err *e)
 	if (!jflag(jobj(info, "people"), "haspeople", false))
 		return 0;
 	r = call_for_photo(j, "flickr.photos.people.getList", 0, ret, &one);
-	if (r == FA_EAPI || r == FA_EPARSE) {
+	if (r == FA_EAPI || r == FA_EPARSE || r == FA_EHTTP) {
 		snprintf(j->res->note, sizeof(j->res->note), "people tagged not available: %.200s",
 			 one.msg);
 		j->people_refused = 1;
-		return 0;
+		/* "permission denied" (2) is an answer; "not found" of a listed photo is not */
+		return r == FA_EAPI && one.api_code == 2 ? 0 : part_refused(j, "people", r, &one);
 	}
 	if (r < 0 && e)
 		*e = one;
@@ -1083,8 +1346,12 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 	jset_int(j->synced, "info", j->ctx->now);
 	jset_bool(m, "original_archived", j->media_is_original);
 	jset_new(m, "listed", listed_snapshot(j->listing, j->res));
+	/* refused: what was known stands; never known and asked again, nothing is
+	 * claimed (not even []) */
 	if (j->people_refused && json_object_get(j->old_meta, "people"))
 		json_object_set(m, "people", json_object_get(j->old_meta, "people"));
+	else if (json_object_get(jobj(j->synced, "missing"), "people"))
+		json_object_del(m, "people");
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
 		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {
 		json_decref(m);
@@ -1192,6 +1459,101 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 	return r;
 }
 
+/* ---- faves without the count extras ---- */
+
+
+
+/* Where in the period an item's faves come due: spread evenly by its id. */
+static int64_t faves_phase(const char *id)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *id; id++)
+		h = (h ^ (unsigned char)*id) * 16777619u;
+	return (int64_t)(h % PHOTO_FAVES_PERIOD);
+}
+
+/* Whether the item's faves were fetched before the last moment they came due. */
+static int faves_due(const json_t *meta, const char *id, int64_t now)
+{
+	int64_t phase = faves_phase(id), since = now - phase;
+	int64_t last_due = now - (since % PHOTO_FAVES_PERIOD + PHOTO_FAVES_PERIOD) %
+				 PHOTO_FAVES_PERIOD;
+
+	return jint_or(jobj(meta, "synced"), "favorites", 0) < last_due;
+}
+
+/* Takes n calls from the run's budget; 0 when it is spent. */
+static int take_budget(_Atomic long *budget, long n)
+{
+	long left = *budget;
+
+	while (left >= n)
+		if (atomic_compare_exchange_weak(budget, &left, left - n))
+			return 1;
+	return 0;
+}
+
+int photo_refresh_faves_if_due(struct photo_ctx *ctx, enum store_kind kind,
+			       const json_t *listing, _Atomic long *budget, struct err *e)
+{
+	struct photo_result res = { 0 };
+	struct job j = {
+		.ctx = ctx, .res = &res, .kind = kind, .listing = listing,
+		.dir = BUF_INIT, .path = BUF_INIT, .media_name = BUF_INIT, .superseded = BUF_INIT,
+		.stale_media = BUF_INIT, .count_faves = -1,
+	};
+	const char *id = jstr(listing, "id");
+	long calls_before = flickr_calls_of_this_thread(), pages, used;
+	struct buf path = BUF_INIT;
+	json_t *meta = NULL;
+	int r = 0;
+
+	if (json_object_get(listing, "count_faves") || !store_valid_id(id))
+		return 0; /* the count tells when they change */
+	/* its metadata alone says whether it is due: no rewrite begins for the others */
+	if (photo_load_meta(ctx, kind, id, &path, &meta, NULL) < 0 ||
+	    !faves_due(meta, id, ctx->now))
+		goto cleanup;
+	/* the pages the archived count needs are taken before the first call */
+	pages = (long)((jint_or(meta, "count_faves", 0) + FAVES_PER_PAGE - 1) / FAVES_PER_PAGE);
+	if (pages < 1)
+		pages = 1;
+	if (!take_budget(budget, pages))
+		goto cleanup;
+	r = job_open(&j, e);
+	if (r == 0 && !j.old_meta)
+		goto cleanup;
+	json_decref(j.synced);
+	j.synced = json_deep_copy(jobj(j.old_meta, "synced"));
+	if (r == 0 && !j.synced)
+		j.synced = json_object();
+	if (r == 0)
+		r = archive_faves(&j, e);
+	/* faves that grew past the pages taken come out of the budget too */
+	used = flickr_calls_of_this_thread() - calls_before;
+	if (used > pages)
+		atomic_fetch_sub(budget, used - pages);
+	json_decref(meta);
+	meta = r == 0 ? json_deep_copy(j.old_meta) : NULL;
+	if (r == 0 && (!meta || jset_new(meta, "synced", json_incref(j.synced)) < 0 ||
+		       (j.count_faves >= 0 && jset_int(meta, "count_faves", j.count_faves) < 0)))
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0) {
+		r = write_json(&j, "metadata.json", meta, e);
+		meta = NULL;
+	}
+	if (r == 0)
+		r = store_mark_complete(ctx->store, kind, j.id, j.written, e);
+	if (r == 0)
+		r = 1;
+cleanup:
+	json_decref(meta);
+	buf_release(&path);
+	job_release(&j);
+	return r;
+}
+
 /* ---- updates that need no API call ---- */
 
 int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
@@ -1264,11 +1626,39 @@ int photo_is_current(const json_t *meta, const json_t *listing)
 	} else if (!fetched_values_match(meta, listing)) {
 		return 0;
 	}
+	/* a part or the original Flickr refused last time is asked for again */
+	if (json_object_size(jobj(jobj(meta, "synced"), "missing")))
+		return 0;
 	/* the original is offered now where a smaller size had to do (e.g. the account went Pro) */
 	if (url_o && *url_o && !jflag(meta, "original_archived", true) &&
 	    !same_text(jstr(meta, "media"), "video"))
 		return 0;
 	return 1;
+}
+
+/*
+ * A video archived by an earlier version as a transcode after its original
+ * was refused, never asked for again (nothing in synced.missing says so).
+ */
+static int video_original_refused_before(const struct photo_ctx *ctx, enum store_kind kind,
+					 const char *id, const json_t *meta)
+{
+	struct buf path = BUF_INIT;
+	json_t *sizes = NULL;
+	int refused_before;
+
+	if (!same_text(jstr(meta, "media"), "video") || jflag(meta, "original_archived", true) ||
+	    jobj(jobj(meta, "synced"), "missing") ||
+	    store_item_path(ctx->store, kind, id, "sizes.json", &path) < 0) {
+		buf_release(&path);
+		return 0;
+	}
+	if (json_load_path(path.data, &sizes, NULL) < 0)
+		sizes = NULL;
+	refused_before = tried_original(json_object_get(sizes, "video_attempts"));
+	json_decref(sizes);
+	buf_release(&path);
+	return refused_before;
 }
 
 int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
@@ -1282,7 +1672,8 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 
 	*ret_changed = 0;
 	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
-	if (r < 0 || !photo_is_current(meta, listing))
+	if (r < 0 || !photo_is_current(meta, listing) ||
+	    video_original_refused_before(ctx, kind, id, meta))
 		goto cleanup;
 	r = 1;
 	if (jint(listing, "views", &views) && views != jint_or(meta, "views", -1)) {
@@ -1342,7 +1733,8 @@ static int meta_not_damaged(const struct photo_ctx *ctx, enum store_kind kind, c
 }
 
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			const char *status, const char *detail, int64_t last_seen, struct err *e)
+			const char *status, int api_code, const char *detail, int64_t last_seen,
+			struct err *e)
 {
 	struct damage d = DAMAGE_INIT;
 	struct buf path = BUF_INIT;
@@ -1359,6 +1751,8 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 	if (last_seen <= 0)
 		last_seen = jint_or(jobj(meta, "synced"), "info", 0);
 	r = merge_mark_upstream(meta, status, detail, last_seen, ctx->now);
+	if (r == 0 && api_code > 0 && jset_int(jobj(meta, "upstream"), "flickr_error", api_code) < 0)
+		r = FA_ENOMEM;
 	if (r == 0)
 		r = save_item_meta(ctx, kind, id, path.data, meta, d.names, e);
 	if (r == 0)

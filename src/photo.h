@@ -8,6 +8,13 @@
  * when the listing has no url_*, getExif only when no original JPEG with
  * EXIF was archived.  complete.flag is written last; a media file that is
  * already in place is never downloaded again.
+ *
+ * Originals come first, from every source: a photo's url_o, then getSizes;
+ * a video's "Video Original", then the "orig" stream of getStreamInfo, and
+ * only then the best transcode.  What Flickr offered but refused (404, 403,
+ * 410, a web page), and a part (comments, faves, people, EXIF) it refused,
+ * is recorded in metadata.json "synced"."missing" and fetched again on the
+ * next run; the item is complete with what there is.
  */
 #ifndef FA_PHOTO_H
 #define FA_PHOTO_H
@@ -35,7 +42,8 @@ struct fs_tmp;
 struct damage;
 
 struct photo_result {
-	int original_missing;  /* a smaller size was archived: Flickr did not offer the original */
+	int original_missing;  /* a smaller size or a transcode is archived, not the original */
+	int original_pending;  /* ... though Flickr offered it: it is tried again next run */
 	int downloaded;        /* media files fetched this time */
 	int gone;              /* Flickr says the photo no longer exists */
 	int repaired;          /* damaged files replaced by Flickr's copy (the damaged kept) */
@@ -43,6 +51,7 @@ struct photo_result {
 		long expected;  /* what Flickr counts */
 		long got;       /* unique ones it gave; fewer: the next run asks again */
 	} comments, faves;     /* 0 and 0 when not fetched */
+	char missing[128];     /* parts still to fetch next run ("comments, exif"), or "" */
 	char note[256];        /* something worth telling the user, or "" */
 	char bad_json[32];     /* a record found not valid JSON (fetched again), or "" */
 };
@@ -58,6 +67,19 @@ struct photo_result {
  */
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
 		  const json_t *albums, struct photo_result *res, struct err *e);
+
+/*
+ * Without count_faves in the listing nothing tells when an item's faves
+ * change (lastupdate is not documented to move for a fave), so an unchanged
+ * item's faves are fetched again once every PHOTO_FAVES_PERIOD, at a moment
+ * its id picks (a daily sync refreshes an even slice each day).  budget is
+ * what this run may still spend on it, in calls, shared by the workers.
+ * Returns 1 when refreshed, 0 when not due (or the budget is spent, or the
+ * listing has the count), or an error.
+ */
+#define PHOTO_FAVES_PERIOD (30 * 86400)
+int photo_refresh_faves_if_due(struct photo_ctx *ctx, enum store_kind kind,
+			       const json_t *listing, _Atomic long *budget, struct err *e);
 
 /* Loads an archived item's metadata.json (an object) into *ret; path gets its path. */
 int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
@@ -76,14 +98,15 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		       const json_t *albums, int *ret_changed, struct err *e);
 
 /*
- * Marks an archived item as gone upstream (status "deleted", "unfavorited",
- * ...), last seen at last_seen (0: when its info was last fetched).  An
- * existing mark of the same status is kept.  Returns 1 when marked now, 0
- * when it already was, or an error.
+ * Marks an archived item as gone upstream (status "unavailable",
+ * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
+ * when one said so (0: none), last seen at last_seen (0: when its info was
+ * last fetched).  An existing mark of the same status is kept.  Returns 1
+ * when marked now, 0 when it already was, or an error.
  */
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			const char *status, const char *detail, int64_t last_seen,
-			struct err *e);
+			const char *status, int api_code, const char *detail,
+			int64_t last_seen, struct err *e);
 
 /*
  * GETs url into tmp (from its start), retrying transient failures (network,

@@ -212,7 +212,7 @@ static int put_title(struct buf *out, const char *title)
 	return buf_puts(out, "\xe2\x80\xa6");
 }
 
-/* "[favorite, deleted from Flickr]" */
+/* "[favorite, deleted from Flickr]", "[no longer on Flickr]" */
 static int put_flags(struct buf *out, const json_t *hit)
 {
 	int fav = !strcmp(jstr(hit, "section"), store_kind_dir(STORE_FAV));
@@ -222,6 +222,8 @@ static int put_flags(struct buf *out, const json_t *hit)
 		return 0;
 	if (status && !strcmp(status, "deleted"))
 		status = "deleted from Flickr";
+	else if (status && !strcmp(status, "unavailable"))
+		status = "no longer on Flickr";
 	return buf_printf(out, "  [%s%s%s]", fav ? "favorite" : "", fav && status ? ", " : "",
 			  status ? status : "");
 }

@@ -245,6 +245,9 @@ static void photo_upstream(struct page *p, const json_t *meta)
 		page_raw(p, "Deleted on Flickr");
 	else if (!strcmp(status, "unfavorited"))
 		page_raw(p, "No longer among the favorites on Flickr");
+	else if (!strcmp(status, "unavailable"))
+		page_raw(p, "No longer available on Flickr (deleted, or no longer shared with "
+			    "this account)");
 	else {
 		page_raw(p, "No longer available on Flickr (");
 		page_text(p, status);

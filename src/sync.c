@@ -60,7 +60,12 @@ struct sync_state {
 	long repaired;       /* damaged files fetched again from Flickr */
 	json_t *damaged;     /* [{path, problem}]: damage left, from the catalog's check */
 	json_t *failures;    /* [{kind, id, error}] */
+	json_t *without_original; /* [{kind, id, retried_next_run}] */
+	json_t *parts_missing;    /* [{kind, id, parts}]: completed without them, fetched next run */
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
+	_Atomic long faves_budget;    /* calls left for refreshing faves (no count_faves) */
+	_Atomic long faves_refreshed; /* unchanged items whose faves were fetched again */
+	_Atomic int faves_uncounted;  /* a listing came without count_faves */
 	struct avatar_result avatars;
 	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;         /* the archive's lock; -1 until taken: then nothing is written */
@@ -279,6 +284,61 @@ static void count(struct sync_state *st, long *counter, long n)
 	pthread_mutex_unlock(&st->lock);
 }
 
+/* What an archived item still lacks: listed in the summary and sync_report.json. */
+static void record_shortfall(struct sync_state *st, enum store_kind kind, const char *id,
+			     const struct photo_result *res)
+{
+	json_t *o = NULL, *p = NULL;
+
+	if (res->original_missing) {
+		o = json_object();
+		jset_str(o, "kind", store_kind_dir(kind));
+		jset_str(o, "id", id);
+		jset_bool(o, "retried_next_run", res->original_pending);
+	}
+	if (res->missing[0]) {
+		p = json_object();
+		jset_str(p, "kind", store_kind_dir(kind));
+		jset_str(p, "id", id);
+		jset_str(p, "parts", res->missing);
+	}
+	pthread_mutex_lock(&st->lock);
+	st->original_missing += res->original_missing;
+	if (o)
+		json_array_append_new(st->without_original, o);
+	if (p)
+		json_array_append_new(st->parts_missing, p);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * Without count_faves nothing says when an unchanged item's faves moved: a
+ * rotating slice of them is fetched again each run (see photo.h).  A failure
+ * is told and tried again next run; only a fatal one is returned.
+ */
+static int refresh_uncounted_faves(struct sync_state *st, struct photo_ctx *ctx,
+				   enum store_kind kind, const json_t *listing, struct err *e)
+{
+	struct err one = { 0 };
+	int r;
+
+	if (json_object_get(listing, "count_faves"))
+		return 0;
+	st->faves_uncounted = 1;
+	r = photo_refresh_faves_if_due(ctx, kind, listing, &st->faves_budget, &one);
+	if (r > 0)
+		st->faves_refreshed++;
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0)
+		msg_warn("%s/%s: refreshing its faves failed: %s; will retry on a later run",
+			 store_kind_dir(kind), jstr(listing, "id"), one.msg);
+	return r > 0;
+}
+
 /* An archived item: 1 when it is current (updated locally if need be), 0 to fetch it again. */
 static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
 			 const json_t *listing, const json_t *albums, struct err *e)
@@ -302,8 +362,11 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 		return 0;
 	}
 	count(st, &st->skipped, 1);
+	r = refresh_uncounted_faves(st, ctx, kind, listing, e);
+	if (r < 0)
+		return r;
 	snprintf(what, sizeof(what), "%s/%s %s", store_kind_dir(kind), id,
-		 changed ? "updated (views, albums)" : "unchanged");
+		 r > 0 ? "faves refreshed" : changed ? "updated (views, albums)" : "unchanged");
 	progress_item(what, st->fc.calls);
 	return 1;
 }
@@ -411,12 +474,13 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 					      : "it will be fetched again");
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
-		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
+		/* "not found or not permitted": Flickr does not say which */
+		r = photo_mark_upstream(ctx, kind, id, "unavailable", 1, one.msg, 0, &one);
 		count(st, &st->marked_gone, r > 0);
 		r = r < 0 ? r : 0;
 	} else if (r == 0) {
 		count(st, known ? &st->refreshed : &st->archived, 1);
-		count(st, &st->original_missing, res.original_missing);
+		record_shortfall(st, kind, id, &res);
 		r = note_parts(st, kind, id, &res, &one);
 	}
 	if (r == 0) {
@@ -631,6 +695,8 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 	jset_int(rep, "already_complete", st->skipped);
 	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
+	jset_new(rep, "without_original", json_incref(st->without_original));
+	jset_new(rep, "parts_missing", json_incref(st->parts_missing));
 	jset_int(rep, "repaired", st->repaired);
 	/* the damage Flickr could not repair: these files need a backup */
 	if (st->damaged)
@@ -742,6 +808,59 @@ static void print_incomplete(struct sync_state *st)
 	buf_release(&line);
 }
 
+/* "my_photos/1 (comments), favorites/2, ... and 3 more" of the first few entries of list. */
+static void name_items(const json_t *list, const char *detail_key, int only_retried,
+		       char *out, size_t n)
+{
+	size_t len = 0, shown = 0, more = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *it = json_array_get(list, i);
+		const char *detail = detail_key ? jstr(it, detail_key) : NULL;
+
+		if (only_retried && !jflag(it, "retried_next_run", 0))
+			continue;
+		if (shown == 10 || len + 1 >= n) {
+			more++;
+			continue;
+		}
+		snprintf(out + len, n - len, "%s%s/%s%s%s%s", shown ? ", " : "", jstr(it, "kind"),
+			 jstr(it, "id"), detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
+		len = strlen(out);
+		shown++;
+	}
+	if (more && len + 1 < n)
+		snprintf(out + len, n - len, " and %zu more", more);
+}
+
+/* What this run archived without: the originals and the parts Flickr held back. */
+static void print_shortfalls(struct sync_state *st)
+{
+	size_t parts = json_array_size(st->parts_missing), retried = 0;
+	char names[1024];
+
+	for (size_t i = 0; i < json_array_size(st->without_original); i++)
+		retried += jflag(json_array_get(st->without_original, i), "retried_next_run", 0);
+	if (st->original_missing > (long)retried) {
+		name_items(st->without_original, NULL, 0, names, sizeof(names));
+		msg_info("%ld item%s archived without the original, at the largest size Flickr "
+			 "offered (see sizes.json): %s", st->original_missing,
+			 st->original_missing == 1 ? " was" : "s were", names);
+	}
+	if (retried) {
+		name_items(st->without_original, NULL, 1, names, sizeof(names));
+		msg_warn("%zu original%s offered but refused by Flickr, archived at a smaller size "
+			 "for now; tried again on the next run: %s", retried,
+			 retried == 1 ? " was" : "s were", names);
+	}
+	if (parts) {
+		name_items(st->parts_missing, "parts", 0, names, sizeof(names));
+		msg_warn("%zu item%s archived without parts Flickr refused this time; fetched again "
+			 "on the next run: %s", parts, parts == 1 ? "" : "s", names);
+	}
+}
+
 static void print_damage_left(const json_t *damaged)
 {
 	size_t n = json_array_size(damaged);
@@ -770,10 +889,12 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 			 "metadata.json", st->marked_gone, st->marked_gone == 1 ? " is" : "s are");
 	msg_info("API calls: %ld (%.2f per item archived or refreshed; %ld retries)",
 		 st->fc.calls, items ? (double)st->fc.calls / (double)items : 0.0, st->fc.retries);
-	if (st->original_missing)
-		msg_info("%ld item%s archived at the largest size offered, not the original "
-			 "(see sizes.json)", st->original_missing,
-			 st->original_missing == 1 ? " was" : "s were");
+	print_shortfalls(st);
+	if (st->faves_uncounted)
+		msg_info("Flickr's listing carries no fave counts, so the faves of a rotating slice "
+			 "of the archive are fetched again each run (%ld this time, at most %ld "
+			 "calls): with a daily sync, no item's faves are more than 30 days old",
+			 (long)st->faves_refreshed, st->total / 30 + 10);
 	if (st->repaired)
 		msg_info("Repaired %ld damaged file%s from Flickr (each damaged copy is kept as "
 			 "damaged-<time>-<name> beside it)", st->repaired,
@@ -849,7 +970,10 @@ static int setup(struct sync_state *st, struct err *e)
 	st->pctx.refetch_all = (o->flags & OPT_REFRESH) != 0;
 	st->albums = json_array();
 	st->failures = json_array();
-	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures)
+	st->without_original = json_array();
+	st->parts_missing = json_array();
+	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures ||
+	    !st->without_original || !st->parts_missing)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
 }
@@ -890,6 +1014,7 @@ static int run(struct sync_state *st, struct err *e)
 	if (r < 0)
 		return r;
 	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid;
+	st->faves_budget = st->total / 30 + 10;
 	progress_begin("sync", st->total);
 	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
 	if (r == 0 && st->album_only)
@@ -911,8 +1036,11 @@ static void release_work(struct sync_state *st)
 	json_decref(st->old_albums);
 	json_decref(st->state);
 	json_decref(st->failures);
+	json_decref(st->without_original);
+	json_decref(st->parts_missing);
 	json_decref(st->damaged);
 	st->albums = st->old_albums = st->state = st->failures = st->damaged = NULL;
+	st->without_original = st->parts_missing = NULL;
 	ledger_release(&st->ledger);
 	free(st->nsid);
 	st->nsid = NULL;
@@ -931,6 +1059,16 @@ static void teardown(struct sync_state *st)
 	flickr_client_release(&st->fc);
 	store_unlock(&st->lock_fd);
 	store_release(&st->store);
+}
+
+/* Failed items, damage left, parts Flickr held back, originals it refused: not whole. */
+static int still_missing(const struct sync_state *st)
+{
+	for (size_t i = 0; i < json_array_size(st->without_original); i++)
+		if (jflag(json_array_get(st->without_original, i), "retried_next_run", 0))
+			return 1;
+	return json_array_size(st->failures) || json_array_size(st->parts_missing) ||
+	       json_array_size(st->damaged) || st->ledger.incomplete;
 }
 
 int cmd_sync(const struct options *o)
@@ -982,8 +1120,7 @@ int cmd_sync(const struct options *o)
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
-		status = json_array_size(st.failures) || json_array_size(st.damaged) ||
-			 st.ledger.incomplete ? EXIT_SOME_FAILED : EXIT_OK;
+		status = still_missing(&st) ? EXIT_SOME_FAILED : EXIT_OK;
 	}
 	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);

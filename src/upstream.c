@@ -18,9 +18,11 @@ static int already_marked(const struct photo_ctx *ctx, enum store_kind kind, con
 	*ret_archived = 0;
 	if (photo_load_meta(ctx, kind, id, &path, &meta, NULL) == 0) {
 		*ret_archived = 1;
-		/* "unavailable" may pass (a private photo made public again): ask again */
+		/* a refusal other than "not found" may pass (a private photo made public
+		 * again): ask again; "not found or not permitted" (error 1) settles it */
 		marked = jstr(jobj(meta, "upstream"), "status") &&
-			 strcmp(jstr(jobj(meta, "upstream"), "status"), "unavailable");
+			 (strcmp(jstr(jobj(meta, "upstream"), "status"), "unavailable") ||
+			  jint_or(jobj(meta, "upstream"), "flickr_error", 0) == 1);
 	}
 	json_decref(meta);
 	buf_release(&path);
@@ -28,14 +30,15 @@ static int already_marked(const struct photo_ctx *ctx, enum store_kind kind, con
 }
 
 /*
- * What Flickr answers about something it no longer lists: a status when the
- * answer settles it, NULL otherwise.  A permanent error means deleted ("not
- * found", code 1) or otherwise unavailable; a transient failure (network, 105
+ * What Flickr answers about something it no longer lists: its error code
+ * (> 0) when a permanent error settles it, 0 otherwise.  For photos, code 1
+ * is "not found *or not permitted*" (a favorite turned private, a suspended
+ * owner): Flickr does not say which.  A transient failure (network, 105
  * "service unavailable") proves nothing and goes to e.  ret_resp gets the answer.
  */
-static const char *ask_flickr(const struct photo_ctx *ctx, const char *method,
-			      const char *const *args, json_t **ret_resp, char *detail,
-			      size_t detail_size, struct err *e)
+static int ask_flickr(const struct photo_ctx *ctx, const char *method,
+		      const char *const *args, json_t **ret_resp, char *detail,
+		      size_t detail_size, struct err *e)
 {
 	struct err one = { 0 };
 	int r;
@@ -44,22 +47,28 @@ static const char *ask_flickr(const struct photo_ctx *ctx, const char *method,
 	r = flickr_call(ctx->fc, method, args, ret_resp, &one);
 	if (r == FA_EAPI && !retry_api_code(one.api_code)) {
 		snprintf(detail, detail_size, "Flickr: %.200s", one.msg);
-		return one.api_code == 1 ? "deleted" : "unavailable";
+		return one.api_code > 0 ? one.api_code : 1000;
 	}
 	if (r < 0 && e)
 		*e = one;
-	return NULL;
+	return 0;
 }
 
-/* What getInfo says about an unlisted item: a status to mark, or NULL to leave it be. */
+/*
+ * What getInfo says about an unlisted item: a status to mark ("unavailable",
+ * with Flickr's code in *ret_code, or "unfavorited"), or NULL to leave it be.
+ */
 static const char *ask_about_item(const struct photo_ctx *ctx, enum store_kind kind,
-				  const char *id, char *detail, size_t detail_size, struct err *e)
+				  const char *id, int *ret_code, char *detail,
+				  size_t detail_size, struct err *e)
 {
 	const char *args[] = { "photo_id", id, NULL };
 	json_t *resp = NULL;
-	const char *status;
+	const char *status = NULL;
 
-	status = ask_flickr(ctx, "flickr.photos.getInfo", args, &resp, detail, detail_size, e);
+	*ret_code = ask_flickr(ctx, "flickr.photos.getInfo", args, &resp, detail, detail_size, e);
+	if (*ret_code)
+		status = "unavailable";
 	if (!status && resp && kind == STORE_FAV &&
 	    !jflag(jobj(resp, "photo"), "isfavorite", true)) {
 		status = "unfavorited";
@@ -80,11 +89,11 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 	char detail[300] = "", what[400];
 	const char *status;
 	struct err one = { 0 };
-	int archived, r;
+	int archived, code, r;
 
 	if (already_marked(ctx, kind, id, &archived) || !archived)
 		return 1;
-	status = ask_about_item(ctx, kind, id, detail, sizeof(detail), &one);
+	status = ask_about_item(ctx, kind, id, &code, detail, sizeof(detail), &one);
 	if (!status) {
 		if (one.code && err_is_fatal(one.code)) {
 			if (e)
@@ -100,7 +109,7 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 		r = still_there ? store_ids_add(still_there, id) : 0;
 		return r < 0 ? err_set(e, r, "out of memory") : 1;
 	}
-	r = photo_mark_upstream(ctx, kind, id, status, detail, last_seen, &one);
+	r = photo_mark_upstream(ctx, kind, id, status, code, detail, last_seen, &one);
 	if (r < 0 && !err_is_fatal(r)) {
 		msg_warn("%s/%s: %s upstream, but marking it failed: %s", store_kind_dir(kind), id,
 			 status, one.msg);
@@ -189,17 +198,17 @@ static int check_album(const struct photo_ctx *ctx, json_t *fresh, const json_t 
 	const char *args[] = { "photoset_id", jstr(old, "id"), "user_id", ctx->nsid, NULL };
 	json_t *kept = json_deep_copy(old), *resp = NULL;
 	char detail[300] = "";
-	const char *status = NULL;
 	struct err one = { 0 };
-	int r = 0;
+	int code = 0, r = 0;
 
 	if (!kept)
 		return FA_ENOMEM;
 	if (!json_object_get(kept, "upstream"))
-		status = ask_flickr(ctx, "flickr.photosets.getInfo", args, &resp, detail,
-				    sizeof(detail), &one);
-	/* only "not found" settles it; other refusals are asked again next run */
-	if (status && !strcmp(status, "deleted")) {
+		code = ask_flickr(ctx, "flickr.photosets.getInfo", args, &resp, detail,
+				  sizeof(detail), &one);
+	/* only "not found" (of the account's own album) settles it; other refusals are
+	 * asked again next run */
+	if (code == 1) {
 		r = merge_mark_upstream(kept, "deleted", detail, 0, ctx->now);
 		*marked += r == 0;
 	} else if (one.code && err_is_fatal(one.code)) {

@@ -2,9 +2,11 @@
  * upstream.h: archived items that Flickr stopped listing.
  *
  * An item missing from a complete listing is asked about once with getInfo
- * before anything is concluded (listings are not to be trusted alone): "not
- * found" marks it deleted, a favorite that still exists but is no longer
- * favorited is marked unfavorited.  Nothing is ever removed from the archive;
+ * before anything is concluded (listings are not to be trusted alone): a
+ * permanent refusal marks it "unavailable" (Flickr's code 1 means "not found
+ * or not permitted", so it cannot say deleted; archives made before kept
+ * "deleted"), a favorite that still exists but is no longer favorited is
+ * marked unfavorited.  An album "not found" is marked deleted.  Nothing is ever removed from the archive;
  * the mark goes into metadata.json (see merge.h) and the index files.
  */
 #ifndef FA_UPSTREAM_H

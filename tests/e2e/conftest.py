@@ -266,7 +266,9 @@ def expected_photo_media(photo):
 
 
 def stream_of(source_url):
-    m = re.search(r"/play/([^/]+)/", source_url)
+    # a play URL, or the CDN's /video/ID/SECRET/STREAM.mp4 that getStreamInfo can hand out
+    m = re.search(r"/play/([^/]+)/", source_url) or \
+        re.search(r"/video/\d+/[0-9a-f]+/([^/?]+)\.mp4", source_url)
     return m.group(1) if m else None
 
 

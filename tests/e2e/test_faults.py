@@ -127,14 +127,40 @@ def test_media_fault_beyond_the_retries_fails_one_photo(pinned, fake, account, r
 
 
 @pytest.mark.parametrize("name", ["html", "malformed_json", "error105"])
-def test_page_instead_of_media_fails_the_photo_until_the_next_run(pinned, fake, account,
-                                                                  reference, name):
-    # Flickr answers a web page where a file is not available: retrying would not help
+def test_page_instead_of_the_original_falls_back_until_the_next_run(pinned, fake, account,
+                                                                     reference, name):
+    # Flickr answers a page where the original should be: retrying at once would not help,
+    # so the largest size that downloads stands in, and the next run asks for the original
     photo = account.photo(account.special["png"])
-    add_fault(fake, name, media_prefix(photo), count=1)
+    add_fault(fake, name, f"/static/{photo.server}/{photo.id}_{photo.original_secret}_o.",
+              count=1)
     r = pinned.sync()
-    assert_one_failure(pinned, reference, r, "my_photos", photo.id)
-    rerun_to_reference(pinned, account, reference)
+    assert r.returncode == 1, r.stderr
+    assert f"my_photos/{photo.id}" in next(l for l in r.stderr.splitlines()
+                                          if "offered but refused" in l)
+    report = pinned.load("sync_report.json")
+    assert report["failed"] == []
+    # the sample's own items without an original (none offered) are not retried
+    assert [w["id"] for w in report["without_original"] if w["retried_next_run"]] == [photo.id]
+    below = max((l for l in photo.size_labels() if l != "Original"),
+                key=lambda l: photo.dims(l)[0] * photo.dims(l)[1])
+    sizes = pinned.load("my_photos", photo.id, "sizes.json")
+    assert sizes["original_available"] is False and sizes["archived"]["label"] == below
+    assert "refused" in sizes["reason"] and sizes["original_attempts"][0]["original"]
+    meta = pinned.load("my_photos", photo.id, "metadata.json")
+    assert meta["original_archived"] is False and "original" in meta["synced"]["missing"]
+    fake.clear_faults()
+    r = pinned.sync()
+    assert r.returncode == 0, r.stderr
+    d = pinned.item_dir("my_photos", photo.id)
+    [kept] = [p.name for p in d.glob("replaced-*")]
+    assert kept.endswith("-original.jpg")
+    sizes = pinned.load("my_photos", photo.id, "sizes.json")
+    assert sizes["archived"]["original"] is True and sizes["replaced"][0]["label"] == below
+    assert "missing" not in pinned.load("my_photos", photo.id, "metadata.json")["synced"]
+    assert_subset_of_reference(pinned, reference, failed_items={f"my_photos/{photo.id}"})
+    assert (d / "original.png").read_bytes() == \
+        (reference.root / "my_photos" / photo.id / "original.png").read_bytes()
 
 
 def api_gap_after_429(fake):

@@ -189,12 +189,13 @@ def test_photo_deleted_upstream_stays_marked(synced, fake, account):
     assert "no longer on Flickr" in r.stderr
     assert sorted(p.name for p in synced.item_dir("my_photos", pid).iterdir()) == files
     m = meta(synced, "my_photos", pid)
-    assert m["upstream"]["status"] == "deleted"
+    # Flickr's code 1 is "not found or not permitted": it does not say deleted
+    assert m["upstream"]["status"] == "unavailable" and m["upstream"]["flickr_error"] == 1
     assert m["upstream"]["last_seen"] == T0
     assert m["upstream"]["detected_at"] == T1
     assert m["location"] is not None and m["title"]
     index = {e["id"]: e for e in synced.load("my_photos_index.json")}
-    assert index[pid]["upstream"]["status"] == "deleted"
+    assert index[pid]["upstream"]["status"] == "unavailable"
     # confirmed with one getInfo, and not asked again next time
     assert fake.calls["flickr.photos.getInfo"] == 1
     fake.reset_counters()
@@ -461,4 +462,4 @@ def test_a_transient_error_while_checking_marks_nothing(synced, fake, account):
     sync_at(synced, T1 + 86_400)
     up = meta(synced, "my_photos", pid)["upstream"]
     # last seen is still the last listing that had it, not the failed run
-    assert up["status"] == "deleted" and up["last_seen"] == T0
+    assert up["status"] == "unavailable" and up["last_seen"] == T0

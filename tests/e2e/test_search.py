@@ -257,9 +257,9 @@ def test_item_deleted_upstream_is_still_found(synced, account, fake):
     account.delete_photo(gone.id)
     sync_at(synced, T1)
     [line] = hits(synced, "sourdough")
-    assert line.startswith(gone.id) and "[deleted from Flickr]" in line
+    assert line.startswith(gone.id) and "[no longer on Flickr]" in line
     [hit] = search_json(synced, "sourdough")
-    assert hit["status"] == "deleted"
+    assert hit["status"] == "unavailable"
 
 
 @pytest.mark.parametrize("how", ["deleted", "garbage", "old schema", "damaged"])

@@ -394,8 +394,9 @@ def test_gone_upstream_and_removed_comments_are_marked(archiver, account):
     account.remove_comment(with_comments, first.id, 1800000000)
     sync_ok(archiver)
     page = read_page(page_of(archiver, "photo", gone))
-    assert page.ids["upstream-status"]["data-status"] == "deleted"
-    assert "Deleted on Flickr, last seen" in page.text
+    assert page.ids["upstream-status"]["data-status"] == "unavailable"
+    assert "No longer available on Flickr (deleted, or no longer shared with this account), " \
+        "last seen" in page.text
     page = read_page(page_of(archiver, "photo", with_comments))
     [removed] = page.all("li", **{"class": "comment removed"})
     assert removed["id"] == f"comment-{first.id}"

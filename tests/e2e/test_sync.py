@@ -297,5 +297,14 @@ def test_free_account_original_over_1024_px(archiver, account):
     # without the original, EXIF comes from Flickr
     assert archiver.load("my_photos", photo.id, "exif.json")["source"] == \
         "flickr.photos.getExif"
-    # this photo and the favorite whose owner forbids downloads
-    assert "2 items were archived at the largest size offered" in r.stderr
+    # this photo, the favorite whose owner forbids downloads, and the two videos
+    # Flickr offers no original of: counted and named
+    line = next(l for l in r.stderr.splitlines() if "archived without the original" in l)
+    assert line.startswith("4 items were archived without the original")
+    for pid, kind in ((photo.id, "my_photos"), (account.fav_no_original, "favorited_photos"),
+                      (account.video_streams_only, "my_photos"),
+                      (account.fav_video, "favorited_photos")):
+        assert f"{kind}/{pid}" in line
+    report = archiver.load("sync_report.json")
+    assert report["original_not_available"] == 4
+    assert not any(w["retried_next_run"] for w in report["without_original"])

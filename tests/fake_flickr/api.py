@@ -7,6 +7,7 @@ are mixed on purpose, the way real responses mix them).
 from __future__ import annotations
 
 import calendar
+import hashlib
 import math
 import re
 import time
@@ -147,6 +148,12 @@ class FlickrAPI:
     def play_url(self, photo, stream) -> str:
         return (f"{self.base}/photos/{self._alias(photo.owner)}/{photo.id}/play/{stream}/"
                 f"{photo.video_secret(stream)}/")
+
+    def video_url(self, photo, stream) -> str:
+        """The file a play URL redirects to (the CDN's /video/ path, as getStreamInfo
+        hands out when the play URLs are refused)."""
+        token = hashlib.sha1(f"{photo.id}/{stream}".encode()).hexdigest()[:24]
+        return f"{self.base}/video/{photo.id}/{photo.video_secret(stream)}/{stream}.mp4?s={token}"
 
     # -- photo lists -----------------------------------------------------------
     def _own_sorted(self):
@@ -557,7 +564,8 @@ class FlickrAPI:
         if not photo.is_video or (secret and secret not in (photo.secret,
                                                             photo.original_secret)):
             raise ApiError(1, "Video not found")
-        return {"streams": {"stream": [{"type": s, "_content": self.play_url(photo, s)}
+        url = self.video_url if self.fake.quirk_video_orig_refused else self.play_url
+        return {"streams": {"stream": [{"type": s, "_content": url(photo, s)}
                                        for s in photo.video_stream_names()]}}
 
     def m_photos_comments_getList(self, params, viewer):

@@ -97,7 +97,8 @@ class FakeFlickr:
     Knobs (plain attributes): api_latency, media_latency, media_rate (bytes/s per
     media response, 0: unlimited), media_padding (bytes added to every photo and video file, not icons,
     for benchmarks with realistic sizes), count_extras, require_oauth, oauth_time_window
-    (None disables the timestamp check).
+    (None disables the timestamp check).  Quirks of the real Flickr (quirk_*, README
+    "Quirks"), each off by default.
     """
 
     def __init__(self, account, host: str = "127.0.0.1", port: int = 0):
@@ -110,6 +111,14 @@ class FakeFlickr:
         self.count_extras = True
         self.require_oauth = True
         self.oauth_time_window = 600
+        # Quirks of the real Flickr, each OFF by default (README "Quirks" cites the reports)
+        self.quirk_video_orig_refused = False  # /play/orig/ 404; getStreamInfo's orig works
+        self.quirk_url_o_refused = 0           # 403, 404, 410 or "html" for an Original file
+        self.quirk_url_o_refusals = 1          # per photo; None: for ever
+        self.quirk_part_not_found = set()      # per-photo methods answering code 1 ...
+        self.quirk_part_not_found_times = 1    # ... this many times per photo; None: for ever
+        self.quirk_api_html_403_every = 0      # every Nth API request: an HTML 403 page
+        self._quirk_counts = collections.Counter()
         self.nonce_limit = 100_000
         # Quirks of the real Flickr that make a client miss items, each OFF by default
         # (see README "Listing quirks" for the public report each one comes from).
@@ -434,6 +443,35 @@ class FakeFlickr:
         return Response(200, body.encode(), "text/plain;charset=UTF-8")
 
     # -- REST ---------------------------------------------------------------------
+    # -- quirks -------------------------------------------------------------------------
+    def _quirk_take(self, key, times) -> bool:
+        """True while key has been hit fewer than times (None: always)."""
+        with self._lock:
+            if times is not None and self._quirk_counts[key] >= times:
+                return False
+            self._quirk_counts[key] += 1
+            return True
+
+    def _quirk_html_403(self) -> bool:
+        every = self.quirk_api_html_403_every
+        return bool(every) and self._quirk_take("api-403", None) and \
+            self._quirk_counts["api-403"] % every == 0
+
+    def _quirk_part_refused(self, method, params) -> bool:
+        return method in self.quirk_part_not_found and self._quirk_take(
+            ("part", method, params.get("photo_id")), self.quirk_part_not_found_times)
+
+    def _quirk_url_o(self, photo, label):
+        """The refusal of an Original photo file, or None."""
+        status = self.quirk_url_o_refused
+        if not status or label != "Original" or photo.is_video or \
+                not self._quirk_take(("url_o", photo.id), self.quirk_url_o_refusals):
+            return None
+        if status == "html":
+            return _html(200, "Sign in", "Please sign in to view this photo.")
+        return _html(int(status), "Forbidden" if status == 403 else "Not Found",
+                     "This photo is not available.")
+
     def _rest(self, req) -> tuple:
         """Returns (Response, fault applied after the response is built or None)."""
         params = dict(req.query_pairs + req.body_pairs)
@@ -442,6 +480,8 @@ class FakeFlickr:
         self._count(self.calls, method)
         with self._lock:
             self.call_times.append(time.monotonic())
+        if self._quirk_html_403():
+            return _html(403, "Forbidden", "Your request was refused."), None
         fault = self._take_fault("api", method, req.path_only)
         if fault and fault.kind not in ("truncate", "stall"):
             return self._fault_response(fault), None
@@ -461,6 +501,8 @@ class FakeFlickr:
         else:
             try:
                 all_params = dict(req.all_pairs)
+                if self._quirk_part_refused(method, all_params):
+                    raise ApiError(1, "Photo not found")
                 payload = self.api.call(method, all_params, viewer)
                 payload["stat"] = "ok"
                 if self._mutations:
@@ -585,6 +627,9 @@ class FakeFlickr:
                 or photo.secret_for(spec.label) != m.group("secret") \
                 or photo.file_name(spec.label).rsplit(".", 1)[1] != m.group("ext"):
             return _html(404, "Not Found", "File not found.")
+        refusal = self._quirk_url_o(photo, spec.label)
+        if refusal is not None:
+            return refusal
         key = ("photo", photo.id, spec.label, photo.frame_format, photo.rotation,
                photo.o_width, photo.o_height)
         body, ctype = self._cached(key, lambda: media.photo_file(photo, spec.label))
@@ -609,11 +654,10 @@ class FakeFlickr:
             return _html(404, "Not Found", "Video not found.")
         if not photo.video_fetchable:
             return self._unfetchable(stream)
-        token = hashlib.sha1(f"{photo.id}/{stream}".encode()).hexdigest()[:24]
-        secret = photo.video_secret(stream)
-        location = f"{self.url}/video/{photo.id}/{secret}/{stream}.mp4?s={token}"
+        if stream == "orig" and self.quirk_video_orig_refused:
+            return _html(404, "Not Found", "Video not found.")
         resp = Response(302, b"", "text/html; charset=utf-8")
-        resp.headers.append(("Location", location))
+        resp.headers.append(("Location", self.api.video_url(photo, stream)))
         return resp
 
     def _video(self, m) -> Response:

@@ -197,6 +197,46 @@ static void test_sizes_table(void **state)
 	}
 }
 
+/* ---- photo candidates (when the first choice is refused) ----------------- */
+
+static void test_photo_candidates_original_then_largest(void **state)
+{
+	json_t *doc = ut_load_sample("flickr.photos.getSizes.json");
+	struct media_source *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(media_photo_candidates(doc, &v, &n), 0);
+	assert_true(n > 2);
+	assert_string_equal(v[0].label, "Original");
+	assert_true(v[0].is_original);
+	for (size_t i = 1; i < n; i++) {
+		assert_false(v[i].is_original);
+		/* largest first: never a bigger size after a smaller one */
+		if (i > 1 && v[i].width > 0 && v[i - 1].width > 0)
+			assert_true((long long)v[i].width * v[i].height <=
+				    (long long)v[i - 1].width * v[i - 1].height);
+	}
+	media_sources_free(v, n);
+	json_decref(doc);
+}
+
+static void test_photo_candidates_skip_video_entries(void **state)
+{
+	json_t *doc = ut_load_sample("flickr.photos.getSizes.video-owner-2016.json");
+	struct media_source *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(media_photo_candidates(doc, &v, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		assert_null(strstr(v[i].url, "/play/"));
+	media_sources_free(v, n);
+	assert_int_equal(media_photo_candidates(NULL, &v, &n), 0);
+	assert_int_equal(n, 0);
+	json_decref(doc);
+}
+
 /* ---- video candidates --------------------------------------------------- */
 
 static void check_candidates(const json_t *sizes, const json_t *streams,
@@ -462,6 +502,8 @@ int main(void)
 		cmocka_unit_test(test_video_candidates_lone_stream_object),
 		cmocka_unit_test(test_video_candidates_exclude_flash),
 		cmocka_unit_test(test_video_candidates_none),
+		cmocka_unit_test(test_photo_candidates_original_then_largest),
+		cmocka_unit_test(test_photo_candidates_skip_video_entries),
 		cmocka_unit_test(test_ext_for_table),
 		cmocka_unit_test(test_is_html_table),
 		cmocka_unit_test(test_is_page_table),
