@@ -156,14 +156,20 @@ if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1; then
 	SUDO="sudo"
 fi
 
+# apt-get's output is shown only when it fails (a success says nothing more
+# than the line announcing the install)
 apt_install() {
 	export DEBIAN_FRONTEND=noninteractive
-	if [ "${apt_updated:-0}" != 1 ]; then
-		$SUDO apt-get update -qq || return 1
+	apt_log=$(mktemp)
+	if { [ "${apt_updated:-0}" = 1 ] || $SUDO apt-get update -qq; } >"$apt_log" 2>&1 &&
+	   $SUDO apt-get install -y -qq --no-install-recommends "$@" >"$apt_log" 2>&1; then
 		apt_updated=1
+		rm -f "$apt_log"
+		return 0
 	fi
-	# shellcheck disable=SC2086
-	$SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+	cat "$apt_log" >&2
+	rm -f "$apt_log"
+	return 1
 }
 
 # Installs the browser tests' needs, as far as it can: without them those tests
