@@ -1,4 +1,5 @@
 # Thin wrapper around Meson; the build lives in build/ (binary: build/flickr-archive).
+#   make deps         installs what is missing (scripts/install-deps.sh); make and make install never do
 #   make check        unit, end-to-end and browser tests, then a short fuzzing run (check-fuzz)
 #   make check-browser  the site in headless Chromium (screenshots: build/browser-artifacts/)
 #   make check-asan   the whole suite against an ASan+UBSan build (build-asan)

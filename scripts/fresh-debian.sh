@@ -146,7 +146,7 @@ mkdir -p "$ROOT$(dirname "$CA_IN_ROOT")"
 cp "$HOST_CA" "$ROOT$CA_IN_ROOT"
 mount_all
 clone_head || die "cloning HEAD into the root failed"
-say "trying $(git log -1 --format='%h %s' "$HEAD" | cut -c1-70) on a fresh $SUITE ($ROOT)"
+say "a fresh $SUITE in $ROOT, trying $(git log -1 --format='%h %s' "$HEAD" | cut -c1-60)"
 
 failed=0
 run_make demo || failed=1

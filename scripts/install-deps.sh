@@ -88,8 +88,12 @@ browser_missing() {
 	for cmd in node npm; do
 		command -v "$cmd" >/dev/null 2>&1 || printf ' %s' "$cmd"
 	done
-	playwright_ok || printf ' playwright-core'
-	[ -z "$(node_too_old)" ] || printf ' node-for-playwright-core'
+	# (last: what cannot be installed from here; installing the pin would not help)
+	if [ -n "$(node_too_old)" ]; then
+		printf ' node-for-playwright-core'
+	else
+		playwright_ok || printf ' playwright-core'
+	fi
 }
 
 # The one line about a Node.js too old for the pin, with the fix.
