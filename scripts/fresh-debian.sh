@@ -134,6 +134,8 @@ run_make() {
 
 mkdir -p "$LOGS"
 unmount_all
+# never rm -rf through a mount
+! grep -q " $ROOT/" /proc/mounts || die "something is still mounted under $ROOT"
 rm -rf "$ROOT"
 mkdir -p "$ROOT"
 if [ ! -f "$BASE" ] || [ "${FRESH_REBUILD_BASE:-0}" = 1 ]; then
