@@ -267,11 +267,12 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 	for (int attempt = 0;; attempt++) {
 		struct attempt a;
 		int64_t wait = reserve_call(fc);
+		int r = wait > 0 ? http_client_wait(fc->http, wait, e) : 0;
 		unsigned char rnd;
 		int64_t delay;
 
-		if (wait > 0 && clock_sleep_ms(wait) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
+		if (r < 0)
+			return r;
 		if (attempt_once(fc, method, args, &a, e) == ATTEMPT_DONE) {
 			if (a.r == 0)
 				*ret = a.doc;
@@ -289,8 +290,9 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
 			  e ? e->msg : fa_strerror(a.r), (long long)delay,
 			  fc->retry.max_retries - attempt);
-		if (clock_sleep_ms(delay) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
+		r = http_client_wait(fc->http, delay, e);
+		if (r < 0)
+			return r;
 	}
 }
 
