@@ -313,9 +313,83 @@ static int page_arg_list(const char *const *args, const char **out, size_t cap,
 	return 0;
 }
 
+/* How many items a full page holds: Flickr's own perpage when it says, else what was asked. */
+static long page_capacity(const json_t *box, int per_page)
+{
+	long long v;
+
+	if ((jint(box, "perpage", &v) || jint(box, "per_page", &v)) && v > 0 && v < per_page)
+		return (long)v;
+	return per_page;
+}
+
+/* One call for a page; ret_n gets how many items it holds. */
+static int call_page(struct flickr_client *fc, const char *method, const char *const *args,
+		     const char *container, const char *item_key, json_t **ret_doc,
+		     size_t *ret_n, struct err *e)
+{
+	json_t *doc = NULL;
+	int r = flickr_call(fc, method, args, &doc, e);
+
+	if (r < 0)
+		return r;
+	if (!jobj(doc, container)) {
+		json_decref(doc);
+		return err_set(e, FA_EPARSE, "%s: response has no \"%s\"", method, container);
+	}
+	*ret_doc = doc;
+	*ret_n = jlist_size(json_object_get(jobj(doc, container), item_key));
+	return 0;
+}
+
+static void read_page_counts(const json_t *box, struct flickr_page *pg)
+{
+	long long v;
+
+	pg->pages = jint(box, "pages", &v) ? (long)v : 1;
+	pg->total = jint(box, "total", &v) ? (long)v : 0;
+}
+
+/*
+ * A page; one that holds fewer items than a page and is not the last is
+ * asked for once more, and the fuller answer kept: pages can come back short,
+ * and whole when asked again (markdoliner/flickrmirrorer#21).
+ */
+static int fetch_page(struct flickr_client *fc, const char *method, const char *const *args,
+		      const char *container, const char *item_key, int per_page,
+		      struct flickr_page *pg, json_t **ret_doc, struct err *e)
+{
+	json_t *doc = NULL, *again = NULL;
+	size_t n = 0, n_again = 0;
+	int r = call_page(fc, method, args, container, item_key, &doc, &n, e);
+
+	if (r < 0)
+		return r;
+	read_page_counts(jobj(doc, container), pg);
+	if (pg->page < pg->pages && (long)n < page_capacity(jobj(doc, container), per_page)) {
+		fc->short_pages++;
+		msg_debug("%s: page %ld of %ld held %zu items; asking again", method, pg->page,
+			  pg->pages, n);
+		r = call_page(fc, method, args, container, item_key, &again, &n_again, e);
+		if (r < 0) {
+			json_decref(doc);
+			return r;
+		}
+		if (n_again > n) {
+			json_decref(doc);
+			doc = again;
+			read_page_counts(jobj(doc, container), pg);
+		} else {
+			json_decref(again);
+		}
+	}
+	*ret_doc = doc;
+	return 0;
+}
+
 int flickr_paginate(struct flickr_client *fc, const char *method, const char *const *args,
 		    const char *container, const char *item_key, int per_page,
-		    flickr_item_fn fn, void *ud, struct err *e)
+		    flickr_item_fn fn, void *ud, struct flickr_page *ret_last, struct err *e)
 {
 	struct flickr_page pg = { 1, 1, 0 };
 	char page_s[24], per_page_s[24];
@@ -324,22 +398,16 @@ int flickr_paginate(struct flickr_client *fc, const char *method, const char *co
 
 	snprintf(per_page_s, sizeof(per_page_s), "%d", per_page);
 	for (pg.page = 1; pg.page <= pg.pages && pg.page <= MAX_PAGES; pg.page++) {
-		json_t *doc = NULL, *box, *items;
-		long long v;
+		json_t *doc = NULL, *items;
 
 		snprintf(page_s, sizeof(page_s), "%ld", pg.page);
 		page_arg_list(args, full, sizeof(full) / sizeof(full[0]), page_s, per_page_s);
-		r = flickr_call(fc, method, full, &doc, e);
+		r = fetch_page(fc, method, full, container, item_key, per_page, &pg, &doc, e);
 		if (r < 0)
 			return r;
-		box = jobj(doc, container);
-		if (!box) {
-			json_decref(doc);
-			return err_set(e, FA_EPARSE, "%s: response has no \"%s\"", method, container);
-		}
-		pg.pages = jint(box, "pages", &v) ? (long)v : 1;
-		pg.total = jint(box, "total", &v) ? (long)v : 0;
-		items = json_object_get(box, item_key);
+		if (ret_last)
+			*ret_last = pg;
+		items = json_object_get(jobj(doc, container), item_key);
 		for (size_t i = 0; i < jlist_size(items) && r == 0; i++)
 			r = fn(ud, jlist_at(items, i), &pg);
 		json_decref(doc);

@@ -30,6 +30,7 @@ struct flickr_client {
 	_Atomic long calls;     /* requests sent to the REST endpoint, retries included */
 	_Atomic long retries;
 	_Atomic long throttled; /* 429 / error 105 answers seen */
+	_Atomic long short_pages; /* listing pages that came back short and were asked again */
 };
 
 void flickr_client_init(struct flickr_client *fc, struct http_client *http,
@@ -57,11 +58,14 @@ typedef int (*flickr_item_fn)(void *ud, json_t *item, const struct flickr_page *
 /*
  * Calls method for page 1..pages with per_page, walking
  * response[container][item_key].  Stops on `pages` (never on an empty page)
- * and treats pages=0 as nothing to fetch.
+ * and treats pages=0 as nothing to fetch.  A page before the last that holds
+ * fewer items than a page is asked for once more, and the fuller answer kept.
+ * ret_last (may be NULL) gets the last page's page, pages and total, also
+ * when no item came.
  */
 int flickr_paginate(struct flickr_client *fc, const char *method, const char *const *args,
 		    const char *container, const char *item_key, int per_page,
-		    flickr_item_fn fn, void *ud, struct err *e);
+		    flickr_item_fn fn, void *ud, struct flickr_page *ret_last, struct err *e);
 
 /*
  * The pure steps of reading an answer, exposed for tests and fuzzing.

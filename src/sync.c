@@ -13,15 +13,19 @@
 #include <unistd.h>
 
 #include "album_members.h"
+#include "albums.h"
 #include "avatar.h"
 #include "breaker.h"
 #include "catalog.h"
 #include "clock.h"
+#include "damage.h"
 #include "fa_build.h"
 #include "flickr.h"
 #include "fsutil.h"
 #include "http.h"
 #include "index.h"
+#include "ledger.h"
+#include "listing.h"
 #include "log.h"
 #include "photo.h"
 #include "record.h"
@@ -29,8 +33,6 @@
 #include "sync.h"
 #include "site.h"
 #include "upstream.h"
-
-#define LISTING_PER_PAGE 500
 
 struct sync_state {
 	const struct options *o;
@@ -42,7 +44,12 @@ struct sync_state {
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
-	int listed_short[2]; /* a listing held clearly fewer items than its total */
+	struct ledger ledger; /* what was listed beside what Flickr counts */
+	long album_members[2]; /* members counted by the albums, and listed */
+	long album_only;     /* album members the photostream did not list */
+	long listed_invalid; /* items listed without a valid id (they fail) */
+	char *nsid;          /* the account's NSID, as flickr.test.login says */
+	struct store_ids recheck[2]; /* listed ids that were damaged or failed (under lock) */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
 	long archived;       /* new items */
@@ -50,6 +57,8 @@ struct sync_state {
 	long skipped;        /* archived items unchanged upstream */
 	long marked_gone;
 	long original_missing;
+	long repaired;       /* damaged files fetched again from Flickr */
+	json_t *damaged;     /* [{path, problem}]: damage left, from the catalog's check */
 	json_t *failures;    /* [{kind, id, error}] */
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
 	struct avatar_result avatars;
@@ -74,219 +83,102 @@ static int login(struct sync_state *st, struct err *e)
 	}
 	msg_info("Signed in to Flickr as %s (%s)",
 		 jcontent(user, "username") ? jcontent(user, "username") : "?", jstr(user, "id"));
+	/* "me" is documented for people.getPhotos only: the other calls get the NSID */
+	st->nsid = strdup(jstr(user, "id"));
+	st->pctx.nsid = st->nsid;
 	json_decref(resp);
-	return 0;
+	return st->nsid ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 }
 
 /* ---- albums ---- */
 
-struct album_photos {
-	struct sync_state *st;
-	json_t *ids;
-	size_t album;             /* index in st->albums */
-	const char *title;
-};
-
-static int add_album_member(struct album_photos *ap, const char *id)
+static void albums_sync_init(struct sync_state *st, struct albums_sync *as)
 {
-	json_t *s;
-
-	if (!store_valid_id(id))
-		return 0;
-	s = json_string(id);
-	if (json_array_append_new(ap->ids, s) < 0)
-		return FA_ENOMEM;
-	/* the string stays in the album's photo_ids for as long as st->albums lives */
-	return album_members_add(&ap->st->photo_albums, json_string_value(s), ap->album);
-}
-
-static int collect_album_photo(void *ud, json_t *photo, const struct flickr_page *pg)
-{
-	return add_album_member(ud, jstr(photo, "id"));
-}
-
-static json_t *album_entry(const json_t *set)
-{
-	json_t *a = json_object();
-	long long v;
-
-	jset_str(a, "id", jstr(set, "id"));
-	jset_str(a, "title", jcontent(set, "title") ? jcontent(set, "title") : "");
-	jset_str(a, "description", jcontent(set, "description") ? jcontent(set, "description") : "");
-	jset_str(a, "primary", jtext(set, "primary"));
-	if (jint(set, "photos", &v))
-		jset_int(a, "count_photos", v);
-	if (jint(set, "videos", &v))
-		jset_int(a, "count_videos", v);
-	if (jint(set, "count_views", &v))
-		jset_int(a, "count_views", v);
-	if (jint(set, "count_comments", &v))
-		jset_int(a, "count_comments", v);
-	if (jtext(set, "date_create")) {
-		char iso[21];
-
-		jset_str(a, "date_create", jtext(set, "date_create"));
-		record_iso8601(jint_or(set, "date_create", 0), iso);
-		jset_str(a, "date_create_formatted", iso);
-	}
-	if (jtext(set, "date_update"))
-		jset_str(a, "date_update", jtext(set, "date_update"));
-	return a;
-}
-
-static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
-{
-	struct sync_state *st = ud;
-	const char *id = jstr(set, "id");
-
-	if (!store_valid_id(id)) {
-		msg_warn("skipping an album with an invalid id");
-		return 0;
-	}
-	return json_array_append_new(st->albums, album_entry(set)) < 0 ? FA_ENOMEM : 0;
-}
-
-/* The last sync's photo ids of an album Flickr says has not changed since, or NULL. */
-static const json_t *unchanged_album_ids(const struct sync_state *st, const json_t *album)
-{
-	static const char *const keys[] = { "date_update", "count_photos", "count_videos" };
-
-	for (size_t i = 0; i < json_array_size(st->old_albums); i++) {
-		const json_t *old = json_array_get(st->old_albums, i);
-		const json_t *ids = json_object_get(old, "photo_ids");
-
-		if (!jstr(old, "id") || strcmp(jstr(old, "id"), jstr(album, "id")))
-			continue;
-		for (size_t k = 0; k < 3; k++)
-			if (!json_equal(json_object_get(old, keys[k]), json_object_get(album, keys[k])))
-				return NULL;
-		return json_is_array(ids) && jstr(album, "date_update") ? ids : NULL;
-	}
-	return NULL;
-}
-
-static int list_album_photos(struct sync_state *st, size_t index, struct err *e)
-{
-	json_t *album = json_array_get(st->albums, index);
-	struct album_photos ap = { st, json_array(), index, jstr(album, "title") };
-	const char *args[] = { "photoset_id", jstr(album, "id"), "user_id", "me", "extras",
-			       "media", NULL };
-	const json_t *known = unchanged_album_ids(st, album);
-	char what[160];
-	int r = 0;
-
-	if (!ap.ids)
-		return err_set(e, FA_ENOMEM, "out of memory");
-	for (size_t i = 0; known && r == 0 && i < json_array_size(known); i++)
-		r = add_album_member(&ap, json_string_value(json_array_get(known, i)));
-	if (!known && r == 0)
-		r = flickr_paginate(&st->fc, "flickr.photosets.getPhotos", args, "photoset",
-				    "photo", LISTING_PER_PAGE, collect_album_photo, &ap, e);
-	snprintf(what, sizeof(what), "%s album '%.100s' (%zu items)",
-		 known ? "unchanged" : "listed", ap.title, json_array_size(ap.ids));
-	jset_new(album, "photo_ids", ap.ids);
-	progress_item(what, st->fc.calls);
-	return r;
+	*as = (struct albums_sync){
+		.fc = &st->fc, .pctx = &st->pctx, .store = &st->store, .ledger = &st->ledger,
+		.nsid = st->nsid, .albums = st->albums, .members = &st->photo_albums,
+	};
 }
 
 static int list_albums(struct sync_state *st, struct err *e)
 {
-	const char *args[] = { "user_id", "me", NULL };
-	struct buf path = BUF_INIT;
-	long marked = 0;
+	struct albums_sync as;
 	int r;
 
-	store_root_path(&st->store, "albums_index.json", &path);
-	if (json_load_path(path.data, &st->old_albums, NULL) < 0)
-		st->old_albums = NULL;
-	buf_release(&path);
-	r = flickr_paginate(&st->fc, "flickr.photosets.getList", args, "photosets", "photoset",
-			    LISTING_PER_PAGE, collect_album, st, e);
-	if (r == 0 && json_array_size(st->albums))
-		progress_begin("albums", (long)json_array_size(st->albums));
-	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++)
-		r = list_album_photos(st, i, e);
-	progress_end();
-	album_members_sort(&st->photo_albums);
-	st->pctx.now = clock_unix_now();
-	if (r == 0)
-		r = upstream_check_albums(&st->pctx, st->albums, st->old_albums, &marked, e);
-	if (marked)
-		msg_info("%ld album%s deleted on Flickr; kept in the archive", marked,
-			 marked == 1 ? "" : "s");
-	st->marked_gone += marked;
-	json_decref(st->old_albums); /* what it told is in st->albums now */
-	st->old_albums = NULL;
+	albums_sync_init(st, &as);
+	r = albums_list(&as, e);
+	if (as.marked)
+		msg_info("%ld album%s deleted on Flickr; kept in the archive", as.marked,
+			 as.marked == 1 ? "" : "s");
+	st->marked_gone += as.marked;
+	st->album_members[0] = as.counted;
+	st->album_members[1] = as.listed;
 	return r;
 }
 
 /* ---- listings spooled to disk ---- */
 
-struct spool {
-	struct sync_state *st;
-	struct fs_tmp tmp;
-	long count;
-	long page;
-	long total;
-	const char *what;
-	struct store_ids *ids;
-};
-
-static int spool_item(void *ud, json_t *photo, const struct flickr_page *pg)
+static const char *listing_name(enum store_kind kind)
 {
-	struct spool *sp = ud;
-	char *line = json_dumps(photo, JSON_COMPACT);
-	int r;
-
-	if (!line)
-		return FA_ENOMEM;
-	if (pg->page != sp->page) {
-		char what[128];
-
-		sp->page = pg->page;
-		sp->total = pg->total;
-		progress_set_total(pg->pages);
-		snprintf(what, sizeof(what), "listed page %ld of %s", pg->page, sp->what);
-		progress_item(what, sp->st->fc.calls);
-	}
-	r = fs_tmp_write(&sp->tmp, line, strlen(line), NULL);
-	if (r == 0)
-		r = fs_tmp_write(&sp->tmp, "\n", 1, NULL);
-	if (r == 0 && store_valid_id(jstr(photo, "id")))
-		r = store_ids_add(sp->ids, jstr(photo, "id"));
-	free(line);
-	sp->count++;
-	return r;
+	return kind == STORE_FAV ? "favorites" : "photostream";
 }
 
-static int spool_listing(struct sync_state *st, enum store_kind kind, const char *method,
-			 const char *file, const char *what, long *ret_count, struct err *e)
+
+static int spool_listing(struct sync_state *st, enum store_kind kind, const char *file,
+			 struct err *e)
 {
-	const char *args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
-			       "safe_search", "3", NULL };
-	struct spool sp = { st, FS_TMP_INIT, 0, 0, 0, what, &st->listed[kind] };
+	/* people.getPhotos: every content type (photos, screenshots, art, virtual photos) */
+	const char *stream_args[] = { "user_id", "me", "extras", FLICKR_LISTING_EXTRAS,
+				      "content_types", "0,1,2,3", "safe_search", "3", NULL };
+	const char *fave_args[] = { "user_id", st->nsid, "extras", FLICKR_LISTING_EXTRAS, NULL };
+	struct listing l = {
+		.fc = &st->fc, .now = clock_unix_now(), .ids = &st->listed[kind],
+		.src = kind == STORE_FAV ? &LISTING_FAVORITES : &LISTING_PHOTOSTREAM,
+		.args = kind == STORE_FAV ? fave_args : stream_args,
+	};
 	struct buf path = BUF_INIT;
+	json_t *detail = NULL;
 	int r;
 
 	store_root_path(&st->store, file, &path);
-	r = fs_tmp_open(&sp.tmp, path.data, 0644, e);
-	progress_begin("listing", 1);
-	if (r == 0)
-		r = flickr_paginate(&st->fc, method, args, "photos", "photo", LISTING_PER_PAGE,
-				    spool_item, &sp, e);
-	progress_end();
-	if (r == FA_EIO || r == FA_ENOSPC || r == FA_ENOMEM)
-		err_set(e, r, "cannot write the listing '%s': %s", path.data, fa_strerror(r));
-	if (r == 0)
-		r = fs_tmp_commit(&sp.tmp, path.data, e);
-	fs_tmp_abort(&sp.tmp);
+	r = listing_spool(&l, path.data, e);
 	buf_release(&path);
-	*ret_count = sp.count;
-	store_ids_sort(sp.ids);
-	/* Flickr's totals can count a few hidden items; a big gap means a broken listing */
-	st->listed_short[kind] = sp.total > 0 && (double)sp.count < 0.9 * (double)sp.total;
+	if (r == 0 && json_array_size(l.gaps))
+		detail = json_pack("{sO}", "gaps", l.gaps);
+	if (r == 0 && ledger_note(&st->ledger, listing_name(kind), l.total > listing_got(&l) ?
+				  l.total : listing_got(&l), listing_got(&l),
+				  kind == STORE_FAV ? LEDGER_SAFESEARCH_HINT : NULL, detail) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
-		msg_info("Found %ld %s", sp.count, what);
+		msg_info("Found %ld of the %ld %s Flickr counts", listing_got(&l),
+			 l.total > listing_got(&l) ? l.total : listing_got(&l), l.src->what);
+	st->listed_invalid += l.invalid;
+	listing_release(&l);
+	store_ids_sort(&st->listed[kind]);
+	return r;
+}
+
+/* Album members the photostream did not list: the account's own all the same. */
+static int list_album_only(struct sync_state *st, const char *file, struct err *e)
+{
+	struct albums_sync as;
+	struct store_ids found = STORE_IDS_INIT;
+	struct buf path = BUF_INIT;
+	int r;
+
+	albums_sync_init(st, &as);
+	store_root_path(&st->store, file, &path);
+	r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
+	buf_release(&path);
+	st->album_only = (long)found.n;
+	for (size_t i = 0; r == 0 && i < found.n; i++)
+		if (store_ids_add(&st->listed[STORE_MY], found.v[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+	store_ids_sort(&st->listed[STORE_MY]);
+	store_ids_free(&found);
+	if (r == 0 && st->album_only)
+		msg_info("%ld album member%s the photostream did not list; archived from the "
+			 "albums", st->album_only, st->album_only == 1 ? "" : "s");
 	return r;
 }
 
@@ -324,24 +216,38 @@ static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t w
 	return r;
 }
 
+/* Archived items a short listing lacks though Flickr still has them: they are what is missing. */
+static int name_missing(struct sync_state *st, json_t *entry, const struct store_ids *ids)
+{
+	json_t *missing = json_array();
+
+	for (size_t i = 0; missing && i < ids->n; i++)
+		if (json_array_append_new(missing, json_string(ids->v[i])) < 0) {
+			json_decref(missing);
+			missing = NULL;
+		}
+	return missing && jset_new(entry, "missing", missing) == 0 ? 0 : FA_ENOMEM;
+}
+
 static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
 {
+	json_t *entry = ledger_find(&st->ledger, listing_name(kind));
+	struct store_ids unlisted = STORE_IDS_INIT;
+	int complete = jflag(entry, "complete", true);
 	int64_t now = clock_unix_now();
 	long marked = 0, pending = 0;
 	int r;
 
-	if (st->listed_short[kind]) {
-		msg_warn("Flickr listed fewer %s than it counts; not looking for deletions this time",
-			 store_kind_dir(kind));
-		return 0;
-	}
 	st->pctx.now = now;
 	r = upstream_check(&st->pctx, kind, &st->listed[kind],
 			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
-			   &marked, &pending, e);
+			   &marked, &pending, complete ? NULL : &unlisted, e);
 	st->marked_gone += marked;
-	/* "last seen" stays at the last listing for what could not be settled yet */
-	if (r == 0 && !pending)
+	if (r == 0 && unlisted.n && name_missing(st, entry, &unlisted) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	store_ids_free(&unlisted);
+	/* "last seen" stays at the last whole listing for what could not be settled yet */
+	if (r == 0 && !pending && complete)
 		r = save_listed_at(st, kind, now, e);
 	return r;
 }
@@ -402,10 +308,81 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
+/* An item's comments or faves that came short, in the ledger. */
+static int note_parts(struct sync_state *st, enum store_kind kind, const char *id,
+		      const struct photo_result *res, struct err *e)
+{
+	const char *const parts[] = { "comments", "faves" };
+	const long counts[2][2] = { { res->comments.expected, res->comments.got },
+				    { res->faves.expected, res->faves.got } };
+	char listing[200];
+
+	for (size_t i = 0; i < 2; i++) {
+		if (counts[i][1] >= counts[i][0])
+			continue;
+		snprintf(listing, sizeof(listing), "%s of %s/%s", parts[i], store_kind_dir(kind), id);
+		if (ledger_note(&st->ledger, listing, counts[i][0], counts[i][1], NULL, NULL) < 0)
+			return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+/* The catalog checks this listed item again: what its repair left is reported. */
+static void recheck(struct sync_state *st, enum store_kind kind, const char *id)
+{
+	pthread_mutex_lock(&st->lock);
+	store_ids_add(&st->recheck[kind], id);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * Whether the item was listed and found whole by this sync (archive_listed()
+ * checked every complete one): the catalog need not check it again.
+ */
+static int checked_whole(void *ud, enum store_kind kind, const char *id)
+{
+	struct sync_state *st = ud;
+
+	return store_ids_contains(&st->listed[kind], id) &&
+	       !store_ids_contains(&st->recheck[kind], id);
+}
+
+/*
+ * A complete item's files against its manifest (damage.h).  Returns 1 when
+ * the item is to be skipped (its folder is a link: never followed), 0
+ * otherwise, with the damage to repair in d, or a fatal error.
+ */
+static int check_damage(struct sync_state *st, enum store_kind kind, const char *id,
+			struct damage *d, struct err *e)
+{
+	struct err one = { 0 };
+	int r = damage_check_item(&st->store, kind, id, d, &one);
+
+	if (r == FA_EINVAL) {
+		record_failure(st, kind, id, one.msg);
+		recheck(st, kind, id);
+		return 1;
+	}
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0) {
+		msg_debug("%s/%s: cannot check its files: %s", store_kind_dir(kind), id, one.msg);
+		recheck(st, kind, id);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		msg_warn("%s/%s/%s is damaged (%s); fetching it again from Flickr",
+			 store_kind_dir(kind), id, d->v[i].name, damage_kind_text(d->v[i].kind));
+	return 0;
+}
+
 static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
 			  const json_t *listing, const json_t *albums, struct err *e)
 {
 	const char *id = jstr(listing, "id");
+	struct damage damaged = DAMAGE_INIT;
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
@@ -415,11 +392,23 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	ctx->now = clock_unix_now();
 	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
 		known = 1;
-		r = try_unchanged(st, ctx, kind, listing, albums, e);
+		r = check_damage(st, kind, id, &damaged, e);
+		if (r == 0 && !damaged.n)
+			r = try_unchanged(st, ctx, kind, listing, albums, e);
 		if (r != 0)
 			return r > 0 ? 0 : r;
 	}
+	ctx->damaged = damaged.n ? &damaged : NULL;
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);
+	ctx->damaged = NULL;
+	if (known && (damaged.n || r < 0))
+		recheck(st, kind, id);
+	damage_release(&damaged);
+	count(st, &st->repaired, res.repaired);
+	if (res.bad_json[0])
+		msg_warn("%s/%s/%s was not valid JSON (damaged); %s", store_kind_dir(kind), id,
+			 res.bad_json, r == 0 ? "fetched it again from Flickr"
+					      : "it will be fetched again");
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
 		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
@@ -428,6 +417,7 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	} else if (r == 0) {
 		count(st, known ? &st->refreshed : &st->archived, 1);
 		count(st, &st->original_missing, res.original_missing);
+		r = note_parts(st, kind, id, &res, &one);
 	}
 	if (r == 0) {
 		snprintf(what, sizeof(what), "%s/%s %s (%ld API calls)%s%.200s",
@@ -641,8 +631,14 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 	jset_int(rep, "already_complete", st->skipped);
 	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
+	jset_int(rep, "repaired", st->repaired);
+	/* the damage Flickr could not repair: these files need a backup */
+	if (st->damaged)
+		jset_new(rep, "damaged", json_incref(st->damaged));
 	jset_int(rep, "api_calls", st->fc.calls);
+	jset_int(rep, "listing_pages_asked_again", st->fc.short_pages);
 	jset_new(rep, "failed", json_incref(st->failures));
+	jset_new(rep, "completeness", json_incref(st->ledger.entries));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
 	if (stopped)
@@ -666,6 +662,100 @@ static void print_avatar_summary(const struct avatar_result *a)
 		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 
+/* "Listed 123 of 123 photos and videos, 60 of 60 favorites, 3 of 3 albums", on every run. */
+static void print_listed(struct sync_state *st)
+{
+	static const char *const listings[] = { "photostream", "favorites", "albums" };
+	static const char *const what[] = { "photos and videos", "favorites", "albums" };
+	struct buf line = BUF_INIT;
+
+	buf_set(&line, "Listed");
+	for (size_t i = 0; i < 3; i++) {
+		json_t *entry = ledger_find(&st->ledger, listings[i]);
+
+		if (entry)
+			buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
+				   jint_or(entry, "got", 0), jint_or(entry, "expected", 0), what[i]);
+	}
+	if (line.len > 6)
+		msg_info("%s", line.data);
+	if (st->album_only)
+		msg_info("%ld album member%s the photostream did not list %s archived from the albums",
+			 st->album_only, st->album_only == 1 ? "" : "s",
+			 st->album_only == 1 ? "was" : "were");
+	buf_release(&line);
+}
+
+/* The ids (or the dates) of what one short listing lacks, for the summary. */
+static void describe_missing(const json_t *entry, struct buf *out)
+{
+	const json_t *missing = json_object_get(entry, "missing");
+	const json_t *gaps = json_object_get(entry, "gaps");
+
+	for (size_t i = 0; i < json_array_size(missing) && i < 20; i++)
+		buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
+			   json_string_value(json_array_get(missing, i)));
+	if (json_array_size(missing) > 20)
+		buf_printf(out, " and %zu more", json_array_size(missing) - 20);
+	for (size_t i = 0, shown = 0; i < json_array_size(gaps); i++) {
+		const json_t *g = json_array_get(gaps, i);
+		long long lacking = jint_or(g, "expected", 0) - jint_or(g, "got", 0);
+
+		if (lacking <= 0)
+			continue; /* filled by an album */
+		if (shown++ == 5) {
+			buf_printf(out, "; and in other date windows");
+			break;
+		}
+		buf_printf(out, "; %lld %s between %s and %s", lacking,
+			   strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
+			   jstr(g, "from"), jstr(g, "to"));
+	}
+	if (jstr(entry, "hint"))
+		buf_printf(out, ". %s", jstr(entry, "hint"));
+}
+
+#define SHORT_LISTINGS_SHOWN 20
+
+static void print_incomplete(struct sync_state *st)
+{
+	struct buf line = BUF_INIT;
+	long shown = 0;
+
+	for (size_t i = 0; i < json_array_size(st->ledger.entries); i++) {
+		const json_t *entry = json_array_get(st->ledger.entries, i);
+
+		if (jflag(entry, "complete", true))
+			continue;
+		/* a count Flickr gets wrong for many items must not bury the summary */
+		if (shown++ == SHORT_LISTINGS_SHOWN) {
+			msg_warn("%ld more listings are short: see \"completeness\" in sync_report.json",
+				 st->ledger.incomplete - SHORT_LISTINGS_SHOWN);
+			break;
+		}
+		buf_reset(&line);
+		buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts", jstr(entry, "listing"),
+			   jint_or(entry, "got", 0), jint_or(entry, "expected", 0));
+		describe_missing(entry, &line);
+		msg_warn("%s (see sync_report.json; the next run tries again)", line.data);
+	}
+	buf_release(&line);
+}
+
+static void print_damage_left(const json_t *damaged)
+{
+	size_t n = json_array_size(damaged);
+
+	if (!n)
+		return;
+	msg_warn("%zu damaged file%s could not be repaired from Flickr (no longer there, or the "
+		 "fetch failed: see above); restore %s from a backup:", n, n == 1 ? "" : "s",
+		 n == 1 ? "it" : "them");
+	for (size_t i = 0; i < n; i++)
+		msg_warn("  %s (%s)", jstr(json_array_get(damaged, i), "path"),
+			 jstr(json_array_get(damaged, i), "problem"));
+}
+
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
 {
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
@@ -684,8 +774,15 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
+	if (st->repaired)
+		msg_info("Repaired %ld damaged file%s from Flickr (each damaged copy is kept as "
+			 "damaged-<time>-<name> beside it)", st->repaired,
+			 st->repaired == 1 ? "" : "s");
+	print_damage_left(st->damaged);
 	if (st->avatars_done)
 		print_avatar_summary(&st->avatars);
+	print_listed(st);
+	print_incomplete(st);
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",
 			 st->store.root, cc->my_photos, cc->favorites, cc->albums, cc->users);
@@ -752,38 +849,56 @@ static int setup(struct sync_state *st, struct err *e)
 	st->pctx.refetch_all = (o->flags & OPT_REFRESH) != 0;
 	st->albums = json_array();
 	st->failures = json_array();
-	if (!st->albums || !st->failures)
+	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
 }
 
+#define MY_SPOOL STORE_WORK_DIR "/my_photos.jsonl"
+#define ALBUM_ONLY_SPOOL STORE_WORK_DIR "/album_members.jsonl"
+#define FAV_SPOOL STORE_WORK_DIR "/favorites.jsonl"
+
+static int list_everything(struct sync_state *st, struct err *e)
+{
+	int favorites = !(st->o->flags & OPT_NO_FAVORITES);
+	int r;
+
+	r = list_albums(st, e);
+	if (r == 0)
+		r = spool_listing(st, STORE_MY, MY_SPOOL, e);
+	if (r == 0)
+		r = list_album_only(st, ALBUM_ONLY_SPOOL, e);
+	if (r == 0 && ledger_note(&st->ledger, "album members", st->album_members[0],
+				  st->album_members[1], NULL, NULL) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && favorites)
+		r = spool_listing(st, STORE_FAV, FAV_SPOOL, e);
+	if (r == 0)
+		r = check_unlisted(st, STORE_MY, e);
+	if (r == 0 && favorites)
+		r = check_unlisted(st, STORE_FAV, e);
+	return r;
+}
+
 static int run(struct sync_state *st, struct err *e)
 {
-	long n_my = 0, n_fav = 0;
 	int r;
 
 	r = login(st, e);
 	if (r == 0)
-		r = list_albums(st, e);
-	if (r == 0)
-		r = spool_listing(st, STORE_MY, "flickr.people.getPhotos",
-				  STORE_WORK_DIR "/my_photos.jsonl",
-				  "photos and videos in the photostream", &n_my, e);
-	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = spool_listing(st, STORE_FAV, "flickr.favorites.getList",
-				  STORE_WORK_DIR "/favorites.jsonl", "favorites", &n_fav, e);
-	if (r == 0)
-		r = check_unlisted(st, STORE_MY, e);
-	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = check_unlisted(st, STORE_FAV, e);
+		r = list_everything(st, e);
 	if (r < 0)
 		return r;
-	st->total = n_my + n_fav;
+	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid;
 	progress_begin("sync", st->total);
-	r = archive_spooled(st, STORE_MY, STORE_WORK_DIR "/my_photos.jsonl", e);
+	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
+	if (r == 0 && st->album_only)
+		r = archive_spooled(st, STORE_MY, ALBUM_ONLY_SPOOL, e);
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
-		r = archive_spooled(st, STORE_FAV, STORE_WORK_DIR "/favorites.jsonl", e);
+		r = archive_spooled(st, STORE_FAV, FAV_SPOOL, e);
 	progress_end();
+	store_ids_sort(&st->recheck[STORE_MY]);
+	store_ids_sort(&st->recheck[STORE_FAV]);
 	return r;
 }
 
@@ -796,10 +911,17 @@ static void release_work(struct sync_state *st)
 	json_decref(st->old_albums);
 	json_decref(st->state);
 	json_decref(st->failures);
-	st->albums = st->old_albums = st->state = st->failures = NULL;
+	json_decref(st->damaged);
+	st->albums = st->old_albums = st->state = st->failures = st->damaged = NULL;
+	ledger_release(&st->ledger);
+	free(st->nsid);
+	st->nsid = NULL;
+	st->pctx.nsid = NULL;
 	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
+	store_ids_free(&st->recheck[STORE_MY]);
+	store_ids_free(&st->recheck[STORE_FAV]);
 	avatar_result_release(&st->avatars);
 }
 
@@ -815,6 +937,7 @@ int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
+	struct catalog_checked checked = { checked_whole, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
 	int r, cr, held, status;
@@ -833,7 +956,9 @@ int cmd_sync(const struct options *o)
 	 * the avatars are fetched only after a sync that ran to its end */
 	cr = held && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
-				  &cc, &ce) : -1;
+				  r == 0 ? &checked : NULL, &cc, &ce) : -1;
+	if (cr == 0)
+		st.damaged = cc.damaged;
 	if (held && r != FA_ENOSPC)
 		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
 	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
@@ -857,7 +982,8 @@ int cmd_sync(const struct options *o)
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
-		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
+		status = json_array_size(st.failures) || json_array_size(st.damaged) ||
+			 st.ledger.incomplete ? EXIT_SOME_FAILED : EXIT_OK;
 	}
 	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);

@@ -69,9 +69,13 @@ static const char *ask_about_item(const struct photo_ctx *ctx, enum store_kind k
 	return status;
 }
 
-/* Returns 1 when the item is settled (marked, or known to exist), 0 to ask again next run. */
+/*
+ * Returns 1 when the item is settled (marked, or known to exist: then added
+ * to still_there when given), 0 to ask again next run.
+ */
 static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-		     int64_t last_seen, long *marked, struct err *e)
+		     int64_t last_seen, long *marked, struct store_ids *still_there,
+		     struct err *e)
 {
 	char detail[300] = "", what[400];
 	const char *status;
@@ -93,7 +97,8 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 			return 0;
 		}
 		msg_debug("%s/%s: not listed, but Flickr still has it", store_kind_dir(kind), id);
-		return 1;
+		r = still_there ? store_ids_add(still_there, id) : 0;
+		return r < 0 ? err_set(e, r, "out of memory") : 1;
 	}
 	r = photo_mark_upstream(ctx, kind, id, status, detail, last_seen, &one);
 	if (r < 0 && !err_is_fatal(r)) {
@@ -116,7 +121,7 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 
 int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
-		   long *ret_pending, struct err *e)
+		   long *ret_pending, struct store_ids *ret_unlisted, struct err *e)
 {
 	struct store_ids archived = STORE_IDS_INIT;
 	size_t missing = 0, asked = 0;
@@ -144,7 +149,7 @@ int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 			continue;
 		}
 		asked++;
-		r = check_one(ctx, kind, archived.v[i], last_seen, ret_marked, e);
+		r = check_one(ctx, kind, archived.v[i], last_seen, ret_marked, ret_unlisted, e);
 		*ret_pending += r == 0;
 	}
 	r = r < 0 ? r : 0;
@@ -181,7 +186,7 @@ static int carry_album_past(json_t *album, const json_t *old, int64_t now)
 static int check_album(const struct photo_ctx *ctx, json_t *fresh, const json_t *old,
 		       long *marked, struct err *e)
 {
-	const char *args[] = { "photoset_id", jstr(old, "id"), "user_id", "me", NULL };
+	const char *args[] = { "photoset_id", jstr(old, "id"), "user_id", ctx->nsid, NULL };
 	json_t *kept = json_deep_copy(old), *resp = NULL;
 	char detail[300] = "";
 	const char *status = NULL;

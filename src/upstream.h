@@ -20,11 +20,12 @@
  * Checks the archived items of kind that listed (sorted) lacks; last_seen is
  * when they were last listed (0 if unknown).  ret_marked counts new marks,
  * ret_pending the items left to ask about next run (a transient failure, or
- * over UPSTREAM_MAX_CHECKS).
+ * over UPSTREAM_MAX_CHECKS).  ret_unlisted (may be NULL) gets the ids Flickr
+ * still has (a favorite still favorited) though the listing lacked them.
  */
 int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
-		   long *ret_pending, struct err *e);
+		   long *ret_pending, struct store_ids *ret_unlisted, struct err *e);
 
 /*
  * Completes this run's album list (fresh, albums_index.json entries in the

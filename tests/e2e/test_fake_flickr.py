@@ -66,6 +66,11 @@ def _reset(request):
         server.api_latency = server.media_latency = 0
         server.count_extras = server.require_oauth = True
         server.oauth_time_window = 600
+        server.short_listing_ids, server.hidden_ids, server.stream_skips_ids = set(), set(), set()
+        server.short_page_once = server.me_only_in_getphotos = False
+        server.photos_only_by_default = False
+        server.short_counts = {}
+        server.listing_max_per_page = 500
 
 
 @pytest.fixture
@@ -382,6 +387,77 @@ def test_get_photos_paging_and_order(fake, client):
     assert past["pages"] == -(-len(acc.photos) // 7)
     unknown = client.call("flickr.people.getPhotos", user_id="1@N00")
     assert unknown["code"] == 2
+
+
+def test_listing_quirks_are_off_by_default():
+    fake = FakeFlickr(sample_account())
+    assert not (fake.short_listing_ids or fake.short_page_once or fake.hidden_ids or
+                fake.stream_skips_ids or fake.me_only_in_getphotos or
+                fake.photos_only_by_default or fake.short_counts)
+    assert fake.listing_max_per_page == 500
+
+
+def test_short_listing_pages_and_date_windows(fake, client):
+    acc = fake.account
+    newest_first = sorted(acc.photos, key=lambda p: -p.date_upload)
+    missed, hidden = newest_first[2], newest_first[9]
+    fake.short_listing_ids = {missed.id}
+    fake.hidden_ids = {hidden.id}
+    fake.listing_max_per_page = 10
+    page = client.call("flickr.people.getPhotos", user_id="me", per_page=500)["photos"]
+    assert page["perpage"] == 10 and page["total"] == str(len(acc.photos))
+    assert len(page["photo"]) == 8  # both left out, both counted
+    window = client.call("flickr.people.getPhotos", user_id="me", min_upload_date="1",
+                         max_upload_date=str(missed.date_upload))["photos"]
+    ids = [p["id"] for p in window["photo"]]
+    assert missed.id in ids and hidden.id not in ids
+    # a short page before the last: short once, whole when asked again
+    fake.short_listing_ids, fake.hidden_ids = set(), set()
+    fake.short_page_once = True
+    first = client.call("flickr.people.getPhotos", user_id="me", page=2)["photos"]["photo"]
+    again = client.call("flickr.people.getPhotos", user_id="me", page=2)["photos"]["photo"]
+    last = client.call("flickr.people.getPhotos", user_id="me",
+                       page=-(-len(acc.photos) // 10))["photos"]["photo"]
+    assert (len(first), len(again)) == (9, 10)
+    assert len(last) == len(acc.photos) % 10 or len(last) == 10
+    assert len(fake.listing_requests) >= 5
+
+
+def test_me_only_in_get_photos_and_content_types(fake, client):
+    acc = fake.account
+    fake.me_only_in_getphotos = True
+    assert client.call("flickr.people.getPhotos", user_id="me")["stat"] == "ok"
+    for method in ("flickr.photosets.getList", "flickr.favorites.getList"):
+        assert client.call(method, user_id="me") == {
+            "stat": "fail", "code": 1, "message": "User not found"}
+        assert client.call(method, user_id=acc.owner.nsid)["stat"] == "ok"
+    fake.photos_only_by_default = True
+    acc.photos[0].content_type = 1
+    try:
+        plain = client.call("flickr.people.getPhotos", user_id="me")["photos"]
+        every = client.call("flickr.people.getPhotos", user_id="me",
+                            content_types="0,1,2,3")["photos"]
+    finally:
+        acc.photos[0].content_type = 0
+    assert plain["total"] == str(len(acc.photos) - 1)
+    assert every["total"] == str(len(acc.photos))
+
+
+def test_stream_skips_and_short_counts(fake, client):
+    acc = fake.account
+    member = acc.albums[0].photo_ids[0]
+    fake.stream_skips_ids = {member}
+    stream = client.call("flickr.people.getPhotos", user_id="me", per_page=500)["photos"]
+    assert member not in [p["id"] for p in stream["photo"]]
+    assert stream["total"] == str(len(acc.photos) - 1)
+    album = client.call("flickr.photosets.getPhotos", photoset_id=acc.albums[0].id)
+    assert member in [p["id"] for p in album["photoset"]["photo"]]
+    pid = acc.special["many_comments"]
+    fake.short_counts = {pid: 1}
+    short = client.call("flickr.photos.comments.getList", photo_id=pid)["comments"]["comment"]
+    whole = client.call("flickr.photos.comments.getList", photo_id=pid)["comments"]["comment"]
+    assert (len(short), len(whole)) == (len(acc.photo(pid).comments) - 1,
+                                        len(acc.photo(pid).comments))
 
 
 def test_get_photos_extras(fake, client):

@@ -199,6 +199,7 @@ class Photo:
     isfriend: int = 0
     isfamily: int = 0
     safety_level: int = 0
+    content_type: int = 0  # 0 photo, 1 screenshot, 2 art/illustration, 3 virtual photography
     rotation: int = 0
     tags: list = field(default_factory=list)
     notes: list = field(default_factory=list)

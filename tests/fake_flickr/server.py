@@ -111,6 +111,17 @@ class FakeFlickr:
         self.require_oauth = True
         self.oauth_time_window = 600
         self.nonce_limit = 100_000
+        # Quirks of the real Flickr that make a client miss items, each OFF by default
+        # (see README "Listing quirks" for the public report each one comes from).
+        self.short_listing_ids = set()   # left out of the whole listing's pages, not of windows
+        self.short_page_once = False     # a non-final page is one short the first time
+        self.hidden_ids = set()          # counted by every total, listed nowhere
+        self.stream_skips_ids = set()    # people.getPhotos neither lists nor counts them
+        self.me_only_in_getphotos = False  # user_id=me refused outside people.getPhotos
+        self.photos_only_by_default = False  # no content_types: content type 0 only
+        self.short_counts = {}           # photo id -> times (None: always) one comment/fave is left out
+        self.listing_requests = []       # (method, params) of every photo-listing request
+        self.listing_max_per_page = 500  # photo listings clamp per_page to this (tests: many pages)
         self.calls = collections.Counter()
         self.call_times = []  # time.monotonic() of every API request, in arrival order
         self.calls_ok = collections.Counter()
