@@ -1,4 +1,5 @@
 # Thin wrapper around Meson; the build lives in build/ (binary: build/flickr-archive).
+#   make deps         installs what is missing (scripts/install-deps.sh); make and make install never do
 #   make check        unit, end-to-end and browser tests, then a short fuzzing run (check-fuzz)
 #   make check-browser  the site in headless Chromium (screenshots: build/browser-artifacts/)
 #   make check-asan   the whole suite against an ASan+UBSan build (build-asan)
@@ -13,28 +14,41 @@ FUZZ_SECONDS ?= 600
 FUZZ_CHECK_SECONDS ?= 5
 FUZZ_TARGETS ?=
 
-.PHONY: all deps check check-unit check-e2e check-browser check-fuzz check-asan check-tsan fuzz demo install clean
+# `make`, `make install` and the Meson build never install packages: they only
+# check that the build's dependencies are there (scripts/install-deps.sh
+# --check-build) and say what is missing.  `make deps`, and the targets that
+# run things (demo, check*, fuzz), install what is missing first, saying so
+# in one line (scripts/install-deps.sh).
+.PHONY: all build-deps deps check check-unit check-e2e check-browser check-fuzz check-asan check-tsan fuzz demo install clean
 
-all: deps $(BUILD)/build.ninja
+all: build-deps
+	@test -f $(BUILD)/build.ninja || $(MESON) setup $(BUILD) --prefix=$(PREFIX)
 	$(MESON) compile -C $(BUILD)
+
+build-deps:
+	@scripts/install-deps.sh --check-build
 
 deps:
 	@scripts/install-deps.sh --check 2>/dev/null || scripts/install-deps.sh
 
-$(BUILD)/build.ninja:
-	$(MESON) setup $(BUILD) --prefix=$(PREFIX)
+# deps, then the build (in that order, even under make -j)
+BUILD_AFTER_DEPS = @$(MAKE) --no-print-directory all
 
-check: all
+check: deps
+	$(BUILD_AFTER_DEPS)
 	$(MESON) test -C $(BUILD) --print-errorlogs
 	@$(MAKE) --no-print-directory check-fuzz
 
-check-unit: all
+check-unit: deps
+	$(BUILD_AFTER_DEPS)
 	$(MESON) test -C $(BUILD) --suite unit --print-errorlogs
 
-check-e2e: all
+check-e2e: deps
+	$(BUILD_AFTER_DEPS)
 	$(MESON) test -C $(BUILD) --suite e2e --print-errorlogs
 
-check-browser: all
+check-browser: deps
+	$(BUILD_AFTER_DEPS)
 	$(MESON) test -C $(BUILD) --suite browser --print-errorlogs
 
 check-fuzz: deps
@@ -49,7 +63,8 @@ check-asan: deps
 check-tsan: deps
 	scripts/check-tsan.sh
 
-demo: all
+demo: deps
+	$(BUILD_AFTER_DEPS)
 	scripts/demo.sh
 
 install: all

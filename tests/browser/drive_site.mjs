@@ -191,9 +191,13 @@ async function keyboard(page, rel) {
   return { start, right, left, typing };
 }
 
-async function searchResults(page) {
-  await page.waitForFunction(() => /\bfor\b/.test(document.getElementById('search-status')
-    .textContent), null, { timeout: 10000 });
+/* The results once the search page shows those of QUERY: it searches as you type,
+ * 120 ms after the last key, so a slow machine shows a prefix's results first. */
+async function searchResults(page, query) {
+  await page.waitForFunction((q) => {
+    const status = document.getElementById('search-status').textContent;
+    return /\bfor\b/.test(status) && status.includes(`\u201c${q}\u201d`);
+  }, query, { timeout: 10000 });
   return page.evaluate(() => ({
     url: location.href,
     status: document.getElementById('search-status').textContent,
@@ -211,13 +215,13 @@ async function search(page, word) {
   await page.fill('#site-search', word);
   await Promise.all([page.waitForURL(/search\.html/, { timeout: 10000 }),
     page.press('#site-search', 'Enter')]);
-  const submitted = await searchResults(page);
+  const submitted = await searchResults(page, word);
   await shot(page, 'desktop-search');
   await page.fill('#search-input', '');
   await page.waitForFunction(() => !/\bfor\b/.test(document.getElementById('search-status')
     .textContent), null, { timeout: 10000 });
   await page.type('#search-input', word.toUpperCase(), { delay: 20 });
-  const typed = await searchResults(page);
+  const typed = await searchResults(page, word.toUpperCase());
   let opened = null;
   const first = await page.$('#search-results li a');
   if (first) {
@@ -236,7 +240,7 @@ async function tag(page, rel, name) {
   const link = await page.$(`a.tag[data-tag="${name}"]`);
   if (!link) return null;
   await Promise.all([page.waitForURL(/search\.html\?tag=/, { timeout: 10000 }), link.click()]);
-  return searchResults(page);
+  return searchResults(page, name);
 }
 
 /* A video page: the <video>'s source, then whether it decodes and plays (muted). */

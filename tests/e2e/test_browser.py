@@ -8,14 +8,16 @@ a click led); these tests check that against the archive's files.  Screenshots o
 every page, desktop and phone, are kept in BUILD/browser-artifacts/ (or
 $FLICKR_ARCHIVE_ARTIFACTS).
 
-Needs Chromium, Node.js and tests/browser/node_modules (scripts/install-deps.sh
-installs them; `make` runs it).  Without a browser the tests skip, loudly; where CI
+Needs Chromium, a Node.js that the pinned playwright-core accepts and
+tests/browser/node_modules at the pinned version (scripts/install-deps.sh installs
+them; `make check` runs it; the tests themselves never install anything).  Without a browser the tests skip, loudly; where CI
 is set they fail instead, since CI installs one.
 """
 import datetime
 import json
 import os
 import pathlib
+import re
 import shutil
 import signal
 import subprocess
@@ -49,22 +51,54 @@ def find_chromium():
     return next(filter(None, map(shutil.which, CHROMIUM_NAMES)), None)
 
 
-def playwright_installed():
-    return (DRIVER_DIR / "node_modules" / "playwright-core" / "package.json").is_file()
+def pinned_playwright():
+    """The playwright-core tests/browser/package-lock.json pins: its entry (version, engines)."""
+    lock = json.loads((DRIVER_DIR / "package-lock.json").read_text(encoding="utf-8"))
+    return lock["packages"]["node_modules/playwright-core"]
+
+
+def playwright_problem(pin):
+    """Why tests/browser/node_modules cannot serve: not installed, or not at the pinned version."""
+    installed = DRIVER_DIR / "node_modules" / "playwright-core" / "package.json"
+    if not installed.is_file():
+        return "no tests/browser/node_modules (npm ci)"
+    version = json.loads(installed.read_text(encoding="utf-8")).get("version")
+    if version != pin["version"]:
+        return f"tests/browser/node_modules has playwright-core {version}, the lockfile pins {pin['version']}"
+    return None
+
+
+def version_tuple(text):
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+def node_problem(node, pin):
+    """Why this Node.js cannot run the pinned playwright-core (its engines, ">=X[.Y.Z]"), or None."""
+    want = (pin.get("engines") or {}).get("node", "").strip()
+    if not re.fullmatch(r">=\s*\d+(\.\d+){0,2}", want):
+        return None
+    have = subprocess.run([node, "--version"], capture_output=True, text=True,
+                          timeout=60).stdout.strip().lstrip("v")
+    if version_tuple(have) >= version_tuple(want):
+        return None
+    return (f"Node.js {have} cannot run playwright-core {pin['version']} (it needs node {want}); "
+            "see scripts/install-deps.sh --check")
 
 
 def browser_tools():
-    """(chromium, node), after `npm ci` if playwright-core is missing; or why not."""
-    if not playwright_installed() and shutil.which("npm"):
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=DRIVER_DIR, capture_output=True, timeout=600)
+    """(chromium, node), or why not: installing them is scripts/install-deps.sh's job."""
     chromium, node = find_chromium(), shutil.which("node")
-    missing = [what for what, ok in (("Chromium (" + "/".join(CHROMIUM_NAMES) + ")", chromium),
-                                     ("node", node),
-                                     ("tests/browser/node_modules (npm ci)",
-                                      playwright_installed())) if not ok]
+    pin = pinned_playwright()
+    missing = [what for what, ok in (("no Chromium (" + "/".join(CHROMIUM_NAMES) + ")", chromium),
+                                     ("no node", node)) if not ok]
+    problem = playwright_problem(pin)
+    if problem:
+        missing.append(problem)
     if missing:
-        return None, "no " + ", no ".join(missing) + "; run scripts/install-deps.sh"
+        return None, "; ".join(missing) + "; run scripts/install-deps.sh"
+    problem = node_problem(node, pin)
+    if problem:
+        return None, problem
     return (chromium, node), None
 
 
