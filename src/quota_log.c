@@ -201,7 +201,8 @@ static int rewrite(struct quota_log *l, const struct quota_window *w, struct err
 
 	for (size_t i = 0; i < n && r == 0; i++)
 		r = buf_printf(&text, "%" PRId64 " %ld\n", en[i].at_ms, en[i].calls) < 0 ? FA_ENOMEM : 0;
-	if (r == 0 && w->held_until_ms > 0 &&
+	/* a hold older than every call of the hour is over: it goes */
+	if (r == 0 && n && w->held_until_ms >= en[0].at_ms &&
 	    buf_printf(&text, "hold %" PRId64 "\n", w->held_until_ms) < 0)
 		r = FA_ENOMEM;
 	if (r < 0)
@@ -217,7 +218,7 @@ static int rewrite(struct quota_log *l, const struct quota_window *w, struct err
 		r = open_record(l, e);
 	if (r == 0) {
 		l->read_to = (off_t)text.len;
-		l->lines = (long)n + (w->held_until_ms > 0);
+		l->lines = (long)n + 1;
 		l->damaged = 0;
 	}
 	buf_release(&text);
