@@ -75,15 +75,23 @@ void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir)
 	msg_warn("%s", warning);
 }
 
-/* Adds [now, now + wait) to the time spent waiting (waits of several workers overlap). */
-static void count_wait(struct flickr_client *fc, int64_t now_ms, int64_t wait)
+/* A wait this long is told, once, so that a log without a progress line explains it. */
+#define LONG_WAIT_MS 60000
+
+/*
+ * Adds [now, now + wait) to the time spent waiting (waits of several workers
+ * overlap); returns 1 when it begins a long wait.
+ */
+static int count_wait(struct flickr_client *fc, int64_t now_ms, int64_t wait)
 {
 	int64_t from = now_ms > fc->wait_end_ms ? now_ms : fc->wait_end_ms;
+	int begins = now_ms >= fc->wait_end_ms;
 
-	if (wait > 0 && now_ms + wait > from) {
-		fc->waited_ms += now_ms + wait - from;
-		fc->wait_end_ms = now_ms + wait;
-	}
+	if (wait <= 0 || now_ms + wait <= from)
+		return 0;
+	fc->waited_ms += now_ms + wait - from;
+	fc->wait_end_ms = now_ms + wait;
+	return begins && wait >= LONG_WAIT_MS;
 }
 
 /*
@@ -134,6 +142,7 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 {
 	char warning[FA_ERR_MSG_MAX + 256] = "";
 	int64_t wait = 0;
+	int long_wait;
 
 	pthread_mutex_lock(&fc->pacer_lock);
 	if (fc->shared)
@@ -142,10 +151,14 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 		wait = pacer_reserve(&fc->pacer, clock_now_ms());
 		*ret_reserved = 1;
 	}
-	count_wait(fc, clock_now_ms(), wait);
+	long_wait = count_wait(fc, clock_now_ms(), wait);
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
 		msg_warn("%s", warning);
+	if (long_wait)
+		msg_info("The API quota is spent (%ld calls in any hour); the next call goes in "
+			 "%lld min %02lld s", fc->calls_per_hour, (long long)(wait / 60000),
+			 (long long)(wait / 1000 % 60));
 	return wait;
 }
 

@@ -6,6 +6,7 @@ and runs on, so a run can start a few seconds before another's calls leave the h
 import hashlib
 import json
 import re
+import signal
 
 HOUR = 3600
 T0 = 1_790_000_000
@@ -178,3 +179,19 @@ def test_no_pacing_records_nothing(archiver, fake):
     r = archiver.sync()  # --calls-per-hour 0
     assert r.returncode == 0, r.stderr
     assert not archiver.state_home.exists()
+
+
+def test_a_spent_hour_is_told_and_ctrl_c_ends_the_wait(archiver, fake, account):
+    # an earlier run spent the whole hour half an hour ago
+    path = record_path(archiver, account)
+    path.parent.mkdir(parents=True)
+    path.write_text(f"{(T0 - HOUR // 2) * 1000} 50\n")
+    proc = archiver.popen("sync", "--archive", str(archiver.archive), "--calls-per-hour", "50",
+                          env=archiver.env(FLICKR_ARCHIVE_FAKE_NOW=T0), stderr=-1, stdout=-3)
+    line = proc.stderr.readline()
+    assert "The API quota is spent (50 calls in any hour); the next call goes in 30 min" \
+        in line, line
+    proc.send_signal(signal.SIGINT)
+    rest = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130, rest
+    assert fake.total_api_calls == 0
