@@ -213,7 +213,8 @@ static void record_outcome(struct avatar_pool *pool, const struct avatar_job *jo
 	pthread_mutex_lock(&pool->lock);
 	pool->in_flight--;
 	pthread_cond_broadcast(&pool->finished);
-	if (r < 0 && err_is_fatal(r)) {
+	/* the breaker tripped on the icons' host: the icons wait, the sync is done */
+	if (r < 0 && err_is_fatal(r) && r != FA_EUNREACHABLE) {
 		if (pool->r == 0) {
 			pool->r = r;
 			pool->e = *one;
@@ -229,8 +230,10 @@ static void record_outcome(struct avatar_pool *pool, const struct avatar_job *jo
 		record_failure(res, job->nsid, one->msg[0] ? one->msg : fa_strerror(r));
 	}
 	/* a host that cannot be resolved, reached, or that answers 429/5xx */
-	pool->host_works = !(r == FA_ENET || (r == FA_EHTTP && retry_http_status(one->http_status)));
-	pool->host_failures = pool->host_works ? 0 : pool->host_failures + 1;
+	pool->host_works = !(r == FA_ENET || r == FA_EUNREACHABLE ||
+			     (r == FA_EHTTP && retry_http_status(one->http_status)));
+	pool->host_failures = pool->host_works ? 0 : r == FA_EUNREACHABLE ? HOST_FAILURES_MAX
+					      : pool->host_failures + 1;
 	res->archived += jstr(job->user, "avatar") != NULL; /* a failed update keeps the old */
 	pthread_mutex_unlock(&pool->lock);
 	snprintf(what, sizeof(what), "avatar of %s %s", job->nsid, r == 0 ? "archived" : "failed");

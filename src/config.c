@@ -106,6 +106,12 @@ const char *config_get(const struct config *c, const char *key)
 	return NULL;
 }
 
+/* Editors on Windows may start a UTF-8 file with a byte-order mark: not part of the first key. */
+static char *skip_bom(char *text)
+{
+	return text && !strncmp(text, "\xef\xbb\xbf", 3) ? text + 3 : text;
+}
+
 int config_load(struct config *c, const char *path, int *ret_world_readable,
 		struct err *e)
 {
@@ -123,7 +129,7 @@ int config_load(struct config *c, const char *path, int *ret_world_readable,
 		goto cleanup;
 	if (stat(path, &st) == 0 && (st.st_mode & 0077))
 		*ret_world_readable = 1;
-	for (char *line = b.data; line && *line; ) {
+	for (char *line = skip_bom(b.data); line && *line; ) {
 		char *nl = strchr(line, '\n');
 		char *k = NULL, *v = NULL;
 		int pr;

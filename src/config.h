@@ -27,7 +27,8 @@ struct config {
 /* The default path (caller frees), from XDG_CONFIG_HOME or HOME. */
 char *config_default_path(void);
 /* Loads path; a missing file is an empty config, not an error.  Sets
- * *ret_world_readable when the file can be read by group or others. */
+ * *ret_world_readable when the file can be read by group or others.  A UTF-8
+ * byte-order mark at the start is skipped. */
 int config_load(struct config *c, const char *path, int *ret_world_readable,
 		struct err *e);
 const char *config_get(const struct config *c, const char *key);

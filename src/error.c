@@ -62,6 +62,8 @@ const char *fa_strerror(int code)
 	case FA_EINVAL: return "invalid argument";
 	case FA_EINTR: return "interrupted";
 	case FA_ENOTFOUND: return "not found";
+	case FA_EBUSY: return "another flickr-archive is working on the archive";
+	case FA_EUNREACHABLE: return "Flickr is unreachable";
 	default: return "unknown error";
 	}
 }
@@ -69,5 +71,5 @@ const char *fa_strerror(int code)
 int err_is_fatal(int code)
 {
 	return code == FA_ENOMEM || code == FA_ENOSPC || code == FA_EAUTH ||
-	       code == FA_EINTR;
+	       code == FA_EINTR || code == FA_EUNREACHABLE;
 }

@@ -23,6 +23,8 @@ enum fa_error {
 	FA_EINVAL = -10,    /* bad input from the user */
 	FA_EINTR = -11,     /* interrupted by the user */
 	FA_ENOTFOUND = -12, /* the thing asked for does not exist */
+	FA_EBUSY = -13,     /* another flickr-archive holds the archive's lock */
+	FA_EUNREACHABLE = -14, /* Flickr failed with network errors too many times in a row */
 };
 
 #define FA_ERR_MSG_MAX 512

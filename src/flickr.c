@@ -162,7 +162,8 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 	return wait;
 }
 
-/* Waits for this call's turn under the quota, the progress line kept alive. */
+/* Waits for this call's turn under the quota, the progress line kept alive; FA_EINTR,
+ * FA_EUNREACHABLE (see http_client_wait()). */
 static int wait_for_turn(struct flickr_client *fc, struct err *e)
 {
 	int reserved = 0;
@@ -172,9 +173,10 @@ static int wait_for_turn(struct flickr_client *fc, struct err *e)
 
 		while (wait > 0) {
 			int64_t slice = wait > 1000 ? 1000 : wait;
+			int r = http_client_wait(fc->http, slice, e);
 
-			if (clock_sleep_ms(slice) < 0)
-				return err_set(e, FA_EINTR, "interrupted");
+			if (r < 0)
+				return r; /* Ctrl-C, or Flickr found unreachable meanwhile */
 			progress_tick(fc->calls);
 			wait -= slice;
 		}
@@ -426,11 +428,12 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 {
 	for (int attempt = 0;; attempt++) {
 		struct attempt a;
+		int r = wait_for_turn(fc, e);
 		unsigned char rnd;
 		int64_t delay;
 
-		if (wait_for_turn(fc, e) < 0)
-			return FA_EINTR;
+		if (r < 0)
+			return r;
 		if (attempt_once(fc, method, args, &a, e) == ATTEMPT_DONE) {
 			if (a.r == 0)
 				*ret = a.doc;
@@ -448,8 +451,9 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
 			  e ? e->msg : fa_strerror(a.r), (long long)delay,
 			  fc->retry.max_retries - attempt);
-		if (clock_sleep_ms(delay) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
+		r = http_client_wait(fc->http, delay, e);
+		if (r < 0)
+			return r;
 	}
 }
 

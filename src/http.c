@@ -17,6 +17,7 @@
 
 #include <curl/curl.h>
 
+#include "breaker.h"
 #include "clock.h"
 #include "http.h"
 #include "log.h"
@@ -32,6 +33,7 @@ struct http_client {
 	struct transfer *queue;   /* submitted, not yet in the multi handle (FIFO) */
 	struct transfer **queue_tail;
 	int stopping;
+	struct breaker breaker;   /* the transport outcomes of every thread's requests */
 };
 
 struct transfer {
@@ -87,6 +89,7 @@ int http_client_new(const struct http_client_options *opts, struct http_client *
 	c->opts = *opts;
 	c->queue_tail = &c->queue;
 	pthread_mutex_init(&c->lock, NULL);
+	breaker_init(&c->breaker, opts->unreachable_after);
 	c->multi = curl_multi_init();
 	if (!c->multi)
 		goto fail;
@@ -118,6 +121,7 @@ void http_client_free(struct http_client *c)
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
 	pthread_mutex_destroy(&c->lock);
+	breaker_release(&c->breaker);
 	free(c);
 }
 
@@ -367,6 +371,14 @@ static CURLcode run_transfer(struct http_client *c, struct transfer *t)
 
 /* ---- one transfer ---- */
 
+/* What a request answers before anything arrives (or when none is sent). */
+static void response_init(struct http_response *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->retry_after_ms = -1;
+	res->content_length = -1;
+}
+
 static int setup_handle(struct http_client *c, const char *url, struct transfer *t,
 			struct err *e)
 {
@@ -407,22 +419,23 @@ static int setup_handle(struct http_client *c, const char *url, struct transfer 
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
 	t->errbuf[0] = '\0';
-	memset(t->res, 0, sizeof(*t->res));
-	t->res->retry_after_ms = -1;
-	t->res->content_length = -1;
 	return 0;
 }
 
-static int finish(CURLcode rc, const char *url, struct transfer *t, struct err *e)
+static int finish(struct http_client *c, CURLcode rc, const char *url, struct transfer *t,
+		  struct err *e)
 {
+	const char *why;
 	char shown[512];
 
 	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &t->res->status);
 	curl_easy_cleanup(t->easy);
 	t->easy = NULL;
 	http_redact_url(url, shown, sizeof(shown));
-	if (rc == CURLE_OK)
+	if (rc == CURLE_OK) {
+		breaker_success(&c->breaker);
 		return 0;
+	}
 	if (rc == CURLE_ABORTED_BY_CALLBACK)
 		return err_set(e, FA_EINTR, "interrupted");
 	if (t->write_errno)
@@ -433,22 +446,44 @@ static int finish(CURLcode rc, const char *url, struct transfer *t, struct err *
 	if (t->too_big)
 		return err_set(e, FA_EPARSE, "response from '%s' exceeds the size limit", shown);
 	t->res->transient = transient_curl_error(rc);
-	return err_set(e, FA_ENET, "%s: %s", shown,
-		       t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc));
+	why = t->errbuf[0] ? t->errbuf : curl_easy_strerror(rc);
+	if (t->res->transient && breaker_failure(&c->breaker, why))
+		return breaker_check(&c->breaker, e);
+	return err_set(e, FA_ENET, "%s: %s", shown, why);
+}
+
+int http_client_wait(struct http_client *c, int64_t ms, struct err *e)
+{
+	int r = breaker_check(&c->breaker, e);
+
+	/* in short slices, so that a trip is noticed within one */
+	while (r == 0 && ms > 0) {
+		int64_t slice = ms > 100 ? 100 : ms;
+
+		if (clock_sleep_ms(slice) < 0)
+			return err_set(e, FA_EINTR, "interrupted");
+		ms -= slice;
+		r = breaker_check(&c->breaker, e);
+	}
+	return r;
 }
 
 int http_get(struct http_client *c, const char *url, struct buf *body,
 	     struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .body = body, .fd = -1 };
-	int r = setup_handle(c, url, &t, e);
+	int r;
 
+	response_init(res);
+	r = breaker_check(&c->breaker, e);
+	if (r == 0)
+		r = setup_handle(c, url, &t, e);
 	if (r < 0)
 		return r;
 	curl_easy_setopt(t.easy, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_buf_cb);
 	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
-	return finish(run_transfer(c, &t), url, &t, e);
+	return finish(c, run_transfer(c, &t), url, &t, e);
 }
 
 static size_t header_status_cb(char *data, size_t size, size_t nitems, void *ud)
@@ -469,12 +504,16 @@ int http_download(struct http_client *c, const char *url, int fd, int64_t max_by
 		  struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .fd = fd, .max_bytes = max_bytes };
-	int r = setup_handle(c, url, &t, e);
+	int r;
 
+	response_init(res);
+	r = breaker_check(&c->breaker, e);
+	if (r == 0)
+		r = setup_handle(c, url, &t, e);
 	if (r < 0)
 		return r;
 	curl_easy_setopt(t.easy, CURLOPT_HEADERFUNCTION, header_status_cb);
 	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_fd_cb);
 	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
-	return finish(run_transfer(c, &t), url, &t, e);
+	return finish(c, run_transfer(c, &t), url, &t, e);
 }

@@ -8,7 +8,9 @@
  * client was made with allow_http (when FLICKR_API_URL is itself http: a
  * local test server).  TLS verification is never turned off.  Transport
  * failures come back as FA_ENET with a reason; any HTTP status is a
- * successful transfer whose status the caller inspects.
+ * successful transfer whose status the caller inspects.  Once too many
+ * transport failures came in a row (see unreachable_after), every request
+ * fails at once with FA_EUNREACHABLE, "Flickr is unreachable: <why>".
  */
 #ifndef FA_HTTP_H
 #define FA_HTTP_H
@@ -26,6 +28,9 @@ struct http_client_options {
 	long stall_timeout_s; /* abort when nothing arrives for this long */
 	const char *user_agent;
 	long max_host_connections; /* 0: libcurl's default (no limit) */
+	/* network failures in a row, across threads, after which every request and
+	 * every http_client_wait() is FA_EUNREACHABLE (see breaker.h); 0: never */
+	int unreachable_after;
 };
 
 struct http_response {
@@ -58,6 +63,13 @@ int http_get(struct http_client *c, const char *url, struct buf *body,
  */
 int http_download(struct http_client *c, const char *url, int fd, int64_t max_bytes,
 		  struct http_response *res, struct err *e);
+
+/*
+ * Sleeps ms (a retry's backoff, a turn under the quota); cut short with
+ * FA_EINTR by Ctrl-C, or with FA_EUNREACHABLE once the client's breaker has
+ * tripped, so that a thread waiting to retry learns at once that it need not.
+ */
+int http_client_wait(struct http_client *c, int64_t ms, struct err *e);
 
 /* url without its query string, for messages (queries carry tokens). */
 void http_redact_url(const char *url, char *out, size_t n);

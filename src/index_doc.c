@@ -271,12 +271,13 @@ static int has_word_char(const char *s, size_t n)
 	return 0;
 }
 
-/* Appends one user word as a quoted FTS5 string (a '"' is doubled), maybe a prefix. */
-static int append_query_word(struct buf *out, const char *w, size_t n)
+/* One user word as a quoted FTS5 string (a '"' is doubled), maybe a prefix; empty if no word. */
+static int quote_query_word(struct buf *out, const char *w, size_t n)
 {
 	struct buf word = BUF_INIT, seg = BUF_INIT;
 	int prefix = 0, r;
 
+	buf_reset(out);
 	while (n > 0 && w[n - 1] == '*') {
 		prefix = 1;
 		n--;
@@ -284,8 +285,6 @@ static int append_query_word(struct buf *out, const char *w, size_t n)
 	if (!has_word_char(w, n))
 		return 0;
 	r = buf_append(&word, w, n) < 0 ? FA_ENOMEM : index_segment_cjk(buf_cstr(&word), &seg);
-	if (r == 0 && out->len)
-		r = buf_putc(out, ' ');
 	if (r == 0)
 		r = buf_putc(out, '"');
 	for (size_t i = 0; r == 0 && i < seg.len; i++)
@@ -297,9 +296,26 @@ static int append_query_word(struct buf *out, const char *w, size_t n)
 	return r < 0 ? FA_ENOMEM : 0;
 }
 
+/*
+ * Whether the terms of out (from start) hold term already.  A term is bounded
+ * by spaces, and a quote inside one is doubled, so a match is a whole term.
+ */
+static int has_term(const struct buf *out, size_t start, const struct buf *term)
+{
+	const char *terms = buf_cstr(out) + start, *p = terms;
+
+	while ((p = strstr(p, term->data))) {
+		if ((p == terms || p[-1] == ' ') && (p[term->len] == ' ' || p[term->len] == '\0'))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 int index_fts_query(const char *query, struct buf *out)
 {
 	const char *p = query ? query : "";
+	struct buf term = BUF_INIT;
 	size_t start = out->len;
 	int r = 0;
 
@@ -308,9 +324,16 @@ int index_fts_query(const char *query, struct buf *out)
 
 		p += strspn(p, " \t\r\n\f\v");
 		n = strcspn(p, " \t\r\n\f\v");
-		r = append_query_word(out, p, n);
+		r = quote_query_word(&term, p, n);
 		p += n;
+		/* a word said twice is one condition (2,500 x "a*" cost SQLite minutes) */
+		if (r < 0 || !term.len || has_term(out, start, &term))
+			continue;
+		if ((out->len > start && buf_putc(out, ' ') < 0) || buf_append(out, term.data,
+									   term.len) < 0)
+			r = FA_ENOMEM;
 	}
+	buf_release(&term);
 	if (r == 0 && out->len == start)
 		r = FA_EINVAL;
 	return r;

@@ -79,6 +79,14 @@ static void limit_malloc_arenas(void)
 #endif
 }
 
+/* A key of the config file that means nothing is most likely a typo. */
+static void warn_unknown_config_keys(const struct options *o)
+{
+	for (int i = 0; i < o->n_config_unknown_keys; i++)
+		msg_warn("'%s': unknown key '%s' ignored", o->config_path,
+			 o->config_unknown_keys[i]);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -92,6 +100,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	log_set_level(o.verbosity);
+	warn_unknown_config_keys(&o);
 	if (o.flags & OPT_HELP)
 		status = cmd_help(&o);
 	else if (o.flags & OPT_VERSION)

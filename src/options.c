@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "config.h"
@@ -229,15 +230,62 @@ static const char *cfg_get(void *ud, const char *key)
 	return config_get(ud, key);
 }
 
+static const char *const file_keys[] = {
+	"api_key", "api_secret", "oauth_token", "oauth_token_secret",
+	"api_url", "oauth_url",
+};
+
+/* The keys a config file may hold: those read here, and those 'auth' writes for the user. */
+static int is_config_key(const char *key)
+{
+	static const char *const others[] = { "calls_per_hour", "user_nsid", "username" };
+
+	for (size_t i = 0; i < sizeof(file_keys) / sizeof(file_keys[0]); i++)
+		if (!strcmp(key, file_keys[i]))
+			return 1;
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (!strcmp(key, others[i]))
+			return 1;
+	return 0;
+}
+
+/* Notes the keys that mean nothing (a typo would otherwise be ignored silently). */
+static int note_unknown_keys(struct options *o, const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->n; i++) {
+		char **v;
+
+		if (is_config_key(cfg->v[i].key))
+			continue;
+		v = realloc(o->config_unknown_keys,
+			    (size_t)(o->n_config_unknown_keys + 1) * sizeof(*v));
+		if (!v)
+			return FA_ENOMEM;
+		o->config_unknown_keys = v;
+		v[o->n_config_unknown_keys] = strdup(cfg->v[i].key);
+		if (!v[o->n_config_unknown_keys])
+			return FA_ENOMEM;
+		o->n_config_unknown_keys++;
+	}
+	return 0;
+}
+
+/* The config file named by -c must exist, but for 'auth', which writes it. */
+static int check_named_config(const struct options *o, struct err *e)
+{
+	if (o->command && !strcmp(o->command, "auth"))
+		return 0;
+	if (access(o->config_path, F_OK) < 0 && errno == ENOENT)
+		return err_set(e, FA_EINVAL, "config file '%s' does not exist (see --config)",
+			       o->config_path);
+	return 0;
+}
+
 static int apply_config_file(struct options *o, long *ret_calls, struct err *e)
 {
 	static const char *const env_keys[] = {
 		"FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_OAUTH_TOKEN",
 		"FLICKR_OAUTH_TOKEN_SECRET", "FLICKR_API_URL", "FLICKR_OAUTH_URL",
-	};
-	static const char *const file_keys[] = {
-		"api_key", "api_secret", "oauth_token", "oauth_token_secret",
-		"api_url", "oauth_url",
 	};
 	struct config cfg = CONFIG_INIT;
 	const char *v;
@@ -246,6 +294,8 @@ static int apply_config_file(struct options *o, long *ret_calls, struct err *e)
 	r = fill_from(o, env_get, NULL, env_keys);
 	if (r < 0)
 		return err_set(e, r, "out of memory");
+	if (o->config_path && check_named_config(o, e) < 0)
+		return FA_EINVAL;
 	if (!o->config_path) {
 		o->config_path = config_default_path();
 		if (!o->config_path)
@@ -255,6 +305,8 @@ static int apply_config_file(struct options *o, long *ret_calls, struct err *e)
 	if (r < 0)
 		goto cleanup;
 	r = fill_from(o, cfg_get, &cfg, file_keys);
+	if (r == 0)
+		r = note_unknown_keys(o, &cfg);
 	if (r < 0) {
 		r = err_set(e, r, "out of memory");
 		goto cleanup;
@@ -475,6 +527,9 @@ void options_release(struct options *o)
 	free(o->command);
 	free(o->archive_dir);
 	free(o->config_path);
+	for (int i = 0; i < o->n_config_unknown_keys; i++)
+		free(o->config_unknown_keys[i]);
+	free(o->config_unknown_keys);
 	free(o->api_key);
 	free_secret(o->api_secret);
 	free_secret(o->oauth_token);

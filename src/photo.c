@@ -113,9 +113,10 @@ int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
 		if (!res->transient || attempt >= ctx->retry.max_retries)
 			return r;
 		clock_random_bytes(&rnd, 1);
-		if (clock_sleep_ms(retry_delay_ms(&ctx->retry, attempt + 1, res->retry_after_ms,
-						  rnd / 256.0)) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
+		r = http_client_wait(ctx->http, retry_delay_ms(&ctx->retry, attempt + 1,
+							       res->retry_after_ms, rnd / 256.0), e);
+		if (r < 0)
+			return r;
 	}
 }
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -28,27 +27,12 @@
 
 /*
  * Takes the archive's lock, as a sync does.  Returns 1 with *ret_fd locked
- * (or -1: an archive without a work dir has nothing to wait for), 0 when a
- * sync holds it.
+ * (or -1: without a lock file, or one we cannot open, the update will say),
+ * 0 when a sync holds it.
  */
 static int lock_archive(const char *root, int *ret_fd)
 {
-	struct buf p = BUF_INIT;
-	int fd;
-
-	*ret_fd = -1;
-	if (buf_printf(&p, "%s/%s/lock", root, STORE_WORK_DIR) < 0)
-		return 1;
-	fd = open(p.data, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-	buf_release(&p);
-	if (fd < 0)
-		return 1; /* none, or not ours to write: the update will say */
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK) {
-		close(fd);
-		return 0;
-	}
-	*ret_fd = fd;
-	return 1;
+	return store_lock(root, STORE_LOCK_EXCLUSIVE, ret_fd, NULL) != FA_EBUSY;
 }
 
 static void report_update(const char *root, const struct index_stats *st)
@@ -86,8 +70,7 @@ static int open_index(const char *root, int rebuild, struct index **ret, struct 
 	} else {
 		msg_info("a sync is working on '%s': searching the index as it was", root);
 	}
-	if (lock_fd >= 0)
-		close(lock_fd);
+	store_unlock(&lock_fd);
 	if (r == FA_EINTR)
 		return err_set(e, r, "interrupted");
 	if (r == 0)

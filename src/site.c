@@ -7,7 +7,6 @@
 #endif
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -209,28 +208,11 @@ int site_after_sync(const char *root)
 /* Takes the archive's lock, as sync does, so that the two never write at once. */
 static int lock_archive(const char *root, int *ret_fd, struct err *e)
 {
-	struct buf path = BUF_INIT;
-	int fd = -1, r;
+	int r = store_lock(root, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, ret_fd, e);
 
-	r = buf_printf(&path, "%s/" STORE_WORK_DIR, root) < 0 ? FA_ENOMEM : 0;
-	if (r == 0)
-		r = fs_mkdirs(path.data, 0755, e);
-	if (r == 0 && buf_puts(&path, "/lock") < 0)
-		r = FA_ENOMEM;
-	if (r == FA_ENOMEM)
-		err_set(e, r, "out of memory");
-	if (r == 0) {
-		fd = open(path.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0)
-			r = fs_errno_error(e, "open", path.data, errno);
-		else if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-			r = err_set(e, FA_EINVAL, "another flickr-archive is working on '%s'; "
-				    "run 'site' when it has finished", root);
-	}
-	if (r < 0 && fd >= 0)
-		close(fd);
-	*ret_fd = r == 0 ? fd : -1;
-	buf_release(&path);
+	if (r == FA_EBUSY)
+		err_set(e, r, "another flickr-archive is working on '%s'; run 'site' when it "
+			"has finished", root);
 	return r;
 }
 
@@ -266,8 +248,7 @@ int cmd_site(const struct options *o)
 		r = lock_archive(o->archive_dir, &lock_fd, &e);
 	if (r == 0)
 		r = build_and_report(o->archive_dir, &e);
-	if (lock_fd >= 0)
-		close(lock_fd);
+	store_unlock(&lock_fd);
 	if (r == FA_EINTR) {
 		msg_error("interrupted; run 'flickr-archive site' again to finish");
 		return EXIT_INTERRUPTED;

@@ -1,9 +1,13 @@
 /* store.c: archive paths, id validation, manifests and completion flags, temp sweeping. */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "manifest.h"
@@ -78,6 +82,63 @@ int store_open(struct store *s, const char *root, struct err *e)
 		err_set(e, r, "out of memory");
 	buf_release(&p);
 	return r;
+}
+
+/* The lock file in the work dir, neither of them followed when a symlink. */
+static int open_lock_file(const char *work_dir, int create, int *ret_fd, struct err *e)
+{
+	int dfd, fd, saved;
+
+	*ret_fd = -1;
+	dfd = open(work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0 && errno == ENOENT && !create)
+		return err_set(e, FA_ENOTFOUND, "'%s' has no lock file", work_dir);
+	if (dfd < 0)
+		return fs_errno_error(e, "open", work_dir, errno);
+	fd = openat(dfd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0),
+		    0644);
+	saved = errno;
+	close(dfd);
+	if (fd < 0 && saved == ENOENT)
+		return err_set(e, FA_ENOTFOUND, "'%s' has no lock file", work_dir);
+	if (fd < 0)
+		return fs_errno_error(e, "open the lock file in", work_dir, saved);
+	*ret_fd = fd;
+	return 0;
+}
+
+int store_lock(const char *root, unsigned how, int *ret_fd, struct err *e)
+{
+	int op = (how & STORE_LOCK_EXCLUSIVE) ? LOCK_EX : LOCK_SH;
+	int create = (how & STORE_LOCK_CREATE) != 0;
+	struct buf dir = BUF_INIT;
+	int fd = -1, r;
+
+	*ret_fd = -1;
+	r = buf_printf(&dir, "%s/%s", root, STORE_WORK_DIR) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+	if (r == 0 && create)
+		r = fs_mkdirs(dir.data, 0755, e);
+	if (r == 0)
+		r = open_lock_file(dir.data, create, &fd, e);
+	if (r == 0 && flock(fd, op | LOCK_NB) < 0)
+		r = errno == EWOULDBLOCK
+			? err_set(e, FA_EBUSY, "another flickr-archive is already working on '%s'",
+				  root)
+			: fs_errno_error(e, "lock", dir.data, errno);
+	if (r == 0)
+		*ret_fd = fd;
+	else if (fd >= 0)
+		close(fd);
+	buf_release(&dir);
+	return r;
+}
+
+void store_unlock(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
 }
 
 void store_release(struct store *s)

@@ -32,7 +32,31 @@ struct store {
 #define STORE_COMPLETE_FLAG "complete.flag"
 #define STORE_AVATARS_DIR "avatars"
 
-/* Creates the tree if needed and removes temporaries a killed run left. */
+/* How store_lock() takes the archive's lock, ROOT/.flickr-archive/lock (flock(2)). */
+enum store_lock_how {
+	STORE_LOCK_SHARED = 0,    /* a reader (verify): beside other readers, never a writer */
+	STORE_LOCK_EXCLUSIVE = 1, /* a writer (sync, site, the search index): alone */
+	STORE_LOCK_CREATE = 2,    /* makes the work dir and the lock file when missing */
+};
+
+/*
+ * Takes the archive's lock without waiting: *ret_fd holds it until
+ * store_unlock().  FA_EBUSY when another flickr-archive holds it,
+ * FA_ENOTFOUND when there is no lock file (and no STORE_LOCK_CREATE).  On
+ * any failure nothing is held and *ret_fd is -1.  Neither the work dir nor
+ * the lock file is followed when it is a symlink (O_NOFOLLOW).  Take it
+ * before writing anything: a run refused here must leave the archive as it
+ * found it.
+ */
+int store_lock(const char *root, unsigned how, int *ret_fd, struct err *e);
+/* Lets the lock go; *fd becomes -1.  Safe when nothing is held. */
+void store_unlock(int *fd);
+
+/*
+ * Creates the tree if needed and removes temporaries a killed run left (so
+ * only under the archive's exclusive lock: another run's temporaries are
+ * in use).
+ */
 int store_open(struct store *s, const char *root, struct err *e);
 void store_release(struct store *s);
 

@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "album_members.h"
 #include "avatar.h"
+#include "breaker.h"
 #include "catalog.h"
 #include "clock.h"
 #include "fa_build.h"
@@ -55,25 +55,9 @@ struct sync_state {
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
 	struct avatar_result avatars;
 	int avatars_done;    /* the avatar phase ran to its end */
-	int lock_fd;
+	int lock_fd;         /* the archive's lock; -1 until taken: then nothing is written */
 	int64_t start_ms;
 };
-
-static int lock_archive(struct sync_state *st, struct err *e)
-{
-	struct buf p = BUF_INIT;
-	int r = 0;
-
-	store_root_path(&st->store, STORE_WORK_DIR "/lock", &p);
-	st->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (st->lock_fd < 0)
-		r = fs_errno_error(e, "open", p.data, errno);
-	else if (flock(st->lock_fd, LOCK_EX | LOCK_NB) < 0)
-		r = err_set(e, FA_EINVAL, "another flickr-archive is already working on '%s'",
-			    st->store.root);
-	buf_release(&p);
-	return r;
-}
 
 static int login(struct sync_state *st, struct err *e)
 {
@@ -622,7 +606,8 @@ static json_t *avatar_report(const struct avatar_result *a)
 	return rep;
 }
 
-static int write_report(struct sync_state *st, struct err *e)
+/* stopped: why the run ended before its end (its one-line error), or NULL. */
+static int write_report(struct sync_state *st, const char *stopped, struct err *e)
 {
 	json_t *rep = json_object();
 	struct buf path = BUF_INIT;
@@ -642,6 +627,8 @@ static int write_report(struct sync_state *st, struct err *e)
 	jset_new(rep, "failed", json_incref(st->failures));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
+	if (stopped)
+		jset_str(rep, "stopped", stopped);
 	store_root_path(&st->store, "sync_report.json", &path);
 	r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
@@ -724,6 +711,7 @@ static int setup(struct sync_state *st, struct err *e)
 		.connect_timeout_s = 30,
 		.stall_timeout_s = o->timeout_s,
 		.user_agent = "flickr-archive/" FA_VERSION,
+		.unreachable_after = BREAKER_DEFAULT_LIMIT,
 	};
 	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
 				     o->oauth_token_secret };
@@ -737,9 +725,13 @@ static int setup(struct sync_state *st, struct err *e)
 			       "'flickr-archive auth'");
 	if (!o->oauth_token || !o->oauth_token_secret)
 		return err_set(e, FA_EAUTH, "not authorized yet: run 'flickr-archive auth' first");
-	r = store_open(&st->store, o->archive_dir, e);
+	/* the lock comes first: a run it refuses must not even sweep temporaries */
+	r = store_lock(o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd, e);
+	if (r == FA_EBUSY)
+		err_set(e, r, "another flickr-archive is already working on '%s'; run 'sync' "
+			"again when it has finished", o->archive_dir);
 	if (r == 0)
-		r = lock_archive(st, e);
+		r = store_open(&st->store, o->archive_dir, e);
 	if (r == 0 && load_state(st) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
@@ -814,8 +806,7 @@ static void teardown(struct sync_state *st)
 	progress_set_quota(NULL, NULL);
 	release_work(st);
 	flickr_client_release(&st->fc);
-	if (st->lock_fd >= 0)
-		close(st->lock_fd);
+	store_unlock(&st->lock_fd);
 	store_release(&st->store);
 }
 
@@ -825,7 +816,7 @@ int cmd_sync(const struct options *o)
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
-	int r, cr, status;
+	int r, cr, held, status;
 
 	st.start_ms = clock_now_ms();
 	if (o->config_world_readable)
@@ -834,15 +825,17 @@ int cmd_sync(const struct options *o)
 	r = setup(&st, &e);
 	if (r == 0)
 		r = run(&st, &e);
+	/* a run without the lock (refused, or failed before it) writes nothing at all */
+	held = st.lock_fd >= 0 && st.store.root != NULL;
 	album_members_release(&st.photo_albums); /* every item is done with it */
 	/* the indexes always describe what is on disk, even after a failure;
 	 * the avatars are fetched only after a sync that ran to its end */
-	cr = st.store.root && st.lock_fd >= 0 && r != FA_ENOSPC
+	cr = held && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
 				  &cc, &ce) : -1;
-	if (st.lock_fd >= 0 && r != FA_ENOSPC)
-		write_report(&st, NULL);
-	if (st.lock_fd >= 0 && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
+	if (held && r != FA_ENOSPC)
+		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
+	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
 	    cr != FA_EINTR && update_search_index(&st) == FA_EINTR)
 		cr = FA_EINTR;
 	if (r == FA_EINTR || cr == FA_EINTR) {
@@ -852,16 +845,20 @@ int cmd_sync(const struct options *o)
 		msg_error("the disk is full (%s); free some space and run 'flickr-archive sync' "
 			  "again to finish", r ? e.msg : ce.msg);
 		status = EXIT_FATAL;
+	} else if (r == FA_EUNREACHABLE) {
+		msg_error("%s; what is archived is kept: run 'flickr-archive sync' again when "
+			  "Flickr can be reached", e.msg);
+		status = EXIT_FATAL;
 	} else if (r < 0) {
 		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
 		status = EXIT_FATAL;
-	} else if (cr < 0 && st.lock_fd >= 0) {
+	} else if (cr < 0 && held) {
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
 		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
 	}
-	if (st.lock_fd >= 0 && r != FA_EAUTH)
+	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
 	/* the site is a view of the archive: its failure is a warning, never the sync's;
 	 * it runs under the lock, once the sync's memory is freed */

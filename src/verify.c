@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -436,14 +435,13 @@ static int check_rest(struct verify *v, struct err *e)
 /* Refuses to run while a sync holds the archive's lock; keeps *ret_fd locked. */
 static int lock_shared(struct verify *v, int *ret_fd, struct err *e)
 {
-	int fd = openat(v->root_fd, STORE_WORK_DIR "/lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int r = store_lock(v->store.root, STORE_LOCK_SHARED, ret_fd, e);
 
-	*ret_fd = fd;
-	if (fd < 0)
-		return 0; /* never synced with a lock: nothing to wait for */
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		return err_set(e, FA_EINVAL, "a sync is working on '%s'; run verify when it "
-			       "has finished", v->store.root);
+	if (r == FA_EBUSY)
+		return err_set(e, r, "a sync is working on '%s'; run verify when it has "
+			       "finished", v->store.root);
+	/* never synced with a lock, or one we cannot read: nothing to wait for */
+	err_clear(e);
 	return 0;
 }
 
@@ -529,8 +527,7 @@ int cmd_verify(const struct options *o)
 		print_summary(&v, start_ms);
 		status = v.problems ? EXIT_SOME_FAILED : EXIT_OK;
 	}
-	if (lock_fd >= 0)
-		close(lock_fd);
+	store_unlock(&lock_fd);
 	if (v.root_fd >= 0)
 		close(v.root_fd);
 	manifest_release(&v.archive);

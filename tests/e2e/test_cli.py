@@ -97,6 +97,39 @@ def test_config_readable_by_others_warns(archiver, account, mode, warns):
     assert all(str(path) in l for l in warnings)
 
 
+@pytest.mark.parametrize("command", ["sync", "verify", "site", "search"])
+def test_a_named_config_file_that_is_missing_is_an_error(archiver, tmp_path, command):
+    missing = tmp_path / "no-such.conf"
+    args = [command, "-c", str(missing), "--archive", str(archiver.archive)]
+    r = archiver.run(*args, *(["bridge"] if command == "search" else []))
+    assert r.returncode == 2, r.stderr
+    [line] = r.stderr.splitlines()
+    assert str(missing) in line and "does not exist" in line
+    assert not archiver.archive.exists()
+
+
+def test_auth_may_name_the_config_file_it_will_write(archiver, tmp_path):
+    # it goes on to the next thing it needs: an API key
+    r = archiver.run("auth", "-c", str(tmp_path / "new.conf"), env=archiver.env(credentials=False))
+    assert r.returncode != 0
+    [line] = r.stderr.splitlines()
+    assert "does not exist" not in line and "API key" in line
+
+
+def test_unknown_config_keys_are_warned_of(archiver, account):
+    path = write_config(archiver, api_key=account.api_key, api_secret=account.api_secret,
+                        oauth_token=account.oauth_token,
+                        oauth_token_secret=account.oauth_token_secret,
+                        calls_per_hour=0, oauth_tokn_secret="typo")
+    # a byte-order mark (Windows editors) before the first key: that key is still known
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    r = archiver.sync("--no-favorites", env=archiver.env(credentials=False))
+    assert r.returncode == 0, r.stderr
+    warnings = [l for l in r.stderr.splitlines() if "unknown key" in l]
+    assert warnings == [f"flickr-archive: warning: '{path}': unknown key 'oauth_tokn_secret' "
+                        f"ignored"], r.stderr
+
+
 def test_secrets_never_printed_or_archived(archiver, account):
     r = archiver.sync("--verbose")
     assert r.returncode == 0, r.stderr

@@ -3,6 +3,7 @@ import fcntl
 import json
 import os
 import sqlite3
+import time
 
 import pytest
 
@@ -206,6 +207,19 @@ def test_hostile_queries_never_fail(synced):
             assert "nothing to search for" in r.stderr
     for q in ("bridge*", "-bridge", "bridge:", "\x01bridge\x02", "  bridge  "):
         assert search_words(synced, q).returncode == 0, q
+
+
+def test_a_word_repeated_2500_times_is_one_condition(synced, account):
+    # each repeat was once a condition of its own: 112 s of CPU for 2,500 x "a*"
+    t0 = time.monotonic()
+    many = search(synced, "--json", "--limit", "0", *(["a*"] * 2500))
+    elapsed = time.monotonic() - t0
+    print(f"\nsearch of 2,500 x 'a*': exit {many.returncode} in {elapsed:.2f} s")
+    assert many.returncode == 0, many.stderr
+    assert json.loads(many.stdout) == json.loads(
+        search(synced, "--json", "--limit", "0", "a*").stdout)
+    r = search(synced, *(["snickerdoodles"] * 2500))
+    assert r.returncode == 0 and ids(r.stdout.splitlines()) == [account.search_comment]
 
 
 def test_search_needs_no_credentials_or_network(synced, fake):

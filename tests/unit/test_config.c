@@ -288,6 +288,24 @@ static void test_load_malformed_line_names_it(void **state)
 	free(path);
 }
 
+static void test_load_skips_a_byte_order_mark(void **state)
+{
+	struct env_fixture *f = *state;
+	char *path = ut_join(f->dir, "config");
+	struct config c = CONFIG_INIT;
+	struct err e = { 0 };
+	int wr = -1;
+
+	ut_write_str(path, "\xef\xbb\xbf" "api_key = k\n\xef\xbb\xbf" "x = y\n");
+	assert_int_equal(config_load(&c, path, &wr, &e), 0);
+	assert_int_equal(c.n, 2);
+	assert_string_equal(config_get(&c, "api_key"), "k");
+	/* only at the start of the file */
+	assert_string_equal(config_get(&c, "\xef\xbb\xbf" "x"), "y");
+	config_release(&c);
+	free(path);
+}
+
 #define ENV_TEST(f) cmocka_unit_test_setup_teardown(f, setup_env, teardown_env)
 
 int main(void)
@@ -298,6 +316,7 @@ int main(void)
 		ENV_TEST(test_default_path),
 		ENV_TEST(test_save_load_round_trip_private),
 		ENV_TEST(test_world_readable_detection),
+		ENV_TEST(test_load_skips_a_byte_order_mark),
 		ENV_TEST(test_load_missing_is_empty),
 		ENV_TEST(test_load_parses_file),
 		ENV_TEST(test_load_malformed_line_names_it),

@@ -64,9 +64,30 @@ static const struct text_case query_cases[] = {
 	{ "\" real", "\"real\"" },
 	{ "Caf\xc3\xa9", "\"Caf\xc3\xa9\"" },
 	{ "\xe6\x97\xa5\xe6\x9c\xac", "\"\xe6\x97\xa5 \xe6\x9c\xac\"" },  /* 日本: a phrase of two */
+	{ "a* a* a* A*", "\"a\"* \"A\"*" },                     /* a word said twice counts once */
+	{ "a a* a a*", "\"a\" \"a\"*" },                        /* a word and its prefix differ */
+	{ "ab b ab b", "\"ab\" \"b\"" },                        /* only whole terms are the same */
+	{ "b ab", "\"b\" \"ab\"" },
+	{ "x\"y x\"\"y x\"y", "\"x\"\"y\" \"x\"\"\"\"y\"" },
+	{ "\xe6\x97\xa5 \xe6\x97\xa5\xe6\x9c\xac \xe6\x97\xa5",
+	  "\"\xe6\x97\xa5\" \"\xe6\x97\xa5 \xe6\x9c\xac\"" },
 	{ "", NULL },
 	{ NULL, NULL },
 };
+
+/* 2,500 times the same prefix: one condition, not 2,500 (they once cost SQLite minutes). */
+static void test_fts_query_repeated_word(void **state)
+{
+	struct buf q = BUF_INIT, out = BUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 2500; i++)
+		assert_int_equal(buf_puts(&q, "a* "), 0);
+	assert_int_equal(index_fts_query(buf_cstr(&q), &out), 0);
+	assert_string_equal(buf_cstr(&out), "\"a\"*");
+	buf_release(&q);
+	buf_release(&out);
+}
 
 static void test_fts_query(void **state)
 {
@@ -445,6 +466,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_to_text),
 		cmocka_unit_test(test_fts_query),
+		cmocka_unit_test(test_fts_query_repeated_word),
 		cmocka_unit_test(test_cjk_segmenting),
 		cmocka_unit_test(test_schema_and_first_build),
 		cmocka_unit_test(test_search_fields),

@@ -285,6 +285,51 @@ static void test_explicit_config_path(void **state)
 	free(other);
 }
 
+static void test_missing_named_config_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	char *missing = ut_join(f->dir, "missing.conf");
+	struct options o;
+	struct err e;
+	struct argv_buf a;
+
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync", "-c", missing)), FA_EINVAL);
+	assert_non_null(strstr(e.msg, missing));
+	assert_non_null(strstr(e.msg, "does not exist"));
+	options_release(&o);
+	/* auth writes it */
+	assert_int_equal(parse(&o, &e, &a, ARGS("auth", "-c", missing)), 0);
+	assert_string_equal(o.config_path, missing);
+	options_release(&o);
+	/* the default one may be missing: nothing configured yet */
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+	options_release(&o);
+	free(missing);
+}
+
+static void test_unknown_config_keys_are_noted(void **state)
+{
+	struct fixture *f = *state;
+	struct options o;
+	struct err e;
+	struct argv_buf a;
+
+	write_config(f, "\xef\xbb\xbf"
+			"api_key = k\napi_secert = s\nuser_nsid = 1@N01\nusername = u\n"
+			"calls_per_hour = 10\noauth_url = https://x\ncolour = blue\n");
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+	/* the key after the byte-order mark is known */
+	assert_string_equal(o.api_key, "k");
+	assert_int_equal(o.n_config_unknown_keys, 2);
+	assert_string_equal(o.config_unknown_keys[0], "api_secert");
+	assert_string_equal(o.config_unknown_keys[1], "colour");
+	options_release(&o);
+	write_config(f, "api_key = k\n");
+	assert_int_equal(parse(&o, &e, &a, ARGS("sync")), 0);
+	assert_int_equal(o.n_config_unknown_keys, 0);
+	options_release(&o);
+}
+
 static void test_world_readable_config_is_reported(void **state)
 {
 	struct fixture *f = *state;
@@ -605,6 +650,8 @@ int main(void)
 		FIX_TEST(test_bad_calls_per_hour_in_file),
 		FIX_TEST(test_explicit_config_path),
 		FIX_TEST(test_world_readable_config_is_reported),
+		FIX_TEST(test_missing_named_config_is_an_error),
+		FIX_TEST(test_unknown_config_keys_are_noted),
 		FIX_TEST(test_malformed_config_file),
 		FIX_TEST(test_bad_values_name_the_option),
 		FIX_TEST(test_unknown_option_in_a_cluster),

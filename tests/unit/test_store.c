@@ -319,6 +319,69 @@ static void test_open_sweeps_leftover_temporaries(void **state)
 	store_release(&s);
 }
 
+/* flock(2) locks belong to an open file, so one process can play two runs. */
+static void test_lock_modes(void **state)
+{
+	const char *root = *state;
+	int a = -1, b = -1, c = -1;
+	struct err e = { 0 };
+
+	assert_int_equal(store_lock(root, STORE_LOCK_SHARED, &a, &e), FA_ENOTFOUND);
+	assert_int_equal(a, -1);
+	assert_int_equal(store_lock(root, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &a, &e), 0);
+	assert_true(a >= 0);
+	assert_true(fcntl(a, F_GETFD) & FD_CLOEXEC);
+	/* a writer holds it: nobody else, and a refusal holds nothing */
+	assert_int_equal(store_lock(root, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &b, &e),
+			 FA_EBUSY);
+	assert_int_equal(b, -1);
+	assert_non_null(strstr(e.msg, "already working"));
+	assert_int_equal(store_lock(root, STORE_LOCK_SHARED, &b, &e), FA_EBUSY);
+	assert_int_equal(b, -1);
+	store_unlock(&a);
+	assert_int_equal(a, -1);
+	store_unlock(&a); /* nothing held: nothing to do */
+	/* readers side by side keep a writer out */
+	assert_int_equal(store_lock(root, STORE_LOCK_SHARED, &a, &e), 0);
+	assert_int_equal(store_lock(root, STORE_LOCK_SHARED, &b, &e), 0);
+	assert_int_equal(store_lock(root, STORE_LOCK_EXCLUSIVE, &c, &e), FA_EBUSY);
+	assert_int_equal(c, -1);
+	store_unlock(&a);
+	store_unlock(&b);
+	assert_int_equal(store_lock(root, STORE_LOCK_EXCLUSIVE, &c, &e), 0);
+	store_unlock(&c);
+}
+
+static void test_lock_never_follows_a_symlink(void **state)
+{
+	const char *root = *state;
+	char *work = ut_join(root, STORE_WORK_DIR);
+	char *lock = ut_join(work, "lock");
+	char *elsewhere = ut_join(root, "elsewhere");
+	char *target = ut_join(elsewhere, "lock");
+	struct err e = { 0 };
+	int fd = -1;
+
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
+	/* the lock file a symlink */
+	assert_int_equal(mkdir(work, 0755), 0);
+	assert_int_equal(symlink("../elsewhere/lock", lock), 0);
+	assert_true(store_lock(root, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &fd, &e) < 0);
+	assert_int_equal(fd, -1);
+	assert_false(fs_exists(target));
+	/* the work dir a symlink */
+	assert_int_equal(unlink(lock), 0);
+	assert_int_equal(rmdir(work), 0);
+	assert_int_equal(symlink("elsewhere", work), 0);
+	assert_true(store_lock(root, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &fd, &e) < 0);
+	assert_int_equal(fd, -1);
+	assert_false(fs_exists(target));
+	free(target);
+	free(work);
+	free(lock);
+	free(elsewhere);
+}
+
 #define TMPDIR_TEST(f) cmocka_unit_test_setup_teardown(f, ut_setup_tmpdir, ut_teardown_tmpdir)
 
 int main(void)
@@ -335,6 +398,8 @@ int main(void)
 		TMPDIR_TEST(test_mark_complete_bad_id),
 		TMPDIR_TEST(test_find_media_table),
 		TMPDIR_TEST(test_open_sweeps_leftover_temporaries),
+		TMPDIR_TEST(test_lock_modes),
+		TMPDIR_TEST(test_lock_never_follows_a_symlink),
 	};
 
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
