@@ -192,6 +192,7 @@ static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
 
 	pthread_mutex_lock(&fc->pacer_lock);
 	pacer_block(&fc->pacer, clock_now_ms(), delay_ms);
+	count_wait(fc, clock_now_ms(), delay_ms); /* the caller's own wait, which others share */
 	if (fc->shared && quota_log_lock(&fc->log, &fc->window, &e) == 0) {
 		if (quota_log_add_hold(&fc->log, &fc->window, clock_wall_ms() + delay_ms, &e) < 0)
 			stop_sharing(fc, e.msg, warning, sizeof(warning));
