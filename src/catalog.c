@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "damage.h"
 #include "merge.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -112,8 +113,137 @@ static int index_finish(struct index_writer *w, const char *path, struct err *e)
 	return r;
 }
 
+/* ---- damage ---------------------------------------------------------------- */
+
+/*
+ * What the damage pass found: the items whose metadata.json is damaged
+ * (their index entries are the last good ones) and those whose folder is a
+ * link (never followed), by kind.
+ */
+struct damage_seen {
+	struct store_ids bad_meta[2];
+	struct store_ids linked[2];
+	json_t *report;       /* [{path, problem}], or NULL */
+};
+
+static void damage_seen_release(struct damage_seen *ds)
+{
+	for (int k = 0; k < 2; k++) {
+		store_ids_free(&ds->bad_meta[k]);
+		store_ids_free(&ds->linked[k]);
+	}
+}
+
+static int report_damage(json_t *report, const char *path, const char *problem)
+{
+	json_t *d = json_object();
+
+	if (!report)
+		return 0;
+	if (!d || jset_str(d, "path", path) < 0 || jset_str(d, "problem", problem) < 0 ||
+	    json_array_append_new(report, d) < 0)
+		return FA_ENOMEM;
+	return 0;
+}
+
+static int note_item_damage(struct damage_seen *ds, enum store_kind kind, const char *id,
+			    const struct damage *d)
+{
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; i < d->n && r == 0; i++) {
+		buf_reset(&path);
+		r = buf_printf(&path, "%s/%s/%s", store_kind_dir(kind), id, d->v[i].name) < 0
+			? FA_ENOMEM : report_damage(ds->report, path.data,
+						    damage_kind_text(d->v[i].kind));
+	}
+	if (r == 0 && damage_has(d, "metadata.json"))
+		r = store_ids_add(&ds->bad_meta[kind], id);
+	buf_release(&path);
+	return r;
+}
+
+/*
+ * Every complete item against its manifest: a pending rewrite is settled, an
+ * item archived before manifests existed gets one from disk, the damage
+ * found is noted (sync repairs what Flickr still has before this runs).
+ */
+static int check_kind(const struct store *s, enum store_kind kind,
+		      const struct catalog_checked *checked, struct damage_seen *ds, struct err *e)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct buf path = BUF_INIT;
+	int r;
+
+	r = store_list_ids(s, kind, &ids);
+	if (r < 0)
+		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
+	for (size_t i = 0; i < ids.n && r == 0; i++) {
+		struct damage d = DAMAGE_INIT;
+		struct err one = { 0 };
+
+		if (!store_item_complete(s, kind, ids.v[i]))
+			continue;
+		if (!store_has_manifest(s, kind, ids.v[i]))
+			r = store_write_manifest(s, kind, ids.v[i], NULL, &one);
+		else if (checked && checked->fn(checked->ud, kind, ids.v[i]))
+			continue;
+		else
+			r = damage_check_item(s, kind, ids.v[i], &d, &one);
+		if (r == FA_EINVAL) {
+			buf_reset(&path);
+			r = buf_printf(&path, "%s/%s", store_kind_dir(kind), ids.v[i]) < 0
+				? FA_ENOMEM : store_ids_add(&ds->linked[kind], ids.v[i]);
+			if (r == 0)
+				r = report_damage(ds->report, path.data,
+						  "a symbolic link to elsewhere; not followed");
+		} else if (r == 0) {
+			r = note_item_damage(ds, kind, ids.v[i], &d);
+		} else if (!err_is_fatal(r)) {
+			r = 0; /* unreadable: left for verify */
+		} else {
+			r = err_set(e, r, "%s", one.msg);
+		}
+		if (r == FA_ENOMEM)
+			err_set(e, r, "out of memory");
+		damage_release(&d);
+	}
+	store_ids_sort(&ds->bad_meta[kind]);
+	store_ids_sort(&ds->linked[kind]);
+	buf_release(&path);
+	store_ids_free(&ids);
+	return r;
+}
+
+/* ---- the index files ------------------------------------------------------- */
+
+struct last_entry {
+	const char *id;
+	json_t *entry;
+};
+
+static int find_entry(void *ud, json_t *elem)
+{
+	struct last_entry *le = ud;
+	const char *id = jstr(elem, "id");
+
+	if (!le->entry && id && !strcmp(id, le->id))
+		le->entry = json_incref(elem);
+	return 0;
+}
+
+/* The entry the last index had for id (a new reference), or NULL. */
+static json_t *last_good_entry(const char *index_path, const char *id)
+{
+	struct last_entry le = { id, NULL };
+
+	json_each_in_array(index_path, find_entry, &le, NULL);
+	return le.entry;
+}
+
 static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *users,
-			long *ret_count, struct err *e)
+			const struct damage_seen *ds, long *ret_count, struct err *e)
 {
 	struct index_writer w = { FS_TMP_INIT, BUF_INIT, 0 };
 	struct store_ids ids = STORE_IDS_INIT;
@@ -130,9 +260,19 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 	for (size_t i = 0; i < ids.n && r == 0; i++) {
 		json_t *meta = NULL, *entry;
 
+		if (store_ids_contains(&ds->linked[kind], ids.v[i]))
+			continue; /* never read through a link */
 		store_item_path(s, kind, ids.v[i], "metadata.json", &path);
-		if (json_load_path(path.data, &meta, NULL) < 0)
-			continue; /* not archived far enough yet */
+		if (store_ids_contains(&ds->bad_meta[kind], ids.v[i]) ||
+		    json_load_path(path.data, &meta, NULL) < 0 || !json_is_object(meta)) {
+			/* damaged, or not archived far enough yet: the last good entry stays */
+			json_decref(meta);
+			entry = last_good_entry(index_path.data, ids.v[i]);
+			if (entry)
+				r = index_add(&w, entry, e);
+			json_decref(entry);
+			continue;
+		}
 		entry = record_index_entry(meta, kind);
 		jset_bool(entry, "complete", store_item_complete(s, kind, ids.v[i]));
 		r = index_add(&w, entry, e);
@@ -247,19 +387,19 @@ static int merge_albums(const char *path, const json_t *fresh, json_t **ret, str
 }
 
 static int rebuild_files(const struct store *s, const json_t *albums,
-			 const struct catalog_users_hook *users_hook,
+			 const struct catalog_users_hook *users_hook, const struct damage_seen *ds,
 			 struct catalog_counts *ret_counts, struct err *e)
 {
-	struct catalog_counts counts = { 0, 0, 0, 0 };
+	struct catalog_counts counts = { 0, 0, 0, 0, NULL };
 	struct buf path = BUF_INIT;
 	json_t *users = NULL, *sorted = NULL, *merged = NULL;
 	int r;
 
 	store_root_path(s, USERS_CACHE, &path);
 	users = load_or_empty(path.data, 0);
-	r = rebuild_kind(s, STORE_MY, users, &counts.my_photos, e);
+	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
-		r = rebuild_kind(s, STORE_FAV, users, &counts.favorites, e);
+		r = rebuild_kind(s, STORE_FAV, users, ds, &counts.favorites, e);
 	if (r == 0 && users_hook)
 		r = users_hook->fn(users_hook->ud, users, e);
 	if (r < 0)
@@ -280,8 +420,10 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 		r = json_write_atomic(path.data, merged, e);
 	counts.albums = (long)json_array_size(merged);
 cleanup:
-	if (ret_counts)
+	if (ret_counts) {
+		counts.damaged = ret_counts->damaged;
 		*ret_counts = counts;
+	}
 	json_decref(users);
 	json_decref(sorted);
 	json_decref(merged);
@@ -289,14 +431,29 @@ cleanup:
 	return r;
 }
 
+static int write_manifest(const struct store *s, const struct damage_seen *ds,
+			  struct err *e);
+
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    const struct catalog_users_hook *users_hook,
-		    struct catalog_counts *ret_counts, struct err *e)
+		    const struct catalog_checked *checked, struct catalog_counts *ret_counts,
+		    struct err *e)
 {
-	int r = rebuild_files(s, albums, users_hook, ret_counts, e);
+	struct damage_seen ds = { .report = json_array() };
+	int r = ds.report ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 
+	if (ret_counts)
+		ret_counts->damaged = NULL;
+	for (int k = 0; k < 2 && r == 0; k++)
+		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
-		r = catalog_write_manifest(s, e);
+		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
+	if (r == 0)
+		r = write_manifest(s, &ds, e);
+	if (r == 0 && ret_counts)
+		ret_counts->damaged = json_incref(ds.report);
+	json_decref(ds.report);
+	damage_seen_release(&ds);
 	return r;
 }
 
@@ -331,7 +488,7 @@ static int item_manifest_lines(const char *path, const char *prefix, struct buf 
 
 /* Appends the manifest of every complete item of kind, in the index's order. */
 static int append_item_manifests(const struct store *s, enum store_kind kind,
-				 struct fs_tmp *tmp, struct err *e)
+				 const struct damage_seen *ds, struct fs_tmp *tmp, struct err *e)
 {
 	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT, prefix = BUF_INIT, lines = BUF_INIT;
@@ -341,20 +498,11 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 	if (r < 0)
 		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
 	for (size_t i = 0; i < ids.n && r == 0; i++) {
-		struct err one = { 0 };
-
-		if (!store_item_complete(s, kind, ids.v[i]))
+		/* the items were checked first (check_kind()); a link is never followed */
+		if (!store_item_complete(s, kind, ids.v[i]) ||
+		    (ds && store_ids_contains(&ds->linked[kind], ids.v[i])))
 			continue;
 		store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path);
-		/* an item archived before manifests existed gets one now, from disk,
-		 * and one a killed sync left stale is renewed (only the files written
-		 * since are hashed); one that cannot be read is left for verify */
-		if (store_manifest_stale(s, kind, ids.v[i]) &&
-		    store_write_manifest(s, kind, ids.v[i], &one) < 0) {
-			if (err_is_fatal(one.code))
-				r = err_set(e, one.code, "%s", one.msg);
-			continue;
-		}
 		buf_reset(&prefix);
 		if (buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
@@ -379,7 +527,8 @@ static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err 
 	store_root_path(s, STORE_AVATARS_DIR, &dir);
 	if (!fs_is_dir(dir.data))
 		goto cleanup; /* no avatar archived yet */
-	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, NULL, e);
+	/* the icons are written by avatar.c, which keeps no list: modified ones are hashed */
+	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, NULL, NULL, e);
 	if (r == 0 && buf_printf(&path, "%s/%s", dir.data, MANIFEST_NAME) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
@@ -423,7 +572,7 @@ static int append_top_files(const struct store *s, struct fs_tmp *tmp, struct er
 	return r;
 }
 
-int catalog_write_manifest(const struct store *s, struct err *e)
+static int write_manifest(const struct store *s, const struct damage_seen *ds, struct err *e)
 {
 	struct fs_tmp tmp = FS_TMP_INIT;
 	struct buf path = BUF_INIT;
@@ -432,9 +581,9 @@ int catalog_write_manifest(const struct store *s, struct err *e)
 	store_root_path(s, MANIFEST_NAME, &path);
 	r = fs_tmp_open(&tmp, path.data, 0644, e);
 	if (r == 0)
-		r = append_item_manifests(s, STORE_MY, &tmp, e);
+		r = append_item_manifests(s, STORE_MY, ds, &tmp, e);
 	if (r == 0)
-		r = append_item_manifests(s, STORE_FAV, &tmp, e);
+		r = append_item_manifests(s, STORE_FAV, ds, &tmp, e);
 	if (r == 0)
 		r = append_avatars(s, &tmp, e);
 	if (r == 0)
@@ -447,5 +596,18 @@ int catalog_write_manifest(const struct store *s, struct err *e)
 		r = fs_write_atomic(path.data, BAGIT_DECLARATION_TEXT,
 				    strlen(BAGIT_DECLARATION_TEXT), 0644, e);
 	buf_release(&path);
+	return r;
+}
+
+int catalog_write_manifest(const struct store *s, json_t *damaged, struct err *e)
+{
+	struct damage_seen ds = { .report = damaged };
+	int r = 0;
+
+	for (int k = 0; k < 2 && r == 0; k++)
+		r = check_kind(s, (enum store_kind)k, NULL, &ds, e);
+	if (r == 0)
+		r = write_manifest(s, &ds, e);
+	damage_seen_release(&ds);
 	return r;
 }

@@ -24,6 +24,7 @@ struct catalog_counts {
 	long favorites;
 	long users;
 	long albums;
+	json_t *damaged; /* [{path, problem}]: damage left (see damage.h); json_decref it */
 };
 
 /*
@@ -37,21 +38,38 @@ struct catalog_users_hook {
 };
 
 /*
+ * Items the caller has just checked against their manifests and found whole
+ * (a sync, for the items Flickr listed): checked(ud, kind, id) true spares
+ * the rebuild checking them again.
+ */
+struct catalog_checked {
+	int (*fn)(void *ud, enum store_kind kind, const char *id);
+	void *ud;
+};
+
+/*
  * albums: this run's albums (array), or NULL to keep the recorded ones.
- * users_hook may be NULL.  Ends with catalog_write_manifest().
+ * users_hook and checked may be NULL.  Checks every complete item against
+ * its manifest first (damage.h; but those checked says are whole): an item whose metadata.json is damaged or unreadable
+ * keeps the last good entry of the index, one whose folder is a symbolic
+ * link is not read.  Ends as catalog_write_manifest() does.  On success
+ * ret_counts->damaged lists the damage left.
  */
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    const struct catalog_users_hook *users_hook,
-		    struct catalog_counts *ret_counts, struct err *e);
+		    const struct catalog_checked *checked, struct catalog_counts *ret_counts,
+		    struct err *e);
 
 /*
  * Writes ROOT/manifest-sha256.txt: the manifest of every item with
- * complete.flag (in the index files' order; a complete item without one, or
- * with a stale one, gets it first: see store_manifest_stale()), then the
+ * complete.flag (in the index files' order), once checked against its files
+ * (damage.h: a rewrite a killed sync left pending is settled, damage is
+ * appended to damaged when it is not NULL and never written in as the
+ * truth; a complete item without a manifest gets one from disk), then the
  * lines of ROOT/avatars/manifest-sha256.txt (rewritten first, hashing only
  * the files written since), then lines for the index files and
  * users_cache.json; and bagit.txt when there is none.
  */
-int catalog_write_manifest(const struct store *s, struct err *e);
+int catalog_write_manifest(const struct store *s, json_t *damaged, struct err *e);
 
 #endif

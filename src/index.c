@@ -330,9 +330,14 @@ static int item_stamp(struct writer *w, enum store_kind kind, const char *id)
 	struct buf path = BUF_INIT;
 	int r = 1;
 
+	struct stat dir_st;
+
 	buf_reset(&w->stamp);
 	if (store_item_path(&w->ix->store, kind, id, NULL, &w->dir) < 0)
 		return FA_ENOMEM;
+	/* a folder that is a link is not read through (sync says so): no item to find */
+	if (lstat(w->dir.data, &dir_st) == 0 && !S_ISDIR(dir_st.st_mode))
+		return 0;
 	for (size_t i = 0; i < 3 && r > 0; i++) {
 		struct stat st;
 		int present;
@@ -416,6 +421,9 @@ static int index_item(struct writer *w, enum store_kind kind, const char *id,
 	int r;
 
 	r = index_doc_load(&d, w->dir.data, &why);
+	if (d.damaged[0] && !w->stats.damaged++)
+		snprintf(w->stats.damaged_path, sizeof(w->stats.damaged_path), "%s/%s/%s",
+			 store_kind_dir(kind), id, d.damaged);
 	if (r == FA_ENOMEM)
 		r = err_set(e, r, "out of memory");
 	else if (r < 0) {

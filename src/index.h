@@ -48,6 +48,8 @@ struct index_stats {
 	long indexed;      /* items read and (re)indexed by this update */
 	long removed;      /* rows dropped because their folder is gone from disk */
 	long unreadable;   /* items skipped: no readable metadata.json */
+	long damaged;      /* items read with a file that is not valid JSON */
+	char damaged_path[160]; /* the first such file, relative to the root */
 	int rebuilt;       /* the whole index was built from scratch */
 	char why[128];     /* why it was rebuilt ("created", "damaged", ...) */
 };

@@ -669,13 +669,19 @@ int index_doc_load(struct index_doc *d, const char *dir, struct err *e)
 	int r = 0;
 
 	for (size_t i = 0; i < 3 && r == 0; i++) {
+		int loaded;
+
 		buf_reset(&path);
-		if (buf_printf(&path, "%s/%s", dir, index_doc_files[i]) < 0)
+		if (buf_printf(&path, "%s/%s", dir, index_doc_files[i]) < 0) {
 			r = err_set(e, FA_ENOMEM, "out of memory");
-		else if (i == 0)
-			r = json_load_path(path.data, docs[i], e);
-		else /* comments and faves are optional: an item is found by what it has */
-			json_load_path(path.data, docs[i], NULL);
+			break;
+		}
+		loaded = json_load_path(path.data, docs[i], i == 0 ? e : NULL);
+		if (loaded == FA_EPARSE && !d->damaged[0])
+			snprintf(d->damaged, sizeof(d->damaged), "%s", index_doc_files[i]);
+		/* comments and faves are optional: an item is found by what it has */
+		if (i == 0)
+			r = loaded;
 	}
 	if (r == 0 && !json_is_object(d->meta))
 		r = err_set(e, FA_EPARSE, "'%s/%s': not a JSON object", dir, index_doc_files[0]);

@@ -35,12 +35,14 @@ struct index_doc {
 	json_t *people_at;     /* a person's nsid (or name) -> index in people */
 	const char *date_taken, *date_posted, *owner, *status; /* borrowed from meta */
 	char posted[21];
+	char damaged[32];      /* the first of its files that is not valid JSON, or "" */
 };
 
 /*
  * Reads the files of the item folder dir and fills d.  FA_EPARSE (or FA_EIO)
  * when metadata.json cannot be read or is not an object; comments.json and
- * favorites.json are optional.
+ * favorites.json are optional.  A file that is there but not valid JSON is
+ * named in d->damaged.
  */
 int index_doc_load(struct index_doc *d, const char *dir, struct err *e);
 void index_doc_release(struct index_doc *d);

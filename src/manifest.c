@@ -467,14 +467,40 @@ int manifest_write(struct manifest *m, const char *path, struct err *e)
 	return r;
 }
 
+/* An entry of skip ending in '*' skips every name it begins. */
 static int skipped(const char *name, const char *const *skip)
 {
 	if (name[0] == '.' || !strcmp(name, MANIFEST_NAME))
 		return 1;
-	for (size_t i = 0; skip && skip[i]; i++)
-		if (!strcmp(name, skip[i]))
+	for (size_t i = 0; skip && skip[i]; i++) {
+		size_t n = strlen(skip[i]);
+
+		if (n && skip[i][n - 1] == '*' ? !strncmp(name, skip[i], n - 1)
+					      : !strcmp(name, skip[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int listed(const char *name, const char *const *names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		if (!strcmp(name, names[i]))
 			return 1;
 	return 0;
+}
+
+int manifest_changed_since(const struct stat *st, const struct stat *since)
+{
+	struct stat ctime_as_mtime = *st;
+
+	/* the ctime too: a copy with its old mtime put back (cp -p, touch -r) is a change */
+#ifdef __APPLE__
+	ctime_as_mtime.st_mtimespec = st->st_ctimespec;
+#else
+	ctime_as_mtime.st_mtim = st->st_ctim;
+#endif
+	return !fs_mtime_not_older(since, st) || !fs_mtime_not_older(since, &ctime_as_mtime);
 }
 
 /* The manifest already in the directory (sorted) and its status, if readable. */
@@ -490,32 +516,47 @@ static int load_previous(int dir_fd, struct manifest *old, struct stat *ret_st)
 	return r;
 }
 
-/* Hashes name in dir_fd into m, or reuses old's digest; skips what is not a regular file. */
+/*
+ * Adds name (in dir_fd) to m: a file the caller did not write keeps the
+ * digest recorded in old, whatever its bytes are now (damage is never
+ * blessed); any other is hashed.  Skips what is not a regular file.
+ */
 static int add_file(int dir_fd, const char *name, const char *path, const struct manifest *old,
-		    const struct stat *old_st, struct manifest *m, struct err *e)
+		    const struct stat *old_st, const char *const *written, struct manifest *m,
+		    int *kept_damage, struct err *e)
 {
 	const struct manifest_entry *prev = old_st ? manifest_find(old, path) : NULL;
+	int trusted = written == NULL || listed(name, written);
 	unsigned char digest[MANIFEST_DIGEST_LEN];
 	struct err why = { 0 };
 	struct stat st;
 	int fd = -1, r;
 
 	r = manifest_open(dir_fd, name, &fd, &why);
-	if (r == FA_EINVAL || r == FA_ENOTFOUND)
-		return 0; /* a link, a directory, or gone: not one of our files */
+	if (r == FA_EINVAL || r == FA_ENOTFOUND) {
+		/* a link, a directory, or gone: not one of our files, but what it was stays */
+		if (prev && !trusted && manifest_add(m, prev->digest, path) < 0)
+			return err_set(e, FA_ENOMEM, "out of memory");
+		*kept_damage |= prev && !trusted;
+		return 0;
+	}
 	if (r < 0)
 		return err_set(e, r, "cannot open '%s': %s", path, why.msg);
 	if (fstat(fd, &st) < 0) {
 		r = fs_errno_error(e, "read", path, errno);
 		goto cleanup;
 	}
-	if (prev && !fs_mtime_not_older(&st, old_st)) {
+	if (prev && !manifest_changed_since(&st, old_st)) {
 		r = manifest_add(m, prev->digest, path);
 	} else {
 		r = manifest_hash_fd(fd, digest, NULL, e);
 		if (r < 0) {
 			r = err_wrap(e, r, "cannot read '%s'", path);
 			goto cleanup;
+		}
+		if (prev && !trusted && memcmp(digest, prev->digest, MANIFEST_DIGEST_LEN)) {
+			memcpy(digest, prev->digest, MANIFEST_DIGEST_LEN);
+			*kept_damage = 1;
 		}
 		r = manifest_add(m, digest, path);
 	}
@@ -526,15 +567,50 @@ cleanup:
 	return r;
 }
 
+/* What old records but the folder no longer holds stays recorded, unless the caller removed it. */
+static int keep_vanished(const struct manifest *old, const char *prefix,
+			 const char *const *written, struct manifest *m, int *kept_damage)
+{
+	size_t n = strlen(prefix);
+
+	if (!written)
+		return 0;
+	manifest_sort(m);
+	for (size_t i = 0; i < old->n; i++) {
+		const char *path = old->v[i].path;
+
+		if (strncmp(path, prefix, n) || path[n] != '/' || listed(path + n + 1, written) ||
+		    manifest_find(m, path))
+			continue;
+		if (manifest_add(m, old->v[i].digest, path) < 0)
+			return FA_ENOMEM;
+		*kept_damage = 1;
+		manifest_sort(m);
+	}
+	return 0;
+}
+
+static void keep_time(const char *path, const struct stat *was)
+{
+	struct timespec t[2];
+
+#ifdef __APPLE__
+	t[0] = t[1] = was->st_mtimespec;
+#else
+	t[0] = t[1] = was->st_mtim;
+#endif
+	utimensat(AT_FDCWD, path, t, 0);
+}
+
 int manifest_write_dir(const char *dir, const char *prefix, const char *const *skip,
-		       struct err *e)
+		       const char *const *written, struct err *e)
 {
 	struct manifest m = MANIFEST_INIT, old = MANIFEST_INIT;
 	struct buf path = BUF_INIT, out = BUF_INIT;
 	struct stat old_st;
 	struct dirent *de;
 	DIR *d = opendir(dir);
-	int have_old, r = 0;
+	int have_old, kept_damage = 0, r = 0;
 
 	if (!d)
 		return fs_errno_error(e, "read directory", dir, errno);
@@ -547,12 +623,18 @@ int manifest_write_dir(const char *dir, const char *prefix, const char *const *s
 			r = err_set(e, FA_ENOMEM, "out of memory");
 		else if (manifest_path_valid(path.data))
 			r = add_file(dirfd(d), de->d_name, path.data, &old,
-				     have_old ? &old_st : NULL, &m, e);
+				     have_old ? &old_st : NULL, written, &m, &kept_damage, e);
 	}
+	if (r == 0 && keep_vanished(&old, prefix, written, &m, &kept_damage) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && buf_printf(&out, "%s/%s", dir, MANIFEST_NAME) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = manifest_write(&m, out.data, e);
+	/* damage is still there: the manifest keeps the time it was last true of every
+	 * file, so the damaged ones stay newer than it and are found again */
+	if (r == 0 && kept_damage)
+		keep_time(out.data, &old_st);
 	closedir(d);
 	manifest_release(&m);
 	manifest_release(&old);

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "error.h"
@@ -119,11 +120,24 @@ int manifest_write(struct manifest *m, const char *path, struct err *e);
  * Writes DIR/manifest-sha256.txt listing every regular file directly in dir
  * as "prefix/NAME", except the manifest itself, names starting with "." (our
  * temporaries among them) and the names in skip (NULL-terminated, may be
- * NULL).  A file not modified since an existing manifest was written keeps
- * the digest recorded there, so rewriting one file of a folder costs one
- * hash, and damage to an untouched file is never blessed into the manifest.
+ * NULL; an entry ending in '*' skips every name it begins).
+ *
+ * written names the files the caller wrote (or removed) since the existing
+ * manifest: only those are hashed anew.  Any other file keeps the digest
+ * recorded there, and so does one that vanished or became a link, so damage
+ * is never blessed into the manifest (verify goes on reporting it).  A new
+ * name is hashed.  written NULL: the caller may have rewritten any file, and
+ * those modified since the manifest (see manifest_changed_since()) are
+ * hashed.
  */
 int manifest_write_dir(const char *dir, const char *prefix, const char *const *skip,
-		       struct err *e);
+		       const char *const *written, struct err *e);
+
+/*
+ * True when st's file was modified (mtime) or changed (ctime: also a copy
+ * whose old mtime was put back) after since's mtime: a file the manifest
+ * whose status since is may no longer record truly, so it is hashed.
+ */
+int manifest_changed_since(const struct stat *st, const struct stat *since);
 
 #endif

@@ -1,6 +1,7 @@
 /* photo.c: one item's API calls, downloads and files, in crash-safe order. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "damage.h"
 #include "exif.h"
 #include "fsutil.h"
 #include "log.h"
@@ -18,6 +20,7 @@
 
 #define MAX_MEDIA_BYTES (16LL * 1024 * 1024 * 1024)
 #define FAVES_PER_PAGE 50
+#define JOB_WRITTEN_MAX 32
 
 struct job {
 	struct photo_ctx *ctx;
@@ -40,6 +43,11 @@ struct job {
 	json_t *old_meta;   /* what an earlier run archived, or NULL */
 	json_t *old_sizes;  /* its sizes.json, or NULL */
 	json_t *synced;     /* metadata.json "synced": when each part was last fetched */
+	struct buf stale_media; /* a media file about to be replaced: damaged, or unverified */
+	struct damage bad_json; /* records found not to be valid JSON (no manifest said so) */
+	const char *written[JOB_WRITTEN_MAX + 1]; /* files written or removed (for the manifest) */
+	char *written_own[JOB_WRITTEN_MAX];
+	size_t n_written;
 };
 
 static const char *item_path(struct job *j, const char *file)
@@ -48,6 +56,68 @@ static const char *item_path(struct job *j, const char *file)
 	buf_printf(&j->path, "%s/%s", j->dir.data, file);
 	return j->path.data;
 }
+
+/* Damaged: by the item's manifest (ctx->damaged), or found not to be valid JSON. */
+static int is_damaged(const struct job *j, const char *name)
+{
+	return damage_has(j->ctx->damaged, name) || damage_has(&j->bad_json, name);
+}
+
+/*
+ * The archived record file, or NULL (absent, damaged, not valid JSON, or not
+ * of the type wanted).  One that is not valid JSON is damage, found here:
+ * fetched again, and kept aside first like the damage a manifest tells.
+ */
+static json_t *load_record_file(struct job *j, const char *file, int want_array)
+{
+	json_t *doc = NULL;
+	int r;
+
+	if (is_damaged(j, file))
+		return NULL;
+	r = json_load_path(item_path(j, file), &doc, NULL);
+	if (r == FA_EPARSE && damage_add(&j->bad_json, file, DAMAGE_CHANGED) == 0 &&
+	    !j->res->bad_json[0])
+		snprintf(j->res->bad_json, sizeof(j->res->bad_json), "%s", file);
+	if (r == 0 && (want_array ? json_is_array(doc) : json_is_object(doc)))
+		return doc;
+	json_decref(doc);
+	return NULL;
+}
+
+/* Records that the job wrote (or removed) name: its manifest line follows. */
+static void note_written(struct job *j, const char *name)
+{
+	char *copy;
+
+	for (size_t i = 0; i < j->n_written; i++)
+		if (!strcmp(j->written[i], name))
+			return;
+	if (j->n_written == JOB_WRITTEN_MAX || !(copy = strdup(name)))
+		return; /* the manifest then keeps the old digest: verify will say so */
+	j->written_own[j->n_written] = copy;
+	j->written[j->n_written++] = copy;
+	j->written[j->n_written] = NULL;
+}
+
+/* A damaged file about to be replaced is kept aside first (damaged-<t>-<name>). */
+static int keep_damaged(struct job *j, const char *name, struct err *e)
+{
+	struct buf kept = BUF_INIT;
+	int r = 0;
+
+	if (is_damaged(j, name)) {
+		r = damage_keep_copy(j->dir.data, name, (long long)j->ctx->now, &kept, e);
+		if (r == 0)
+			snprintf(j->res->note, sizeof(j->res->note),
+				 "repaired the damaged %.60s from Flickr (the damaged copy is kept "
+				 "as %.100s)", name, kept.data);
+		j->res->repaired += r == 0;
+	}
+	buf_release(&kept);
+	return r;
+}
+
 
 static int call_for_photo(struct job *j, const char *method, int with_secret,
 			  json_t **ret, struct err *e)
@@ -74,7 +144,11 @@ static int write_json(struct job *j, const char *file, json_t *doc, struct err *
 
 	if (!doc)
 		return err_set(e, FA_ENOMEM, "out of memory building %s", file);
-	r = json_write_atomic(item_path(j, file), doc, e);
+	r = keep_damaged(j, file, e);
+	if (r == 0)
+		r = json_write_atomic(item_path(j, file), doc, e);
+	if (r == 0)
+		note_written(j, file);
 	json_decref(doc);
 	return r;
 }
@@ -125,7 +199,7 @@ int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
  * server sent; ret_name gets the file name.
  */
 struct commit_hook {
-	int (*fn)(struct job *j, const char *new_name, struct err *e);
+	int (*fn)(struct job *j, const char *new_name, int tmp_fd, struct err *e);
 	struct job *job;
 };
 
@@ -169,7 +243,7 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 	buf_reset(&target);
 	buf_printf(&target, "%s.%s", stem, ext);
 	/* only now that the new file is whole may the old one step aside */
-	r = hook ? hook->fn(hook->job, target.data, e) : 0;
+	r = hook ? hook->fn(hook->job, target.data, tmp.fd, e) : 0;
 	if (r == 0) {
 		buf_set(ret_name, target.data);
 		buf_reset(&target);
@@ -325,7 +399,7 @@ static int find_earlier_link(struct job *j, const char *name, struct buf *ret)
  * same data, so there is no moment without it) and records it, with its
  * EXIF, in sizes.json's "replaced" list.
  */
-static int keep_replaced(struct job *j, const char *new_name, struct err *e)
+static int keep_replaced(struct job *j, const char *new_name, int tmp_fd, struct err *e)
 {
 	struct buf from = BUF_INIT, name = BUF_INIT;
 	json_t *list = json_object_get(j->sizes_out, "replaced");
@@ -333,6 +407,7 @@ static int keep_replaced(struct job *j, const char *new_name, struct err *e)
 	json_t *exif = NULL;
 	int r = 0;
 
+	(void)tmp_fd; /* the new file is not compared: the old one stays in any case */
 	if (!find_earlier_link(j, j->superseded.data, &name)) {
 		buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->superseded.data);
 		buf_set(&from, item_path(j, j->superseded.data));
@@ -372,9 +447,82 @@ static void drop_superseded_name(struct job *j)
 	struct buf path = BUF_INIT;
 
 	if (j->superseded.len && strcmp(j->superseded.data, j->media_name.data) &&
-	    buf_printf(&path, "%s/%s", j->dir.data, j->superseded.data) == 0)
+	    buf_printf(&path, "%s/%s", j->dir.data, j->superseded.data) == 0) {
 		unlink(path.data);
+		note_written(j, j->superseded.data);
+	}
 	buf_release(&path);
+}
+
+/* Whether the file at path holds exactly what fd (from its start) holds. */
+static int same_bytes(const char *path, int fd)
+{
+	char a[65536], b[65536];
+	int other = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	off_t off = 0;
+	int same = other >= 0;
+
+	while (same) {
+		ssize_t na = read(other, a, sizeof(a)), nb = pread(fd, b, sizeof(b), off);
+
+		if (na < 0 || nb < 0 || na != nb || memcmp(a, b, (size_t)na)) {
+			same = 0;
+			break;
+		}
+		if (na == 0)
+			break;
+		off += nb;
+	}
+	if (other >= 0)
+		close(other);
+	return same;
+}
+
+/*
+ * Called once a fresh copy of a damaged or unverified media file is whole,
+ * before it takes the name: the file in place is kept as
+ * "damaged-<t>-<name>" unless it holds the same bytes (then it was whole).
+ */
+static int set_aside_stale(struct job *j, const char *new_name, int tmp_fd, struct err *e)
+{
+	const char *stale = j->stale_media.data;
+	struct buf kept = BUF_INIT;
+	int r = 0;
+
+	if (!same_bytes(item_path(j, stale), tmp_fd)) {
+		r = damage_keep_copy(j->dir.data, stale, (long long)j->ctx->now, &kept, e);
+		if (r == 0)
+			snprintf(j->res->note, sizeof(j->res->note),
+				 "%s %.60s downloaded again (the damaged copy is kept as %.100s)",
+				 is_damaged(j, stale) ? "the damaged" : "the incomplete",
+				 stale, kept.data);
+		j->res->repaired += r == 0;
+	}
+	/* another extension now: the stale name goes (its bytes stay, kept above) */
+	if (r == 0 && strcmp(stale, new_name)) {
+		unlink(item_path(j, stale));
+		note_written(j, stale);
+	}
+	buf_release(&kept);
+	return r;
+}
+
+/*
+ * A media file in place that must be fetched again: damaged (its manifest
+ * says so), or in an item never completed whose sizes.json has no record of
+ * ours for it (the original Python tool's half-written items: the file may
+ * be truncated).
+ */
+static int media_is_stale(struct job *j, const char *key, const char *name)
+{
+	json_t *a;
+
+	if (is_damaged(j, name))
+		return 1;
+	if (store_item_complete(j->ctx->store, j->kind, j->id))
+		return 0;
+	a = json_object_get(j->old_sizes, key);
+	return !a || !jstr(a, "file") || strcmp(jstr(a, "file"), name);
 }
 
 static void note_not_original(struct job *j, const struct media_source *m)
@@ -391,21 +539,6 @@ static void note_not_original(struct job *j, const struct media_source *m)
 	j->res->original_missing = 1;
 	snprintf(j->res->note, sizeof(j->res->note), "original not available, archived %s",
 		 m->label);
-}
-
-/*
- * A media file with no record in an item never completed was left by a run
- * killed before it wrote sizes.json: fetched again, so its record is true.
- */
-static int unrecorded_leftover(struct job *j)
-{
-	json_t *a;
-
-	if (store_item_complete(j->ctx->store, j->kind, j->id))
-		return 0;
-	a = earlier_archived(j, "archived", j->media_name.data);
-	json_decref(a);
-	return a == NULL;
 }
 
 static int archive_photo_media(struct job *j, struct err *e)
@@ -428,13 +561,19 @@ static int archive_photo_media(struct job *j, struct err *e)
 		return err_set(e, FA_EPARSE, "Flickr lists no downloadable size");
 	start_sizes_out(j);
 	if (store_find_media(j->dir.data, "original", &j->media_name) &&
-	    !unrecorded_leftover(j)) {
+	    media_is_stale(j, "archived", j->media_name.data)) {
+		buf_set(&j->stale_media, j->media_name.data);
+		hook = (struct commit_hook){ set_aside_stale, j };
+	} else if (j->media_name.len) {
 		json_t *a = earlier_archived(j, "archived", j->media_name.data);
 
-		/* no record (an older tool's archive): assume it is what Flickr offers, and say so */
+		/* no record (an older tool's archive): assume it is what Flickr offers, and say
+		 * so; a record lost with a damaged sizes.json is made again as it was (the
+		 * file is whole, its manifest says, and Flickr still offers it: see superseded) */
 		if (!a) {
 			a = archived_entry(j->media_name.data, &m, m.is_original);
-			jset_bool(a, "assumed", true);
+			if (!damage_has(j->ctx->damaged, "sizes.json"))
+				jset_bool(a, "assumed", true);
 		}
 		jset_new(j->sizes_out, "archived", json_incref(a));
 		j->media_is_original = jflag(json_object_get(j->sizes_out, "archived"), "original", 0);
@@ -450,11 +589,12 @@ static int archive_photo_media(struct job *j, struct err *e)
 		     hook.job ? &hook : NULL, &j->media_name, e);
 	if (r < 0)
 		goto cleanup;
+	note_written(j, j->media_name.data);
 	j->res->downloaded++;
 	j->media_fetched = 1;
 	j->media_is_original = m.is_original;
 	jset_new(j->sizes_out, "archived", archived_entry(j->media_name.data, &m, m.is_original));
-	if (hook.job) {
+	if (hook.job && hook.fn == keep_replaced) {
 		/* record the swap at once, then let the old name go */
 		jset_bool(j->sizes_out, "original_available", j->media_is_original);
 		r = write_json(j, "sizes.json", json_incref(j->sizes_out), e);
@@ -473,18 +613,23 @@ cleanup:
 
 static int archive_poster(struct job *j, struct err *e)
 {
+	struct commit_hook hook = { set_aside_stale, NULL };
 	struct media_source m = { 0 };
 	struct buf name = BUF_INIT;
 	int found, r = 0;
 
 	if (store_find_media(j->dir.data, "poster", &name)) {
-		json_t *a = earlier_archived(j, "poster", name.data);
+		json_t *a = is_damaged(j, name.data)
+			? NULL : earlier_archived(j, "poster", name.data);
 
 		if (a) {
 			jset_new(j->sizes_out, "poster", a);
 			goto cleanup;
 		}
-		/* a run killed before sizes.json left no record of it: fetch it again */
+		/* damaged, or a run killed before sizes.json left no record of it: fetch it
+		 * again (a damaged one is kept aside first) */
+		buf_set(&j->stale_media, name.data);
+		hook = (struct commit_hook){ set_aside_stale, j };
 	}
 	found = media_pick_from_sizes(j->sizes_doc, &m);
 	if (found == 0)
@@ -494,12 +639,15 @@ static int archive_poster(struct job *j, struct err *e)
 			      : err_set(e, FA_EPARSE, "no poster frame offered for the video");
 		goto cleanup;
 	}
-	r = download(j->ctx, m.url, j->dir.data, "poster", "jpg", NULL, &name, e);
+	r = download(j->ctx, m.url, j->dir.data, "poster", "jpg", hook.job ? &hook : NULL, &name,
+		     e);
 	if (r == 0) {
+		note_written(j, name.data);
 		j->res->downloaded++;
 		jset_new(j->sizes_out, "poster", archived_entry(name.data, &m, m.is_original));
 	}
 cleanup:
+	buf_reset(&j->stale_media); /* the poster's: not the video's */
 	media_source_release(&m);
 	buf_release(&name);
 	return r;
@@ -509,13 +657,16 @@ cleanup:
 static int try_video_candidates(struct job *j, struct media_source *c, size_t n,
 				json_t *attempts, struct err *e)
 {
+	struct commit_hook hook = { set_aside_stale, j };
+
 	for (size_t i = 0; i < n; i++) {
 		struct err one = { 0 };
-		int r = download(j->ctx, c[i].url, j->dir.data, "original", NULL, NULL,
-				 &j->media_name, &one);
+		int r = download(j->ctx, c[i].url, j->dir.data, "original", NULL,
+				 j->stale_media.len ? &hook : NULL, &j->media_name, &one);
 		json_t *a;
 
 		if (r == 0) {
+			note_written(j, j->media_name.data);
 			j->res->downloaded++;
 			j->media_fetched = 1;
 			j->media_is_original = c[i].is_original;
@@ -552,14 +703,17 @@ static int archive_video_media(struct job *j, struct err *e)
 	if (r < 0)
 		goto cleanup;
 	if (store_find_media(j->dir.data, "original", &j->media_name)) {
-		json_t *a = earlier_archived(j, "archived", j->media_name.data);
+		json_t *a = is_damaged(j, j->media_name.data)
+			? NULL : earlier_archived(j, "archived", j->media_name.data);
 
 		if (a) {
 			j->media_is_original = jflag(a, "original", 0);
 			jset_new(j->sizes_out, "archived", a);
 			goto cleanup;
 		}
-		/* which stream it is went unrecorded (killed before sizes.json): fetch again */
+		/* damaged, or which stream it is went unrecorded (killed before sizes.json):
+		 * fetch again (a damaged one is kept aside first) */
+		buf_set(&j->stale_media, j->media_name.data);
 	}
 	if (media_video_candidates(j->sizes_doc, NULL, &c, &n) < 0) {
 		r = err_set(e, FA_ENOMEM, "out of memory");
@@ -612,15 +766,8 @@ static int64_t last_fetched(struct job *j, const char *part, const char *file)
 /* An earlier run's list, if its count still matches (so it need not be fetched). */
 static json_t *earlier_list(struct job *j, const char *file)
 {
-	json_t *doc = NULL;
-
-	if (json_load_path(item_path(j, file), &doc, NULL) < 0)
-		return NULL;
-	if (!json_is_array(doc)) {
-		json_decref(doc);
-		return NULL;
-	}
-	return doc;
+	/* a damaged list is no record: it is fetched again whole */
+	return load_record_file(j, file, 1);
 }
 
 /* Writes Flickr's current list merged with the archived one; stamps synced[part]. */
@@ -732,7 +879,8 @@ static int archive_exif(struct job *j, struct err *e)
 	struct err one = { 0 };
 	int r;
 
-	if (!j->media_fetched && fs_exists(item_path(j, "exif.json")))
+	if (!j->media_fetched && fs_exists(item_path(j, "exif.json")) &&
+	    !is_damaged(j, "exif.json"))
 		return 0; /* EXIF does not change while the file stays the same */
 	if (j->media_is_original && j->media_name.len) {
 		r = exif_from_file(item_path(j, j->media_name.data), j->media_name.data, &doc, &one);
@@ -843,15 +991,16 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 	return write_json(j, "metadata.json", m, e);
 }
 
-/* The JSON object at path, or NULL (absent, unreadable, or not an object). */
-static json_t *load_object(const char *path)
+/* The item's folder, made if need be; never one that is a link (FA_EINVAL, naming it). */
+static int open_item_dir(struct job *j, struct err *e)
 {
-	json_t *doc = NULL;
+	int fd = -1, r = store_open_item_dir(j->ctx->store, j->kind, j->id, &fd, e);
 
-	if (json_load_path(path, &doc, NULL) == 0 && json_is_object(doc))
-		return doc;
-	json_decref(doc);
-	return NULL;
+	if (r == FA_ENOTFOUND)
+		r = fs_mkdirs(j->dir.data, 0755, e);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static int job_open(struct job *j, struct err *e)
@@ -865,11 +1014,16 @@ static int job_open(struct job *j, struct err *e)
 			       j->id ? j->id : "(none)");
 	r = store_item_path(j->ctx->store, j->kind, j->id, NULL, &j->dir);
 	if (r == 0)
-		r = fs_mkdirs(j->dir.data, 0755, e);
+		r = open_item_dir(j, e);
 	if (r == 0) {
-		j->old_meta = load_object(item_path(j, "metadata.json"));
-		j->old_sizes = load_object(item_path(j, "sizes.json"));
+		/* a damaged record is not read: what it said is in its damaged copy */
+		j->old_meta = load_record_file(j, "metadata.json", 0);
+		j->old_sizes = load_record_file(j, "sizes.json", 0);
 	}
+	/* a complete item's files change now: until its manifest follows, that is ours */
+	if (r == 0 && store_item_complete(j->ctx->store, j->kind, j->id))
+		r = store_begin_rewrite(j->ctx->store, j->kind, j->id,
+					j->ctx->damaged ? j->ctx->damaged->names : NULL, e);
 	j->synced = json_object();
 	if (r == 0 && !j->synced)
 		r = err_set(e, FA_ENOMEM, "out of memory");
@@ -888,6 +1042,10 @@ static void job_release(struct job *j)
 	buf_release(&j->path);
 	buf_release(&j->media_name);
 	buf_release(&j->superseded);
+	buf_release(&j->stale_media);
+	damage_release(&j->bad_json);
+	for (size_t i = 0; i < j->n_written; i++)
+		free(j->written_own[i]);
 }
 
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
@@ -896,7 +1054,7 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 	struct job j = {
 		.ctx = ctx, .res = res, .kind = kind, .listing = listing,
 		.dir = BUF_INIT, .path = BUF_INIT, .media_name = BUF_INIT, .superseded = BUF_INIT,
-		.count_faves = -1,
+		.stale_media = BUF_INIT, .count_faves = -1,
 	};
 	json_t *people = NULL;
 	int r;
@@ -922,10 +1080,10 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 	if (r == 0)
 		r = write_metadata(&j, albums, people, e);
 	if (r == 0)
-		r = store_mark_complete(ctx->store, kind, j.id, e);
+		r = store_mark_complete(ctx->store, kind, j.id, j.written, e);
 	if (r < 0 && j.sizes_out && j.dir.len && r != FA_ENOSPC) {
 		/* keep what was learnt about failed attempts for the next run */
-		json_write_atomic(item_path(&j, "sizes.json"), j.sizes_out, NULL);
+		write_json(&j, "sizes.json", json_incref(j.sizes_out), NULL);
 	}
 	json_decref(people);
 	job_release(&j);
@@ -950,13 +1108,20 @@ int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const cha
 }
 
 /* Writes changed metadata and renews the item's completion (and with it its manifest). */
+/* damaged: the item's other damaged files (NULL-terminated, or NULL), never taken for ours. */
 static int save_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			  const char *path, const json_t *meta, struct err *e)
+			  const char *path, const json_t *meta, const char *const *damaged,
+			  struct err *e)
 {
-	int r = json_write_atomic(path, meta, e);
+	static const char *const written[] = { "metadata.json", NULL };
+	int complete = store_item_complete(ctx->store, kind, id), r = 0;
 
-	if (r == 0 && store_item_complete(ctx->store, kind, id))
-		r = store_mark_complete(ctx->store, kind, id, e);
+	if (complete)
+		r = store_begin_rewrite(ctx->store, kind, id, damaged, e);
+	if (r == 0)
+		r = json_write_atomic(path, meta, e);
+	if (r == 0 && complete)
+		r = store_mark_complete(ctx->store, kind, id, written, e);
 	return r;
 }
 
@@ -1041,7 +1206,8 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		changed = 1;
 	}
 	if (changed) {
-		int w = save_item_meta(ctx, kind, id, path.data, meta, e);
+		/* the sync checked the item's files just before: none is damaged */
+		int w = save_item_meta(ctx, kind, id, path.data, meta, NULL, e);
 
 		r = w < 0 ? w : 1;
 		*ret_changed = 1;
@@ -1053,14 +1219,37 @@ cleanup:
 	return r;
 }
 
+/*
+ * The item's damage into ret (see damage.h); FA_EPARSE when its metadata.json
+ * is damaged: never built upon.
+ */
+static int meta_not_damaged(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			    struct damage *ret, struct err *e)
+{
+	int r = 0;
+
+	if (!store_item_complete(ctx->store, kind, id))
+		return 0;
+	r = damage_check_item(ctx->store, kind, id, ret, e);
+	for (size_t i = 0; r == 0 && i < ret->n; i++)
+		if (!strcmp(ret->v[i].name, "metadata.json"))
+			r = err_set(e, FA_EPARSE, "'%s/%s/metadata.json' is damaged (%s); restore "
+				    "it from a backup", store_kind_dir(kind), id,
+				    damage_kind_text(ret->v[i].kind));
+	return r;
+}
+
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, const char *detail, int64_t last_seen, struct err *e)
 {
+	struct damage d = DAMAGE_INIT;
 	struct buf path = BUF_INIT;
 	json_t *meta = NULL;
 	int r;
 
-	r = photo_load_meta(ctx, kind, id, &path, &meta, e);
+	r = meta_not_damaged(ctx, kind, id, &d, e);
+	if (r == 0)
+		r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0)
 		goto cleanup;
 	if (same_text(jstr(jobj(meta, "upstream"), "status"), status))
@@ -1069,10 +1258,11 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 		last_seen = jint_or(jobj(meta, "synced"), "info", 0);
 	r = merge_mark_upstream(meta, status, detail, last_seen, ctx->now);
 	if (r == 0)
-		r = save_item_meta(ctx, kind, id, path.data, meta, e);
+		r = save_item_meta(ctx, kind, id, path.data, meta, d.names, e);
 	if (r == 0)
 		r = 1;
 cleanup:
+	damage_release(&d);
 	json_decref(meta);
 	buf_release(&path);
 	return r;

@@ -27,21 +27,29 @@ struct photo_ctx {
 	struct retry_policy retry; /* for downloads */
 	int64_t now;               /* unix seconds, for archived_at */
 	int refetch_all;           /* fetch comments and faves even when counts match */
+	const struct damage *damaged; /* the item's damaged files, repaired now; or NULL */
 };
 
 struct fs_tmp;
+struct damage;
 
 struct photo_result {
 	int original_missing;  /* a smaller size was archived: Flickr did not offer the original */
 	int downloaded;        /* media files fetched this time */
 	int gone;              /* Flickr says the photo no longer exists */
+	int repaired;          /* damaged files replaced by Flickr's copy (the damaged kept) */
 	char note[256];        /* something worth telling the user, or "" */
+	char bad_json[32];     /* a record found not valid JSON (fetched again), or "" */
 };
 
 /*
  * Archives the item, or refreshes an archived one: Flickr's current data is
  * merged with the archived records (see merge.h), comments and faves are
- * fetched again only when their counts or lastupdate moved.
+ * fetched again only when their counts or lastupdate moved.  The files
+ * ctx->damaged lists are not read but fetched again, each kept aside first
+ * as "damaged-<t>-<name>"; so is a media file of an item never completed that
+ * sizes.json has no record of (the original Python tool's half-written
+ * items), unless the download holds the same bytes.
  */
 int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
 		  const json_t *albums, struct photo_result *res, struct err *e);

@@ -37,6 +37,10 @@ static int lock_archive(const char *root, int *ret_fd)
 
 static void report_update(const char *root, const struct index_stats *st)
 {
+	if (st->damaged)
+		msg_warn("'%s' is damaged (not valid JSON)%s; searching what could be read "
+			 "('flickr-archive sync' repairs it)", st->damaged_path,
+			 st->damaged > 1 ? ", and so are files of other items" : "");
 	if (st->rebuilt && strcmp(st->why, "created"))
 		msg_info("Rebuilt the search index '%s/%s' (%s): %ld items", root, INDEX_DB_NAME,
 			 st->why, st->items);

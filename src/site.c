@@ -135,7 +135,8 @@ static void print_warnings(const json_t *warnings)
 	for (size_t i = 0; i < n && i < WARNINGS_SHOWN; i++)
 		msg_warn("%s", json_string_value(json_array_get(warnings, i)));
 	if (n > WARNINGS_SHOWN)
-		msg_warn("... and %zu more images that cannot be decoded", n - WARNINGS_SHOWN);
+		msg_warn("... and %zu more warnings (images that cannot be decoded, damaged "
+			 "files)", n - WARNINGS_SHOWN);
 }
 
 /* ROOT/index.html as an absolute path when the root resolves (caller frees). */

@@ -21,18 +21,21 @@ struct records {
 	json_t *exif;
 };
 
-static json_t *load_record(const struct site *s, const struct site_item *it, const char *name)
+static json_t *load_record(struct site *s, const struct site_item *it, const char *name)
 {
 	struct buf path = BUF_INIT;
 	json_t *doc = NULL;
 
-	if (buf_printf(&path, "%s/%s/%s/%s", s->m.root, store_kind_dir(it->kind), it->id, name) == 0)
-		json_load_path(path.data, &doc, NULL);
+	if (buf_printf(&path, "%s/%s/%s/%s", s->m.root, store_kind_dir(it->kind), it->id, name) == 0 &&
+	    json_load_path(path.data, &doc, NULL) == FA_EPARSE)
+		site_warn(s, "'%s/%s/%s' is damaged (not valid JSON); its page shows "
+			  "what could be read ('flickr-archive sync' repairs it)",
+			  store_kind_dir(it->kind), it->id, name);
 	buf_release(&path);
 	return doc;
 }
 
-static void records_load(struct records *rec, const struct site *s, const struct site_item *it)
+static void records_load(struct records *rec, struct site *s, const struct site_item *it)
 {
 	rec->meta = load_record(s, it, "metadata.json");
 	rec->comments = load_record(s, it, "comments.json");

@@ -8,6 +8,12 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__) && defined(__has_include)
+#if __has_include(<linux/openat2.h>)
+#include <linux/openat2.h>
+#include <sys/syscall.h>
+#endif
+#endif
 
 #include "fsutil.h"
 #include "manifest.h"
@@ -41,7 +47,12 @@ static void sweep_item_dirs(const char *kind_path)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!store_valid_id(de->d_name))
+		struct stat st;
+
+		/* an item folder that is a link is not swept through (see store_open_item_dir()) */
+		if (!store_valid_id(de->d_name) ||
+		    fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    !S_ISDIR(st.st_mode))
 			continue;
 		buf_reset(&p);
 		if (buf_printf(&p, "%s/%s", kind_path, de->d_name) == 0)
@@ -176,11 +187,12 @@ int store_item_complete(const struct store *s, enum store_kind kind, const char 
 }
 
 int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
-			 struct err *e)
+			 const char *const *written, struct err *e)
 {
-	static const char *const not_listed[] = { STORE_COMPLETE_FLAG, NULL };
+	static const char *const not_listed[] = { STORE_COMPLETE_FLAG, STORE_DAMAGED_PREFIX "*",
+						  NULL };
 	struct buf dir = BUF_INIT, rel = BUF_INIT;
-	int r;
+	int fd = -1, r;
 
 	r = store_item_path(s, kind, id, NULL, &dir);
 	if (r < 0) {
@@ -191,34 +203,91 @@ int store_write_manifest(const struct store *s, enum store_kind kind, const char
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	r = manifest_write_dir(dir.data, rel.data, not_listed, e);
+	/* never written through a folder that is a link */
+	r = store_open_item_dir(s, kind, id, &fd, e);
+	if (r == 0)
+		close(fd);
+	if (r == 0)
+		r = manifest_write_dir(dir.data, rel.data, not_listed, written, e);
 cleanup:
 	buf_release(&dir);
 	buf_release(&rel);
 	return r;
 }
 
-int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id)
+int store_has_manifest(const struct store *s, enum store_kind kind, const char *id)
 {
 	struct buf p = BUF_INIT;
-	struct stat man, meta;
-	int stale = 0;
+	struct stat st;
+	int has = 0;
 
-	if (store_item_path(s, kind, id, MANIFEST_NAME, &p) < 0)
-		goto cleanup;
-	if (stat(p.data, &man) < 0) {
-		stale = 1;
+	if (store_item_path(s, kind, id, MANIFEST_NAME, &p) == 0)
+		has = lstat(p.data, &st) == 0;
+	buf_release(&p);
+	return has;
+}
+
+/* ".flickr-archive/rewriting/<kind dir>-<id>" */
+static int rewrite_marker_path(const struct store *s, enum store_kind kind, const char *id,
+			       struct buf *out)
+{
+	if (!store_valid_id(id))
+		return FA_EINVAL;
+	buf_reset(out);
+	return buf_printf(out, "%s/%s/%s-%s", s->root, STORE_REWRITING_DIR, store_kind_dir(kind),
+			  id) < 0 ? FA_ENOMEM : 0;
+}
+
+int store_begin_rewrite(const struct store *s, enum store_kind kind, const char *id,
+			const char *const *damaged, struct err *e)
+{
+	struct buf p = BUF_INIT, names = BUF_INIT;
+	char *slash;
+	int r = rewrite_marker_path(s, kind, id, &p);
+
+	for (size_t i = 0; r == 0 && damaged && damaged[i]; i++)
+		r = buf_printf(&names, "%s\n", damaged[i]) < 0 ? FA_ENOMEM : 0;
+	if (r < 0) {
+		r = err_set(e, r, r == FA_EINVAL ? "invalid photo id" : "out of memory");
 		goto cleanup;
 	}
-	if (store_item_path(s, kind, id, "metadata.json", &p) == 0 && stat(p.data, &meta) == 0)
-		stale = !fs_mtime_not_older(&man, &meta);
+	slash = strrchr(p.data, '/');
+	*slash = '\0';
+	r = fs_mkdirs(p.data, 0755, e);
+	*slash = '/';
+	if (r == 0)
+		r = fs_write_atomic(p.data, names.len ? names.data : "", names.len, 0644, e);
 cleanup:
 	buf_release(&p);
-	return stale;
+	buf_release(&names);
+	return r;
+}
+
+int store_rewrite_pending(const struct store *s, enum store_kind kind, const char *id,
+			  struct buf *ret_damaged)
+{
+	struct buf p = BUF_INIT;
+	int pending = 0;
+
+	if (rewrite_marker_path(s, kind, id, &p) == 0) {
+		buf_reset(ret_damaged);
+		pending = fs_read_file(p.data, 64 * 1024, ret_damaged, NULL) == 0;
+	}
+	buf_release(&p);
+	return pending;
+}
+
+static void end_rewrite(const struct store *s, enum store_kind kind, const char *id)
+{
+	struct buf p = BUF_INIT;
+
+	if (rewrite_marker_path(s, kind, id, &p) == 0)
+		unlink(p.data);
+	buf_release(&p);
 }
 
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
-			struct err *e)
+			const char *const *written, struct err *e)
 {
 	struct buf p = BUF_INIT;
 	int r;
@@ -229,11 +298,81 @@ int store_mark_complete(const struct store *s, enum store_kind kind, const char 
 		goto cleanup;
 	}
 	/* the manifest first: a complete item always has one that is true */
-	r = store_write_manifest(s, kind, id, e);
+	r = store_write_manifest(s, kind, id, written, e);
 	if (r == 0)
 		r = fs_write_atomic(p.data, "complete\n", 9, 0644, e);
+	if (r == 0)
+		end_rewrite(s, kind, id);
 cleanup:
 	buf_release(&p);
+	return r;
+}
+
+/* Opens "<kind dir>/<id>" below root_fd without following a link at any step. */
+static int open_beneath(int root_fd, const char *rel)
+{
+#if defined(SYS_openat2) && defined(RESOLVE_BENEATH)
+	struct open_how how = {
+		.flags = O_RDONLY | O_DIRECTORY | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	long fd = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+
+	/* an older kernel, or a sandbox that refuses the call: step by step below */
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != E2BIG))
+		return (int)fd;
+#endif
+	{
+		const char *slash = strchr(rel, '/');
+		struct buf first = BUF_INIT;
+		int kind_fd, fd2 = -1, saved;
+
+		if (!slash || buf_append(&first, rel, (size_t)(slash - rel)) < 0) {
+			buf_release(&first);
+			errno = ENOMEM;
+			return -1;
+		}
+		kind_fd = openat(root_fd, first.data,
+				 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		buf_release(&first);
+		if (kind_fd < 0)
+			return -1;
+		fd2 = openat(kind_fd, slash + 1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		saved = errno;
+		close(kind_fd);
+		errno = saved;
+		return fd2;
+	}
+}
+
+int store_open_item_dir(const struct store *s, enum store_kind kind, const char *id,
+			int *ret_fd, struct err *e)
+{
+	struct buf rel = BUF_INIT;
+	int root_fd, fd = -1, r = 0;
+
+	if (!store_valid_id(id))
+		return err_set(e, FA_EINVAL, "invalid photo id");
+	root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return fs_errno_error(e, "open", s->root, errno);
+	if (buf_printf(&rel, "%s/%s", store_kind_dir(kind), id) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	fd = open_beneath(root_fd, rel.data);
+	if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EXDEV))
+		r = err_set(e, FA_EINVAL, "'%s/%s' is a symbolic link (or not a folder); not "
+			    "followed", s->root, rel.data);
+	else if (fd < 0 && errno == ENOENT)
+		r = err_set(e, FA_ENOTFOUND, "'%s/%s' does not exist", s->root, rel.data);
+	else if (fd < 0)
+		r = fs_errno_error(e, "open", rel.data, errno);
+	else
+		*ret_fd = fd;
+cleanup:
+	close(root_fd);
+	buf_release(&rel);
 	return r;
 }
 

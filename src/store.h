@@ -31,6 +31,9 @@ struct store {
 #define STORE_WORK_DIR ".flickr-archive"
 #define STORE_COMPLETE_FLAG "complete.flag"
 #define STORE_AVATARS_DIR "avatars"
+#define STORE_REWRITING_DIR STORE_WORK_DIR "/rewriting"
+/* A damaged file that was repaired is kept as "damaged-<unix time>-<name>". */
+#define STORE_DAMAGED_PREFIX "damaged-"
 
 /* How store_lock() takes the archive's lock, ROOT/.flickr-archive/lock (flock(2)). */
 enum store_lock_how {
@@ -72,23 +75,47 @@ int store_root_path(const struct store *s, const char *file, struct buf *out);
 int store_item_complete(const struct store *s, enum store_kind kind, const char *id);
 /*
  * Writes the item's manifest-sha256.txt (see manifest.h): every regular file
- * of its folder but complete.flag, as "<kind dir>/<id>/<name>", relative to
- * the archive root.
+ * of its folder but complete.flag and the damaged copies, as
+ * "<kind dir>/<id>/<name>", relative to the archive root.  written: the
+ * names the caller wrote or removed since the last manifest (NULL-terminated;
+ * see manifest_write_dir() for NULL): every other file keeps its recorded
+ * digest, so damage is never written into the manifest as the truth.
  */
 int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
-			 struct err *e);
+			 const char *const *written, struct err *e);
+/* True when the item has a manifest of its own. */
+int store_has_manifest(const struct store *s, enum store_kind kind, const char *id);
 /*
- * True when the item's manifest is missing, or older than its metadata.json:
- * a sync rewrote the item and was killed before it marked it complete again
- * (metadata.json is written last).
- */
-int store_manifest_stale(const struct store *s, enum store_kind kind, const char *id);
-/*
- * Writes the item's manifest, then complete.flag (atomically, last).  Call it
- * again after rewriting a file of a complete item: the manifest follows.
+ * Writes the item's manifest (as store_write_manifest()), then complete.flag
+ * (atomically, last), and ends a rewrite begun with store_begin_rewrite().
+ * Call it again after rewriting a file of a complete item: the manifest
+ * follows.
  */
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
-			struct err *e);
+			const char *const *written, struct err *e);
+
+/*
+ * Rewriting a complete item: a marker in the work directory
+ * (".flickr-archive/rewriting/<kind dir>-<id>", holding the names of the
+ * damaged files being repaired, one a line) says, until
+ * store_mark_complete(), that files changed since the item's manifest are
+ * this tool's own writes, not damage, should the run be killed in between.
+ */
+int store_begin_rewrite(const struct store *s, enum store_kind kind, const char *id,
+			const char *const *damaged, struct err *e);
+/* 1 when a rewrite was begun and not ended; ret_damaged gets the marker's names. */
+int store_rewrite_pending(const struct store *s, enum store_kind kind, const char *id,
+			  struct buf *ret_damaged);
+
+/*
+ * Opens the item's folder below the archive root without following a
+ * symbolic link at any step (openat2's RESOLVE_BENEATH where the kernel has
+ * it, O_NOFOLLOW step by step elsewhere): FA_EINVAL, with a message naming
+ * it, when the folder (or my_photos/) is a link; FA_ENOTFOUND when it does
+ * not exist.  The caller closes *ret_fd.
+ */
+int store_open_item_dir(const struct store *s, enum store_kind kind, const char *id,
+			int *ret_fd, struct err *e);
 
 /*
  * Finds "<stem>.<ext>" with an allowed extension in dir; stores the file

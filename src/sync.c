@@ -17,6 +17,7 @@
 #include "breaker.h"
 #include "catalog.h"
 #include "clock.h"
+#include "damage.h"
 #include "fa_build.h"
 #include "flickr.h"
 #include "fsutil.h"
@@ -43,6 +44,7 @@ struct sync_state {
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
 	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	struct store_ids recheck[2]; /* listed ids that were damaged or failed (under lock) */
 	int listed_short[2]; /* a listing held clearly fewer items than its total */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
@@ -51,6 +53,8 @@ struct sync_state {
 	long skipped;        /* archived items unchanged upstream */
 	long marked_gone;
 	long original_missing;
+	long repaired;       /* damaged files fetched again from Flickr */
+	json_t *damaged;     /* [{path, problem}]: damage left, from the catalog's check */
 	json_t *failures;    /* [{kind, id, error}] */
 	pthread_mutex_t lock; /* the counters and failures above, while workers run */
 	struct avatar_result avatars;
@@ -403,10 +407,62 @@ static int try_unchanged(struct sync_state *st, struct photo_ctx *ctx, enum stor
 	return 1;
 }
 
+/* The catalog checks this listed item again: what its repair left is reported. */
+static void recheck(struct sync_state *st, enum store_kind kind, const char *id)
+{
+	pthread_mutex_lock(&st->lock);
+	store_ids_add(&st->recheck[kind], id);
+	pthread_mutex_unlock(&st->lock);
+}
+
+/*
+ * Whether the item was listed and found whole by this sync (archive_listed()
+ * checked every complete one): the catalog need not check it again.
+ */
+static int checked_whole(void *ud, enum store_kind kind, const char *id)
+{
+	struct sync_state *st = ud;
+
+	return store_ids_contains(&st->listed[kind], id) &&
+	       !store_ids_contains(&st->recheck[kind], id);
+}
+
+/*
+ * A complete item's files against its manifest (damage.h).  Returns 1 when
+ * the item is to be skipped (its folder is a link: never followed), 0
+ * otherwise, with the damage to repair in d, or a fatal error.
+ */
+static int check_damage(struct sync_state *st, enum store_kind kind, const char *id,
+			struct damage *d, struct err *e)
+{
+	struct err one = { 0 };
+	int r = damage_check_item(&st->store, kind, id, d, &one);
+
+	if (r == FA_EINVAL) {
+		record_failure(st, kind, id, one.msg);
+		recheck(st, kind, id);
+		return 1;
+	}
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	if (r < 0) {
+		msg_debug("%s/%s: cannot check its files: %s", store_kind_dir(kind), id, one.msg);
+		recheck(st, kind, id);
+	}
+	for (size_t i = 0; i < d->n; i++)
+		msg_warn("%s/%s/%s is damaged (%s); fetching it again from Flickr",
+			 store_kind_dir(kind), id, d->v[i].name, damage_kind_text(d->v[i].kind));
+	return 0;
+}
+
 static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
 			  const json_t *listing, const json_t *albums, struct err *e)
 {
 	const char *id = jstr(listing, "id");
+	struct damage damaged = DAMAGE_INIT;
 	struct photo_result res;
 	struct err one = { 0 };
 	char what[256];
@@ -416,11 +472,23 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	ctx->now = clock_unix_now();
 	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
 		known = 1;
-		r = try_unchanged(st, ctx, kind, listing, albums, e);
+		r = check_damage(st, kind, id, &damaged, e);
+		if (r == 0 && !damaged.n)
+			r = try_unchanged(st, ctx, kind, listing, albums, e);
 		if (r != 0)
 			return r > 0 ? 0 : r;
 	}
+	ctx->damaged = damaged.n ? &damaged : NULL;
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);
+	ctx->damaged = NULL;
+	if (known && (damaged.n || r < 0))
+		recheck(st, kind, id);
+	damage_release(&damaged);
+	count(st, &st->repaired, res.repaired);
+	if (res.bad_json[0])
+		msg_warn("%s/%s/%s was not valid JSON (damaged); %s", store_kind_dir(kind), id,
+			 res.bad_json, r == 0 ? "fetched it again from Flickr"
+					      : "it will be fetched again");
 	if (r < 0 && res.gone && known) {
 		/* listed a moment ago, gone now: keep it, marked */
 		r = photo_mark_upstream(ctx, kind, id, "deleted", one.msg, 0, &one);
@@ -622,6 +690,10 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 	jset_int(rep, "already_complete", st->skipped);
 	jset_int(rep, "marked_gone_upstream", st->marked_gone);
 	jset_int(rep, "original_not_available", st->original_missing);
+	jset_int(rep, "repaired", st->repaired);
+	/* the damage Flickr could not repair: these files need a backup */
+	if (st->damaged)
+		jset_new(rep, "damaged", json_incref(st->damaged));
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_int(rep, "api_quota_wait_seconds", flickr_quota_waited_ms(&st->fc) / 1000);
 	jset_new(rep, "failed", json_incref(st->failures));
@@ -648,6 +720,20 @@ static void print_avatar_summary(const struct avatar_result *a)
 		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 
+static void print_damage_left(const json_t *damaged)
+{
+	size_t n = json_array_size(damaged);
+
+	if (!n)
+		return;
+	msg_warn("%zu damaged file%s could not be repaired from Flickr (no longer there, or the "
+		 "fetch failed: see above); restore %s from a backup:", n, n == 1 ? "" : "s",
+		 n == 1 ? "it" : "them");
+	for (size_t i = 0; i < n; i++)
+		msg_warn("  %s (%s)", jstr(json_array_get(damaged, i), "path"),
+			 jstr(json_array_get(damaged, i), "problem"));
+}
+
 static void print_summary(struct sync_state *st, const struct catalog_counts *cc)
 {
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
@@ -671,6 +757,11 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 		msg_info("%ld item%s archived at the largest size offered, not the original "
 			 "(see sizes.json)", st->original_missing,
 			 st->original_missing == 1 ? " was" : "s were");
+	if (st->repaired)
+		msg_info("Repaired %ld damaged file%s from Flickr (each damaged copy is kept as "
+			 "damaged-<time>-<name> beside it)", st->repaired,
+			 st->repaired == 1 ? "" : "s");
+	print_damage_left(st->damaged);
 	if (st->avatars_done)
 		print_avatar_summary(&st->avatars);
 	if (cc)
@@ -782,6 +873,8 @@ static int run(struct sync_state *st, struct err *e)
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
 		r = archive_spooled(st, STORE_FAV, STORE_WORK_DIR "/favorites.jsonl", e);
 	progress_end();
+	store_ids_sort(&st->recheck[STORE_MY]);
+	store_ids_sort(&st->recheck[STORE_FAV]);
 	return r;
 }
 
@@ -794,10 +887,13 @@ static void release_work(struct sync_state *st)
 	json_decref(st->old_albums);
 	json_decref(st->state);
 	json_decref(st->failures);
-	st->albums = st->old_albums = st->state = st->failures = NULL;
+	json_decref(st->damaged);
+	st->albums = st->old_albums = st->state = st->failures = st->damaged = NULL;
 	album_members_release(&st->photo_albums);
 	store_ids_free(&st->listed[STORE_MY]);
 	store_ids_free(&st->listed[STORE_FAV]);
+	store_ids_free(&st->recheck[STORE_MY]);
+	store_ids_free(&st->recheck[STORE_FAV]);
 	avatar_result_release(&st->avatars);
 }
 
@@ -814,6 +910,7 @@ int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
+	struct catalog_checked checked = { checked_whole, &st };
 	struct catalog_counts cc;
 	struct err e = { 0 }, ce = { 0 };
 	int r, cr, held, status;
@@ -832,7 +929,9 @@ int cmd_sync(const struct options *o)
 	 * the avatars are fetched only after a sync that ran to its end */
 	cr = held && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
-				  &cc, &ce) : -1;
+				  r == 0 ? &checked : NULL, &cc, &ce) : -1;
+	if (cr == 0)
+		st.damaged = cc.damaged;
 	if (held && r != FA_ENOSPC)
 		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
 	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
@@ -856,7 +955,8 @@ int cmd_sync(const struct options *o)
 		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
 		status = EXIT_FATAL;
 	} else {
-		status = json_array_size(st.failures) ? EXIT_SOME_FAILED : EXIT_OK;
+		status = json_array_size(st.failures) || json_array_size(st.damaged)
+			? EXIT_SOME_FAILED : EXIT_OK;
 	}
 	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);

@@ -324,13 +324,19 @@ def test_the_next_sync_finishes_what_a_killed_refresh_left(synced, account):
         parse_manifest(synced.archive / MANIFEST)
 
 
-def test_sync_does_not_record_a_file_changed_behind_its_back(synced, account):
+def test_sync_repairs_a_file_changed_behind_its_back(synced, account):
+    """Never recorded as it is now: fetched again, the changed copy kept aside (issue 18)."""
     pid, d, original = a_photo(synced, account)
-    original.write_bytes(original.read_bytes() + b"edited")
-    assert synced.sync().returncode == 0
+    good = original.read_bytes()
+    original.write_bytes(good + b"edited")
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert original.read_bytes() == good
+    [kept] = [p for p in d.iterdir() if p.name.startswith("damaged-")]
+    assert kept.read_bytes() == good + b"edited"
     r = verify(synced)
-    assert r.returncode == 1
-    assert findings(r) == [("changed", f"my_photos/{pid}/{original.name}", REWRITTEN)]
+    assert r.returncode == 0, r.stdout
+    assert findings(r) == [("unrecorded", f"my_photos/{pid}/{kept.name}", None)]
 
 
 def test_a_newer_item_manifest_wins(synced, account):

@@ -369,7 +369,7 @@ static void test_write_dir_lists_final_regular_files(void **state)
 	ut_write_str(hidden, "");
 	assert_int_equal(mkdir(sub, 0755), 0);
 	assert_int_equal(symlink(a, link), 0);
-	assert_int_equal(manifest_write_dir(dir, "my_photos/7", skip, NULL), 0);
+	assert_int_equal(manifest_write_dir(dir, "my_photos/7", skip, NULL, NULL), 0);
 	text = ut_read_file(man, NULL);
 	hex_of(b, hex, NULL);
 	buf_printf(&want, "%s my_photos/7/metadata.json\n%s my_photos/7/original.jpg\n", hex,
@@ -377,7 +377,7 @@ static void test_write_dir_lists_final_regular_files(void **state)
 	assert_string_equal(text, want.data);
 	free(text);
 	/* writing again lists the same (the manifest does not list itself) */
-	assert_int_equal(manifest_write_dir(dir, "my_photos/7", skip, NULL), 0);
+	assert_int_equal(manifest_write_dir(dir, "my_photos/7", skip, NULL, NULL), 0);
 	text = ut_read_file(man, NULL);
 	assert_string_equal(text, want.data);
 	free(text);
@@ -394,28 +394,49 @@ static void test_write_dir_lists_final_regular_files(void **state)
 
 static void test_write_dir_keeps_digests_of_untouched_files(void **state)
 {
+	static const char *const written[] = { "metadata.json", NULL };
+	static const char *const skip[] = { "damaged-*", NULL };
 	const char *dir = *state;
 	char *a = ut_join(dir, "original.jpg"), *b = ut_join(dir, "metadata.json");
+	char *c = ut_join(dir, "comments.json"), *kept = ut_join(dir, "damaged-1-original.jpg");
 	char *man = ut_join(dir, MANIFEST_NAME), *text;
-	char hex_b[MANIFEST_HEX_LEN + 1];
+	char hex_b[MANIFEST_HEX_LEN + 1], hex_c[MANIFEST_HEX_LEN + 1];
 
 	ut_write_str(a, "abc");
 	ut_write_str(b, "{}");
+	ut_write_str(c, "[]");
+	hex_of(c, hex_c, NULL);
 	set_mtime(a, 1000000000);
 	set_mtime(b, 1000000000);
-	assert_int_equal(manifest_write_dir(dir, "p", NULL, NULL), 0);
-	/* bit rot in the original (mtime untouched), a real rewrite of metadata.json */
+	assert_int_equal(manifest_write_dir(dir, "p", skip, NULL, NULL), 0);
+	/* bit rot in the original (mtime put back), a real rewrite of metadata.json,
+	 * a list deleted, a damaged copy kept aside */
 	ut_write_str(a, "abd");
 	set_mtime(a, 1000000000);
 	ut_write_str(b, "{\"new\":1}");
-	assert_int_equal(manifest_write_dir(dir, "p", NULL, NULL), 0);
+	assert_int_equal(unlink(c), 0);
+	ut_write_str(kept, "abd");
+	assert_int_equal(manifest_write_dir(dir, "p", skip, written, NULL), 0);
 	text = ut_read_file(man, NULL);
 	hex_of(b, hex_b, NULL);
 	assert_non_null(strstr(text, hex_b));         /* rehashed */
 	assert_non_null(strstr(text, ABC_HEX));       /* the damage is not blessed */
+	assert_non_null(strstr(text, hex_c));         /* nor is the loss */
+	assert_null(strstr(text, "damaged-"));
+	free(text);
+	/* with no list, a file changed since the manifest (its ctime) is hashed */
+	sleep(1);
+	ut_write_str(a, "abd");
+	set_mtime(a, 1000000000);
+	assert_int_equal(manifest_write_dir(dir, "p", skip, NULL, NULL), 0);
+	text = ut_read_file(man, NULL);
+	assert_null(strstr(text, ABC_HEX));
+	assert_null(strstr(text, "comments.json"));
 	free(text);
 	free(a);
 	free(b);
+	free(c);
+	free(kept);
 	free(man);
 }
 
@@ -440,7 +461,7 @@ static void test_mark_complete_writes_the_manifest_first(void **state)
 	store_item_path(&s, STORE_MY, "123", NULL, &p);
 	assert_int_equal(fs_mkdirs(p.data, 0755, NULL), 0);
 	put(dir, "my_photos/123/original.jpg", "abc");
-	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL), 0);
+	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL, NULL), 0);
 	assert_true(store_item_complete(&s, STORE_MY, "123"));
 	store_item_path(&s, STORE_MY, "123", MANIFEST_NAME, &p);
 	text = ut_read_file(p.data, NULL);
@@ -450,23 +471,13 @@ static void test_mark_complete_writes_the_manifest_first(void **state)
 	free(text);
 	/* a later rewrite of a complete item, then marking it again: the manifest follows */
 	put(dir, "my_photos/123/metadata.json", "{}");
-	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL), 0);
+	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL, NULL), 0);
 	text = ut_read_file(p.data, NULL);
 	assert_non_null(strstr(text, " my_photos/123/metadata.json\n"));
 	free(text);
-	assert_int_equal(store_write_manifest(&s, STORE_MY, "../1", NULL), FA_EINVAL);
-	/* stale: missing, or older than metadata.json (a sync killed in between) */
-	assert_false(store_manifest_stale(&s, STORE_MY, "123"));
-	store_item_path(&s, STORE_MY, "123", "metadata.json", &p);
-	set_mtime(p.data, time(NULL) + 10);
-	assert_true(store_manifest_stale(&s, STORE_MY, "123"));
-	assert_int_equal(store_write_manifest(&s, STORE_MY, "123", NULL), 0);
-	store_item_path(&s, STORE_MY, "123", MANIFEST_NAME, &p);
-	set_mtime(p.data, time(NULL) + 20);
-	assert_false(store_manifest_stale(&s, STORE_MY, "123"));
-	assert_int_equal(unlink(p.data), 0);
-	assert_true(store_manifest_stale(&s, STORE_MY, "123"));
-	assert_false(store_manifest_stale(&s, STORE_MY, "../1"));
+	assert_int_equal(store_write_manifest(&s, STORE_MY, "../1", NULL, NULL), FA_EINVAL);
+	assert_true(store_has_manifest(&s, STORE_MY, "123"));
+	assert_false(store_has_manifest(&s, STORE_MY, "124"));
 	buf_release(&p);
 	store_release(&s);
 }
@@ -480,7 +491,7 @@ static void make_item(const struct store *s, enum store_kind kind, const char *i
 	store_item_path(s, kind, id, "original.jpg", &p);
 	ut_write_str(p.data, id);
 	if (complete)
-		assert_int_equal(store_mark_complete(s, kind, id, NULL), 0);
+		assert_int_equal(store_mark_complete(s, kind, id, NULL, NULL), 0);
 	buf_release(&p);
 }
 
@@ -509,7 +520,7 @@ static void test_archive_manifest(void **state)
 	put(dir, "my_photos_index.json", "[]");
 	put(dir, "users_cache.json", "{}");
 
-	assert_int_equal(catalog_write_manifest(&s, NULL), 0);
+	assert_int_equal(catalog_write_manifest(&s, NULL, NULL), 0);
 	man = ut_join(dir, MANIFEST_NAME);
 	text = ut_read_file(man, NULL);
 	assert_non_null(text);
@@ -532,7 +543,7 @@ static void test_archive_manifest(void **state)
 	free(text);
 	/* an existing bagit.txt is left alone */
 	ut_write_str(bagit, "BagIt-Version: 0.97\n");
-	assert_int_equal(catalog_write_manifest(&s, NULL), 0);
+	assert_int_equal(catalog_write_manifest(&s, NULL, NULL), 0);
 	text = ut_read_file(bagit, NULL);
 	assert_string_equal(text, "BagIt-Version: 0.97\n");
 	free(text);

@@ -171,7 +171,7 @@ static void test_mark_and_check_complete(void **state)
 	assert_int_equal(store_item_path(&s, STORE_MY, "123", NULL, &p), 0);
 	assert_int_equal(mkdir(p.data, 0755), 0);
 	assert_false(store_item_complete(&s, STORE_MY, "123"));
-	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", &e), 0);
+	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL, &e), 0);
 	assert_true(store_item_complete(&s, STORE_MY, "123"));
 	/* the flag is per kind and per id */
 	assert_false(store_item_complete(&s, STORE_FAV, "123"));
@@ -195,7 +195,7 @@ static void test_mark_complete_bad_id(void **state)
 	struct err e = { 0 };
 
 	assert_int_equal(store_open(&s, dir, &e), 0);
-	assert_int_equal(store_mark_complete(&s, STORE_MY, "../x", &e), FA_EINVAL);
+	assert_int_equal(store_mark_complete(&s, STORE_MY, "../x", NULL, &e), FA_EINVAL);
 	assert_false(store_item_complete(&s, STORE_MY, "../x"));
 	assert_false(store_item_complete(&s, STORE_MY, NULL));
 	store_release(&s);
