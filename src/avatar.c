@@ -1,4 +1,5 @@
 /* avatar.c: fetching and recording the buddy icons of users_cache.json's people. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pace.h"
+#include "pool.h"
 #include "record.h"
 
 #define NSID_DIGITS_MAX 20
@@ -19,6 +21,9 @@
  * the rest waits for the next run: a blocked or down static host must not cost
  * minutes of backoff per person. */
 #define HOST_FAILURES_MAX 3
+/* An icon missed is fetched on the next run: a few retries, not the archive's six
+ * (whose backoff adds up to two minutes for a host that cannot be resolved). */
+#define AVATAR_RETRIES_MAX 2
 
 /* One icon to fetch. */
 struct avatar_job {
@@ -158,49 +163,150 @@ static void record_failure(struct avatar_result *res, const char *nsid, const ch
 }
 
 /*
- * Fetches one icon and records it; 0 also when it failed (recorded in res),
- * then *ret_host_failed tells whether the host seemed the trouble (network,
- * 429, 5xx) rather than this icon.
+ * The downloads, on --jobs threads.  A worker takes the next job until none
+ * is left, a fatal error came, or HOST_FAILURES_MAX downloads finished in a
+ * row failed for want of the host: the rest waits for the next run.  Until
+ * a download has shown the host works (and again after one blamed it), one
+ * download goes at a time, so that a host that is down costs
+ * HOST_FAILURES_MAX tries, not one per worker.
  */
-static int fetch_one(const struct avatar_ctx *ctx, const struct avatar_job *job,
-		     struct avatar_result *res, int *ret_host_failed, struct err *e)
+struct avatar_pool {
+	const struct avatar_ctx *ctx;
+	struct avatar_job *jobs;
+	size_t n;
+	pthread_mutex_t lock;       /* the fields below, res and the users' records */
+	pthread_cond_t finished;    /* a download finished */
+	struct avatar_result *res;
+	size_t next;                /* the next job to start */
+	long in_flight;
+	int host_works;             /* the last download that finished reached the host */
+	int host_failures;          /* in a row, as downloads finish */
+	int r;                      /* first fatal error, or 0 */
+	struct err e;
+};
+
+/* The next job to fetch, or NULL when the pool is to stop. */
+static struct avatar_job *next_job(struct avatar_pool *pool)
 {
+	struct avatar_job *job = NULL;
+
+	pthread_mutex_lock(&pool->lock);
+	while (!pool->host_works && pool->in_flight > 0 && pool->r == 0)
+		pthread_cond_wait(&pool->finished, &pool->lock);
+	if (pool->r == 0 && clock_stop_requested())
+		pool->r = err_set(&pool->e, FA_EINTR, "interrupted");
+	if (pool->r == 0 && pool->host_failures < HOST_FAILURES_MAX && pool->next < pool->n) {
+		job = &pool->jobs[pool->next++];
+		pool->in_flight++;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return job;
+}
+
+/* Records what one download came to (r: its result, one: its error). */
+static void record_outcome(struct avatar_pool *pool, const struct avatar_job *job,
+			   const char *rel, int r, const struct err *one)
+{
+	struct avatar_result *res = pool->res;
+	char what[128];
+
+	pthread_mutex_lock(&pool->lock);
+	pool->in_flight--;
+	pthread_cond_broadcast(&pool->finished);
+	/* the breaker tripped on the icons' host: the icons wait, the sync is done */
+	if (r < 0 && err_is_fatal(r) && r != FA_EUNREACHABLE) {
+		if (pool->r == 0) {
+			pool->r = r;
+			pool->e = *one;
+		}
+		pthread_mutex_unlock(&pool->lock);
+		return;
+	}
+	if (r == 0) {
+		jset_str(job->user, "avatar", rel);
+		jset_str(job->user, "avatar_iconserver", job->server);
+		res->fetched++;
+	} else {
+		record_failure(res, job->nsid, one->msg[0] ? one->msg : fa_strerror(r));
+	}
+	/* a host that cannot be resolved, reached, or that answers 429/5xx */
+	pool->host_works = !(r == FA_ENET || r == FA_EUNREACHABLE ||
+			     (r == FA_EHTTP && retry_http_status(one->http_status)));
+	pool->host_failures = pool->host_works ? 0 : r == FA_EUNREACHABLE ? HOST_FAILURES_MAX
+					      : pool->host_failures + 1;
+	res->archived += jstr(job->user, "avatar") != NULL; /* a failed update keeps the old */
+	pthread_mutex_unlock(&pool->lock);
+	snprintf(what, sizeof(what), "avatar of %s %s", job->nsid, r == 0 ? "archived" : "failed");
+	progress_item(what, -1);
+}
+
+/* Fetches one icon into the archive; the outcome is recorded in the pool. */
+static void fetch_one(struct avatar_pool *pool, const struct avatar_job *job)
+{
+	const struct avatar_ctx *ctx = pool->ctx;
 	struct buf rel = BUF_INIT, path = BUF_INIT;
 	char *built = record_avatar_url(job->farm, job->server, job->nsid);
 	char *url = built ? options_static_url_for(ctx->o, built) : NULL;
 	struct err one = { 0 };
-	char what[128];
 	int r;
 
 	if (!url || relative_path(job->nsid, &rel) < 0) {
-		r = err_set(e, FA_ENOMEM, "out of memory");
-		goto cleanup;
-	}
-	store_root_path(ctx->store, rel.data, &path);
-	r = fetch_icon(ctx, url, path.data, &one);
-	if (r < 0 && err_is_fatal(r)) {
-		if (e)
-			*e = one;
-		goto cleanup;
-	}
-	if (r == 0) {
-		jset_str(job->user, "avatar", rel.data);
-		jset_str(job->user, "avatar_iconserver", job->server);
-		res->fetched++;
+		r = err_set(&one, FA_ENOMEM, "out of memory");
 	} else {
-		record_failure(res, job->nsid, one.msg[0] ? one.msg : fa_strerror(r));
+		store_root_path(ctx->store, rel.data, &path);
+		r = fetch_icon(ctx, url, path.data, &one);
 	}
-	*ret_host_failed = r == FA_ENET || (r == FA_EHTTP && retry_http_status(one.http_status));
-	res->archived += jstr(job->user, "avatar") != NULL; /* a failed update keeps the old */
-	snprintf(what, sizeof(what), "avatar of %s %s", job->nsid, r == 0 ? "archived" : "failed");
-	progress_item(what, -1);
-	r = 0;
-cleanup:
+	record_outcome(pool, job, rel.data, r, &one);
 	free(built);
 	free(url);
 	buf_release(&rel);
 	buf_release(&path);
-	return r;
+}
+
+static void fetch_worker(void *ud, long slot)
+{
+	struct avatar_pool *pool = ud;
+	struct avatar_job *job;
+
+	(void)slot;
+	while ((job = next_job(pool)))
+		fetch_one(pool, job);
+}
+
+/* Fetches the n jobs on up to --jobs threads; the first fatal error, or 0. */
+static int fetch_all(const struct avatar_ctx *ctx, struct avatar_job *jobs, size_t n,
+		     struct avatar_result *res, struct err *e)
+{
+	struct photo_ctx pctx = *ctx->pctx;
+	struct avatar_ctx own = { &pctx, ctx->store, ctx->o };
+	struct avatar_pool pool = { .ctx = &own, .jobs = jobs, .n = n, .res = res };
+	long threads = ctx->o->jobs > 1 ? ctx->o->jobs : 1;
+
+	if ((size_t)threads > n)
+		threads = (long)n;
+	if (pctx.retry.max_retries > AVATAR_RETRIES_MAX)
+		pctx.retry.max_retries = AVATAR_RETRIES_MAX;
+	pthread_mutex_init(&pool.lock, NULL);
+	pthread_cond_init(&pool.finished, NULL);
+	progress_begin("avatars", (long)n);
+	if (pool_run(threads, fetch_worker, &pool) < 0)
+		pool.r = err_set(&pool.e, FA_ENOMEM, "cannot start a worker thread");
+	progress_end();
+	pthread_cond_destroy(&pool.finished);
+	pthread_mutex_destroy(&pool.lock);
+	if (pool.r < 0) {
+		if (e)
+			*e = pool.e;
+		return pool.r;
+	}
+	if (pool.next < n) {
+		res->postponed = (long)(n - pool.next);
+		for (size_t i = pool.next; i < n; i++)
+			res->archived += jstr(jobs[i].user, "avatar") != NULL;
+		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
+			 HOST_FAILURES_MAX, res->postponed);
+	}
+	return 0;
 }
 
 static int compare_jobs(const void *a, const void *b)
@@ -269,8 +375,8 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 {
 	struct avatar_job *jobs = NULL;
 	struct buf dir = BUF_INIT;
-	size_t n = 0, i;
-	int r, host_failures = 0;
+	size_t n = 0;
+	int r;
 
 	avatar_result_release(res);
 	res->failed = json_array();
@@ -287,24 +393,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	if (n)
 		r = fs_mkdirs(dir.data, 0755, e);
 	if (r == 0 && n)
-		progress_begin("avatars", (long)n);
-	for (i = 0; i < n && r == 0 && host_failures < HOST_FAILURES_MAX; i++) {
-		int host_failed = 0;
-
-		if (clock_stop_requested())
-			r = err_set(e, FA_EINTR, "interrupted");
-		else
-			r = fetch_one(ctx, &jobs[i], res, &host_failed, e);
-		host_failures = host_failed ? host_failures + 1 : 0;
-	}
-	progress_end();
-	if (r == 0 && i < n) {
-		res->postponed = (long)(n - i);
-		for (; i < n; i++)
-			res->archived += jstr(jobs[i].user, "avatar") != NULL;
-		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
-			 HOST_FAILURES_MAX, res->postponed);
-	}
+		r = fetch_all(ctx, jobs, n, res, e);
 cleanup:
 	free(jobs);
 	buf_release(&dir);

@@ -19,7 +19,9 @@
  * account closed keeps the last one.  A failed download is reported and
  * tried again on the next run; it never fails the sync (after a few
  * failures in a row that blame the host, the rest waits for the next run
- * too).  An NSID or
+ * too).  Icons are fetched on --jobs threads, one at a time until one
+ * download shows the host works (so a host that cannot be resolved or
+ * reached costs three tries), with at most 2 retries each.  An NSID or
  * iconserver not of Flickr's shape is skipped before it can touch a path
  * or a URL.
  */

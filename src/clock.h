@@ -11,6 +11,12 @@
 int64_t clock_now_ms(void);
 /* Wall-clock unix seconds; FLICKR_ARCHIVE_FAKE_NOW pins it (tests only). */
 int64_t clock_unix_now(void);
+/*
+ * Wall-clock unix milliseconds, for times other processes share (the API
+ * quota).  Under FLICKR_ARCHIVE_FAKE_NOW it starts there when first read and
+ * runs on, so that tests can place a run within or after another's hour.
+ */
+int64_t clock_wall_ms(void);
 /* The true wall clock, never pinned: OAuth timestamps must be real. */
 int64_t clock_real_unix_now(void);
 

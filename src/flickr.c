@@ -29,8 +29,11 @@ void flickr_client_init(struct flickr_client *fc, struct http_client *http,
 	fc->creds = *creds;
 	fc->api_url = api_url;
 	fc->retry = *retry;
+	fc->calls_per_hour = calls_per_hour;
+	fc->log = (struct quota_log)QUOTA_LOG_INIT;
 	pthread_mutex_init(&fc->pacer_lock, NULL);
 	pacer_init(&fc->pacer, calls_per_hour, PACE_DEFAULT_BURST, clock_now_ms());
+	quota_window_init(&fc->window, calls_per_hour, QUOTA_SPAN_MS);
 }
 
 /* per thread, so that a worker can tell what one item cost */
@@ -43,26 +46,186 @@ long flickr_calls_of_this_thread(void)
 
 void flickr_client_release(struct flickr_client *fc)
 {
+	quota_log_close(&fc->log);
+	quota_window_release(&fc->window);
 	pthread_mutex_destroy(&fc->pacer_lock);
 }
 
-/* How long this call must wait for its turn under the quota. */
-static int64_t reserve_call(struct flickr_client *fc)
+/* The record failed: the token bucket paces what is left.  Called with pacer_lock. */
+static void stop_sharing(struct flickr_client *fc, const char *why, char *warning, size_t n)
+{
+	snprintf(warning, n, "cannot keep the count of API calls: %s; pacing conservatively "
+		 "(%ld calls an hour, evenly) this run", why, fc->calls_per_hour);
+	quota_log_close(&fc->log);
+	fc->shared = 0;
+}
+
+void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir)
+{
+	char warning[FA_ERR_MSG_MAX + 256];
+	struct err e = { 0 };
+
+	if (fc->calls_per_hour <= 0)
+		return;
+	if (state_dir && quota_log_open(&fc->log, state_dir, fc->creds.consumer_key, &e) == 0) {
+		fc->shared = 1;
+		return;
+	}
+	stop_sharing(fc, state_dir ? e.msg : "neither $XDG_STATE_HOME nor $HOME is set",
+		     warning, sizeof(warning));
+	msg_warn("%s", warning);
+}
+
+/* A wait this long is told, once, so that a log without a progress line explains it. */
+#define LONG_WAIT_MS 60000
+
+/*
+ * Adds [now, now + wait) to the time spent waiting (waits of several workers
+ * overlap); returns 1 when it begins a long wait.
+ */
+static int count_wait(struct flickr_client *fc, int64_t now_ms, int64_t wait)
+{
+	int64_t from = now_ms > fc->wait_end_ms ? now_ms : fc->wait_end_ms;
+	int begins = now_ms >= fc->wait_end_ms;
+
+	if (wait <= 0 || now_ms + wait <= from)
+		return 0;
+	fc->waited_ms += now_ms + wait - from;
+	fc->wait_end_ms = now_ms + wait;
+	return begins && wait >= LONG_WAIT_MS;
+}
+
+/*
+ * Under the shared record: the call is counted and 0 returned when the hour
+ * has room, else the ms until it may have.  Called with pacer_lock.
+ */
+static int64_t reserve_in_window(struct flickr_client *fc, int *ret_reserved, char *warning,
+				 size_t n)
+{
+	int64_t now = clock_wall_ms(), wait = 0;
+	struct err e = { 0 };
+	int r;
+
+	*ret_reserved = 0;
+	r = quota_log_lock(&fc->log, &fc->window, &e);
+	if (r < 0) {
+		stop_sharing(fc, e.msg, warning, n);
+		return 0;
+	}
+	if (fc->log.damaged) {
+		char why[FA_ERR_MSG_MAX + 64];
+
+		snprintf(why, sizeof(why), "'%s' was damaged (written anew)", fc->log.path);
+		quota_log_compact(&fc->log, &fc->window, &e);
+		quota_log_unlock(&fc->log);
+		stop_sharing(fc, why, warning, n);
+		return 0;
+	}
+	wait = quota_window_wait(&fc->window, now, 1);
+	if (wait == 0)
+		r = quota_log_add_call(&fc->log, &fc->window, now, &e);
+	if (r == 0)
+		r = quota_log_compact(&fc->log, &fc->window, &e);
+	quota_log_unlock(&fc->log);
+	if (r < 0) {
+		stop_sharing(fc, e.msg, warning, n);
+		return 0;
+	}
+	*ret_reserved = wait == 0;
+	return wait;
+}
+
+/*
+ * How long this call must wait; *ret_reserved tells whether it then has its
+ * turn (the bucket's token) or must ask again (the window's slot).
+ */
+static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
+{
+	char warning[FA_ERR_MSG_MAX + 256] = "";
+	int64_t wait = 0;
+	int long_wait;
+
+	pthread_mutex_lock(&fc->pacer_lock);
+	if (fc->shared)
+		wait = reserve_in_window(fc, ret_reserved, warning, sizeof(warning));
+	if (!fc->shared) {
+		wait = pacer_reserve(&fc->pacer, clock_now_ms());
+		*ret_reserved = 1;
+	}
+	long_wait = count_wait(fc, clock_now_ms(), wait);
+	pthread_mutex_unlock(&fc->pacer_lock);
+	if (warning[0])
+		msg_warn("%s", warning);
+	if (long_wait)
+		msg_info("The API quota is spent (%ld calls in any hour); the next call goes in "
+			 "%lld min %02lld s", fc->calls_per_hour, (long long)(wait / 60000),
+			 (long long)(wait / 1000 % 60));
+	return wait;
+}
+
+/* Waits for this call's turn under the quota, the progress line kept alive; FA_EINTR,
+ * FA_EUNREACHABLE (see http_client_wait()). */
+static int wait_for_turn(struct flickr_client *fc, struct err *e)
+{
+	int reserved = 0;
+
+	while (!reserved) {
+		int64_t wait = reserve_call(fc, &reserved);
+
+		while (wait > 0) {
+			int64_t slice = wait > 1000 ? 1000 : wait;
+			int r = http_client_wait(fc->http, slice, e);
+
+			if (r < 0)
+				return r; /* Ctrl-C, or Flickr found unreachable meanwhile */
+			progress_tick(fc->calls);
+			wait -= slice;
+		}
+	}
+	return 0;
+}
+
+/* Flickr asked to slow down: every caller waits, and other processes too. */
+static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
+{
+	char warning[FA_ERR_MSG_MAX + 256] = "";
+	struct err e = { 0 };
+
+	pthread_mutex_lock(&fc->pacer_lock);
+	pacer_block(&fc->pacer, clock_now_ms(), delay_ms);
+	count_wait(fc, clock_now_ms(), delay_ms); /* the caller's own wait, which others share */
+	if (fc->shared && quota_log_lock(&fc->log, &fc->window, &e) == 0) {
+		if (quota_log_add_hold(&fc->log, &fc->window, clock_wall_ms() + delay_ms, &e) < 0)
+			stop_sharing(fc, e.msg, warning, sizeof(warning));
+		else
+			quota_log_unlock(&fc->log);
+	} else if (fc->shared) {
+		stop_sharing(fc, e.msg, warning, sizeof(warning));
+	}
+	pthread_mutex_unlock(&fc->pacer_lock);
+	if (warning[0])
+		msg_warn("%s", warning);
+}
+
+int64_t flickr_quota_wait_for(struct flickr_client *fc, long calls)
 {
 	int64_t wait;
 
 	pthread_mutex_lock(&fc->pacer_lock);
-	wait = pacer_reserve(&fc->pacer, clock_now_ms());
+	wait = fc->shared ? quota_window_wait(&fc->window, clock_wall_ms(), calls)
+			  : pacer_wait_for(&fc->pacer, clock_now_ms(), calls);
 	pthread_mutex_unlock(&fc->pacer_lock);
 	return wait;
 }
 
-/* Flickr asked to slow down: every caller waits. */
-static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
+int64_t flickr_quota_waited_ms(struct flickr_client *fc)
 {
+	int64_t waited;
+
 	pthread_mutex_lock(&fc->pacer_lock);
-	pacer_block(&fc->pacer, clock_now_ms(), delay_ms);
+	waited = fc->waited_ms;
 	pthread_mutex_unlock(&fc->pacer_lock);
+	return waited;
 }
 
 static int build_signed_url(struct flickr_client *fc, const char *method,
@@ -274,8 +437,7 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 {
 	for (int attempt = 0;; attempt++) {
 		struct attempt a;
-		int64_t wait = reserve_call(fc);
-		int r = wait > 0 ? http_client_wait(fc->http, wait, e) : 0;
+		int r = wait_for_turn(fc, e);
 		unsigned char rnd;
 		int64_t delay;
 

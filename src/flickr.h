@@ -18,14 +18,27 @@
 #include "json.h"
 #include "oauth.h"
 #include "pace.h"
+#include "quota.h"
+#include "quota_log.h"
 
-/* Safe to use from several threads at once: they share the pacer and counters. */
+/*
+ * Safe to use from several threads at once: they share the quota and
+ * counters.  Calls are counted in a rolling hour (quota.h) shared with other
+ * processes (quota_log.h) once flickr_client_share_quota() succeeded; until
+ * then, or once that record failed, the token bucket paces them.
+ */
 struct flickr_client {
 	struct http_client *http; /* borrowed */
 	struct oauth_creds creds; /* borrowed strings */
 	const char *api_url;      /* borrowed */
-	pthread_mutex_t pacer_lock;
+	pthread_mutex_t pacer_lock; /* the fields down to waited_ms */
 	struct pacer pacer;
+	struct quota_window window;
+	struct quota_log log;
+	int shared;               /* 1: the window and its record pace the calls */
+	int64_t waited_ms;        /* time some call waited for its turn (union of the waits) */
+	int64_t wait_end_ms;      /* monotonic end of the last wait counted */
+	long calls_per_hour;
 	struct retry_policy retry;
 	_Atomic long calls;     /* requests sent to the REST endpoint, retries included */
 	_Atomic long retries;
@@ -38,6 +51,19 @@ void flickr_client_init(struct flickr_client *fc, struct http_client *http,
 			long calls_per_hour, const struct retry_policy *retry);
 
 void flickr_client_release(struct flickr_client *fc);
+
+/*
+ * Counts the calls in a rolling hour recorded under state_dir, shared with
+ * every process that uses the same API key.  When that record cannot be
+ * kept (state_dir NULL, unwritable, damaged), the token bucket stays, with
+ * one warning; it never fails.  Nothing happens for calls_per_hour 0.
+ */
+void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir);
+
+/* How long, in ms, until `calls` more calls may have gone under the quota (for an ETA). */
+int64_t flickr_quota_wait_for(struct flickr_client *fc, long calls);
+/* How long calls have waited for their turn under the quota so far. */
+int64_t flickr_quota_waited_ms(struct flickr_client *fc);
 
 /* Calls the current thread has sent, through any client. */
 long flickr_calls_of_this_thread(void);

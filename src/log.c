@@ -29,10 +29,15 @@ static struct {
 	long total;
 	long done;
 	long api_calls;
+	long first_calls;  /* api_calls when the first item finished, -1 before */
+	long first_done;
 	int64_t start_ms;
 	int64_t last_draw_ms;
 	int drawn;
 } progress;
+
+static progress_quota_fn quota_fn; /* with out_lock */
+static void *quota_ud;
 
 void log_set_level(enum log_level l)
 {
@@ -226,10 +231,46 @@ static void format_duration(char *out, size_t n, double seconds)
 		snprintf(out, n, "%lds", s);
 }
 
+void progress_set_quota(progress_quota_fn fn, void *ud)
+{
+	pthread_mutex_lock(&out_lock);
+	quota_fn = fn;
+	quota_ud = ud;
+	pthread_mutex_unlock(&out_lock);
+}
+
+double progress_eta_seconds(long left, double rate, double calls_per_item,
+			    progress_quota_fn fn, void *ud)
+{
+	double eta, calls;
+
+	if (rate <= 0.0 || left < 0)
+		return -1.0;
+	eta = (double)left / rate;
+	calls = (double)left * calls_per_item;
+	if (fn && calls >= 1.0) {
+		double quota_s = (double)fn(ud, (long)(calls + 0.5)) / 1000.0;
+
+		if (quota_s > eta)
+			eta = quota_s;
+	}
+	return eta;
+}
+
+/* API calls per item since the first item finished (the first's own are unknown). */
+static double calls_per_item(void)
+{
+	if (progress.first_calls < 0 || progress.done <= progress.first_done ||
+	    progress.api_calls < progress.first_calls)
+		return 0.0;
+	return (double)(progress.api_calls - progress.first_calls) /
+	       (double)(progress.done - progress.first_done);
+}
+
 static void draw_progress(int force)
 {
 	int64_t now;
-	double elapsed, rate;
+	double elapsed, rate, left_s;
 	char eta[32] = "?";
 
 	if (!progress.active || !progress.tty || level < LOG_NORMAL)
@@ -239,9 +280,11 @@ static void draw_progress(int force)
 		return;
 	elapsed = (double)(now - progress.start_ms) / 1000.0;
 	rate = elapsed > 0.5 ? (double)progress.done / elapsed : 0.0;
-	if (rate > 0 && progress.total >= progress.done)
-		format_duration(eta, sizeof(eta),
-				(double)(progress.total - progress.done) / rate);
+	left_s = progress.total >= progress.done
+		 ? progress_eta_seconds(progress.total - progress.done, rate, calls_per_item(),
+					quota_fn, quota_ud) : -1.0;
+	if (left_s >= 0.0)
+		format_duration(eta, sizeof(eta), left_s);
 	fprintf(stderr, "\r\033[K%s [%ld/%ld] %.1f/s ETA %s", progress.label, progress.done,
 		progress.total, rate, eta);
 	if (progress.api_calls >= 0)
@@ -260,6 +303,7 @@ void progress_begin(const char *label, long total)
 	snprintf(progress.label, sizeof(progress.label), "%s", label);
 	progress.total = total;
 	progress.api_calls = -1; /* unknown until the first item or tick */
+	progress.first_calls = -1;
 	progress.start_ms = clock_now_ms();
 	draw_progress(1);
 	pthread_mutex_unlock(&out_lock);
@@ -279,6 +323,10 @@ void progress_item(const char *what, long api_calls)
 		goto done;
 	progress.done++;
 	progress.api_calls = api_calls;
+	if (progress.first_calls < 0 && api_calls >= 0) {
+		progress.first_calls = api_calls;
+		progress.first_done = progress.done;
+	}
 	if (progress.tty) {
 		draw_progress(0);
 	} else if (level >= LOG_NORMAL) {

@@ -52,4 +52,21 @@ void progress_item(const char *what, long api_calls);
 void progress_tick(long api_calls);
 void progress_end(void);
 
+/*
+ * How many ms until `calls` more API calls may have gone under the quota.
+ * Set by the command that makes them, so that the time left on the live line
+ * counts what the rolling hour still allows (NULL: no quota).  It is called
+ * with the output lock held: it must not print.
+ */
+typedef int64_t (*progress_quota_fn)(void *ud, long calls);
+void progress_set_quota(progress_quota_fn fn, void *ud);
+
+/*
+ * The time left, in seconds, of `left` items going at `rate` items/s, each
+ * making calls_per_item API calls: no less than the quota (fn, may be NULL)
+ * makes their calls wait.  -1 when unknown (no rate yet).
+ */
+double progress_eta_seconds(long left, double rate, double calls_per_item,
+			    progress_quota_fn fn, void *ud);
+
 #endif

@@ -1,4 +1,4 @@
-/* pace.c: token-bucket pacing of API calls and the retry backoff policy. */
+/* pace.c: the token bucket that paces API calls without a record, and the retry backoff. */
 #include "pace.h"
 
 void pacer_init(struct pacer *p, long calls_per_hour, long burst, int64_t now_ms)
@@ -37,6 +37,21 @@ int64_t pacer_reserve(struct pacer *p, int64_t now_ms)
 			wait = need;
 	}
 	return wait;
+}
+
+int64_t pacer_wait_for(const struct pacer *p, int64_t now_ms, long calls)
+{
+	int64_t held = p->blocked_until_ms > now_ms ? p->blocked_until_ms - now_ms : 0;
+	double tokens = p->tokens, need;
+
+	if (p->calls_per_ms <= 0.0)
+		return held;
+	if (now_ms > p->last_ms)
+		tokens += (double)(now_ms - p->last_ms) * p->calls_per_ms;
+	if (tokens > p->burst)
+		tokens = p->burst;
+	need = ((double)calls - tokens) / p->calls_per_ms;
+	return need > (double)held ? (int64_t)need : held;
 }
 
 void pacer_block(struct pacer *p, int64_t now_ms, int64_t delay_ms)

@@ -1,7 +1,10 @@
 /*
- * pace.h: when the next API call may go, and how long to wait before a retry.
+ * pace.h: the conservative pacing of API calls, and how long to wait before
+ * a retry.
  *
- * Flickr allows 3600 calls an hour per key.  The pacer is a token bucket: it
+ * Flickr allows 3600 calls an hour per key; quota.h counts them as Flickr
+ * does, shared through quota_log.h.  Where that record cannot be kept, the
+ * pacer spaces calls out instead: a token bucket that
  * holds at most `burst` tokens and refills at calls_per_hour; a call takes a
  * token or waits for one.  Over any hour at most burst + calls_per_hour calls
  * go out, so the default (3500/h, burst 100) stays within Flickr's 3600.
@@ -26,6 +29,8 @@ struct pacer {
 void pacer_init(struct pacer *p, long calls_per_hour, long burst, int64_t now_ms);
 /* Takes a token; returns how many ms the caller must wait before calling. */
 int64_t pacer_reserve(struct pacer *p, int64_t now_ms);
+/* How many ms until `calls` more calls could go (the ETA); takes nothing. */
+int64_t pacer_wait_for(const struct pacer *p, int64_t now_ms, long calls);
 /* Holds every call back until now + delay (server asked us to slow down). */
 void pacer_block(struct pacer *p, int64_t now_ms, int64_t delay_ms);
 

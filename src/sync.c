@@ -28,6 +28,7 @@
 #include "listing.h"
 #include "log.h"
 #include "photo.h"
+#include "pool.h"
 #include "record.h"
 #include "store.h"
 #include "sync.h"
@@ -580,48 +581,28 @@ static void release_slot(struct workers *w, long slot, int r, const struct err *
 	pthread_mutex_unlock(&w->lock);
 }
 
-struct worker {
-	struct workers *pool;
-	long slot;
-	pthread_t thread;
-};
-
-static void *worker_main(void *arg)
+static void worker_main(void *ud, long slot)
 {
-	struct worker *me = arg;
-	struct photo_ctx ctx = me->pool->st->pctx; /* its own clock reading */
+	struct workers *pool = ud;
+	struct photo_ctx ctx = pool->st->pctx; /* its own clock reading */
 	json_t *listing;
 
-	while ((listing = next_listing(me->pool, me->slot))) {
+	while ((listing = next_listing(pool, slot))) {
 		struct err e = { 0 };
-		int r = archive_one(me->pool->st, &ctx, me->pool->kind, listing, &e);
+		int r = archive_one(pool->st, &ctx, pool->kind, listing, &e);
 
 		json_decref(listing);
-		release_slot(me->pool, me->slot, r, &e);
+		release_slot(pool, slot, r, &e);
 	}
-	return NULL;
 }
 
 static int run_workers(struct workers *w, struct err *e)
 {
-	long n = w->st->o->jobs, started = 0;
-	struct worker *ws = calloc((size_t)n, sizeof(*ws));
-
-	w->busy = calloc((size_t)n, sizeof(*w->busy));
-	if (!ws || !w->busy) {
-		free(ws);
+	w->busy = calloc((size_t)w->st->o->jobs, sizeof(*w->busy));
+	if (!w->busy)
 		return err_set(e, FA_ENOMEM, "out of memory");
-	}
-	for (; started < n; started++) {
-		ws[started] = (struct worker){ w, started, 0 };
-		if (pthread_create(&ws[started].thread, NULL, worker_main, &ws[started]) != 0)
-			break;
-	}
-	if (!started)
+	if (pool_run(w->st->o->jobs, worker_main, w) < 0)
 		w->r = err_set(&w->e, FA_ENOMEM, "cannot start a worker thread");
-	for (long i = 0; i < started; i++)
-		pthread_join(ws[i].thread, NULL);
-	free(ws);
 	if (w->r < 0 && e)
 		*e = w->e;
 	return w->r;
@@ -703,6 +684,7 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 		jset_new(rep, "damaged", json_incref(st->damaged));
 	jset_int(rep, "api_calls", st->fc.calls);
 	jset_int(rep, "listing_pages_asked_again", st->fc.short_pages);
+	jset_int(rep, "api_quota_wait_seconds", flickr_quota_waited_ms(&st->fc) / 1000);
 	jset_new(rep, "failed", json_incref(st->failures));
 	jset_new(rep, "completeness", json_incref(st->ledger.entries));
 	if (st->avatars_done)
@@ -880,6 +862,7 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 	double secs = (double)(clock_now_ms() - st->start_ms) / 1000.0;
 	long failed = (long)json_array_size(st->failures);
 	long items = st->archived + st->refreshed + failed;
+	int64_t waited_ms = flickr_quota_waited_ms(&st->fc);
 
 	msg_info("Archived %ld new item%s, refreshed %ld changed, %ld already complete, "
 		 "%ld failed, in %.1f s", st->archived, st->archived == 1 ? "" : "s",
@@ -889,6 +872,10 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 			 "metadata.json", st->marked_gone, st->marked_gone == 1 ? " is" : "s are");
 	msg_info("API calls: %ld (%.2f per item archived or refreshed; %ld retries)",
 		 st->fc.calls, items ? (double)st->fc.calls / (double)items : 0.0, st->fc.retries);
+	if (waited_ms > 0)
+		msg_info("Waited %.1f s for the API quota (%ld calls %s)",
+			 (double)waited_ms / 1000.0, st->o->calls_per_hour, st->fc.shared
+			 ? "in any hour, with the other runs that use this API key" : "an hour, evenly");
 	print_shortfalls(st);
 	if (st->faves_uncounted)
 		msg_info("Flickr's listing carries no fave counts, so the faves of a rotating slice "
@@ -928,6 +915,12 @@ static int update_search_index(struct sync_state *st)
 	return 0;
 }
 
+/* The progress line's view of the quota. */
+static int64_t quota_wait_for(void *ud, long calls)
+{
+	return flickr_quota_wait_for(ud, calls);
+}
+
 static int setup(struct sync_state *st, struct err *e)
 {
 	const struct options *o = st->o;
@@ -941,6 +934,7 @@ static int setup(struct sync_state *st, struct err *e)
 	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
 				     o->oauth_token_secret };
 	struct retry_policy retry = { o->retries, o->retry_base_ms, RETRY_DEFAULT_MAX_DELAY_MS };
+	char *state_dir;
 	int r;
 
 	if (!o->api_key || !o->api_secret)
@@ -963,6 +957,10 @@ static int setup(struct sync_state *st, struct err *e)
 	if (r < 0)
 		return r;
 	flickr_client_init(&st->fc, st->http, &creds, o->api_url, o->calls_per_hour, &retry);
+	state_dir = quota_log_default_dir();
+	flickr_client_share_quota(&st->fc, state_dir);
+	free(state_dir);
+	progress_set_quota(quota_wait_for, &st->fc);
 	st->pctx.fc = &st->fc;
 	st->pctx.http = st->http;
 	st->pctx.store = &st->store;
@@ -1055,6 +1053,7 @@ static void release_work(struct sync_state *st)
 
 static void teardown(struct sync_state *st)
 {
+	progress_set_quota(NULL, NULL);
 	release_work(st);
 	flickr_client_release(&st->fc);
 	store_unlock(&st->lock_fd);

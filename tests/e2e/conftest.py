@@ -47,6 +47,8 @@ class Archiver:
         self.archive = tmp_path / "archive"
         self.config_home = tmp_path / "config"
         self.config_home.mkdir()
+        # the count of API calls that runs share ($XDG_STATE_HOME/flickr-archive), per test
+        self.state_home = tmp_path / "state"
         self.now = now
 
     def env(self, credentials=True, **extra):
@@ -55,6 +57,7 @@ class Archiver:
         # FLICKR_STATIC_URL: the buddy icons (whose URLs the tool builds) come from the fake
         env.update(FLICKR_API_URL=self.fake.api_url, FLICKR_OAUTH_URL=self.fake.oauth_url,
                    FLICKR_STATIC_URL=self.fake.url, XDG_CONFIG_HOME=str(self.config_home),
+                   XDG_STATE_HOME=str(self.state_home),
                    FLICKR_ARCHIVE_RETRY_BASE_MS="20", LC_ALL="C.UTF-8")
         if self.now is not None:
             env["FLICKR_ARCHIVE_FAKE_NOW"] = str(self.now)

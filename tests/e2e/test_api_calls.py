@@ -34,15 +34,3 @@ def test_without_count_extras_the_archive_is_still_complete(archiver, fake, acco
     verify_archive(archiver, account)
     # the fave count comes from a first getFavorites page for every item instead
     assert fake.calls["flickr.photos.getFavorites"] >= len(account.photos)
-
-
-def test_pacing_keeps_under_the_budget(archiver, fake, account):
-    # token bucket: a burst of 100, then 7200 an hour (2 a second)
-    rate, burst = 2.0, 100
-    r = archiver.run(*archiver.sync_args()[:-2], "--calls-per-hour", "7200")
-    assert r.returncode == 0, r.stderr
-    times = fake.call_times
-    assert len(times) > burst + 2
-    for k, t in enumerate(times):
-        # call k can only go once k + 1 tokens have been available
-        assert t - times[0] >= (k + 1 - burst) / rate - 0.05, (k, t - times[0])

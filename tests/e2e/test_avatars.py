@@ -227,3 +227,19 @@ def test_static_url_is_checked(archiver, fake):
     assert "FLICKR_STATIC_URL may be http only when FLICKR_API_URL is http" in line
     assert fake.total_api_calls == 0 and not fake.media_requests
 
+
+
+@pytest.mark.parametrize("static_url", ["http://icons.invalid", "http://127.0.0.1:1"])
+def test_a_static_host_that_cannot_be_resolved_or_reached_costs_three_tries(
+        archiver, fake, account, static_url):
+    # a machine without DNS: every icon waited for its own resolver failure, one after
+    # another; now three in a row (one at a time until the host answers) and the rest waits
+    r = archiver.sync(env=archiver.env(FLICKR_STATIC_URL=static_url))
+    assert r.returncode == 0, r.stderr
+    users = archiver.load("users_cache.json")
+    with_icon = {n for n in users if account.users[n].iconserver != "0"}
+    report = archiver.load("sync_report.json")["avatars"]
+    assert len(report["failed"]) == 3 and report["postponed"] == len(with_icon) - 3
+    assert "3 avatar downloads failed in a row" in r.stderr
+    assert fake.icon_requests == {}
+    assert archiver.load("sync_report.json")["failed"] == []

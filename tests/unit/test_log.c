@@ -63,12 +63,53 @@ static void test_ascii_cut_at_the_limit(void **state)
 	assert_int_equal(strlen(s), LOG_LINE_MAX - 1);
 }
 
+/* ---- the time left on the progress line ---- */
+
+struct fake_quota {
+	long asked;      /* calls the ETA asked about */
+	int64_t wait_ms; /* what the quota answers */
+};
+
+static int64_t fake_quota_wait(void *ud, long calls)
+{
+	struct fake_quota *q = ud;
+
+	q->asked = calls;
+	return q->wait_ms;
+}
+
+static void test_eta_without_quota_is_items_over_rate(void **state)
+{
+	(void)state;
+	assert_true(progress_eta_seconds(100, 2.0, 1.5, NULL, NULL) == 50.0);
+	assert_true(progress_eta_seconds(100, 0.0, 1.5, NULL, NULL) < 0.0); /* no rate yet */
+}
+
+static void test_eta_counts_what_the_hour_still_allows(void **state)
+{
+	struct fake_quota q = { 0, 0 };
+
+	(void)state;
+	/* room in the hour: the rate decides */
+	assert_true(progress_eta_seconds(100, 2.0, 1.5, fake_quota_wait, &q) == 50.0);
+	assert_int_equal(q.asked, 150); /* 100 items at 1.5 calls each */
+	/* the hour is spent: the calls wait 20 minutes for it to roll on */
+	q.wait_ms = 1200000;
+	assert_true(progress_eta_seconds(100, 2.0, 1.5, fake_quota_wait, &q) == 1200.0);
+	/* items that make no call never wait for the quota */
+	q.asked = -1;
+	assert_true(progress_eta_seconds(100, 2.0, 0.0, fake_quota_wait, &q) == 50.0);
+	assert_int_equal(q.asked, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_short_line_is_kept),
 		cmocka_unit_test(test_cut_never_splits_a_character),
 		cmocka_unit_test(test_ascii_cut_at_the_limit),
+		cmocka_unit_test(test_eta_without_quota_is_items_over_rate),
+		cmocka_unit_test(test_eta_counts_what_the_hour_still_allows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

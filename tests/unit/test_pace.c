@@ -270,6 +270,21 @@ static void test_retry_api_code_table(void **state)
 	}
 }
 
+static void test_pacer_wait_for_many_calls(void **state)
+{
+	struct pacer p;
+
+	(void)state;
+	pacer_init(&p, 3600, 10, 0); /* one token a second, 10 in hand */
+	assert_true(pacer_wait_for(&p, 0, 10) == 0);
+	assert_true(pacer_wait_for(&p, 0, 70) == 60000);
+	assert_true(pacer_reserve(&p, 0) == 0); /* takes one; wait_for takes none */
+	assert_true(pacer_wait_for(&p, 0, 10) == 1000);
+	assert_true(pacer_wait_for(&p, 0, 10) == 1000);
+	pacer_block(&p, 0, 5000);
+	assert_true(pacer_wait_for(&p, 0, 1) == 5000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_pacer_block_holds_calls),
 		cmocka_unit_test(test_pacer_block_never_shortens),
 		cmocka_unit_test(test_pacer_block_applies_when_unlimited),
+		cmocka_unit_test(test_pacer_wait_for_many_calls),
 		cmocka_unit_test(test_retry_delay_table),
 		cmocka_unit_test(test_retry_delay_jitter_bounds),
 		cmocka_unit_test(test_retry_delay_out_of_range_random_is_clamped),
