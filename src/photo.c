@@ -1211,6 +1211,8 @@ static int archive_faves(struct job *j, struct err *e)
 	if (count != 0)
 		r = fetch_faves(j, count, &fc, e);
 	if (r < 0) {
+		/* a refused part is reported as missing, not as a short list */
+		j->res->faves.expected = j->res->faves.got = 0;
 		/* the fave count stays the one the archived list was fetched with */
 		if (!err_is_fatal(r))
 			jint(j->old_meta, "count_faves", &j->count_faves);
