@@ -13,6 +13,7 @@ import pytest
 
 from conftest import archive_snapshot, assert_same_as_reference, verify_archive
 from test_auth import run_auth
+from test_ledger import listing_quirks_on
 
 
 def lines_with(stderr, text):
@@ -216,13 +217,33 @@ def item_snapshot(root, url):
     return snap
 
 
-def test_every_quirk_at_once_two_syncs_make_the_reference(pinned, fake, account, reference):
+def media_quirks_on(fake):
     fake.quirk_video_orig_refused = True
     fake.quirk_url_o_refused = 404
     fake.quirk_url_o_refusals = 1
     fake.quirk_part_not_found = {"flickr.photos.comments.getList", "flickr.photos.getFavorites",
                                  "flickr.photos.people.getList", "flickr.photos.getExif"}
     fake.quirk_api_html_403_every = 7
+
+
+def second_sync_makes_the_reference(pinned, fake, account, reference):
+    """The next run fetches what the first could not: the reference's item files."""
+    second = pinned.sync()
+    assert second.returncode == 0, second.stderr
+    report = pinned.load("sync_report.json")
+    assert report["parts_missing"] == [] and report["failed"] == []
+    assert not any(w["retried_next_run"] for w in report["without_original"])
+    ours = item_snapshot(pinned.archive, fake.url)
+    want = item_snapshot(reference.root, reference.fake_url)
+    assert sorted(set(want) ^ set(ours)) == []
+    differ = sorted(k for k in want if want[k] != ours[k])
+    assert differ == [], differ
+    verify_archive(pinned, account)
+    return second
+
+
+def test_every_quirk_at_once_two_syncs_make_the_reference(pinned, fake, account, reference):
+    media_quirks_on(fake)
     first = pinned.sync()
     # something really is still missing after the first run, and it is named
     assert first.returncode == 1, first.stderr
@@ -231,36 +252,14 @@ def test_every_quirk_at_once_two_syncs_make_the_reference(pinned, fake, account,
     assert report["parts_missing"]
     assert lines_with(first.stderr, "without parts Flickr refused")
     assert lines_with(first.stderr, "offered but refused")
-    second = pinned.sync()
-    assert second.returncode == 0, second.stderr
-    report = pinned.load("sync_report.json")
-    assert report["parts_missing"] == [] and report["failed"] == []
-    assert not any(w["retried_next_run"] for w in report["without_original"])
-    ours = item_snapshot(pinned.archive, fake.url)
-    want = item_snapshot(reference.root, reference.fake_url)
-    assert sorted(set(want) - set(ours)) == [] and sorted(set(ours) - set(want)) == []
-    differ = sorted(k for k in want if want[k] != ours[k])
-    assert differ == [], differ
-    verify_archive(pinned, account)
+    second_sync_makes_the_reference(pinned, fake, account, reference)
 
 
 def test_every_switch_of_both_kinds_at_once_two_syncs_make_the_reference(pinned, fake, account,
                                                                         reference):
     # the issue's "done when": the listing quirks (test_ledger) and these, all at once
-    fake.listing_max_per_page = 10
-    fake.short_page_once = True
-    fake.short_listing_ids = {account.photos[5].id, account.photos[33].id,
-                              account.favorites[4][0].id}
-    fake.stream_skips_ids = {account.albums[2].photo_ids[-1]}
-    fake.me_only_in_getphotos = True
-    fake.photos_only_by_default = True
-    fake.short_counts = {account.special["many_comments"]: 1, account.special["many_faves"]: 1}
-    fake.quirk_video_orig_refused = True
-    fake.quirk_url_o_refused = 404
-    fake.quirk_url_o_refusals = 1
-    fake.quirk_part_not_found = {"flickr.photos.comments.getList", "flickr.photos.getFavorites",
-                                 "flickr.photos.people.getList", "flickr.photos.getExif"}
-    fake.quirk_api_html_403_every = 7
+    listing_quirks_on(fake, account)
+    media_quirks_on(fake)
     # the photostream counts (and lists) all but the album-only member
     n_photos, n_favs = len(account.photos) - 1, len(account.favorites)
     listed = f"Listed {n_photos} of {n_photos} photos and videos, {n_favs} of {n_favs} favorites"
@@ -272,18 +271,9 @@ def test_every_switch_of_both_kinds_at_once_two_syncs_make_the_reference(pinned,
     assert lines_with(first.stderr, "without parts Flickr refused")
     # a refused part is named once, as missing, not also as a short list
     assert not lines_with(first.stderr, "Flickr listed 0 of the")
-    second = pinned.sync()
-    assert second.returncode == 0, second.stderr
+    second = second_sync_makes_the_reference(pinned, fake, account, reference)
     assert lines_with(second.stderr, listed), second.stderr
-    report = pinned.load("sync_report.json")
-    assert report["parts_missing"] == [] and report["failed"] == []
-    assert all(e["complete"] for e in report["completeness"]), report["completeness"]
-    ours = item_snapshot(pinned.archive, fake.url)
-    want = item_snapshot(reference.root, reference.fake_url)
-    assert sorted(set(want) ^ set(ours)) == []
-    differ = sorted(k for k in want if want[k] != ours[k])
-    assert differ == [], differ
-    verify_archive(pinned, account)
+    assert all(e["complete"] for e in pinned.load("sync_report.json")["completeness"])
 
 
 # ---- faves that move without lastupdate ----------------------------------------------
