@@ -308,6 +308,14 @@ static enum attempt_result classify_status(const char *method, long status,
 		return ATTEMPT_RETRY;
 	}
 	flickr_oauth_problem(buf_cstr(body), problem, sizeof(problem));
+	if (status == 401 && !strcmp(problem, "nonce_used")) {
+		/* libcurl resent a request whose answer was lost: sign it anew */
+		a->r = err_set(e, FA_EHTTP, "%s: Flickr saw this request twice (nonce_used)",
+			       method);
+		if (e)
+			e->http_status = 401;
+		return ATTEMPT_RETRY;
+	}
 	if (status == 403 && !problem[0]) {
 		/* a web page, not an OAuth answer: the host turned the request away for now */
 		a->r = err_set(e, FA_EHTTP, "%s: Flickr refused the request (HTTP 403)", method);

@@ -27,6 +27,7 @@ FAULTS = {
     "html": ("html", {}),
     "truncate": ("truncate", {}),
     "drop": ("drop", {}),
+    "drop-after-request": ("drop", {"after_auth": True}),
     "stall": ("stall", {"seconds": 30}),
     "stall-mid-body": ("stall", {"seconds": 30, "mid_body": True}),
 }
@@ -62,7 +63,7 @@ def test_passing_api_fault_is_retried(pinned, fake, account, reference, name, me
     assert r.returncode == 0, r.stderr
     assert fake.pending_faults == []
     retries = int(re.search(r"; (\d+) retries\)", r.stderr).group(1))
-    if name == "drop":
+    if name.startswith("drop"):
         # libcurl itself resends a request once when a reused connection closes unanswered
         assert 1 <= retries <= count
     else:
@@ -101,6 +102,18 @@ def assert_one_failure(archiver, reference, r, kind, photo_id):
         json.loads(f.read_text(encoding="utf-8"))
     assert temp_files(archiver.archive) == []
     assert_subset_of_reference(archiver, reference, failed_items={f"{kind}/{photo_id}"})
+
+
+def test_request_resent_after_a_lost_answer_is_signed_anew(pinned, fake, account, reference):
+    # Flickr took each request (its nonce is spent) and the answer was lost; libcurl
+    # resends such a request unchanged on a reused connection, which Flickr refuses
+    # with 401 nonce_used: that is no credentials problem, the call is signed again.
+    assert pinned.sync().returncode == 0
+    fake.add_fault("drop", match="flickr.photos.getInfo", count=3, after_auth=True)
+    r = pinned.sync("--refresh")
+    assert r.returncode == 0, r.stderr
+    assert fake.pending_faults == []
+    assert_same_as_reference(pinned, reference)
 
 
 # not "drop": libcurl resends on its own when a reused connection closes unanswered, so how

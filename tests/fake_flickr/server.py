@@ -483,7 +483,8 @@ class FakeFlickr:
         if self._quirk_html_403():
             return _html(403, "Forbidden", "Your request was refused."), None
         fault = self._take_fault("api", method, req.path_only)
-        if fault and fault.kind not in ("truncate", "stall"):
+        answered = fault and fault.kind == "drop" and fault.params.get("after_auth")
+        if fault and fault.kind not in ("truncate", "stall") and not answered:
             return self._fault_response(fault), None
         if fault and fault.kind == "stall" and not fault.params.get("mid_body"):
             self._sleep(fault.params.get("seconds", 30))
@@ -495,6 +496,10 @@ class FakeFlickr:
         except ApiError as err:
             return self._json({"stat": "fail", "code": err.code, "message": err.message},
                               params), fault
+        if answered:
+            # the request reached Flickr (its nonce is spent) and the answer was lost:
+            # libcurl resends such a request once, unchanged, on a fresh connection
+            return Response(0), None
         if params.get("format", "json") != "json":
             payload = {"stat": "fail", "code": 111,
                        "message": f'Format "{params["format"]}" not found'}
