@@ -7,8 +7,10 @@
 
 #include "avatar.h"
 #include "clock.h"
+#include "damage.h"
 #include "fsutil.h"
 #include "log.h"
+#include "manifest.h"
 #include "pace.h"
 #include "pool.h"
 #include "record.h"
@@ -31,6 +33,8 @@ struct avatar_job {
 	json_t *user;     /* borrowed: its record */
 	char server[16];
 	long long farm;
+	int repair;       /* the archived icon is damaged: kept aside when replaced */
+	int written;      /* fetched and installed by this run */
 };
 
 void avatar_result_release(struct avatar_result *res)
@@ -127,9 +131,22 @@ static int icon_current(const struct avatar_ctx *ctx, const struct avatar_job *j
 	return fs_exists(path->data);
 }
 
+/* Keeps the damaged icon at path as "damaged-<t>-<nsid>.jpg" beside it. */
+static int keep_damaged(const struct avatar_ctx *ctx, const char *path, struct err *e)
+{
+	struct buf kept = BUF_INIT;
+	int r = damage_keep_file(path, (long long)ctx->pctx->now, &kept, e);
+
+	if (r == 0)
+		msg_warn("%s/%s was damaged: fetched again, the damaged copy kept as %s/%s",
+			 STORE_AVATARS_DIR, strrchr(path, '/') + 1, STORE_AVATARS_DIR, kept.data);
+	buf_release(&kept);
+	return r;
+}
+
 /* Downloads url to path (atomically): a whole JPEG, or nothing. */
-static int fetch_icon(const struct avatar_ctx *ctx, const char *url, const char *path,
-		      struct err *e)
+static int fetch_icon(const struct avatar_ctx *ctx, const struct avatar_job *job,
+		      const char *url, const char *path, struct err *e)
 {
 	struct fs_tmp tmp = FS_TMP_INIT;
 	struct http_response res;
@@ -146,6 +163,8 @@ static int fetch_icon(const struct avatar_ctx *ctx, const char *url, const char 
 		       memcmp(head, "\xff\xd8\xff", sizeof(head))))
 		r = err_set(e, FA_EPARSE, "'%s' is not a JPEG (Content-Type '%s')", shown,
 			    res.content_type[0] ? res.content_type : "none");
+	if (r == 0 && job->repair)
+		r = keep_damaged(ctx, path, e);
 	if (r == 0)
 		r = fs_tmp_commit(&tmp, path, e);
 	fs_tmp_abort(&tmp);
@@ -204,7 +223,7 @@ static struct avatar_job *next_job(struct avatar_pool *pool)
 }
 
 /* Records what one download came to (r: its result, one: its error). */
-static void record_outcome(struct avatar_pool *pool, const struct avatar_job *job,
+static void record_outcome(struct avatar_pool *pool, struct avatar_job *job,
 			   const char *rel, int r, const struct err *one)
 {
 	struct avatar_result *res = pool->res;
@@ -225,7 +244,9 @@ static void record_outcome(struct avatar_pool *pool, const struct avatar_job *jo
 	if (r == 0) {
 		jset_str(job->user, "avatar", rel);
 		jset_str(job->user, "avatar_iconserver", job->server);
+		job->written = 1;
 		res->fetched++;
+		res->repaired += job->repair;
 	} else {
 		record_failure(res, job->nsid, one->msg[0] ? one->msg : fa_strerror(r));
 	}
@@ -241,7 +262,7 @@ static void record_outcome(struct avatar_pool *pool, const struct avatar_job *jo
 }
 
 /* Fetches one icon into the archive; the outcome is recorded in the pool. */
-static void fetch_one(struct avatar_pool *pool, const struct avatar_job *job)
+static void fetch_one(struct avatar_pool *pool, struct avatar_job *job)
 {
 	const struct avatar_ctx *ctx = pool->ctx;
 	struct buf rel = BUF_INIT, path = BUF_INIT;
@@ -254,7 +275,7 @@ static void fetch_one(struct avatar_pool *pool, const struct avatar_job *job)
 		r = err_set(&one, FA_ENOMEM, "out of memory");
 	} else {
 		store_root_path(ctx->store, rel.data, &path);
-		r = fetch_icon(ctx, url, path.data, &one);
+		r = fetch_icon(ctx, job, url, path.data, &one);
 	}
 	record_outcome(pool, job, rel.data, r, &one);
 	free(built);
@@ -318,8 +339,8 @@ static int compare_jobs(const void *a, const void *b)
  * Sorts users into res's counts and the jobs to fetch (in NSID order), and
  * sets every valid record's "avatar_default".
  */
-static int plan(const struct avatar_ctx *ctx, json_t *users, struct avatar_result *res,
-		struct avatar_job **ret_jobs, size_t *ret_n)
+static int plan(const struct avatar_ctx *ctx, json_t *users, const struct damage *damaged,
+		struct avatar_result *res, struct avatar_job **ret_jobs, size_t *ret_n)
 {
 	struct avatar_job *jobs = calloc(json_object_size(users) + 1, sizeof(*jobs));
 	struct buf rel = BUF_INIT, path = BUF_INIT;
@@ -352,10 +373,13 @@ static int plan(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 		if (icon == 0) {
 			res->default_icon++; /* an icon archived before is kept */
 			res->archived += jstr(user, "avatar") != NULL;
-		} else if (icon_current(ctx, job, &rel, &path)) {
-			res->archived++;
-		} else {
+		} else if (!icon_current(ctx, job, &rel, &path)) {
 			n++;
+		} else if (damage_has(damaged, rel.data + strlen(STORE_AVATARS_DIR "/"))) {
+			job->repair = 1; /* the icon Flickr has now replaces it */
+			n++;
+		} else {
+			res->archived++;
 		}
 	}
 	buf_release(&rel);
@@ -370,10 +394,43 @@ static int plan(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	return 0;
 }
 
+/*
+ * Records the icons this run installed in the avatars' manifest; every other
+ * file keeps its recorded digest, so a damaged icon that could not be fetched
+ * again stays damaged for verify (kept copies are not listed, as in items).
+ */
+static int write_avatar_manifest(const char *dir, const struct avatar_job *jobs, size_t n,
+				 struct err *e)
+{
+	static const char *const skip[] = { STORE_DAMAGED_PREFIX "*", NULL };
+	const char **written = calloc(n + 1, sizeof(*written));
+	char (*names)[AVATAR_NAME_MAX] = calloc(n + 1, sizeof(*names));
+	size_t k = 0;
+	int r;
+
+	if (!written || !names) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!jobs[i].written)
+			continue;
+		snprintf(names[k], sizeof(names[k]), "%s.jpg", jobs[i].nsid);
+		written[k] = names[k];
+		k++;
+	}
+	r = manifest_write_dir(dir, STORE_AVATARS_DIR, skip, written, e);
+cleanup:
+	free(written);
+	free(names);
+	return r;
+}
+
 int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_result *res,
 		struct err *e)
 {
 	struct avatar_job *jobs = NULL;
+	struct damage damaged = DAMAGE_INIT;
 	struct buf dir = BUF_INIT;
 	size_t n = 0;
 	int r;
@@ -385,17 +442,23 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
 	if (fs_is_dir(dir.data))
 		fs_sweep_temps(dir.data); /* left by a killed run */
-	r = plan(ctx, users, res, &jobs, &n);
-	if (r < 0) {
-		r = err_set(e, r, "out of memory");
-		goto cleanup;
-	}
-	if (n)
+	r = damage_check_dir(dir.data, STORE_AVATARS_DIR "/", &damaged, e);
+	if (r == 0 && plan(ctx, users, &damaged, res, &jobs, &n) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && n)
 		r = fs_mkdirs(dir.data, 0755, e);
 	if (r == 0 && n)
 		r = fetch_all(ctx, jobs, n, res, e);
-cleanup:
+	/* what was installed is recorded even when the phase was cut short */
+	if (n && fs_is_dir(dir.data)) {
+		struct err why = { 0 };
+		int w = write_avatar_manifest(dir.data, jobs, n, r < 0 ? &why : e);
+
+		if (r == 0)
+			r = w;
+	}
 	free(jobs);
+	damage_release(&damaged);
 	buf_release(&dir);
 	return r;
 }

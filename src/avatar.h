@@ -14,8 +14,11 @@
  *   "avatar_default": true          Flickr shows its default icon for them
  *                                   (iconserver 0): nothing is fetched
  *
- * An icon is fetched again only when the person's iconserver changes (or
- * its file went missing).  An archived icon is never deleted: someone whose
+ * An icon is fetched again only when the person's iconserver changes, its
+ * file went missing, or its bytes no longer match the avatars' manifest
+ * (avatars/manifest-sha256.txt, which lists only what a download installed:
+ * damage is never recorded as the truth); a damaged icon is kept aside as
+ * avatars/damaged-<t>-<nsid>.jpg when the fresh one replaces it.  An archived icon is never deleted: someone whose
  * account closed keeps the last one.  A failed download is reported and
  * tried again on the next run; it never fails the sync (after a few
  * failures in a row that blame the host, the rest waits for the next run
@@ -35,6 +38,8 @@
 
 /* A buddy icon is a small JPEG; anything bigger is not one. */
 #define AVATAR_MAX_BYTES (1024 * 1024)
+/* "<nsid>.jpg" with its NUL: an NSID of Flickr's shape is far shorter. */
+#define AVATAR_NAME_MAX 64
 
 struct avatar_ctx {
 	struct photo_ctx *pctx;   /* the HTTP client and the download retry policy */
@@ -49,6 +54,7 @@ struct avatar_result {
 	long default_icon; /* people Flickr shows its default icon for */
 	long invalid;      /* users skipped: NSID or iconserver not of Flickr's shape */
 	long postponed;    /* not tried: the static host failed too often in a row */
+	long repaired;     /* damaged icons replaced by a fresh download */
 	json_t *failed;    /* [{nsid, error}], tried again next run; NULL until a run */
 };
 

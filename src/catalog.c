@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include "catalog.h"
+#include "clock.h"
 #include "damage.h"
-#include "merge.h"
 #include "fsutil.h"
+#include "log.h"
 #include "manifest.h"
+#include "merge.h"
 #include "record.h"
 
 #define MY_INDEX "my_photos_index.json"
@@ -328,14 +330,20 @@ static json_t *users_sorted(json_t *users)
 	return out;
 }
 
-static json_t *load_or_empty(const char *path, int want_array)
+/* The users an earlier run recorded; a damaged cache is said and rebuilt from the items. */
+static json_t *load_users(const char *path)
 {
+	struct err why = { 0 };
 	json_t *doc = NULL;
+	int r = json_load_path(path, &doc, &why);
 
-	if (json_load_path(path, &doc, NULL) < 0 ||
-	    (want_array ? !json_is_array(doc) : !json_is_object(doc))) {
+	if (r == 0 && !json_is_object(doc))
+		r = err_set(&why, FA_EPARSE, "not a JSON object");
+	if (r < 0 && r != FA_ENOTFOUND)
+		msg_warn("%s is damaged (%s): rebuilt from the items", USERS_CACHE, why.msg);
+	if (r < 0) {
 		json_decref(doc);
-		doc = want_array ? json_array() : json_object();
+		doc = json_object();
 	}
 	return doc;
 }
@@ -365,6 +373,18 @@ static int keep_missing_album(void *ud, json_t *old)
 	return json_array_append(m->out, old) < 0 ? FA_ENOMEM : 0;
 }
 
+static int keep_damaged_albums(const char *path, const char *why, struct err *e)
+{
+	struct buf kept = BUF_INIT;
+	int r = damage_keep_file(path, (long long)clock_unix_now(), &kept, e);
+
+	if (r == 0)
+		msg_warn("%s is damaged (%s): rebuilt from what could be read and Flickr's albums, "
+			 "the damaged copy kept as %s", ALBUMS_INDEX, why, kept.data);
+	buf_release(&kept);
+	return r;
+}
+
 static int merge_albums(const char *path, const json_t *fresh, json_t **ret, struct err *e)
 {
 	struct album_merge m = { fresh, json_copy((json_t *)fresh) };
@@ -374,8 +394,11 @@ static int merge_albums(const char *path, const json_t *fresh, json_t **ret, str
 	if (!m.out)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	r = json_each_in_array(path, keep_missing_album, &m, &why);
-	/* none recorded yet, or a damaged file: what could be read is kept */
-	if (r == FA_ENOTFOUND || r == FA_EPARSE)
+	/* none recorded yet, or a damaged file: what could be read is kept, and so is
+	 * the file itself, for albums Flickr no longer lists may be recorded only there */
+	if (r == FA_EPARSE)
+		r = keep_damaged_albums(path, why.msg, e);
+	else if (r == FA_ENOTFOUND)
 		r = 0;
 	else if (r < 0)
 		r = err_set(e, r, "%s", why.msg);
@@ -396,7 +419,7 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	int r;
 
 	store_root_path(s, USERS_CACHE, &path);
-	users = load_or_empty(path.data, 0);
+	users = load_users(path.data);
 	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
 		r = rebuild_kind(s, STORE_FAV, users, ds, &counts.favorites, e);
@@ -521,14 +544,17 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 /* The avatars' manifest, brought up to date, then its lines. */
 static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err *e)
 {
+	static const char *const skip[] = { STORE_DAMAGED_PREFIX "*", NULL };
+	static const char *const none[] = { NULL };
 	struct buf dir = BUF_INIT, path = BUF_INIT, lines = BUF_INIT;
 	int r = 0;
 
 	store_root_path(s, STORE_AVATARS_DIR, &dir);
 	if (!fs_is_dir(dir.data))
 		goto cleanup; /* no avatar archived yet */
-	/* the icons are written by avatar.c, which keeps no list: modified ones are hashed */
-	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, NULL, NULL, e);
+	/* avatar.c records what it installs: here only icons never listed are hashed
+	 * (an archive from before that), a damaged one keeps its recorded digest */
+	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, skip, none, e);
 	if (r == 0 && buf_printf(&path, "%s/%s", dir.data, MANIFEST_NAME) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)

@@ -1,4 +1,4 @@
-/* damage.c: an item's files against its manifest; damaged copies kept aside. */
+/* damage.c: a folder's files against its manifest; damaged copies kept aside. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -157,6 +157,35 @@ static int read_manifest(struct check *c, struct manifest *m, struct err *e)
 	return r < 0 ? r : 1;
 }
 
+/* Checks the entries of m naming "<prefix><name>" directly in c's folder. */
+static int check_listed(struct check *c, const struct manifest *m, const char *prefix,
+			struct damage *d, struct err *e)
+{
+	size_t n = strlen(prefix);
+	int r = 0;
+
+	for (size_t i = 0; i < m->n && r == 0; i++) {
+		const char *name = m->v[i].path + n;
+
+		if (strncmp(m->v[i].path, prefix, n) || strchr(name, '/'))
+			continue; /* not one of this folder's files: verify says so */
+		r = check_file(c, &m->v[i], name, d, e);
+	}
+	if (r == FA_ENOMEM)
+		err_set(e, r, "out of memory");
+	return r;
+}
+
+/* Hands d over to ret on success (r >= 0); 0 or r. */
+static int hand_over(int r, struct damage *d, struct damage *ret)
+{
+	if (r < 0)
+		return r;
+	*ret = *d;
+	*d = (struct damage)DAMAGE_INIT;
+	return 0;
+}
+
 int damage_check_item(const struct store *s, enum store_kind kind, const char *id,
 		      struct damage *ret, struct err *e)
 {
@@ -174,31 +203,61 @@ int damage_check_item(const struct store *s, enum store_kind kind, const char *i
 	if (r <= 0)
 		goto cleanup;
 	c.pending = store_rewrite_pending(s, kind, id, &c.repairing);
-	r = buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), id) < 0 ? FA_ENOMEM : 0;
-	for (size_t i = 0; i < m.n && r == 0; i++) {
-		const char *name = m.v[i].path + prefix.len;
-
-		if (strncmp(m.v[i].path, prefix.data, prefix.len) || strchr(name, '/'))
-			continue; /* not one of this folder's files: verify says so */
-		r = check_file(&c, &m.v[i], name, &d, e);
-	}
-	if (r == FA_ENOMEM)
-		err_set(e, r, "out of memory");
+	r = buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), id) < 0
+	    ? err_set(e, FA_ENOMEM, "out of memory") : 0;
+	if (r == 0)
+		r = check_listed(&c, &m, prefix.data, &d, e);
 	/* the killed run's own writes are recorded now (the damage is not), its marker goes */
 	if (r == 0 && c.pending)
 		r = store_mark_complete(s, kind, id, c.accepted ? c.accepted : none, e);
 cleanup:
-	if (r >= 0) {
-		*ret = d;
-		d = (struct damage)DAMAGE_INIT;
-		r = 0;
-	}
+	r = hand_over(r, &d, ret);
 	damage_release(&d);
 	manifest_release(&m);
 	buf_release(&prefix);
 	buf_release(&c.repairing);
 	free(c.accepted);
 	close(c.dir_fd);
+	return r;
+}
+
+int damage_check_dir(const char *dir, const char *prefix, struct damage *ret, struct err *e)
+{
+	struct check c = { .dir_fd = -1, .repairing = BUF_INIT };
+	struct manifest m = MANIFEST_INIT;
+	struct damage d = DAMAGE_INIT;
+	int r = 0;
+
+	c.dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c.dir_fd < 0) {
+		if (errno != ENOENT)
+			r = fs_errno_error(e, "open", dir, errno);
+		goto cleanup; /* none yet: nothing was recorded */
+	}
+	r = read_manifest(&c, &m, e);
+	if (r > 0)
+		r = check_listed(&c, &m, prefix, &d, e);
+cleanup:
+	r = hand_over(r, &d, ret);
+	damage_release(&d);
+	manifest_release(&m);
+	if (c.dir_fd >= 0)
+		close(c.dir_fd);
+	return r;
+}
+
+int damage_keep_file(const char *path, long long now, struct buf *ret_kept, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int r;
+
+	if (!slash)
+		return damage_keep_copy(".", path, now, ret_kept, e);
+	r = buf_append(&dir, path, (size_t)(slash - path)) < 0
+	    ? err_set(e, FA_ENOMEM, "out of memory")
+	    : damage_keep_copy(dir.data, slash + 1, now, ret_kept, e);
+	buf_release(&dir);
 	return r;
 }
 

@@ -59,6 +59,14 @@ int damage_check_item(const struct store *s, enum store_kind kind, const char *i
 		      struct damage *ret, struct err *e);
 
 /*
+ * Checks the files of the folder dir against its own manifest, whose lines
+ * name them "<prefix><name>" (the avatars: "avatars/"), as
+ * damage_check_item() does for an item, with no rewrite pending.  No folder
+ * or no manifest: nothing was recorded, no damage.
+ */
+int damage_check_dir(const char *dir, const char *prefix, struct damage *ret, struct err *e);
+
+/*
  * Keeps the damaged file name of the folder dir as
  * "damaged-<now>-<name>" (a second name for the same inode: a link is kept as
  * a link, never followed); ret_kept gets the new name.  Nothing to keep (it is
@@ -66,5 +74,8 @@ int damage_check_item(const struct store *s, enum store_kind kind, const char *i
  */
 int damage_keep_copy(const char *dir, const char *name, long long now, struct buf *ret_kept,
 		     struct err *e);
+
+/* The same for the file at path (its folder's name and its own taken apart). */
+int damage_keep_file(const char *path, long long now, struct buf *ret_kept, struct err *e);
 
 #endif

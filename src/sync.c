@@ -656,6 +656,7 @@ static json_t *avatar_report(const struct avatar_result *a)
 	jset_int(rep, "default_icon", a->default_icon);
 	jset_int(rep, "skipped_invalid", a->invalid);
 	jset_int(rep, "postponed", a->postponed);
+	jset_int(rep, "repaired", a->repaired);
 	jset_new(rep, "failed", json_incref(a->failed));
 	return rep;
 }
@@ -701,12 +702,16 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 static void print_avatar_summary(const struct avatar_result *a)
 {
 	size_t failed = json_array_size(a->failed);
-	char not_tried[64] = "";
+	char more[128] = "";
+	int n = 0;
 
 	if (a->postponed)
-		snprintf(not_tried, sizeof(not_tried), ", %ld not tried", a->postponed);
+		n = snprintf(more, sizeof(more), ", %ld not tried", a->postponed);
+	if (a->repaired && n >= 0 && (size_t)n < sizeof(more))
+		snprintf(more + n, sizeof(more) - (size_t)n, ", %ld damaged fetched again",
+			 a->repaired);
 	msg_info("Avatars: %ld archived (%ld downloaded now), %ld with Flickr's default icon, "
-		 "%zu failed%s%s", a->archived, a->fetched, a->default_icon, failed, not_tried,
+		 "%zu failed%s%s", a->archived, a->fetched, a->default_icon, failed, more,
 		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 

@@ -61,7 +61,8 @@ def test_every_person_with_an_icon_has_it(synced, fake, account):
     report = synced.load("sync_report.json")["avatars"]
     assert report == {"people": len(users), "archived": len(with_icon),
                       "downloaded": len(with_icon), "default_icon": len(default),
-                      "skipped_invalid": 0, "postponed": 0, "failed": []}
+                      "skipped_invalid": 0, "postponed": 0, "repaired": 0,
+                      "failed": []}
     stderr = synced.first_run.stderr
     assert f"Avatars: {len(with_icon)} archived ({len(with_icon)} downloaded now), " \
            f"{len(default)} with Flickr's default icon, 0 failed" in stderr

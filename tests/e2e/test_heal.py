@@ -235,6 +235,45 @@ def legacy_half_written(archiver, pid):
     return item
 
 
+def test_a_damaged_avatar_is_fetched_again_not_blessed(synced, fake):
+    icon = sorted(synced.archive.glob("avatars/*.jpg"))[0]
+    rel = f"avatars/{icon.name}"
+    good, digest = icon.read_bytes(), recorded(synced, rel)
+    icon.write_bytes(good[:len(good) // 2])
+    # with the icons' host down the damage stays recorded as damage
+    fake.add_fault("http500", match="icons", count=None)
+    r = synced.sync()
+    assert recorded(synced, rel) == digest
+    assert (synced.archive / "avatars" / MANIFEST).read_text().count(digest) == 1
+    v = verify(synced)
+    assert v.returncode == 1 and f"changed: {rel}" in v.stdout, v.stdout
+    fake.clear_faults()
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert f"{rel} was damaged: fetched again" in r.stderr
+    assert icon.read_bytes() == good and recorded(synced, rel) == digest
+    [kept] = damaged_copies(icon.parent, icon.name)
+    assert kept.read_bytes() == good[:len(good) // 2]
+    assert synced.load("sync_report.json")["avatars"]["repaired"] == 1
+    assert verify(synced).returncode == 0
+
+
+@pytest.mark.parametrize("name", ["users_cache.json", "albums_index.json"])
+def test_a_damaged_index_file_is_said_and_rebuilt(synced, account, name):
+    path = synced.archive / name
+    good = json.loads(path.read_text())
+    broken = path.read_bytes()[:len(path.read_bytes()) // 2]
+    path.write_bytes(broken)
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert f"{name} is damaged (" in r.stderr
+    assert json.loads(path.read_text()) == good
+    kept = sorted(synced.archive.glob(f"damaged-*-{name}"))
+    # the albums' list may be the only record of albums Flickr no longer lists
+    assert [k.read_bytes() for k in kept] == ([broken] if name == "albums_index.json" else [])
+    assert_whole(synced, account)
+
+
 def test_a_half_written_item_of_the_python_tool_is_checked(synced, account):
     item = legacy_half_written(synced, I)
     good = (item / "original.jpg").read_bytes()
@@ -331,8 +370,8 @@ def test_random_damage_heals_to_the_reference(pinned, account, reference):
     assert r.returncode == 0, r.stderr
     rng = random.Random(SEED)
     print(f"FA_HEAL_SEED={SEED}")
-    files = sorted(p for kind in ("my_photos", "favorited_photos")
-                   for p in pinned.archive.glob(f"{kind}/*/*")
+    files = sorted(p for pattern in ("my_photos/*/*", "favorited_photos/*/*", "avatars/*")
+                   for p in pinned.archive.glob(pattern)
                    if p.is_file() and p.name not in (MANIFEST, "complete.flag"))
     chosen = rng.sample(files, DAMAGED_FILES)
     kept = []
