@@ -463,20 +463,6 @@ static int apply_static_url(struct options *o, struct err *e)
 	return 0;
 }
 
-char *options_static_url_for(const struct options *o, const char *url)
-{
-	const char *path;
-	struct buf b = BUF_INIT;
-
-	if (!o->static_url || !(path = strstr(url, "://")))
-		return strdup(url);
-	path += 3;
-	path += strcspn(path, "/");
-	if (buf_printf(&b, "%s%s", o->static_url, path) < 0)
-		return NULL;
-	return buf_detach(&b);
-}
-
 int options_parse(struct options *o, int argc, char **argv, struct err *e)
 {
 	const char *base_ms = getenv("FLICKR_ARCHIVE_RETRY_BASE_MS");

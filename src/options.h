@@ -62,14 +62,6 @@ void options_release(struct options *o);
 /* True when the API URL is plain http (a local test server). */
 int options_allow_http(const struct options *o);
 
-/*
- * The URL url would have with its scheme and host (and port) replaced by
- * o->static_url, or a copy of url when that is not set.  Only for URLs the
- * tool builds itself (buddy icons): a test server stands in for Flickr's
- * static hosts.  NULL when out of memory.  Caller frees.
- */
-char *options_static_url_for(const struct options *o, const char *url);
-
 /* The complete --help text. */
 void options_print_help(void);
 

@@ -639,7 +639,7 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 static int fetch_avatars(void *ud, json_t *users, struct err *e)
 {
 	struct sync_state *st = ud;
-	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o };
+	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs };
 	int r = avatar_sync(&ctx, users, &st->avatars, e);
 
 	st->avatars_done = r == 0;

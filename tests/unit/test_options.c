@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include "config.h"
+#include "http.h"
 #include "log.h"
 #include "options.h"
 #include "pace.h"
@@ -622,17 +623,17 @@ static void test_static_url_for(void **state)
 
 	(void)state;
 	memset(&o, 0, sizeof(o));
-	url = options_static_url_for(&o, icon);
+	url = http_url_on_host(o.static_url, icon);
 	assert_string_equal(url, icon);
 	free(url);
 	o.static_url = (char *)"http://127.0.0.1:8080";
-	url = options_static_url_for(&o, icon);
+	url = http_url_on_host(o.static_url, icon);
 	assert_string_equal(url, "http://127.0.0.1:8080/7372/buddyicons/48600090482@N01.jpg");
 	free(url);
-	url = options_static_url_for(&o, "https://www.flickr.com");
+	url = http_url_on_host(o.static_url, "https://www.flickr.com");
 	assert_string_equal(url, "http://127.0.0.1:8080");
 	free(url);
-	url = options_static_url_for(&o, "no scheme/x");
+	url = http_url_on_host(o.static_url, "no scheme/x");
 	assert_string_equal(url, "no scheme/x");
 	free(url);
 }

@@ -67,6 +67,18 @@ const char *http_library_version(void)
 	return curl_version();
 }
 
+char *http_url_on_host(const char *host, const char *url)
+{
+	const char *path = strstr(url, "://");
+	struct buf b = BUF_INIT;
+
+	if (!host || !path)
+		return strdup(url);
+	path += 3;
+	path += strcspn(path, "/");
+	return buf_printf(&b, "%s%s", host, path) < 0 ? NULL : buf_detach(&b);
+}
+
 void http_redact_url(const char *url, char *out, size_t n)
 {
 	size_t len = strcspn(url, "?#");

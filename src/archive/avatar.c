@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "damage.h"
 #include "fsutil.h"
+#include "http.h"
 #include "log.h"
 #include "manifest.h"
 #include "pace.h"
@@ -267,7 +268,7 @@ static void fetch_one(struct avatar_pool *pool, struct avatar_job *job)
 	const struct avatar_ctx *ctx = pool->ctx;
 	struct buf rel = BUF_INIT, path = BUF_INIT;
 	char *built = record_avatar_url(job->farm, job->server, job->nsid);
-	char *url = built ? options_static_url_for(ctx->o, built) : NULL;
+	char *url = built ? http_url_on_host(ctx->static_url, built) : NULL;
 	struct err one = { 0 };
 	int r;
 
@@ -299,9 +300,9 @@ static int fetch_all(const struct avatar_ctx *ctx, struct avatar_job *jobs, size
 		     struct avatar_result *res, struct err *e)
 {
 	struct photo_ctx pctx = *ctx->pctx;
-	struct avatar_ctx own = { &pctx, ctx->store, ctx->o };
+	struct avatar_ctx own = { &pctx, ctx->store, ctx->static_url, ctx->jobs };
 	struct avatar_pool pool = { .ctx = &own, .jobs = jobs, .n = n, .res = res };
-	long threads = ctx->o->jobs > 1 ? ctx->o->jobs : 1;
+	long threads = ctx->jobs > 1 ? ctx->jobs : 1;
 
 	if ((size_t)threads > n)
 		threads = (long)n;

@@ -6,7 +6,7 @@
  * favers, tagged people, photo owners, the account itself).  No API response
  * carries an icon's URL: it is built from iconfarm/iconserver/nsid by
  * Flickr's rule (record_avatar_url()), and FLICKR_STATIC_URL may stand in
- * for the host (options_static_url_for()).  These are static-file downloads,
+ * for the host.  These are static-file downloads,
  * never API calls.  What was fetched is recorded in the person's record:
  *
  *   "avatar": "avatars/<nsid>.jpg"  the archived icon (only when there is one)
@@ -32,7 +32,6 @@
 #define FA_AVATAR_H
 
 #include "json.h"
-#include "options.h"
 #include "photo.h"
 #include "store.h"
 
@@ -44,7 +43,8 @@
 struct avatar_ctx {
 	struct photo_ctx *pctx;   /* the HTTP client and the download retry policy */
 	const struct store *store;
-	const struct options *o;  /* static_url */
+	const char *static_url;   /* stands in for the icons' host (FLICKR_STATIC_URL), or NULL */
+	long jobs;                /* downloads at once */
 };
 
 struct avatar_result {

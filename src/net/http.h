@@ -74,4 +74,12 @@ int http_client_wait(struct http_client *c, int64_t ms, struct err *e);
 /* url without its query string, for messages (queries carry tokens). */
 void http_redact_url(const char *url, char *out, size_t n);
 
+/*
+ * url with its scheme and host (and port) replaced by host, or a copy of url
+ * when host is NULL: a test server stands in for Flickr's static hosts (only
+ * for URLs the tool builds itself, the buddy icons).  NULL when out of
+ * memory.  Caller frees.
+ */
+char *http_url_on_host(const char *host, const char *url);
+
 #endif

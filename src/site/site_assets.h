@@ -1,6 +1,6 @@
 /*
  * site_assets.h: the site's stylesheet, scripts and images, from
- * src/site_assets/ (made into C strings at build time by
+ * src/site/assets/ (made into C strings at build time by
  * scripts/embed_assets.py).  They are written to ROOT/site/assets/.
  */
 #ifndef FA_SITE_ASSETS_H

@@ -1,5 +1,5 @@
 /* The search page: looks through window.FA_SEARCH_INDEX (search-index.js; see
- * src/site_search.h for its shape) without any network, so it works from
+ * src/site/site_search.h for its shape) without any network, so it works from
  * file://.  Every term must appear somewhere in an item: its title, tags,
  * description, a comment, or the name of someone who commented, faved or took
  * it.  Case and accents are ignored.  ?q=words searches, ?tag=name lists the
