@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "album_members.h"
+#include "groups.h"
 #include "albums.h"
 #include "avatar.h"
 #include "breaker.h"
@@ -67,6 +69,7 @@ struct sync_state {
 	_Atomic long faves_budget;    /* calls left for refreshing faves (no count_faves) */
 	_Atomic long faves_refreshed; /* unchanged items whose faves were fetched again */
 	_Atomic int faves_uncounted;  /* a listing came without count_faves */
+	struct account_sync account; /* profile, collections, galleries, groups, contacts */
 	struct avatar_result avatars;
 	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;         /* the archive's lock; -1 until taken: then nothing is written */
@@ -640,7 +643,11 @@ static int fetch_avatars(void *ud, json_t *users, struct err *e)
 {
 	struct sync_state *st = ud;
 	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs };
-	int r = avatar_sync(&ctx, users, &st->avatars, e);
+	int r = account_add_people(&st->account, users);
+
+	if (r < 0)
+		return err_set(e, r, "out of memory");
+	r = avatar_sync(&ctx, users, &st->avatars, e);
 
 	st->avatars_done = r == 0;
 	return r;
@@ -690,6 +697,12 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 	jset_new(rep, "completeness", json_incref(st->ledger.entries));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
+	jset_new(rep, "account", json_pack("{s:i, s:i, s:i, s:i, s:O}",
+					   "collections", (json_int_t)st->account.collections,
+					   "galleries", (json_int_t)st->account.galleries,
+					   "groups", (json_int_t)st->account.groups,
+					   "contacts", (json_int_t)st->account.contacts,
+					   "refused", st->account.run.warnings));
 	if (stopped)
 		jset_str(rep, "stopped", stopped);
 	store_root_path(&st->store, "sync_report.json", &path);
@@ -975,7 +988,11 @@ static int setup(struct sync_state *st, struct err *e)
 	st->failures = json_array();
 	st->without_original = json_array();
 	st->parts_missing = json_array();
-	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures ||
+	st->account.run = (struct account_run){ .fc = &st->fc, .store = &st->store,
+						.ledger = &st->ledger,
+						.refresh = st->pctx.refetch_all };
+	if (account_sync_init(&st->account) < 0 || ledger_init(&st->ledger) < 0 ||
+	    !st->albums || !st->failures ||
 	    !st->without_original || !st->parts_missing)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
@@ -1004,6 +1021,11 @@ static int list_everything(struct sync_state *st, struct err *e)
 		r = check_unlisted(st, STORE_MY, e);
 	if (r == 0 && favorites)
 		r = check_unlisted(st, STORE_FAV, e);
+	if (r == 0) {
+		st->account.run.nsid = st->nsid;
+		st->account.run.now = clock_unix_now();
+		r = account_sync(&st->account, e);
+	}
 	return r;
 }
 
@@ -1025,6 +1047,15 @@ static int run(struct sync_state *st, struct err *e)
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
 		r = archive_spooled(st, STORE_FAV, FAV_SPOOL, e);
 	progress_end();
+	if (r == 0) {
+		long changed = 0;
+
+		st->pctx.now = clock_unix_now();
+		r = groups_apply_to_items(&st->account, &st->pctx, &changed, e);
+		if (changed)
+			msg_debug("groups: %ld item%s moved in or out of a pool", changed,
+				  changed == 1 ? "" : "s");
+	}
 	store_ids_sort(&st->recheck[STORE_MY]);
 	store_ids_sort(&st->recheck[STORE_FAV]);
 	return r;
@@ -1054,6 +1085,7 @@ static void release_work(struct sync_state *st)
 	store_ids_free(&st->recheck[STORE_MY]);
 	store_ids_free(&st->recheck[STORE_FAV]);
 	avatar_result_release(&st->avatars);
+	account_sync_release(&st->account);
 }
 
 static void teardown(struct sync_state *st)

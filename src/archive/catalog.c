@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account_index.h"
 #include "catalog.h"
 #include "clock.h"
 #include "damage.h"
@@ -579,16 +580,19 @@ static int append_top_files(const struct store *s, struct fs_tmp *tmp, struct er
 	root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return fs_errno_error(e, "open", s->root, errno);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++) {
+	size_t n_names = sizeof(names) / sizeof(names[0]);
+
+	for (size_t i = 0; r == 0 && (i < n_names || account_index_files[i - n_names]); i++) {
+		const char *name = i < n_names ? names[i] : account_index_files[i - n_names];
 		int fd;
 
-		if (manifest_open(root_fd, names[i], &fd, NULL) < 0)
+		if (manifest_open(root_fd, name, &fd, NULL) < 0)
 			continue;
 		r = manifest_hash_fd(fd, digest, NULL, e);
 		close(fd);
 		if (r < 0)
-			r = err_wrap(e, r, "cannot read '%s'", names[i]);
-		else if (manifest_format_line(&lines, digest, names[i]) < 0)
+			r = err_wrap(e, r, "cannot read '%s'", name);
+		else if (manifest_format_line(&lines, digest, name) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 	}
 	close(root_fd);

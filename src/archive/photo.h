@@ -109,6 +109,15 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 			int64_t last_seen, struct err *e);
 
 /*
+ * Sets metadata.json's key to value (an array) for a complete item, its
+ * earlier value kept in history; an empty value where the key is absent
+ * writes nothing.  1 when rewritten, 0 when not (the same, or not complete
+ * yet), or an error.
+ */
+int photo_set_meta_field(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 const char *key, const json_t *value, struct err *e);
+
+/*
  * GETs url into tmp (from its start), retrying transient failures (network,
  * 429, 5xx, a body shorter than its Content-Length) with ctx->retry.  Any
  * other HTTP status is FA_EHTTP (e->http_status set), an empty body

@@ -24,7 +24,8 @@ def test_api_calls_per_item(archiver, fake, account):
     with_comments = [p for p in account.photos if p.comments]
     with_comments += [p for p, _ in account.favorites if p.comments]
     assert fake.calls["flickr.photos.comments.getList"] == len(with_comments)
-    assert "flickr.people.getInfo" not in fake.calls  # each person comes with their comment/fave
+    # each person comes with their comment/fave: getInfo is asked for the account's profile only
+    assert fake.calls["flickr.people.getInfo"] == 1
 
 
 def test_without_count_extras_the_archive_is_still_complete(archiver, fake, account):

@@ -13,7 +13,8 @@ from conftest import TEMP_NAME
 
 MANIFEST = "manifest-sha256.txt"
 TOP_FILES = ["my_photos_index.json", "favorites_index.json", "albums_index.json",
-             "users_cache.json"]
+             "users_cache.json", "profile.json", "collections.json", "galleries_index.json",
+             "groups_index.json", "contacts.json"]
 # BagIt (RFC 8493 2.1.3): checksum, one or more spaces, a path with only CR, LF and % encoded
 BAGIT_LINE = re.compile(r"^([0-9a-f]{64}) +([^\r\n]+)$")
 
