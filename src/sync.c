@@ -14,6 +14,7 @@
 
 #include "account.h"
 #include "album_members.h"
+#include "galleries.h"
 #include "groups.h"
 #include "albums.h"
 #include "avatar.h"
@@ -46,13 +47,13 @@ struct sync_state {
 	json_t *albums;      /* albums_index.json entries, in the user's order */
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
-	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	struct store_ids listed[STORE_KINDS]; /* ids in this sync's listings, by store_kind */
 	struct ledger ledger; /* what was listed beside what Flickr counts */
 	long album_members[2]; /* members counted by the albums, and listed */
 	long album_only;     /* album members the photostream did not list */
 	long listed_invalid; /* items listed without a valid id (they fail) */
 	char *nsid;          /* the account's NSID, as flickr.test.login says */
-	struct store_ids recheck[2]; /* listed ids that were damaged or failed (under lock) */
+	struct store_ids recheck[STORE_KINDS]; /* listed ids that were damaged or failed (under lock) */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
 	long archived;       /* new items */
@@ -1029,6 +1030,29 @@ static int list_everything(struct sync_state *st, struct err *e)
 	return r;
 }
 
+/*
+ * The galleries' photos, under gallery_photos/ as favorites are archived,
+ * sharing the files of a favorite that is the same photo.  Few: one after
+ * the other.
+ */
+static int archive_gallery_photos(struct sync_state *st, struct err *e)
+{
+	const json_t *list = st->account.gallery_listing;
+	struct photo_ctx ctx = st->pctx;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < json_array_size(list); i++) {
+		const json_t *listing = json_array_get(list, i);
+
+		if (clock_stop_requested())
+			return err_set(e, FA_EINTR, "interrupted");
+		r = galleries_share_favorite(&st->store, jstr(listing, "id"), e);
+		if (r == 0)
+			r = archive_one(st, &ctx, STORE_GALLERY, listing, e);
+	}
+	return r;
+}
+
 static int run(struct sync_state *st, struct err *e)
 {
 	int r;
@@ -1038,7 +1062,8 @@ static int run(struct sync_state *st, struct err *e)
 		r = list_everything(st, e);
 	if (r < 0)
 		return r;
-	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid;
+	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid +
+		    (long)json_array_size(st->account.gallery_listing);
 	st->faves_budget = st->total / 30 + 10;
 	progress_begin("sync", st->total);
 	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
@@ -1046,6 +1071,8 @@ static int run(struct sync_state *st, struct err *e)
 		r = archive_spooled(st, STORE_MY, ALBUM_ONLY_SPOOL, e);
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
 		r = archive_spooled(st, STORE_FAV, FAV_SPOOL, e);
+	if (r == 0)
+		r = archive_gallery_photos(st, e);
 	progress_end();
 	if (r == 0) {
 		long changed = 0;
@@ -1056,8 +1083,8 @@ static int run(struct sync_state *st, struct err *e)
 			msg_debug("groups: %ld item%s moved in or out of a pool", changed,
 				  changed == 1 ? "" : "s");
 	}
-	store_ids_sort(&st->recheck[STORE_MY]);
-	store_ids_sort(&st->recheck[STORE_FAV]);
+	for (int k = 0; k < STORE_KINDS; k++)
+		store_ids_sort(&st->recheck[k]);
 	return r;
 }
 
@@ -1080,10 +1107,10 @@ static void release_work(struct sync_state *st)
 	st->nsid = NULL;
 	st->pctx.nsid = NULL;
 	album_members_release(&st->photo_albums);
-	store_ids_free(&st->listed[STORE_MY]);
-	store_ids_free(&st->listed[STORE_FAV]);
-	store_ids_free(&st->recheck[STORE_MY]);
-	store_ids_free(&st->recheck[STORE_FAV]);
+	for (int k = 0; k < STORE_KINDS; k++) {
+		store_ids_free(&st->listed[k]);
+		store_ids_free(&st->recheck[k]);
+	}
 	avatar_result_release(&st->avatars);
 	account_sync_release(&st->account);
 }

@@ -124,14 +124,14 @@ static int index_finish(struct index_writer *w, const char *path, struct err *e)
  * link (never followed), by kind.
  */
 struct damage_seen {
-	struct store_ids bad_meta[2];
-	struct store_ids linked[2];
+	struct store_ids bad_meta[STORE_KINDS];
+	struct store_ids linked[STORE_KINDS];
 	json_t *report;       /* [{path, problem}], or NULL */
 };
 
 static void damage_seen_release(struct damage_seen *ds)
 {
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < STORE_KINDS; k++) {
 		store_ids_free(&ds->bad_meta[k]);
 		store_ids_free(&ds->linked[k]);
 	}
@@ -468,7 +468,7 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 
 	if (ret_counts)
 		ret_counts->damaged = NULL;
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
 		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
@@ -615,6 +615,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	if (r == 0)
 		r = append_item_manifests(s, STORE_FAV, ds, &tmp, e);
 	if (r == 0)
+		r = append_item_manifests(s, STORE_GALLERY, ds, &tmp, e);
+	if (r == 0)
 		r = append_avatars(s, &tmp, e);
 	if (r == 0)
 		r = append_top_files(s, &tmp, e);
@@ -634,7 +636,7 @@ int catalog_write_manifest(const struct store *s, json_t *damaged, struct err *e
 	struct damage_seen ds = { .report = damaged };
 	int r = 0;
 
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, NULL, &ds, e);
 	if (r == 0)
 		r = write_manifest(s, &ds, e);

@@ -2,10 +2,15 @@
  * galleries.c: galleries_index.json, each gallery with its photos in order
  * and the curator's comment on each, counted against Flickr's counts.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "galleries.h"
+#include "fsutil.h"
 #include "log.h"
 #include "record.h"
 
@@ -70,8 +75,27 @@ static int collect_photo(void *ud, json_t *p, const struct flickr_page *pg)
 	return 0;
 }
 
-/* The last run's photos of a gallery Flickr says has not changed since, or NULL. */
-static const json_t *unchanged_photos(const json_t *old, const json_t *gallery)
+/* Whether every photo of the list is archived whole under gallery_photos/. */
+static int all_archived(const struct store *s, const json_t *photos)
+{
+	for (size_t i = 0; i < json_array_size(photos); i++) {
+		const json_t *p = json_array_get(photos, i);
+		const char *id = jstr(p, "id");
+
+		/* one that left the gallery before it could be archived is not asked for */
+		if (store_valid_id(id) && !json_object_get(p, "upstream") &&
+		    !store_item_complete(s, STORE_GALLERY, id))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The last run's photos of a gallery Flickr says has not changed since, and
+ * whose photos are all archived, or NULL.
+ */
+static const json_t *unchanged_photos(const struct store *s, const json_t *old,
+				      const json_t *gallery)
 {
 	static const char *const keys[] = { "date_update", "count_photos", "count_videos" };
 	const json_t *photos = json_object_get(old, "photos");
@@ -81,7 +105,7 @@ static const json_t *unchanged_photos(const json_t *old, const json_t *gallery)
 	for (size_t k = 0; k < 3; k++)
 		if (!json_equal(json_object_get(old, keys[k]), json_object_get(gallery, keys[k])))
 			return NULL;
-	return photos;
+	return all_archived(s, photos) ? photos : NULL;
 }
 
 static int list_gallery(struct account_sync *as, json_t *gallery, const json_t *old,
@@ -92,7 +116,7 @@ static int list_gallery(struct account_sync *as, json_t *gallery, const json_t *
 			       FLICKR_LISTING_EXTRAS, NULL };
 	struct gallery_photos gp = { as, json_array() };
 	struct flickr_page last = { 0, 0, 0 };
-	const json_t *known = ar->refresh ? NULL : unchanged_photos(old, gallery);
+	const json_t *known = ar->refresh ? NULL : unchanged_photos(ar->store, old, gallery);
 	char listing[200];
 	long got;
 	int r = 0;
@@ -184,4 +208,50 @@ cleanup:
 	json_decref(gl.list);
 	json_decref(old);
 	return r < 0 ? r : 0;
+}
+
+/* The files a gallery photo can share with the same favorite. */
+static int shareable(const char *name)
+{
+	return !strncmp(name, "original.", 9) || !strcmp(name, "poster.jpg") ||
+	       !strcmp(name, "sizes.json");
+}
+
+int galleries_share_favorite(const struct store *s, const char *id, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	DIR *dir = NULL;
+	struct dirent *de;
+	int r = 0;
+
+	if (!store_valid_id(id) || store_item_complete(s, STORE_GALLERY, id) ||
+	    !store_item_complete(s, STORE_FAV, id))
+		return 0;
+	if (store_item_path(s, STORE_FAV, id, NULL, &from) < 0 ||
+	    store_item_path(s, STORE_GALLERY, id, NULL, &to) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	r = fs_mkdirs(to.data, 0755, e);
+	dir = r == 0 ? opendir(from.data) : NULL;
+	while (dir && r == 0 && (de = readdir(dir)) != NULL) {
+		struct buf src = BUF_INIT, dst = BUF_INIT;
+
+		if (!shareable(de->d_name))
+			continue;
+		if (buf_printf(&src, "%s/%s", from.data, de->d_name) < 0 ||
+		    buf_printf(&dst, "%s/%s", to.data, de->d_name) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		/* an existing file stays: the photo's own archiving decides about it */
+		else if (linkat(AT_FDCWD, src.data, AT_FDCWD, dst.data, 0) < 0 && errno == ENOSPC)
+			r = err_set(e, FA_ENOSPC, "cannot link '%s': %s", dst.data, strerror(errno));
+		buf_release(&src);
+		buf_release(&dst);
+	}
+cleanup:
+	if (dir)
+		closedir(dir);
+	buf_release(&from);
+	buf_release(&to);
+	return r;
 }

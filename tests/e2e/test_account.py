@@ -178,3 +178,41 @@ def test_metadata_lists_its_groups_and_search_finds_them(synced, fake, account):
     assert m["groups"] == []
     assert any(h["field"] == "groups" for h in m["history"])
     assert synced.run("verify", "--archive", str(synced.archive)).returncode == 0
+
+
+def test_gallery_photos_archived_as_favorites_sharing_the_download(archiver, fake, account):
+    sync_at(archiver, T0)
+    gallery_dir = archiver.archive / "gallery_photos"
+    ids = [pid for pid, _ in account.galleries[0].photos]
+    assert sorted(p.name for p in gallery_dir.iterdir()) == sorted(ids)
+    for pid in ids:
+        d = gallery_dir / pid
+        for name in ("metadata.json", "comments.json", "favorites.json", "sizes.json",
+                     "manifest-sha256.txt", "complete.flag", "original.jpg"):
+            assert (d / name).is_file(), f"{pid}/{name}"
+        assert archiver.load("gallery_photos", pid, "metadata.json")["id"] == pid
+    fav = account.gallery_favorite
+    shared = gallery_dir / fav / "original.jpg"
+    assert shared.samefile(archiver.item_dir("favorited_photos", fav) / "original.jpg")
+    # downloaded once, for the favorite
+    assert sum(n for path, n in fake.media_requests.items() if f"/{fav}_" in path) == 1
+    manifest = archiver.archive.joinpath("manifest-sha256.txt").read_text()
+    assert f" gallery_photos/{fav}/original.jpg\n" in manifest
+    r = archiver.run("verify", "--archive", str(archiver.archive))
+    assert r.returncode == 0, r.stdout + r.stderr
+    # an unchanged gallery whose photos are all archived is not listed again
+    fake.reset_counters()
+    sync_at(archiver, T1)
+    assert fake.calls["flickr.galleries.getPhotos"] == 0 and not fake.media_requests
+
+
+def test_a_gallery_photo_not_archived_yet_is_listed_again(archiver, fake, account):
+    only = account.gallery_only
+    fake.add_fault("http500", match=f"/static/8100/{only}_", count=None)
+    sync_at(archiver, T0, ok=(0, 1))
+    assert not (archiver.archive / "gallery_photos" / only / "complete.flag").exists()
+    fake.clear_faults()
+    fake.reset_counters()
+    sync_at(archiver, T1)
+    assert fake.calls["flickr.galleries.getPhotos"] == 1
+    assert (archiver.archive / "gallery_photos" / only / "complete.flag").is_file()

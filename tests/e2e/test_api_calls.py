@@ -11,7 +11,8 @@ def calls_reported(stderr):
 def test_api_calls_per_item(archiver, fake, account):
     r = archiver.sync()
     assert r.returncode == 0, r.stderr
-    items = len(account.photos) + len(account.favorites)
+    items = len(account.photos) + len(account.favorites) + \
+        sum(len(g.photos) for g in account.galleries)
     calls = calls_reported(r.stderr)
     assert calls == fake.total_api_calls
     per_item = calls / items

@@ -3,15 +3,7 @@ import math
 
 import pytest
 
-from conftest import verify_archive
-
-# what the account's structure costs a re-sync (profile, collections, galleries, groups,
-# contacts): measured by test_account.py
-ACCOUNT_METHODS = {"flickr.people.getInfo", "flickr.profile.getProfile",
-                   "flickr.collections.getTree", "flickr.galleries.getList",
-                   "flickr.galleries.getPhotos", "flickr.people.getGroups",
-                   "flickr.groups.getInfo", "flickr.groups.pools.getPhotos",
-                   "flickr.contacts.getList"}
+from conftest import ACCOUNT_METHODS, verify_archive
 
 T0 = 1_790_000_000           # first sync (FLICKR_ARCHIVE_FAKE_NOW)
 T1 = T0 + 30 * 86_400        # the re-sync, a month later

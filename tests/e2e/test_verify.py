@@ -52,7 +52,7 @@ def parse_manifest(path):
 
 
 def item_dirs(archive):
-    for kind in ("my_photos", "favorited_photos"):
+    for kind in ("my_photos", "favorited_photos", "gallery_photos"):
         for d in sorted((archive / kind).iterdir()):
             yield d
 
@@ -91,7 +91,8 @@ def test_every_item_has_a_manifest_listing_every_file(synced, account):
             assert hashlib.sha256((archive / path).read_bytes()).hexdigest() == digest, path
         assert any(p.endswith("/metadata.json") for p, _ in entries)
         assert any("/original." in p for p, _ in entries)
-    assert n_items == len(account.photos) + len(account.favorites)
+    n_gallery = sum(len(g.photos) for g in account.galleries)
+    assert n_items == len(account.photos) + len(account.favorites) + n_gallery
 
 
 def test_archive_manifest_is_every_item_manifest_then_the_index_files(synced):
