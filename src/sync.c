@@ -1026,7 +1026,8 @@ static int list_everything(struct sync_state *st, struct err *e)
 		r = check_unlisted(st, STORE_MY, e);
 	if (r == 0 && favorites && !planning)
 		r = check_unlisted(st, STORE_FAV, e);
-	if (r == 0) {
+	/* the account's structure writes its files: not while planning */
+	if (r == 0 && !planning) {
 		st->account.run.nsid = st->nsid;
 		st->account.run.now = clock_unix_now();
 		r = account_sync(&st->account, e);
@@ -1128,7 +1129,7 @@ static void print_plan_kind(const char *what, const struct plan_totals *t)
 
 static void print_plan(struct sync_state *st, const struct plan_totals *t, long listing_calls)
 {
-	long calls = listing_calls + t[0].calls + t[1].calls;
+	long calls = listing_calls + t[0].calls + t[1].calls + ACCOUNT_UNCHANGED_CALLS;
 	long long bytes = t[0].bytes + t[1].bytes;
 	long unknown = t[0].bytes_unknown + t[1].bytes_unknown;
 	int64_t wait_ms = flickr_quota_wait_for(&st->fc, calls);
@@ -1139,9 +1140,11 @@ static void print_plan(struct sync_state *st, const struct plan_totals *t, long 
 	print_plan_kind("Photos and videos", &t[0]);
 	if (!(st->o->flags & OPT_NO_FAVORITES))
 		print_plan_kind("Favorites", &t[1]);
-	msg_info("API calls: about %ld (%ld to list, as just made, and %ld for the items; "
-		 "people tagged add one each where there are some)", calls, listing_calls,
-		 calls - listing_calls);
+	msg_info("API calls: about %ld (%ld to list, as just made, %d for the account's profile, "
+		 "collections, galleries, groups and contacts, and %ld for the items; people "
+		 "tagged, and galleries and groups that changed, add one each)", calls,
+		 listing_calls, ACCOUNT_UNCHANGED_CALLS,
+		 calls - listing_calls - ACCOUNT_UNCHANGED_CALLS);
 	if (st->o->calls_per_hour <= 0 || wait_ms <= 0)
 		msg_info("Time: no waiting for the quota (%ld calls fit in what the rolling hour "
 			 "allows now); the rest is download time", calls);

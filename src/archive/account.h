@@ -29,6 +29,13 @@ struct account_sync {
 	int groups_listed;         /* the groups were listed: item_groups is this run's */
 };
 
+/*
+ * What the structure costs a sync whose galleries and pools have not moved:
+ * people.getInfo and profile.getProfile, collections.getTree,
+ * galleries.getList, people.getGroups, contacts.getList (one page each).
+ */
+#define ACCOUNT_UNCHANGED_CALLS 6
+
 /* 0 or FA_ENOMEM: the results' containers. */
 int account_sync_init(struct account_sync *as);
 void account_sync_release(struct account_sync *as);
