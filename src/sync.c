@@ -1031,6 +1031,8 @@ static int list_everything(struct sync_state *st, struct err *e)
 		st->account.run.nsid = st->nsid;
 		st->account.run.now = clock_unix_now();
 		r = account_sync(&st->account, e);
+		if (r == 0 && st->account.groups_listed)
+			st->pctx.item_groups = st->account.item_groups;
 	}
 	return r;
 }
@@ -1242,6 +1244,7 @@ static void release_work(struct sync_state *st)
 	free(st->nsid);
 	st->nsid = NULL;
 	st->pctx.nsid = NULL;
+	st->pctx.item_groups = NULL;
 	album_members_release(&st->photo_albums);
 	for (int k = 0; k < STORE_KINDS; k++) {
 		store_ids_free(&st->listed[k]);
