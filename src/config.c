@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "config.h"
 #include "fsutil.h"
@@ -78,15 +79,8 @@ int config_set(struct config *c, const char *key, const char *value)
 		c->v[i].value = v;
 		return 0;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct config_entry *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (ALLOC_GROW(c->v, c->n + 1, c->cap) < 0)
+		return FA_ENOMEM;
 	c->v[c->n].key = strdup(key);
 	c->v[c->n].value = strdup(value);
 	if (!c->v[c->n].key || !c->v[c->n].value) {

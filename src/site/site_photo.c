@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "html.h"
 #include "site_photo.h"
@@ -604,7 +605,7 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 		return 0;
 	p = &s->m.people[who];
 	if (len > INT32_MAX ||
-	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
+	    ALLOC_GROW(p->comments, p->n_comments + 1, p->cap_comments) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	ref = &p->comments[p->n_comments];
 	ref->item = (uint32_t)item;
