@@ -18,13 +18,18 @@ char *config_default_path(void)
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	struct buf p = BUF_INIT;
+	int r;
 
 	if (xdg && *xdg == '/')
-		buf_printf(&p, "%s/flickr-archive/config", xdg);
+		r = buf_printf(&p, "%s/flickr-archive/config", xdg);
 	else if (home && *home)
-		buf_printf(&p, "%s/.config/flickr-archive/config", home);
+		r = buf_printf(&p, "%s/.config/flickr-archive/config", home);
 	else
-		buf_puts(&p, ".flickr-archive.config");
+		r = buf_puts(&p, ".flickr-archive.config");
+	if (r < 0) {
+		buf_release(&p);
+		return NULL;
+	}
 	return buf_detach(&p);
 }
 

@@ -128,8 +128,8 @@ static int icon_current(const struct avatar_ctx *ctx, const struct avatar_job *j
 	if (!jstr(job->user, "avatar") || strcmp(jstr(job->user, "avatar"), rel->data) ||
 	    !had || strcmp(had, job->server))
 		return 0;
-	store_root_path(ctx->store, rel->data, path);
-	return fs_exists(path->data);
+	/* out of memory it is not known to be current: the fetch then reports it */
+	return store_root_path(ctx->store, rel->data, path) == 0 && fs_exists(path->data);
 }
 
 /* Keeps the damaged icon at path as "damaged-<t>-<nsid>.jpg" beside it. */
@@ -272,12 +272,11 @@ static void fetch_one(struct avatar_pool *pool, struct avatar_job *job)
 	struct err one = { 0 };
 	int r;
 
-	if (!url || relative_path(job->nsid, &rel) < 0) {
+	if (!url || relative_path(job->nsid, &rel) < 0 ||
+	    store_root_path(ctx->store, rel.data, &path) < 0)
 		r = err_set(&one, FA_ENOMEM, "out of memory");
-	} else {
-		store_root_path(ctx->store, rel.data, &path);
+	else
 		r = fetch_icon(ctx, job, url, path.data, &one);
-	}
 	record_outcome(pool, job, rel.data, r, &one);
 	free(built);
 	free(url);
@@ -438,9 +437,10 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 
 	avatar_result_release(res);
 	res->failed = json_array();
-	if (!res->failed)
+	if (!res->failed || store_root_path(ctx->store, STORE_AVATARS_DIR, &dir) < 0) {
+		buf_release(&dir);
 		return err_set(e, FA_ENOMEM, "out of memory");
-	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
+	}
 	if (fs_is_dir(dir.data))
 		fs_sweep_temps(dir.data); /* left by a killed run */
 	r = damage_check_dir(dir.data, STORE_AVATARS_DIR "/", &damaged, e);

@@ -27,6 +27,9 @@ enum fa_error {
 	FA_EUNREACHABLE = -14, /* Flickr failed with network errors too many times in a row */
 };
 
+/* A result the caller must look at: the compiler warns where it is ignored. */
+#define FA_MUST_CHECK __attribute__((warn_unused_result))
+
 #define FA_ERR_MSG_MAX 512
 
 struct err {
