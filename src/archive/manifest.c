@@ -28,8 +28,9 @@ void manifest_release(struct manifest *m)
 	m->n = m->cap = 0;
 }
 
-int manifest_add(struct manifest *m, const unsigned char digest[MANIFEST_DIGEST_LEN],
-		 const char *path)
+/* Copies path (which must be valid) into a new entry. */
+static int manifest_add(struct manifest *m, const unsigned char digest[MANIFEST_DIGEST_LEN],
+			const char *path)
 {
 	struct manifest_entry *ent;
 
@@ -442,7 +443,8 @@ cleanup:
 
 /* ---- writing -------------------------------------------------------------- */
 
-int manifest_write(struct manifest *m, const char *path, struct err *e)
+/* Writes m (sorted first) to path atomically. */
+static int manifest_write(struct manifest *m, const char *path, struct err *e)
 {
 	struct buf text = BUF_INIT;
 	int r = 0;

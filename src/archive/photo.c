@@ -1638,7 +1638,8 @@ static int fetched_values_match(const json_t *meta, const json_t *listing)
 	return 1;
 }
 
-int photo_is_current(const json_t *meta, const json_t *listing)
+/* 1 when the archived metadata matches the listing's lastupdate and counts. */
+static int photo_is_current(const json_t *meta, const json_t *listing)
 {
 	const json_t *seen = jobj(meta, "listed");
 	const char *url_o = jstr(listing, "url_o");

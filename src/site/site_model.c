@@ -56,7 +56,8 @@ const char *site_kind_slug(enum store_kind kind)
 	return kind == STORE_FAV ? "fave" : "photo";
 }
 
-int site_item_dir(const struct site_item *it, struct buf *out)
+/* The item folder: "<kind dir>/<id>" relative to the root. */
+static int site_item_dir(const struct site_item *it, struct buf *out)
 {
 	return buf_printf(out, "%s/%s", store_kind_dir(it->kind), it->id) < 0 ? FA_ENOMEM : 0;
 }

@@ -182,8 +182,6 @@ int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, s
 int site_refs_add(struct site_refs *r, size_t v);
 void site_refs_release(struct site_refs *r);
 
-/* The item folder: "<kind dir>/<id>" relative to the root. */
-int site_item_dir(const struct site_item *it, struct buf *out);
 /* "photo" for own photos, "fave" for favorites: the item's part of site paths. */
 const char *site_kind_slug(enum store_kind kind);
 
