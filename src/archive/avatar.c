@@ -445,7 +445,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	struct damage damaged = DAMAGE_INIT;
 	struct buf dir = BUF_INIT;
 	size_t n = 0;
-	int r;
+	int r = 0;
 
 	avatar_result_release(res);
 	res->failed = json_array();
@@ -453,6 +453,10 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	if (!res->failed || !res->repaired_kept)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
+	if (fs_exists(dir.data) && !fs_is_real_dir(dir.data)) {
+		res->dir_not_followed = 1;
+		goto cleanup;
+	}
 	if (fs_is_dir(dir.data))
 		fs_sweep_temps(dir.data); /* left by a killed run */
 	r = damage_check_dir(dir.data, STORE_AVATARS_DIR "/", &damaged, e);
@@ -470,6 +474,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 		if (r == 0)
 			r = w;
 	}
+cleanup:
 	free(jobs);
 	damage_release(&damaged);
 	buf_release(&dir);

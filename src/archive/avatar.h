@@ -60,6 +60,7 @@ struct avatar_result {
 	long repaired;     /* damaged icons replaced by a fresh download */
 	json_t *failed;    /* [{nsid, error}], tried again next run; NULL until a run */
 	json_t *repaired_kept; /* [{icon, kept}]: damaged icons replaced, each copy kept */
+	int dir_not_followed; /* avatars/ is not a folder (a link?): nothing was done */
 };
 
 void avatar_result_release(struct avatar_result *res);
