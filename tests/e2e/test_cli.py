@@ -35,12 +35,12 @@ def test_usage_errors_are_one_line_and_exit_2(archiver):
 
 
 # Every command that needs an API key; the others run without one.
-NEEDS_A_KEY = ["auth", "sync"]
+NEEDS_A_KEY = [["auth", "--no-browser"], ["sync"], ["sync", "--plan"]]
 
 
-@pytest.mark.parametrize("command", NEEDS_A_KEY)
+@pytest.mark.parametrize("command", NEEDS_A_KEY, ids=" ".join)
 def test_a_missing_api_key_exits_2_with_one_line(archiver, command):
-    args = ["auth", "--no-browser"] if command == "auth" else archiver.sync_args()
+    args = command if command[0] == "auth" else archiver.sync_args(*command[1:])
     r = archiver.run(*args, env=archiver.env(credentials=False), input="")
     assert r.returncode == 2, r.stderr
     [line] = error_lines(r.stderr)
