@@ -259,13 +259,19 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 	char verifier[256];
 	int r;
 
-	buf_printf(&url, "%s/request_token", o->oauth_url);
+	if (buf_printf(&url, "%s/request_token", o->oauth_url) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	r = oauth_step(http, &retry, url.data, &consumer, "oauth_callback", "oob", &request, e);
 	if (r < 0)
 		goto cleanup;
-	buf_printf(&authorize, "%s/authorize?oauth_token=", o->oauth_url);
-	oauth_percent_encode(&authorize, request.token);
-	buf_puts(&authorize, "&perms=read");
+	if (buf_printf(&authorize, "%s/authorize?oauth_token=", o->oauth_url) < 0 ||
+	    oauth_percent_encode(&authorize, request.token) < 0 ||
+	    buf_puts(&authorize, "&perms=read") < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	printf("Open this address in a web browser, sign in to Flickr and allow read access:\n\n"
 	       "  %s\n\n", authorize.data);
 	fflush(stdout);
@@ -281,9 +287,11 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 						    request.secret };
 
 		buf_reset(&url);
-		buf_printf(&url, "%s/access_token", o->oauth_url);
-		r = oauth_step(http, &retry, url.data, &with_request, "oauth_verifier", verifier,
-			       &access, e);
+		if (buf_printf(&url, "%s/access_token", o->oauth_url) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else
+			r = oauth_step(http, &retry, url.data, &with_request, "oauth_verifier",
+				       verifier, &access, e);
 	}
 	memset(verifier, 0, sizeof(verifier));
 	if (r < 0)

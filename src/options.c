@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
@@ -269,11 +270,10 @@ static int note_unknown_keys(struct options *o, const struct config *cfg)
 
 		if (is_config_key(cfg->v[i].key))
 			continue;
-		v = realloc(o->config_unknown_keys,
-			    (size_t)(o->n_config_unknown_keys + 1) * sizeof(*v));
-		if (!v)
+		if (ALLOC_GROW(o->config_unknown_keys, (size_t)o->n_config_unknown_keys + 1,
+			       o->cap_config_unknown_keys) < 0)
 			return FA_ENOMEM;
-		o->config_unknown_keys = v;
+		v = o->config_unknown_keys;
 		v[o->n_config_unknown_keys] = strdup(cfg->v[i].key);
 		if (!v[o->n_config_unknown_keys])
 			return FA_ENOMEM;

@@ -48,6 +48,7 @@ struct options {
 	int config_world_readable;
 	char **config_unknown_keys; /* keys of the config file that mean nothing, to warn of */
 	int n_config_unknown_keys;
+	size_t cap_config_unknown_keys;
 	char **args;              /* positional arguments after the command */
 	int n_args;
 };

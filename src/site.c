@@ -69,12 +69,17 @@ static int write_assets(struct site *s, struct err *e)
 static int site_name(struct site *s)
 {
 	struct buf name = BUF_INIT;
+	int r;
 
 	if (s->m.owner_name && *s->m.owner_name)
-		buf_printf(&name, "%s \xc2\xb7 Flickr archive", s->m.owner_name);
+		r = buf_printf(&name, "%s \xc2\xb7 Flickr archive", s->m.owner_name);
 	else
-		buf_puts(&name, "Flickr archive");
-	s->name = name.data ? buf_detach(&name) : NULL;
+		r = buf_puts(&name, "Flickr archive");
+	if (r < 0) {
+		buf_release(&name);
+		return FA_ENOMEM;
+	}
+	s->name = buf_detach(&name);
 	return s->name ? 0 : FA_ENOMEM;
 }
 
@@ -143,10 +148,14 @@ static char *index_path(const char *root)
 {
 	char *abs = realpath(root, NULL);
 	struct buf out = BUF_INIT;
+	int r = buf_printf(&out, "%s/index.html", abs ? abs : root);
 
-	buf_printf(&out, "%s/index.html", abs ? abs : root);
 	free(abs);
-	return out.data ? buf_detach(&out) : NULL;
+	if (r < 0) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
 }
 
 static void print_summary(const struct site_stats *st, int64_t start_ms)

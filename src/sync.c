@@ -168,8 +168,11 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 	json_t *detail = NULL;
 	int r;
 
-	store_root_path(&st->store, file, &path);
-	r = listing_spool(&l, path.data, e);
+	r = store_root_path(&st->store, file, &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = listing_spool(&l, path.data, e);
 	buf_release(&path);
 	print_by_date(&l, r);
 	if (r == 0 && json_array_size(l.gaps))
@@ -196,8 +199,11 @@ static int list_album_only(struct sync_state *st, const char *file, struct err *
 	int r;
 
 	albums_sync_init(st, &as);
-	store_root_path(&st->store, file, &path);
-	r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
+	r = store_root_path(&st->store, file, &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
 	buf_release(&path);
 	st->album_only = (long)found.n;
 	for (size_t i = 0; r == 0 && i < found.n; i++)
@@ -217,7 +223,10 @@ static int load_state(struct sync_state *st)
 {
 	struct buf path = BUF_INIT;
 
-	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	if (store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path) < 0) {
+		buf_release(&path);
+		return FA_ENOMEM;
+	}
 	if (json_load_path(path.data, &st->state, NULL) < 0 || !json_is_object(st->state)) {
 		json_decref(st->state);
 		st->state = json_object();
@@ -239,8 +248,11 @@ static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t w
 		jset_new(st->state, "listed_at", listed);
 	}
 	jset_int(listed, store_kind_dir(kind), when);
-	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
-	r = json_write_atomic(path.data, st->state, e);
+	r = store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = json_write_atomic(path.data, st->state, e);
 	buf_release(&path);
 	return r;
 }
@@ -667,7 +679,10 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 	struct buf path = BUF_INIT;
 	int r;
 
-	store_root_path(&st->store, file, &path);
+	if (store_root_path(&st->store, file, &path) < 0) {
+		buf_release(&path);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
 	w.spool = fopen(path.data, "re");
 	if (!w.spool) {
 		r = fs_errno_error(e, "read", path.data, errno);
@@ -785,8 +800,11 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
 	if (stopped)
 		jset_str(rep, "stopped", stopped);
-	store_root_path(&st->store, "sync_report.json", &path);
-	r = json_write_atomic(path.data, rep, e);
+	r = store_root_path(&st->store, "sync_report.json", &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
 	buf_release(&path);
 	return r;
@@ -814,16 +832,17 @@ static void print_listed(struct sync_state *st)
 	static const char *const listings[] = { "photostream", "favorites", "albums" };
 	static const char *const what[] = { "photos and videos", "favorites", "albums" };
 	struct buf line = BUF_INIT;
+	int r = buf_set(&line, "Listed");
 
-	buf_set(&line, "Listed");
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3 && r == 0; i++) {
 		json_t *entry = ledger_find(&st->ledger, listings[i]);
 
 		if (entry)
-			buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
-				   jint_or(entry, "got", 0), jint_or(entry, "expected", 0), what[i]);
+			r = buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
+				       jint_or(entry, "got", 0), jint_or(entry, "expected", 0),
+				       what[i]);
 	}
-	if (line.len > 6)
+	if (r == 0 && line.len > 6)
 		msg_info("%s", line.data);
 	if (st->album_only)
 		msg_info("%ld album member%s the photostream did not list %s archived from the albums",
@@ -832,33 +851,35 @@ static void print_listed(struct sync_state *st)
 	buf_release(&line);
 }
 
-/* The ids (or the dates) of what one short listing lacks, for the summary. */
-static void describe_missing(const json_t *entry, struct buf *out)
+/* The ids (or the dates) of what one short listing lacks, for the summary: 0 or FA_ENOMEM. */
+static int describe_missing(const json_t *entry, struct buf *out)
 {
 	const json_t *missing = json_object_get(entry, "missing");
 	const json_t *gaps = json_object_get(entry, "gaps");
+	int r = 0;
 
-	for (size_t i = 0; i < json_array_size(missing) && i < 20; i++)
-		buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
-			   json_string_value(json_array_get(missing, i)));
-	if (json_array_size(missing) > 20)
-		buf_printf(out, " and %zu more", json_array_size(missing) - 20);
-	for (size_t i = 0, shown = 0; i < json_array_size(gaps); i++) {
+	for (size_t i = 0; i < json_array_size(missing) && i < 20 && r == 0; i++)
+		r = buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
+			       json_string_value(json_array_get(missing, i)));
+	if (r == 0 && json_array_size(missing) > 20)
+		r = buf_printf(out, " and %zu more", json_array_size(missing) - 20);
+	for (size_t i = 0, shown = 0; i < json_array_size(gaps) && r == 0; i++) {
 		const json_t *g = json_array_get(gaps, i);
 		long long lacking = jint_or(g, "expected", 0) - jint_or(g, "got", 0);
 
 		if (lacking <= 0)
 			continue; /* filled by an album */
 		if (shown++ == 5) {
-			buf_printf(out, "; and in other date windows");
+			r = buf_printf(out, "; and in other date windows");
 			break;
 		}
-		buf_printf(out, "; %lld %s between %s and %s", lacking,
-			   strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
-			   jstr(g, "from"), jstr(g, "to"));
+		r = buf_printf(out, "; %lld %s between %s and %s", lacking,
+			       strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
+			       jstr(g, "from"), jstr(g, "to"));
 	}
-	if (jstr(entry, "hint"))
-		buf_printf(out, ". %s", jstr(entry, "hint"));
+	if (r == 0 && jstr(entry, "hint"))
+		r = buf_printf(out, ". %s", jstr(entry, "hint"));
+	return r;
 }
 
 #define SHORT_LISTINGS_SHOWN 20
@@ -880,10 +901,14 @@ static void print_incomplete(struct sync_state *st)
 			break;
 		}
 		buf_reset(&line);
-		buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts", jstr(entry, "listing"),
-			   jint_or(entry, "got", 0), jint_or(entry, "expected", 0));
-		describe_missing(entry, &line);
-		msg_warn("%s (see sync_report.json; the next run tries again)", line.data);
+		/* out of memory, the listing's name alone still says which is short */
+		if (buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts",
+			       jstr(entry, "listing"), jint_or(entry, "got", 0),
+			       jint_or(entry, "expected", 0)) < 0 ||
+		    describe_missing(entry, &line) < 0)
+			buf_reset(&line);
+		msg_warn("%s (see sync_report.json; the next run tries again)",
+			 line.len ? line.data : jstr(entry, "listing"));
 	}
 	buf_release(&line);
 }
@@ -1032,7 +1057,7 @@ static int setup(struct sync_state *st, struct err *e)
 	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
 				     o->oauth_token_secret };
 	struct retry_policy retry = { o->retries, o->retry_base_ms, RETRY_DEFAULT_MAX_DELAY_MS };
-	char *state_dir;
+	char *state_dir = NULL;
 	int r;
 
 	r = options_need_token(o, e);
@@ -1047,13 +1072,16 @@ static int setup(struct sync_state *st, struct err *e)
 		r = store_open(&st->store, o->archive_dir, e);
 	if (r == 0 && load_state(st) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && quota_log_default_dir(&state_dir) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = http_client_new(&ho, &st->http, e);
-	if (r < 0)
+	if (r < 0) {
+		free(state_dir);
 		return r;
+	}
 	flickr_client_init(&st->fc, st->http, &creds, o->api_url, o->calls_per_hour, &retry);
 	st->fc.notice = LOG_NOTICE_SINK;
-	state_dir = quota_log_default_dir();
 	flickr_client_share_quota(&st->fc, state_dir);
 	free(state_dir);
 	progress_set_quota(quota_wait_for, &st->fc);
@@ -1119,7 +1147,10 @@ static int plan_spool(struct sync_state *st, enum store_kind kind, const char *f
 	FILE *f;
 	int r = 0;
 
-	store_root_path(&st->store, file, &path);
+	if (store_root_path(&st->store, file, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	f = fopen(path.data, "re");
 	if (!f) {
 		r = errno == ENOENT ? 0 : fs_errno_error(e, "read", path.data, errno);

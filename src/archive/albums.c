@@ -199,7 +199,10 @@ int albums_list(struct albums_sync *as, struct err *e)
 	long n;
 	int r;
 
-	store_root_path(as->store, "albums_index.json", &path);
+	if (store_root_path(as->store, "albums_index.json", &path) < 0) {
+		buf_release(&path);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
 	if (json_load_path(path.data, &as->old_albums, NULL) < 0)
 		as->old_albums = NULL;
 	buf_release(&path);

@@ -129,8 +129,8 @@ static int icon_current(const struct avatar_ctx *ctx, const struct avatar_job *j
 	if (!jstr(job->user, "avatar") || strcmp(jstr(job->user, "avatar"), rel->data) ||
 	    !had || strcmp(had, job->server))
 		return 0;
-	store_root_path(ctx->store, rel->data, path);
-	return fs_exists(path->data);
+	/* out of memory it is not known to be current: the fetch then reports it */
+	return store_root_path(ctx->store, rel->data, path) == 0 && fs_exists(path->data);
 }
 
 /* Keeps the damaged icon at path as "damaged-<t>-<nsid>.jpg" beside it, named in job. */
@@ -285,12 +285,11 @@ static void fetch_one(struct avatar_pool *pool, struct avatar_job *job)
 	struct err one = { 0 };
 	int r;
 
-	if (!url || relative_path(job->nsid, &rel) < 0) {
+	if (!url || relative_path(job->nsid, &rel) < 0 ||
+	    store_root_path(ctx->store, rel.data, &path) < 0)
 		r = err_set(&one, FA_ENOMEM, "out of memory");
-	} else {
-		store_root_path(ctx->store, rel.data, &path);
+	else
 		r = fetch_icon(ctx, job, url, path.data, &one);
-	}
 	record_outcome(pool, job, rel.data, r, &one);
 	free(built);
 	free(url);
@@ -450,9 +449,11 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	avatar_result_release(res);
 	res->failed = json_array();
 	res->repaired_kept = json_array();
-	if (!res->failed || !res->repaired_kept)
+	if (!res->failed || !res->repaired_kept ||
+	    store_root_path(ctx->store, STORE_AVATARS_DIR, &dir) < 0) {
+		buf_release(&dir);
 		return err_set(e, FA_ENOMEM, "out of memory");
-	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
+	}
 	if (fs_exists(dir.data) && !fs_is_real_dir(dir.data)) {
 		res->dir_not_followed = 1;
 		goto cleanup;

@@ -246,6 +246,7 @@ static json_t *last_good_entry(const char *index_path, const char *id)
 static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *users,
 			const struct damage_seen *ds, long *ret_count, struct err *e)
 {
+	static const char *const people_files[] = { "comments.json", "favorites.json" };
 	struct index_writer w = { FS_TMP_INIT, BUF_INIT, 0 };
 	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT, index_path = BUF_INIT;
@@ -256,14 +257,20 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
 		goto cleanup;
 	}
-	store_root_path(s, kind == STORE_MY ? MY_INDEX : FAV_INDEX, &index_path);
+	if (store_root_path(s, kind == STORE_MY ? MY_INDEX : FAV_INDEX, &index_path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	r = index_begin(&w, index_path.data, e);
 	for (size_t i = 0; i < ids.n && r == 0; i++) {
 		json_t *meta = NULL, *entry;
 
 		if (store_ids_contains(&ds->linked[kind], ids.v[i]))
 			continue; /* never read through a link */
-		store_item_path(s, kind, ids.v[i], "metadata.json", &path);
+		if (store_item_path(s, kind, ids.v[i], "metadata.json", &path) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			break;
+		}
 		if (store_ids_contains(&ds->bad_meta[kind], ids.v[i]) ||
 		    json_load_path(path.data, &meta, NULL) < 0 || !json_is_object(meta)) {
 			/* damaged, or not archived far enough yet: the last good entry stays */
@@ -280,10 +287,12 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 		json_decref(entry);
 		merge_people_from(users, meta);
 		json_decref(meta);
-		store_item_path(s, kind, ids.v[i], "comments.json", &path);
-		merge_users_from(users, path.data);
-		store_item_path(s, kind, ids.v[i], "favorites.json", &path);
-		merge_users_from(users, path.data);
+		for (size_t f = 0; f < sizeof(people_files) / sizeof(*people_files) && r == 0; f++) {
+			if (store_item_path(s, kind, ids.v[i], people_files[f], &path) < 0)
+				r = err_set(e, FA_ENOMEM, "out of memory");
+			else
+				merge_users_from(users, path.data);
+		}
 	}
 	if (r == 0)
 		r = index_finish(&w, index_path.data, e);
@@ -431,7 +440,10 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	json_t *users = NULL, *sorted = NULL, *merged = NULL;
 	int r;
 
-	store_root_path(s, USERS_CACHE, &path);
+	if (store_root_path(s, USERS_CACHE, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	users = load_users(path.data, counts.index_damaged);
 	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
@@ -445,12 +457,14 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	store_root_path(s, USERS_CACHE, &path);
 	r = json_write_atomic(path.data, sorted, e);
 	counts.users = (long)json_object_size(users);
 	if (r < 0 || !albums)
 		goto cleanup;
-	store_root_path(s, ALBUMS_INDEX, &path);
+	if (store_root_path(s, ALBUMS_INDEX, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	r = merge_albums(path.data, albums, &merged, counts.index_damaged, e);
 	if (r == 0)
 		r = json_write_atomic(path.data, merged, e);
@@ -536,9 +550,9 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 		if (!store_item_complete(s, kind, ids.v[i]) ||
 		    (ds && store_ids_contains(&ds->linked[kind], ids.v[i])))
 			continue;
-		store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path);
 		buf_reset(&prefix);
-		if (buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
+		if (store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path) < 0 ||
+		    buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 		if (r == 0)
 			r = item_manifest_lines(path.data, prefix.data, &lines, e);
@@ -560,7 +574,10 @@ static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err 
 	struct buf dir = BUF_INIT, path = BUF_INIT, lines = BUF_INIT;
 	int r = 0;
 
-	store_root_path(s, STORE_AVATARS_DIR, &dir);
+	if (store_root_path(s, STORE_AVATARS_DIR, &dir) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (!fs_is_real_dir(dir.data))
 		goto cleanup; /* no avatar archived yet (a link is never followed) */
 	/* avatar.c records what it installs: here only icons never listed are hashed
@@ -615,7 +632,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	struct buf path = BUF_INIT;
 	int r;
 
-	store_root_path(s, MANIFEST_NAME, &path);
+	if (store_root_path(s, MANIFEST_NAME, &path) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
 	r = fs_tmp_open(&tmp, path.data, 0644, e);
 	if (r == 0)
 		r = append_item_manifests(s, STORE_MY, ds, &tmp, e);
@@ -628,7 +646,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	if (r == 0)
 		r = fs_tmp_commit(&tmp, path.data, e);
 	fs_tmp_abort(&tmp);
-	store_root_path(s, BAGIT_DECLARATION, &path);
+	if (r == 0 && store_root_path(s, BAGIT_DECLARATION, &path) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && !fs_exists(path.data))
 		r = fs_write_atomic(path.data, BAGIT_DECLARATION_TEXT,
 				    strlen(BAGIT_DECLARATION_TEXT), 0644, e);

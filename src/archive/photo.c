@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,11 +52,17 @@ struct job {
 	size_t n_written;
 };
 
+/*
+ * The path of a file of the item's folder.  It cannot run out of memory:
+ * job_open() reserved room for any file name there (NAME_MAX); were it to
+ * fail, "" names no file and the call that uses it fails.
+ */
 static const char *item_path(struct job *j, const char *file)
 {
 	buf_reset(&j->path);
-	buf_printf(&j->path, "%s/%s", j->dir.data, file);
-	return j->path.data;
+	if (buf_printf(&j->path, "%s/%s", j->dir.data, file) < 0)
+		buf_reset(&j->path);
+	return buf_cstr(&j->path);
 }
 
 /* Damaged: by the item's manifest (ctx->damaged), or found not to be valid JSON. */
@@ -242,14 +249,20 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 		goto cleanup;
 	}
 	buf_reset(&target);
-	buf_printf(&target, "%s.%s", stem, ext);
+	if (buf_printf(&target, "%s.%s", stem, ext) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	/* only now that the new file is whole may the old one step aside */
 	r = hook ? hook->fn(hook->job, target.data, tmp.fd, e) : 0;
+	if (r == 0 && buf_set(ret_name, target.data) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0) {
-		buf_set(ret_name, target.data);
 		buf_reset(&target);
-		buf_printf(&target, "%s/%s", dir, ret_name->data);
-		r = fs_tmp_commit(&tmp, target.data, e);
+		if (buf_printf(&target, "%s/%s", dir, ret_name->data) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else
+			r = fs_tmp_commit(&tmp, target.data, e);
 	}
 cleanup:
 	fs_tmp_abort(&tmp);
@@ -385,8 +398,8 @@ static int find_earlier_link(struct job *j, const char *name, struct buf *ret)
 		    strcmp(de->d_name + len - n, name) || de->d_name[len - n - 1] != '-')
 			continue;
 		buf_reset(&path);
-		buf_printf(&path, "%s/%s", j->dir.data, de->d_name);
-		found = stat(path.data, &st) == 0 && st.st_ino == want.st_ino &&
+		found = buf_printf(&path, "%s/%s", j->dir.data, de->d_name) == 0 &&
+			stat(path.data, &st) == 0 && st.st_ino == want.st_ino &&
 			st.st_dev == want.st_dev && buf_set(ret, de->d_name) == 0;
 	}
 	closedir(d);
@@ -410,8 +423,12 @@ static int keep_replaced(struct job *j, const char *new_name, int tmp_fd, struct
 
 	(void)tmp_fd; /* the new file is not compared: the old one stays in any case */
 	if (!find_earlier_link(j, j->superseded.data, &name)) {
-		buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now, j->superseded.data);
-		buf_set(&from, item_path(j, j->superseded.data));
+		if (buf_printf(&name, "replaced-%lld-%s", (long long)j->ctx->now,
+			       j->superseded.data) < 0 ||
+		    buf_set(&from, item_path(j, j->superseded.data)) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 		if (link(from.data, item_path(j, name.data)) < 0 && errno != EEXIST) {
 			r = fs_errno_error(e, "keep", from.data, errno);
 			goto cleanup;
@@ -716,9 +733,9 @@ static int keep_archived(struct job *j, const struct media_source *offered,
 			  (was_missing(j, "original") ||
 			   tried_original(json_object_get(j->old_sizes, "video_attempts")));
 	json_decref(a);
-	if (!again)
+	/* out of memory, the archived file stays as it is */
+	if (!again || buf_set(&j->superseded, j->media_name.data) < 0)
 		return 1;
-	buf_set(&j->superseded, j->media_name.data);
 	hook->job = j;
 	return 0;
 }
@@ -808,7 +825,10 @@ static int archive_photo_media(struct job *j, struct err *e)
 	start_sizes_out(j);
 	if (store_find_media(j->dir.data, "original", &j->media_name) &&
 	    media_is_stale(j, "archived", j->media_name.data)) {
-		buf_set(&j->stale_media, j->media_name.data);
+		if (buf_set(&j->stale_media, j->media_name.data) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 		hook = (struct commit_hook){ set_aside_stale, j };
 	} else if (j->media_name.len) {
 		if (keep_archived(j, &m, &hook))
@@ -853,7 +873,10 @@ static int archive_poster(struct job *j, struct err *e)
 		}
 		/* damaged, or a run killed before sizes.json left no record of it: fetch it
 		 * again (a damaged one is kept aside first) */
-		buf_set(&j->stale_media, name.data);
+		if (buf_set(&j->stale_media, name.data) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			goto cleanup;
+		}
 		hook = (struct commit_hook){ set_aside_stale, j };
 	}
 	found = media_pick_from_sizes(j->sizes_doc, &m);
@@ -951,7 +974,10 @@ static int archive_video_media(struct job *j, struct err *e)
 		if (!have) {
 			/* damaged, or which stream it is went unrecorded (killed before
 			 * sizes.json): fetch again (a damaged one is kept aside first) */
-			buf_set(&j->stale_media, j->media_name.data);
+			if (buf_set(&j->stale_media, j->media_name.data) < 0) {
+				r = err_set(e, FA_ENOMEM, "out of memory");
+				goto cleanup;
+			}
 			hook = (struct commit_hook){ set_aside_stale, j };
 		}
 	}
@@ -1383,6 +1409,8 @@ static int job_open(struct job *j, struct err *e)
 		return err_set(e, FA_EPARSE, "photo id '%.40s' is not a Flickr id",
 			       j->id ? j->id : "(none)");
 	r = store_item_path(j->ctx->store, j->kind, j->id, NULL, &j->dir);
+	if (r == 0 && buf_grow(&j->path, j->dir.len + 1 + NAME_MAX) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = open_item_dir(j, e);
 	if (r == 0) {

@@ -28,6 +28,9 @@ enum fa_error {
 	FA_EUSAGE = -15,    /* the command line or the configuration must be fixed (exit 2) */
 };
 
+/* A result the caller must look at: the compiler warns where it is ignored. */
+#define FA_MUST_CHECK __attribute__((warn_unused_result))
+
 #define FA_ERR_MSG_MAX 512
 
 struct err {

@@ -68,7 +68,8 @@ void log_forget_secrets(void)
 	n_secrets = 0;
 }
 
-void log_scrub(char *s)
+/* Replaces every registered secret in s (in place, same or shorter length). */
+static void log_scrub(char *s)
 {
 	static const char mask[] = "[redacted]";
 

@@ -27,8 +27,6 @@ enum log_level log_get_level(void);
 /* Registers a secret to scrub from all output (copied; empty strings ignored). */
 void log_add_secret(const char *secret);
 void log_forget_secrets(void);
-/* Replaces every registered secret in s (in place, same or shorter length). */
-void log_scrub(char *s);
 /* A message line is cut to fewer than LOG_LINE_MAX bytes, never inside a UTF-8 character. */
 #define LOG_LINE_MAX 2048
 void log_fit_line(char *s);
