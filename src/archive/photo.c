@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "damage.h"
 #include "exif.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "ledger.h"
 #include "log.h"
@@ -155,47 +156,6 @@ static int write_json(struct job *j, const char *file, json_t *doc, struct err *
 	return r;
 }
 
-int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
-		     int64_t max_bytes, struct http_response *res, struct err *e)
-{
-	char shown[512];
-
-	http_redact_url(url, shown, sizeof(shown));
-	for (int attempt = 0;; attempt++) {
-		unsigned char rnd;
-		int r;
-
-		if (ftruncate(tmp->fd, 0) < 0 || lseek(tmp->fd, 0, SEEK_SET) < 0)
-			return fs_errno_error(e, "write", tmp->tmp_path, errno);
-		r = http_download(ctx->http, url, tmp->fd, max_bytes, res, e);
-		if (r == 0 && res->status >= 200 && res->status < 300) {
-			if (res->content_length >= 0 && res->bytes != res->content_length) {
-				r = err_set(e, FA_ENET, "'%s': got %lld of %lld bytes", shown,
-					    (long long)res->bytes, (long long)res->content_length);
-				res->transient = 1;
-			} else if (res->bytes == 0) {
-				return err_set(e, FA_EPARSE, "'%s': empty file", shown);
-			} else {
-				return 0;
-			}
-		} else if (r == 0) {
-			r = err_set(e, FA_EHTTP, "'%s': HTTP %ld", shown, res->status);
-			if (e)
-				e->http_status = (int)res->status;
-			res->transient = retry_http_status(res->status);
-		}
-		if (r != FA_ENET && r != FA_EHTTP)
-			return r;
-		if (!res->transient || attempt >= ctx->retry.max_retries)
-			return r;
-		clock_random_bytes(&rnd, 1);
-		r = http_client_wait(ctx->http, retry_delay_ms(&ctx->retry, attempt + 1,
-							       res->retry_after_ms, rnd / 256.0), e);
-		if (r < 0)
-			return r;
-	}
-}
-
 /*
  * Downloads url into dir as "<stem>.<ext>", the extension taken from what the
  * server sent; ret_name gets the file name.
@@ -225,7 +185,7 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 	r = fs_tmp_open(&tmp, target.data, 0644, e);
 	if (r < 0)
 		goto cleanup;
-	r = photo_fetch_file(ctx, url, &tmp, MAX_MEDIA_BYTES, &res, e);
+	r = fetch_file(ctx->http, &ctx->retry, url, &tmp, MAX_MEDIA_BYTES, &res, e);
 	if (r < 0)
 		goto cleanup;
 	head_len = pread(tmp.fd, head, sizeof(head), 0);

@@ -38,7 +38,6 @@ struct photo_ctx {
 	const struct damage *damaged; /* the item's damaged files, repaired now; or NULL */
 };
 
-struct fs_tmp;
 struct damage;
 
 struct photo_result {
@@ -107,14 +106,5 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, int api_code, const char *detail,
 			int64_t last_seen, struct err *e);
-
-/*
- * GETs url into tmp (from its start), retrying transient failures (network,
- * 429, 5xx, a body shorter than its Content-Length) with ctx->retry.  Any
- * other HTTP status is FA_EHTTP (e->http_status set), an empty body
- * FA_EPARSE.  Used for every static file: media, and avatars (avatar.h).
- */
-int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
-		     int64_t max_bytes, struct http_response *res, struct err *e);
 
 #endif
