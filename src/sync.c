@@ -28,6 +28,7 @@
 #include "listing.h"
 #include "log.h"
 #include "photo.h"
+#include "photo_update.h"
 #include "pool.h"
 #include "record.h"
 #include "store.h"
