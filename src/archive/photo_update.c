@@ -100,8 +100,7 @@ static int fetched_values_match(const json_t *meta, const json_t *listing)
 	       same_count(meta, listing, change_keys[CHANGE_FAVES]);
 }
 
-/* 1 when the archived metadata matches the listing's lastupdate and counts. */
-static int photo_is_current(const json_t *meta, const json_t *listing)
+int photo_is_current(const json_t *meta, const json_t *listing)
 {
 	const json_t *seen = jobj(meta, "listed");
 	const char *url_o = jstr(listing, "url_o");

@@ -19,6 +19,9 @@
 int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 		    struct buf *path, json_t **ret, struct err *e);
 
+/* 1 when the archived metadata matches the listing's lastupdate and counts. */
+int photo_is_current(const json_t *meta, const json_t *listing);
+
 /*
  * For an archived item the listing shows unchanged: applies what the listing
  * and albums carry (views, album membership, being listed again) without
