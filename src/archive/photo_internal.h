@@ -1,7 +1,8 @@
 /*
  * photo_internal.h: what photo.c (archiving one item), photo_media.c (its
  * media file) and photo_update.c (the updates that need no API call) share.
- * No other module includes it.
+ * No other module includes it (tests/unit/test_photo_update.c does, for the
+ * "listed" snapshot).
  */
 #ifndef FA_PHOTO_INTERNAL_H
 #define FA_PHOTO_INTERNAL_H
