@@ -51,7 +51,7 @@ int fetch_file(struct http_client *http, const struct retry_policy *retry, const
 {
 	char shown[512];
 	struct fetch f = { http, url, shown, tmp, max_bytes, res };
-	const struct retry_ops ops = { fetch_once, NULL, shown };
+	const struct retry_ops ops = { fetch_once, NULL, shown, NULL };
 
 	http_redact_url(url, shown, sizeof(shown));
 	return retry_run(http, retry, &ops, &f, e);

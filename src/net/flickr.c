@@ -11,7 +11,7 @@
 
 #include "clock.h"
 #include "flickr.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "retry.h"
 
 #define MAX_PAGES 10000 /* Flickr clamps deeper pages; a bound for hostile data */
@@ -75,7 +75,7 @@ void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir)
 	}
 	stop_sharing(fc, state_dir ? e.msg : "neither $XDG_STATE_HOME nor $HOME is set",
 		     warning, sizeof(warning));
-	msg_warn("%s", warning);
+	notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 /* A wait this long is told, once, so that a log without a progress line explains it. */
@@ -157,11 +157,11 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 	long_wait = count_wait(fc, clock_now_ms(), wait);
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 	if (long_wait)
-		msg_info("The API quota is spent (%ld calls in any hour); the next call goes in "
-			 "%lld min %02lld s", fc->calls_per_hour, (long long)(wait / 60000),
-			 (long long)(wait / 1000 % 60));
+		notice(&fc->notice, NOTICE_INFO, "The API quota is spent (%ld calls in any hour); "
+		       "the next call goes in %lld min %02lld s", fc->calls_per_hour,
+		       (long long)(wait / 60000), (long long)(wait / 1000 % 60));
 	return wait;
 }
 
@@ -206,7 +206,7 @@ static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
 	}
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 int64_t flickr_quota_wait_for(struct flickr_client *fc, long calls)
@@ -415,8 +415,8 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 	fc->calls++;
 	calls_of_this_thread++;
 	a->r = http_get(fc->http, url.data, &body, &res, e);
-	msg_debug("API %s -> HTTP %ld, %lld bytes, %lld ms", method, res.status,
-		  (long long)body.len, (long long)(clock_now_ms() - t0));
+	notice(&fc->notice, NOTICE_DEBUG, "API %s -> HTTP %ld, %lld bytes, %lld ms", method,
+	       res.status, (long long)body.len, (long long)(clock_now_ms() - t0));
 	if (a->r < 0) {
 		if (a->r == FA_ENET) {
 			err_wrap(e, FA_ENET, "cannot reach Flickr");
@@ -481,7 +481,7 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 		json_t **ret, struct err *e)
 {
 	struct call c = { fc, method, args, NULL };
-	const struct retry_ops ops = { call_once, before_retry, method };
+	const struct retry_ops ops = { call_once, before_retry, method, &fc->notice };
 	int r = retry_run(fc->http, &fc->retry, &ops, &c, e);
 
 	if (r == 0)
@@ -561,8 +561,8 @@ static int fetch_page(struct flickr_client *fc, const char *method, const char *
 	read_page_counts(jobj(doc, container), pg);
 	if (pg->page < pg->pages && (long)n < page_capacity(jobj(doc, container), per_page)) {
 		fc->short_pages++;
-		msg_debug("%s: page %ld of %ld held %zu items; asking again", method, pg->page,
-			  pg->pages, n);
+		notice(&fc->notice, NOTICE_DEBUG, "%s: page %ld of %ld held %zu items; asking again",
+		       method, pg->page, pg->pages, n);
 		r = call_page(fc, method, args, container, item_key, &again, &n_again, e);
 		if (r < 0) {
 			json_decref(doc);

@@ -1,6 +1,5 @@
 /* retry.c: the one retry loop, as curl keeps retrying in one place (see retry.h). */
 #include "clock.h"
-#include "log.h"
 #include "retry.h"
 
 int retry_run(struct http_client *http, const struct retry_policy *p,
@@ -18,9 +17,9 @@ int retry_run(struct http_client *http, const struct retry_policy *p,
 		delay = retry_delay_ms(p, attempt + 1, out.retry_after_ms, rnd / 256.0);
 		if (ops->before_wait)
 			ops->before_wait(ud, r, &out, delay);
-		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", ops->what,
-			  r == 0 ? "a transient answer" : e ? e->msg : fa_strerror(r),
-			  (long long)delay, p->max_retries - attempt);
+		notice(ops->notice, NOTICE_DEBUG, "%s failed (%s); retrying in %lld ms (%d left)",
+		       ops->what, r == 0 ? "a transient answer" : e ? e->msg : fa_strerror(r),
+		       (long long)delay, p->max_retries - attempt);
 		r = http_client_wait(http, delay, e);
 		if (r < 0)
 			return r;

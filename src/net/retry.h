@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "http.h"
+#include "notice.h"
 #include "pace.h"
 
 struct retry_outcome {
@@ -28,7 +29,8 @@ struct retry_ops {
 	int (*attempt)(void *ud, struct retry_outcome *out, struct err *e);
 	/* Before the wait of each retry (r: the attempt's result), or NULL. */
 	void (*before_wait)(void *ud, int r, const struct retry_outcome *out, int64_t delay_ms);
-	const char *what; /* for the debug line: a method, or a URL without its query */
+	const char *what; /* for the trace line: a method, or a URL without its query */
+	const struct notice_sink *notice; /* where "retrying in" goes (NOTICE_DEBUG), or NULL */
 };
 
 int retry_run(struct http_client *http, const struct retry_policy *p,

@@ -82,7 +82,7 @@ static void test_runs(void **state)
 	for (const struct run *run = runs; run->script; run++) {
 		struct script s = { .steps = run->script };
 		struct retry_policy pr = p;
-		const struct retry_ops ops = { scripted_attempt, note_wait, "test" };
+		const struct retry_ops ops = { scripted_attempt, note_wait, "test", NULL };
 		struct err e = { 0 };
 		int r;
 
@@ -105,7 +105,7 @@ static void test_backoff(void **state)
 	const struct retry_policy p = { 3, 4, 1000 };
 	struct http_client *c = new_client();
 	struct script s = { .steps = "TTTS" };
-	const struct retry_ops ops = { scripted_attempt, note_wait, "test" };
+	const struct retry_ops ops = { scripted_attempt, note_wait, "test", NULL };
 
 	(void)state;
 	assert_int_equal(retry_run(c, &p, &ops, &s, NULL), 0);
@@ -124,7 +124,7 @@ static void test_without_hook(void **state)
 	const struct retry_policy p = { 2, 0, 1000 };
 	struct http_client *c = new_client();
 	struct script s = { .steps = "TS" };
-	const struct retry_ops ops = { scripted_attempt, NULL, "test" };
+	const struct retry_ops ops = { scripted_attempt, NULL, "test", NULL };
 
 	(void)state;
 	assert_int_equal(retry_run(c, &p, &ops, &s, NULL), 0);
