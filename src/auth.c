@@ -13,6 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
+#include "retry.h"
 
 #define TOKEN_BODY_MAX (64 * 1024)
 
@@ -75,25 +76,42 @@ static int oauth_get_once(struct http_client *http, const char *url,
 	return r;
 }
 
-/* The GET, again after a wait while the endpoint is busy (429, 5xx) or unreachable. */
+/* One OAuth step's GET across its attempts. */
+struct oauth_get {
+	struct http_client *http;
+	const char *url;
+	const struct oauth_creds *creds;
+	const char *extra_key, *extra_value;
+	struct buf *body;
+	struct http_response *res;
+};
+
+/* An attempt (retry.h): again while the endpoint is busy (429, 5xx) or unreachable. */
+static int oauth_get_attempt(void *ud, struct retry_outcome *out, struct err *e)
+{
+	struct oauth_get *g = ud;
+	int r = oauth_get_once(g->http, g->url, g->creds, g->extra_key, g->extra_value, g->body,
+			       g->res, e);
+
+	out->again = r == FA_ENET ? g->res->transient
+		     : r == 0 && retry_http_status(g->res->status);
+	if (out->again)
+		out->retry_after_ms = g->res->retry_after_ms;
+	return r;
+}
+
+/* The GET, again after a wait while the endpoint is busy or unreachable. */
 static int oauth_get(struct http_client *http, const struct retry_policy *retry,
 		     const char *url, const struct oauth_creds *creds, const char *extra_key,
 		     const char *extra_value, struct buf *body, struct http_response *res,
 		     struct err *e)
 {
-	for (int attempt = 0;; attempt++) {
-		unsigned char rnd;
-		int r = oauth_get_once(http, url, creds, extra_key, extra_value, body, res, e);
-		int again = r == FA_ENET ? res->transient
-			    : r == 0 && retry_http_status(res->status);
+	struct oauth_get g = { http, url, creds, extra_key, extra_value, body, res };
+	char shown[512];
+	const struct retry_ops ops = { oauth_get_attempt, NULL, shown, NULL };
 
-		if (!again || attempt >= retry->max_retries)
-			return r;
-		clock_random_bytes(&rnd, 1);
-		if (clock_sleep_ms(retry_delay_ms(retry, attempt + 1, res->retry_after_ms,
-						  rnd / 256.0)) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
-	}
+	http_redact_url(url, shown, sizeof(shown));
+	return retry_run(http, retry, &ops, &g, e);
 }
 
 /* A signed GET to an OAuth endpoint whose answer is a form-encoded body. */

@@ -30,6 +30,7 @@
 #include "listing.h"
 #include "log.h"
 #include "photo.h"
+#include "photo_update.h"
 #include "plan.h"
 #include "pool.h"
 #include "record.h"

@@ -8,6 +8,7 @@
 #include "avatar.h"
 #include "clock.h"
 #include "damage.h"
+#include "fetch.h"
 #include "fsutil.h"
 #include "http.h"
 #include "log.h" /* the progress line only (src/README.md) */
@@ -160,7 +161,8 @@ static int fetch_icon(const struct avatar_ctx *ctx, struct avatar_job *job,
 	notice(ctx->notice, NOTICE_DEBUG, "download '%s'", shown);
 	r = fs_tmp_open(&tmp, path, 0644, e);
 	if (r == 0)
-		r = photo_fetch_file(ctx->pctx, url, &tmp, AVATAR_MAX_BYTES, &res, e);
+		r = fetch_file(ctx->pctx->http, &ctx->pctx->retry, url, &tmp, AVATAR_MAX_BYTES,
+			       &res, e);
 	if (r == 0 && (pread(tmp.fd, head, sizeof(head), 0) != (ssize_t)sizeof(head) ||
 		       memcmp(head, "\xff\xd8\xff", sizeof(head))))
 		r = err_set(e, FA_EPARSE, "'%s' is not a JPEG (Content-Type '%s')", shown,

@@ -5,6 +5,7 @@
 #include "log.h" /* the progress line only (src/README.md) */
 #include "merge.h"
 #include "pace.h"
+#include "photo_update.h"
 #include "upstream.h"
 
 /* Whether an earlier run already marked it (then it is not asked about again). */
