@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the libFuzzer targets (tests/fuzz) in build-fuzz with clang and runs
-# each one for SECONDS seconds, seeded from tests/fuzz/corpus/<target>.
+# each one for SECONDS seconds, seeded from tests/fuzz/corpus/<target>.  The
+# list of targets is tests/fuzz/meson.build's, read back from Meson.
 #
 #   scripts/fuzz.sh SECONDS [TARGET...]      (make check-fuzz, make fuzz)
 #
@@ -16,7 +17,6 @@ seconds=${1:-6}
 [ $# -gt 0 ] && shift
 BUILD=${FUZZ_BUILD:-build-fuzz}
 FUZZ_CC=${FUZZ_CC:-clang}
-TARGETS=${*:-json record media media_ext flickr oauth exif_file config html index json_each}
 
 toolchain_ok() {
 	probe=$(mktemp -d)
@@ -46,6 +46,22 @@ if ! meson compile -C "$BUILD" >"$BUILD/logs/compile.log" 2>&1; then
 	echo "fuzz: the targets do not build" >&2
 	exit 1
 fi
+
+# fuzz_<name> for every target Meson built, in tests/fuzz/meson.build's order
+all=$(meson introspect --targets "$BUILD" | python3 -c '
+import json, sys
+print(" ".join(t["name"][5:] for t in json.load(sys.stdin) if t["name"].startswith("fuzz_")))')
+if [ -z "$all" ]; then
+	echo "fuzz: Meson lists no fuzz_* target in $BUILD" >&2
+	exit 1
+fi
+TARGETS=${*:-$all}
+for t in $TARGETS; do
+	case " $all " in
+	*" $t "*) ;;
+	*) echo "fuzz: no target '$t' (the targets: $all)" >&2; exit 1 ;;
+	esac
+done
 
 passed=0
 failed=0

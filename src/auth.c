@@ -13,7 +13,7 @@
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
-#include "sync.h"
+#include "retry.h"
 
 #define TOKEN_BODY_MAX (64 * 1024)
 
@@ -76,25 +76,42 @@ static int oauth_get_once(struct http_client *http, const char *url,
 	return r;
 }
 
-/* The GET, again after a wait while the endpoint is busy (429, 5xx) or unreachable. */
+/* One OAuth step's GET across its attempts. */
+struct oauth_get {
+	struct http_client *http;
+	const char *url;
+	const struct oauth_creds *creds;
+	const char *extra_key, *extra_value;
+	struct buf *body;
+	struct http_response *res;
+};
+
+/* An attempt (retry.h): again while the endpoint is busy (429, 5xx) or unreachable. */
+static int oauth_get_attempt(void *ud, struct retry_outcome *out, struct err *e)
+{
+	struct oauth_get *g = ud;
+	int r = oauth_get_once(g->http, g->url, g->creds, g->extra_key, g->extra_value, g->body,
+			       g->res, e);
+
+	out->again = r == FA_ENET ? g->res->transient
+		     : r == 0 && retry_http_status(g->res->status);
+	if (out->again)
+		out->retry_after_ms = g->res->retry_after_ms;
+	return r;
+}
+
+/* The GET, again after a wait while the endpoint is busy or unreachable. */
 static int oauth_get(struct http_client *http, const struct retry_policy *retry,
 		     const char *url, const struct oauth_creds *creds, const char *extra_key,
 		     const char *extra_value, struct buf *body, struct http_response *res,
 		     struct err *e)
 {
-	for (int attempt = 0;; attempt++) {
-		unsigned char rnd;
-		int r = oauth_get_once(http, url, creds, extra_key, extra_value, body, res, e);
-		int again = r == FA_ENET ? res->transient
-			    : r == 0 && retry_http_status(res->status);
+	struct oauth_get g = { http, url, creds, extra_key, extra_value, body, res };
+	char shown[512];
+	const struct retry_ops ops = { oauth_get_attempt, NULL, shown, NULL };
 
-		if (!again || attempt >= retry->max_retries)
-			return r;
-		clock_random_bytes(&rnd, 1);
-		if (clock_sleep_ms(retry_delay_ms(retry, attempt + 1, res->retry_after_ms,
-						  rnd / 256.0)) < 0)
-			return err_set(e, FA_EINTR, "interrupted");
-	}
+	http_redact_url(url, shown, sizeof(shown));
+	return retry_run(http, retry, &ops, &g, e);
 }
 
 /* A signed GET to an OAuth endpoint whose answer is a form-encoded body. */
@@ -237,6 +254,7 @@ static int check_login(const struct options *o, struct http_client *http,
 	int r;
 
 	flickr_client_init(&fc, http, &creds, o->api_url, 0, &retry);
+	fc.notice = LOG_NOTICE_SINK;
 	r = flickr_call(&fc, "flickr.test.login", NULL, &resp, e);
 	if (r == 0) {
 		const json_t *user = jobj(resp, "user");
@@ -259,13 +277,19 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 	char verifier[256];
 	int r;
 
-	buf_printf(&url, "%s/request_token", o->oauth_url);
+	if (buf_printf(&url, "%s/request_token", o->oauth_url) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	r = oauth_step(http, &retry, url.data, &consumer, "oauth_callback", "oob", &request, e);
 	if (r < 0)
 		goto cleanup;
-	buf_printf(&authorize, "%s/authorize?oauth_token=", o->oauth_url);
-	oauth_percent_encode(&authorize, request.token);
-	buf_puts(&authorize, "&perms=read");
+	if (buf_printf(&authorize, "%s/authorize?oauth_token=", o->oauth_url) < 0 ||
+	    oauth_percent_encode(&authorize, request.token) < 0 ||
+	    buf_puts(&authorize, "&perms=read") < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	printf("Open this address in a web browser, sign in to Flickr and allow read access:\n\n"
 	       "  %s\n\n", authorize.data);
 	fflush(stdout);
@@ -273,7 +297,7 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 		try_open_browser(authorize.data);
 	r = read_verifier(verifier, sizeof(verifier));
 	if (r < 0) {
-		r = err_set(e, FA_EINVAL, "no code was entered; run 'flickr-archive auth' again");
+		r = err_set(e, FA_EUSAGE, "no code was entered; run 'flickr-archive auth' again");
 		goto cleanup;
 	}
 	{
@@ -281,9 +305,11 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 						    request.secret };
 
 		buf_reset(&url);
-		buf_printf(&url, "%s/access_token", o->oauth_url);
-		r = oauth_step(http, &retry, url.data, &with_request, "oauth_verifier", verifier,
-			       &access, e);
+		if (buf_printf(&url, "%s/access_token", o->oauth_url) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else
+			r = oauth_step(http, &retry, url.data, &with_request, "oauth_verifier",
+				       verifier, &access, e);
 	}
 	memset(verifier, 0, sizeof(verifier));
 	if (r < 0)
@@ -302,7 +328,7 @@ cleanup:
 	return r;
 }
 
-int cmd_auth(const struct options *o)
+int cmd_auth(const struct options *o, struct err *e)
 {
 	struct http_client_options ho = {
 		.allow_http = options_allow_http(o),
@@ -311,22 +337,14 @@ int cmd_auth(const struct options *o)
 		.user_agent = "flickr-archive/" FA_VERSION,
 	};
 	struct http_client *http = NULL;
-	struct err e = { 0 };
 	int r;
 
-	if (!o->api_key || !o->api_secret) {
-		msg_error("no Flickr API key: pass --api-key and --api-secret or set "
-			  "FLICKR_API_KEY and FLICKR_API_SECRET (get a key at "
-			  "https://www.flickr.com/services/apps/create/)");
-		return EXIT_USAGE;
-	}
-	r = http_client_new(&ho, &http, &e);
+	r = options_need_api_key(o, e);
+	if (r < 0)
+		return r;
+	r = http_client_new(&ho, &http, e);
 	if (r == 0)
-		r = run_auth(o, http, &e);
+		r = run_auth(o, http, e);
 	http_client_free(http);
-	if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		return r == FA_EINVAL ? EXIT_USAGE : EXIT_FATAL;
-	}
-	return EXIT_OK;
+	return r;
 }

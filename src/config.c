@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "buf.h"
 #include "config.h"
 #include "fsutil.h"
@@ -17,13 +18,18 @@ char *config_default_path(void)
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
 	struct buf p = BUF_INIT;
+	int r;
 
 	if (xdg && *xdg == '/')
-		buf_printf(&p, "%s/flickr-archive/config", xdg);
+		r = buf_printf(&p, "%s/flickr-archive/config", xdg);
 	else if (home && *home)
-		buf_printf(&p, "%s/.config/flickr-archive/config", home);
+		r = buf_printf(&p, "%s/.config/flickr-archive/config", home);
 	else
-		buf_puts(&p, ".flickr-archive.config");
+		r = buf_puts(&p, ".flickr-archive.config");
+	if (r < 0) {
+		buf_release(&p);
+		return NULL;
+	}
 	return buf_detach(&p);
 }
 
@@ -78,15 +84,8 @@ int config_set(struct config *c, const char *key, const char *value)
 		c->v[i].value = v;
 		return 0;
 	}
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		struct config_entry *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (ALLOC_GROW(c->v, c->n + 1, c->cap) < 0)
+		return FA_ENOMEM;
 	c->v[c->n].key = strdup(key);
 	c->v[c->n].value = strdup(value);
 	if (!c->v[c->n].key || !c->v[c->n].value) {

@@ -24,7 +24,7 @@ struct config {
 
 #define CONFIG_INIT { NULL, 0, 0 }
 
-/* The default path (caller frees), from XDG_CONFIG_HOME or HOME. */
+/* The default path (caller frees), from XDG_CONFIG_HOME or HOME; NULL when out of memory. */
 char *config_default_path(void);
 /* Loads path; a missing file is an empty config, not an error.  Sets
  * *ret_world_readable when the file can be read by group or others.  A UTF-8

@@ -20,7 +20,6 @@
 #include "site_account.h"
 #include "site_thumbs.h"
 #include "store.h"
-#include "sync.h"
 #include "thumb.h"
 
 /* Warnings printed one by one; the rest are counted. */
@@ -72,12 +71,17 @@ static int write_assets(struct site *s, struct err *e)
 static int site_name(struct site *s)
 {
 	struct buf name = BUF_INIT;
+	int r;
 
 	if (s->m.owner_name && *s->m.owner_name)
-		buf_printf(&name, "%s \xc2\xb7 Flickr archive", s->m.owner_name);
+		r = buf_printf(&name, "%s \xc2\xb7 Flickr archive", s->m.owner_name);
 	else
-		buf_puts(&name, "Flickr archive");
-	s->name = name.data ? buf_detach(&name) : NULL;
+		r = buf_puts(&name, "Flickr archive");
+	if (r < 0) {
+		buf_release(&name);
+		return FA_ENOMEM;
+	}
+	s->name = buf_detach(&name);
 	return s->name ? 0 : FA_ENOMEM;
 }
 
@@ -151,10 +155,14 @@ static char *index_path(const char *root)
 {
 	char *abs = realpath(root, NULL);
 	struct buf out = BUF_INIT;
+	int r = buf_printf(&out, "%s/index.html", abs ? abs : root);
 
-	buf_printf(&out, "%s/index.html", abs ? abs : root);
 	free(abs);
-	return out.data ? buf_detach(&out) : NULL;
+	if (r < 0) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
 }
 
 static void print_summary(const struct site_stats *st, int64_t start_ms)
@@ -195,11 +203,8 @@ int site_after_sync(const char *root)
 
 	give_back_memory();
 	r = build_and_report(root, &e);
-
-	if (r == FA_EINTR) {
-		msg_warn("the site was not finished: run 'flickr-archive site' to make it");
-		return r;
-	}
+	if (r == FA_EINTR)
+		return r; /* the sync's error line says so */
 	if (r < 0) {
 		msg_warn("cannot make the site (%s); the archive is fine: run 'flickr-archive "
 			 "site' to try again", e.msg[0] ? e.msg : fa_strerror(r));
@@ -245,28 +250,23 @@ static int check_archive(const char *root, struct err *e)
 	return 0;
 }
 
-int cmd_site(const struct options *o)
+int cmd_site(const struct options *o, struct err *e)
 {
-	struct err e = { 0 };
 	int lock_fd = -1, r;
 	char *index;
 
-	r = check_archive(o->archive_dir, &e);
+	r = check_archive(o->archive_dir, e);
 	if (r == 0)
-		r = lock_archive(o->archive_dir, &lock_fd, &e);
+		r = lock_archive(o->archive_dir, &lock_fd, e);
 	if (r == 0)
-		r = build_and_report(o->archive_dir, &e);
+		r = build_and_report(o->archive_dir, e);
 	store_unlock(&lock_fd);
-	if (r == FA_EINTR) {
-		msg_error("interrupted; run 'flickr-archive site' again to finish");
-		return EXIT_INTERRUPTED;
-	}
-	if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		return EXIT_FATAL;
-	}
+	if (r == FA_EINTR)
+		return err_set(e, r, "interrupted; run 'flickr-archive site' again to finish");
+	if (r < 0)
+		return r;
 	index = index_path(o->archive_dir);
 	msg_result("%s", index ? index : "index.html");
 	free(index);
-	return EXIT_OK;
+	return 0;
 }

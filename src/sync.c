@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "damage.h"
+#include "exit_status.h"
 #include "fa_build.h"
 #include "flickr.h"
 #include "fsutil.h"
@@ -32,6 +33,7 @@
 #include "listing.h"
 #include "log.h"
 #include "photo.h"
+#include "photo_update.h"
 #include "plan.h"
 #include "pool.h"
 #include "record.h"
@@ -119,6 +121,10 @@ static int list_albums(struct sync_state *st, struct err *e)
 
 	albums_sync_init(st, &as);
 	r = albums_list(&as, e);
+	if (as.invalid == 1)
+		msg_warn("skipping an album with an invalid id");
+	else if (as.invalid)
+		msg_warn("skipping %ld albums with an invalid id", as.invalid);
 	if (as.marked)
 		msg_info("%ld album%s deleted on Flickr; kept in the archive", as.marked,
 			 as.marked == 1 ? "" : "s");
@@ -136,6 +142,21 @@ static const char *listing_name(enum store_kind kind)
 }
 
 
+/* A short listing listed again by date: how that went (r: the listing's result). */
+static void print_by_date(const struct listing *l, int r)
+{
+	if (!l->by_date)
+		return;
+	msg_info("Flickr listed %ld of the %ld %s it counts; listing them again by date",
+		 l->first_got, l->first_total, l->src->what);
+	if (l->by_date_failed[0])
+		msg_warn("listing the %s again by date failed: %s", l->src->what,
+			 l->by_date_failed);
+	if (r == 0)
+		msg_info("Listing by date (%ld windows) found %ld more %s", l->windows,
+			 listing_got(l) - l->first_got, l->src->what);
+}
+
 static int spool_listing(struct sync_state *st, enum store_kind kind, const char *file,
 			 struct err *e)
 {
@@ -152,9 +173,13 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 	json_t *detail = NULL;
 	int r;
 
-	store_root_path(&st->store, file, &path);
-	r = listing_spool(&l, path.data, e);
+	r = store_root_path(&st->store, file, &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = listing_spool(&l, path.data, e);
 	buf_release(&path);
+	print_by_date(&l, r);
 	if (r == 0 && json_array_size(l.gaps))
 		detail = json_pack("{sO}", "gaps", l.gaps);
 	if (r == 0 && ledger_note(&st->ledger, listing_name(kind), l.total > listing_got(&l) ?
@@ -179,8 +204,11 @@ static int list_album_only(struct sync_state *st, const char *file, struct err *
 	int r;
 
 	albums_sync_init(st, &as);
-	store_root_path(&st->store, file, &path);
-	r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
+	r = store_root_path(&st->store, file, &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = albums_spool_unlisted(&as, &st->listed[STORE_MY], path.data, &found, e);
 	buf_release(&path);
 	st->album_only = (long)found.n;
 	for (size_t i = 0; r == 0 && i < found.n; i++)
@@ -200,7 +228,10 @@ static int load_state(struct sync_state *st)
 {
 	struct buf path = BUF_INIT;
 
-	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	if (store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path) < 0) {
+		buf_release(&path);
+		return FA_ENOMEM;
+	}
 	if (json_load_path(path.data, &st->state, NULL) < 0 || !json_is_object(st->state)) {
 		json_decref(st->state);
 		st->state = json_object();
@@ -222,8 +253,11 @@ static int save_listed_at(struct sync_state *st, enum store_kind kind, int64_t w
 		jset_new(st->state, "listed_at", listed);
 	}
 	jset_int(listed, store_kind_dir(kind), when);
-	store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
-	r = json_write_atomic(path.data, st->state, e);
+	r = store_root_path(&st->store, STORE_WORK_DIR "/state.json", &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = json_write_atomic(path.data, st->state, e);
 	buf_release(&path);
 	return r;
 }
@@ -241,26 +275,55 @@ static int name_missing(struct sync_state *st, json_t *entry, const struct store
 	return missing && jset_new(entry, "missing", missing) == 0 ? 0 : FA_ENOMEM;
 }
 
+/* What asking Flickr about the unlisted items came to, beyond the marks. */
+static void print_upstream_findings(enum store_kind kind, const struct upstream_result *ur)
+{
+	for (size_t i = 0; i < json_array_size(ur->failed); i++) {
+		const json_t *f = json_array_get(ur->failed, i);
+
+		if (jstr(f, "status"))
+			msg_warn("%s/%s: %s upstream, but marking it failed: %s",
+				 store_kind_dir(kind), jstr(f, "id"), jstr(f, "status"),
+				 jstr(f, "error"));
+		else
+			msg_warn("%s/%s: not listed, and asking Flickr failed: %s; will ask again "
+				 "next run", store_kind_dir(kind), jstr(f, "id"), jstr(f, "error"));
+	}
+	for (size_t i = 0; i < ur->still_there.n; i++)
+		msg_debug("%s/%s: not listed, but Flickr still has it", store_kind_dir(kind),
+			  ur->still_there.v[i]);
+}
+
 static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
 {
 	json_t *entry = ledger_find(&st->ledger, listing_name(kind));
 	struct store_ids unlisted = STORE_IDS_INIT;
+	struct upstream_result ur = { 0 };
 	int complete = jflag(entry, "complete", true);
 	int64_t now = clock_unix_now();
-	long marked = 0, pending = 0;
 	int r;
 
 	st->pctx.now = now;
-	r = upstream_check(&st->pctx, kind, &st->listed[kind],
-			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
-			   &marked, &pending, complete ? NULL : &unlisted, e);
-	st->marked_gone += marked;
-	if (r == 0 && unlisted.n && name_missing(st, entry, &unlisted) < 0)
+	r = upstream_unlisted(&st->store, kind, &st->listed[kind], &unlisted, e);
+	if (r == 0 && unlisted.n)
+		msg_info("%zu archived item%s in %s not listed by Flickr; checking", unlisted.n,
+			 unlisted.n == 1 ? "" : "s", store_kind_dir(kind));
+	if (r == 0 && unlisted.n) {
+		r = upstream_check(&st->pctx, kind, &unlisted,
+				   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
+				   &ur, e);
+		print_upstream_findings(kind, &ur);
+	}
+	st->marked_gone += ur.marked;
+	/* a short listing: what it lacks though Flickr still has it is what is missing */
+	if (r == 0 && !complete && ur.still_there.n &&
+	    name_missing(st, entry, &ur.still_there) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	store_ids_free(&unlisted);
 	/* "last seen" stays at the last whole listing for what could not be settled yet */
-	if (r == 0 && !pending && complete)
+	if (r == 0 && !ur.pending && complete)
 		r = save_listed_at(st, kind, now, e);
+	upstream_result_release(&ur);
+	store_ids_free(&unlisted);
 	return r;
 }
 
@@ -621,7 +684,10 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 	struct buf path = BUF_INIT;
 	int r;
 
-	store_root_path(&st->store, file, &path);
+	if (store_root_path(&st->store, file, &path) < 0) {
+		buf_release(&path);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
 	w.spool = fopen(path.data, "re");
 	if (!w.spool) {
 		r = fs_errno_error(e, "read", path.data, errno);
@@ -642,16 +708,65 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 
 /* ---- avatars, fetched while the catalog merges the users ---- */
 
+/* The index files the catalog found damaged, and rebuilt. */
+static void print_index_damage(const json_t *found)
+{
+	for (size_t i = 0; i < json_array_size(found); i++) {
+		const json_t *d = json_array_get(found, i);
+
+		if (jstr(d, "kept"))
+			msg_warn("%s is damaged (%s): rebuilt from what could be read and Flickr's "
+				 "albums, the damaged copy kept as %s", jstr(d, "file"),
+				 jstr(d, "problem"), jstr(d, "kept"));
+		else
+			msg_warn("%s is damaged (%s): rebuilt from the items", jstr(d, "file"),
+				 jstr(d, "problem"));
+	}
+}
+
+/* What the avatar phase came to, told as it ends (even when it was cut short). */
+static void print_avatar_findings(const struct avatar_result *a)
+{
+	if (a->dir_not_followed)
+		msg_warn("%s is not a folder (a symbolic link?): it is never followed, and no "
+			 "avatar is archived until it is one", STORE_AVATARS_DIR);
+	for (size_t i = 0; i < json_array_size(a->repaired_kept); i++) {
+		const json_t *k = json_array_get(a->repaired_kept, i);
+
+		msg_warn("%s was damaged: fetched again, the damaged copy kept as %s",
+			 jstr(k, "icon"), jstr(k, "kept"));
+	}
+	for (size_t i = 0; i < json_array_size(a->failed); i++) {
+		const json_t *f = json_array_get(a->failed, i);
+
+		msg_warn("avatar of %s: %s; will retry on the next run", jstr(f, "nsid"),
+			 jstr(f, "error"));
+	}
+	if (a->postponed)
+		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
+			 AVATAR_HOST_FAILURES_MAX, a->postponed);
+}
+
+/* The calls of the account's structure Flickr refused (99, 112...): the rest was synced. */
+static void print_account_refusals(const struct account_run *ar)
+{
+	for (size_t i = 0; i < json_array_size(ar->warnings); i++)
+		msg_warn("%s; the archive keeps what it had",
+			 json_string_value(json_array_get(ar->warnings, i)));
+}
+
 static int fetch_avatars(void *ud, json_t *users, struct err *e)
 {
 	struct sync_state *st = ud;
-	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs };
+	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs,
+				  &st->fc.notice };
 	int r = account_add_people(&st->account, users);
 
 	if (r < 0)
 		return err_set(e, r, "out of memory");
 	r = avatar_sync(&ctx, users, &st->avatars, e);
 
+	print_avatar_findings(&st->avatars);
 	st->avatars_done = r == 0;
 	return r;
 }
@@ -708,8 +823,11 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 					   "refused", st->account.run.warnings));
 	if (stopped)
 		jset_str(rep, "stopped", stopped);
-	store_root_path(&st->store, "sync_report.json", &path);
-	r = json_write_atomic(path.data, rep, e);
+	r = store_root_path(&st->store, "sync_report.json", &path);
+	if (r < 0)
+		r = err_set(e, r, "out of memory");
+	else
+		r = json_write_atomic(path.data, rep, e);
 	json_decref(rep);
 	buf_release(&path);
 	return r;
@@ -737,16 +855,17 @@ static void print_listed(struct sync_state *st)
 	static const char *const listings[] = { "photostream", "favorites", "albums" };
 	static const char *const what[] = { "photos and videos", "favorites", "albums" };
 	struct buf line = BUF_INIT;
+	int r = buf_set(&line, "Listed");
 
-	buf_set(&line, "Listed");
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 3 && r == 0; i++) {
 		json_t *entry = ledger_find(&st->ledger, listings[i]);
 
 		if (entry)
-			buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
-				   jint_or(entry, "got", 0), jint_or(entry, "expected", 0), what[i]);
+			r = buf_printf(&line, "%s %lld of %lld %s", line.len > 6 ? "," : "",
+				       jint_or(entry, "got", 0), jint_or(entry, "expected", 0),
+				       what[i]);
 	}
-	if (line.len > 6)
+	if (r == 0 && line.len > 6)
 		msg_info("%s", line.data);
 	if (st->album_only)
 		msg_info("%ld album member%s the photostream did not list %s archived from the albums",
@@ -755,33 +874,35 @@ static void print_listed(struct sync_state *st)
 	buf_release(&line);
 }
 
-/* The ids (or the dates) of what one short listing lacks, for the summary. */
-static void describe_missing(const json_t *entry, struct buf *out)
+/* The ids (or the dates) of what one short listing lacks, for the summary: 0 or FA_ENOMEM. */
+static int describe_missing(const json_t *entry, struct buf *out)
 {
 	const json_t *missing = json_object_get(entry, "missing");
 	const json_t *gaps = json_object_get(entry, "gaps");
+	int r = 0;
 
-	for (size_t i = 0; i < json_array_size(missing) && i < 20; i++)
-		buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
-			   json_string_value(json_array_get(missing, i)));
-	if (json_array_size(missing) > 20)
-		buf_printf(out, " and %zu more", json_array_size(missing) - 20);
-	for (size_t i = 0, shown = 0; i < json_array_size(gaps); i++) {
+	for (size_t i = 0; i < json_array_size(missing) && i < 20 && r == 0; i++)
+		r = buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
+			       json_string_value(json_array_get(missing, i)));
+	if (r == 0 && json_array_size(missing) > 20)
+		r = buf_printf(out, " and %zu more", json_array_size(missing) - 20);
+	for (size_t i = 0, shown = 0; i < json_array_size(gaps) && r == 0; i++) {
 		const json_t *g = json_array_get(gaps, i);
 		long long lacking = jint_or(g, "expected", 0) - jint_or(g, "got", 0);
 
 		if (lacking <= 0)
 			continue; /* filled by an album */
 		if (shown++ == 5) {
-			buf_printf(out, "; and in other date windows");
+			r = buf_printf(out, "; and in other date windows");
 			break;
 		}
-		buf_printf(out, "; %lld %s between %s and %s", lacking,
-			   strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
-			   jstr(g, "from"), jstr(g, "to"));
+		r = buf_printf(out, "; %lld %s between %s and %s", lacking,
+			       strcmp(jstr(entry, "listing"), "favorites") ? "uploaded" : "faved",
+			       jstr(g, "from"), jstr(g, "to"));
 	}
-	if (jstr(entry, "hint"))
-		buf_printf(out, ". %s", jstr(entry, "hint"));
+	if (r == 0 && jstr(entry, "hint"))
+		r = buf_printf(out, ". %s", jstr(entry, "hint"));
+	return r;
 }
 
 #define SHORT_LISTINGS_SHOWN 20
@@ -803,10 +924,14 @@ static void print_incomplete(struct sync_state *st)
 			break;
 		}
 		buf_reset(&line);
-		buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts", jstr(entry, "listing"),
-			   jint_or(entry, "got", 0), jint_or(entry, "expected", 0));
-		describe_missing(entry, &line);
-		msg_warn("%s (see sync_report.json; the next run tries again)", line.data);
+		/* out of memory, the listing's name alone still says which is short */
+		if (buf_printf(&line, "%s: Flickr listed %lld of the %lld it counts",
+			       jstr(entry, "listing"), jint_or(entry, "got", 0),
+			       jint_or(entry, "expected", 0)) < 0 ||
+		    describe_missing(entry, &line) < 0)
+			buf_reset(&line);
+		msg_warn("%s (see sync_report.json; the next run tries again)",
+			 line.len ? line.data : jstr(entry, "listing"));
 	}
 	buf_release(&line);
 }
@@ -955,15 +1080,12 @@ static int setup(struct sync_state *st, struct err *e)
 	struct oauth_creds creds = { o->api_key, o->api_secret, o->oauth_token,
 				     o->oauth_token_secret };
 	struct retry_policy retry = { o->retries, o->retry_base_ms, RETRY_DEFAULT_MAX_DELAY_MS };
-	char *state_dir;
+	char *state_dir = NULL;
 	int r;
 
-	if (!o->api_key || !o->api_secret)
-		return err_set(e, FA_EAUTH, "no Flickr API key: set FLICKR_API_KEY and "
-			       "FLICKR_API_SECRET (or --api-key/--api-secret), then run "
-			       "'flickr-archive auth'");
-	if (!o->oauth_token || !o->oauth_token_secret)
-		return err_set(e, FA_EAUTH, "not authorized yet: run 'flickr-archive auth' first");
+	r = options_need_token(o, e);
+	if (r < 0)
+		return r;
 	/* the lock comes first: a run it refuses must not even sweep temporaries */
 	r = store_lock(o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd, e);
 	if (r == FA_EBUSY)
@@ -973,12 +1095,16 @@ static int setup(struct sync_state *st, struct err *e)
 		r = store_open(&st->store, o->archive_dir, e);
 	if (r == 0 && load_state(st) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && quota_log_default_dir(&state_dir) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = http_client_new(&ho, &st->http, e);
-	if (r < 0)
+	if (r < 0) {
+		free(state_dir);
 		return r;
+	}
 	flickr_client_init(&st->fc, st->http, &creds, o->api_url, o->calls_per_hour, &retry);
-	state_dir = quota_log_default_dir();
+	st->fc.notice = LOG_NOTICE_SINK;
 	flickr_client_share_quota(&st->fc, state_dir);
 	free(state_dir);
 	progress_set_quota(quota_wait_for, &st->fc);
@@ -1031,6 +1157,7 @@ static int list_everything(struct sync_state *st, struct err *e)
 		st->account.run.nsid = st->nsid;
 		st->account.run.now = clock_unix_now();
 		r = account_sync(&st->account, e);
+		print_account_refusals(&st->account.run);
 		if (r == 0 && st->account.groups_listed)
 			st->pctx.item_groups = st->account.item_groups;
 	}
@@ -1079,7 +1206,10 @@ static int plan_spool(struct sync_state *st, enum store_kind kind, const char *f
 	FILE *f;
 	int r = 0;
 
-	store_root_path(&st->store, file, &path);
+	if (store_root_path(&st->store, file, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	f = fopen(path.data, "re");
 	if (!f) {
 		r = errno == ENOENT ? 0 : fs_errno_error(e, "read", path.data, errno);
@@ -1273,40 +1403,57 @@ static int still_missing(const struct sync_state *st)
 	       json_array_size(st->damaged) || st->ledger.incomplete;
 }
 
-/* sync --plan: the same setup and listings as a sync, then the plan, nothing written but spools. */
-static int finish_plan(struct sync_state *st, int r, const struct err *e)
+/*
+ * The run's result from the sync's (r, e) and the catalog's (cr, ce, run only
+ * when the lock was held): the error that ends it, in e, with what to do
+ * next; else 0 or CMD_INCOMPLETE.
+ */
+static int outcome(const struct sync_state *st, int held, int r, struct err *e, int cr,
+		   const struct err *ce)
 {
-	int status = EXIT_OK;
+	char why[FA_ERR_MSG_MAX];
 
-	if (r == FA_EINTR) {
-		msg_error("interrupted");
-		status = EXIT_INTERRUPTED;
-	} else if (r < 0) {
-		msg_error("%s", e->msg[0] ? e->msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	}
-	teardown(st);
-	return status;
+	snprintf(why, sizeof(why), "%s", r ? e->msg : ce->msg);
+	if (r == FA_EINTR || cr == FA_EINTR)
+		return err_set(e, FA_EINTR, "interrupted; run 'flickr-archive sync' again to finish");
+	if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC))
+		return err_set(e, FA_ENOSPC, "the disk is full (%s); free some space and run "
+			       "'flickr-archive sync' again to finish", why);
+	if (r == FA_EUNREACHABLE)
+		return err_set(e, r, "%s; what is archived is kept: run 'flickr-archive sync' again "
+			       "when Flickr can be reached", why);
+	if (r < 0)
+		return e->msg[0] ? r : err_set(e, r, "%s", fa_strerror(r));
+	if (cr < 0 && held)
+		return err_set(e, cr, "%s", ce->msg[0] ? ce->msg : "cannot write the index files");
+	return still_missing(st) ? CMD_INCOMPLETE : 0;
 }
 
-int cmd_sync(const struct options *o)
+/* sync --plan: the same setup and listings as a sync, then the plan, nothing written but spools. */
+static int finish_plan(struct sync_state *st, int r, struct err *e)
+{
+	teardown(st);
+	return r == FA_EINTR ? err_set(e, r, "interrupted") : r;
+}
+
+int cmd_sync(const struct options *o, struct err *e)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_checked checked = { checked_whole, &st };
-	struct catalog_counts cc;
-	struct err e = { 0 }, ce = { 0 };
-	int r, cr, held, status;
+	struct catalog_counts cc = { 0 };
+	struct err ce = { 0 };
+	int r, cr, held, result;
 
 	st.start_ms = clock_now_ms();
 	if (o->config_world_readable)
 		msg_warn("'%s' holds secrets but others can read it; run: chmod 600 '%s'",
 			 o->config_path, o->config_path);
-	r = setup(&st, &e);
+	r = setup(&st, e);
 	if (o->flags & OPT_PLAN)
-		return finish_plan(&st, r == 0 ? run_plan(&st, &e) : r, &e);
+		return finish_plan(&st, r == 0 ? run_plan(&st, e) : r, e);
 	if (r == 0)
-		r = run(&st, &e);
+		r = run(&st, e);
 	/* a run without the lock (refused, or failed before it) writes nothing at all */
 	held = st.lock_fd >= 0 && st.store.root != NULL;
 	album_members_release(&st.photo_albums); /* every item is done with it */
@@ -1315,43 +1462,26 @@ int cmd_sync(const struct options *o)
 	cr = held && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
 				  r == 0 ? &checked : NULL, &cc, &ce) : -1;
+	print_index_damage(cc.index_damaged);
+	json_decref(cc.index_damaged);
 	if (cr == 0)
 		st.damaged = cc.damaged;
 	if (held && r != FA_ENOSPC)
-		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
+		write_report(&st, r < 0 ? (e->msg[0] ? e->msg : fa_strerror(r)) : NULL, NULL);
 	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
 	    cr != FA_EINTR && update_search_index(&st) == FA_EINTR)
 		cr = FA_EINTR;
-	if (r == FA_EINTR || cr == FA_EINTR) {
-		msg_error("interrupted; run 'flickr-archive sync' again to finish");
-		status = EXIT_INTERRUPTED;
-	} else if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC)) {
-		msg_error("the disk is full (%s); free some space and run 'flickr-archive sync' "
-			  "again to finish", r ? e.msg : ce.msg);
-		status = EXIT_FATAL;
-	} else if (r == FA_EUNREACHABLE) {
-		msg_error("%s; what is archived is kept: run 'flickr-archive sync' again when "
-			  "Flickr can be reached", e.msg);
-		status = EXIT_FATAL;
-	} else if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	} else if (cr < 0 && held) {
-		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
-		status = EXIT_FATAL;
-	} else {
-		status = still_missing(&st) ? EXIT_SOME_FAILED : EXIT_OK;
-	}
+	result = outcome(&st, held, r, e, cr, &ce);
 	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
 	/* the site is a view of the archive: its failure is a warning, never the sync's;
 	 * it runs under the lock, once the sync's memory is freed */
-	if (cr == 0 && (status == EXIT_OK || status == EXIT_SOME_FAILED) &&
-	    !(o->flags & OPT_NO_SITE)) {
+	if (cr == 0 && result >= 0 && !(o->flags & OPT_NO_SITE)) {
 		release_work(&st);
 		if (site_after_sync(st.store.root) == FA_EINTR)
-			status = EXIT_INTERRUPTED;
+			result = err_set(e, FA_EINTR, "interrupted before the site was finished: run "
+					 "'flickr-archive site' to make it");
 	}
 	teardown(&st);
-	return status;
+	return result;
 }

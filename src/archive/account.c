@@ -8,7 +8,6 @@
 #include "account.h"
 #include "galleries.h"
 #include "groups.h"
-#include "log.h"
 #include "merge.h"
 #include "record.h"
 

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "account_index.h"
-#include "log.h"
 #include "merge.h"
 #include "record.h"
 
@@ -27,7 +26,7 @@ void account_run_release(struct account_run *ar)
 	ar->warnings = NULL;
 }
 
-/* 1 (and a warning) when r is a refusal of method; r otherwise. */
+/* 1 when r is a refusal of method (noted in ar->warnings, for sync to say); r otherwise. */
 static int refusal(struct account_run *ar, const char *method, int r, struct err *one,
 		   struct err *e)
 {
@@ -46,7 +45,6 @@ static int refusal(struct account_run *ar, const char *method, int r, struct err
 			 method);
 	else
 		snprintf(line, sizeof(line), "%s", one->msg[0] ? one->msg : method);
-	msg_warn("%s; the archive keeps what it had", line);
 	if (json_array_append_new(ar->warnings, json_string(line)) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 1;

@@ -3,19 +3,13 @@
 #include <string.h>
 
 #include "album_members.h"
+#include "alloc.h"
 #include "error.h"
 
 int album_members_add(struct album_members *m, const char *photo_id, size_t album)
 {
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		struct album_member *v = realloc(m->v, cap * sizeof(*v));
-
-		if (!v)
-			return FA_ENOMEM;
-		m->v = v;
-		m->cap = cap;
-	}
+	if (ALLOC_GROW(m->v, m->n + 1, m->cap) < 0)
+		return FA_ENOMEM;
 	m->v[m->n++] = (struct album_member){ photo_id, album };
 	return 0;
 }

@@ -10,7 +10,6 @@
 #include "clock.h"
 #include "damage.h"
 #include "fsutil.h"
-#include "log.h"
 #include "manifest.h"
 #include "merge.h"
 #include "record.h"
@@ -248,6 +247,7 @@ static json_t *last_good_entry(const char *index_path, const char *id)
 static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *users,
 			const struct damage_seen *ds, long *ret_count, struct err *e)
 {
+	static const char *const people_files[] = { "comments.json", "favorites.json" };
 	struct index_writer w = { FS_TMP_INIT, BUF_INIT, 0 };
 	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT, index_path = BUF_INIT;
@@ -258,14 +258,20 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
 		goto cleanup;
 	}
-	store_root_path(s, kind == STORE_MY ? MY_INDEX : FAV_INDEX, &index_path);
+	if (store_root_path(s, kind == STORE_MY ? MY_INDEX : FAV_INDEX, &index_path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	r = index_begin(&w, index_path.data, e);
 	for (size_t i = 0; i < ids.n && r == 0; i++) {
 		json_t *meta = NULL, *entry;
 
 		if (store_ids_contains(&ds->linked[kind], ids.v[i]))
 			continue; /* never read through a link */
-		store_item_path(s, kind, ids.v[i], "metadata.json", &path);
+		if (store_item_path(s, kind, ids.v[i], "metadata.json", &path) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			break;
+		}
 		if (store_ids_contains(&ds->bad_meta[kind], ids.v[i]) ||
 		    json_load_path(path.data, &meta, NULL) < 0 || !json_is_object(meta)) {
 			/* damaged, or not archived far enough yet: the last good entry stays */
@@ -282,10 +288,12 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 		json_decref(entry);
 		merge_people_from(users, meta);
 		json_decref(meta);
-		store_item_path(s, kind, ids.v[i], "comments.json", &path);
-		merge_users_from(users, path.data);
-		store_item_path(s, kind, ids.v[i], "favorites.json", &path);
-		merge_users_from(users, path.data);
+		for (size_t f = 0; f < sizeof(people_files) / sizeof(*people_files) && r == 0; f++) {
+			if (store_item_path(s, kind, ids.v[i], people_files[f], &path) < 0)
+				r = err_set(e, FA_ENOMEM, "out of memory");
+			else
+				merge_users_from(users, path.data);
+		}
 	}
 	if (r == 0)
 		r = index_finish(&w, index_path.data, e);
@@ -331,8 +339,21 @@ static json_t *users_sorted(json_t *users)
 	return out;
 }
 
-/* The users an earlier run recorded; a damaged cache is said and rebuilt from the items. */
-static json_t *load_users(const char *path)
+/* An index file found damaged: {file, problem, kept (its copy, when one was kept)}. */
+static int note_damaged_index(json_t *found, const char *file, const char *problem,
+			      const char *kept)
+{
+	json_t *d = json_pack("{s:s, s:s}", "file", file, "problem", problem);
+
+	if (d && kept && jset_str(d, "kept", kept) < 0) {
+		json_decref(d);
+		d = NULL;
+	}
+	return d && json_array_append_new(found, d) == 0 ? 0 : FA_ENOMEM;
+}
+
+/* The users an earlier run recorded; a damaged cache is noted in found, and rebuilt. */
+static json_t *load_users(const char *path, json_t *found)
 {
 	struct err why = { 0 };
 	json_t *doc = NULL;
@@ -341,7 +362,7 @@ static json_t *load_users(const char *path)
 	if (r == 0 && !json_is_object(doc))
 		r = err_set(&why, FA_EPARSE, "not a JSON object");
 	if (r < 0 && r != FA_ENOTFOUND)
-		msg_warn("%s is damaged (%s): rebuilt from the items", USERS_CACHE, why.msg);
+		note_damaged_index(found, USERS_CACHE, why.msg, NULL); /* out of memory: unsaid */
 	if (r < 0) {
 		json_decref(doc);
 		doc = json_object();
@@ -374,19 +395,20 @@ static int keep_missing_album(void *ud, json_t *old)
 	return json_array_append(m->out, old) < 0 ? FA_ENOMEM : 0;
 }
 
-static int keep_damaged_albums(const char *path, const char *why, struct err *e)
+static int keep_damaged_albums(const char *path, const char *why, json_t *found,
+			       struct err *e)
 {
 	struct buf kept = BUF_INIT;
 	int r = damage_keep_file(path, (long long)clock_unix_now(), &kept, e);
 
-	if (r == 0)
-		msg_warn("%s is damaged (%s): rebuilt from what could be read and Flickr's albums, "
-			 "the damaged copy kept as %s", ALBUMS_INDEX, why, kept.data);
+	if (r == 0 && note_damaged_index(found, ALBUMS_INDEX, why, kept.data) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	buf_release(&kept);
 	return r;
 }
 
-static int merge_albums(const char *path, const json_t *fresh, json_t **ret, struct err *e)
+static int merge_albums(const char *path, const json_t *fresh, json_t **ret, json_t *found,
+			struct err *e)
 {
 	struct album_merge m = { fresh, json_copy((json_t *)fresh) };
 	struct err why = { 0 };
@@ -398,7 +420,7 @@ static int merge_albums(const char *path, const json_t *fresh, json_t **ret, str
 	/* none recorded yet, or a damaged file: what could be read is kept, and so is
 	 * the file itself, for albums Flickr no longer lists may be recorded only there */
 	if (r == FA_EPARSE)
-		r = keep_damaged_albums(path, why.msg, e);
+		r = keep_damaged_albums(path, why.msg, found, e);
 	else if (r == FA_ENOTFOUND)
 		r = 0;
 	else if (r < 0)
@@ -414,13 +436,16 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 			 const struct catalog_users_hook *users_hook, const struct damage_seen *ds,
 			 struct catalog_counts *ret_counts, struct err *e)
 {
-	struct catalog_counts counts = { 0, 0, 0, 0, NULL };
+	struct catalog_counts counts = { 0, 0, 0, 0, NULL, ret_counts->index_damaged };
 	struct buf path = BUF_INIT;
 	json_t *users = NULL, *sorted = NULL, *merged = NULL;
 	int r;
 
-	store_root_path(s, USERS_CACHE, &path);
-	users = load_users(path.data);
+	if (store_root_path(s, USERS_CACHE, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	users = load_users(path.data, counts.index_damaged);
 	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
 		r = rebuild_kind(s, STORE_FAV, users, ds, &counts.favorites, e);
@@ -433,21 +458,21 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
-	store_root_path(s, USERS_CACHE, &path);
 	r = json_write_atomic(path.data, sorted, e);
 	counts.users = (long)json_object_size(users);
 	if (r < 0 || !albums)
 		goto cleanup;
-	store_root_path(s, ALBUMS_INDEX, &path);
-	r = merge_albums(path.data, albums, &merged, e);
+	if (store_root_path(s, ALBUMS_INDEX, &path) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	r = merge_albums(path.data, albums, &merged, counts.index_damaged, e);
 	if (r == 0)
 		r = json_write_atomic(path.data, merged, e);
 	counts.albums = (long)json_array_size(merged);
 cleanup:
-	if (ret_counts) {
-		counts.damaged = ret_counts->damaged;
-		*ret_counts = counts;
-	}
+	counts.damaged = ret_counts->damaged;
+	*ret_counts = counts;
 	json_decref(users);
 	json_decref(sorted);
 	json_decref(merged);
@@ -464,17 +489,17 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 		    struct err *e)
 {
 	struct damage_seen ds = { .report = json_array() };
-	int r = ds.report ? 0 : err_set(e, FA_ENOMEM, "out of memory");
+	int r;
 
-	if (ret_counts)
-		ret_counts->damaged = NULL;
+	*ret_counts = (struct catalog_counts){ .index_damaged = json_array() };
+	r = ds.report && ret_counts->index_damaged ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
 		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
 	if (r == 0)
 		r = write_manifest(s, &ds, e);
-	if (r == 0 && ret_counts)
+	if (r == 0)
 		ret_counts->damaged = json_incref(ds.report);
 	json_decref(ds.report);
 	damage_seen_release(&ds);
@@ -526,9 +551,9 @@ static int append_item_manifests(const struct store *s, enum store_kind kind,
 		if (!store_item_complete(s, kind, ids.v[i]) ||
 		    (ds && store_ids_contains(&ds->linked[kind], ids.v[i])))
 			continue;
-		store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path);
 		buf_reset(&prefix);
-		if (buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
+		if (store_item_path(s, kind, ids.v[i], MANIFEST_NAME, &path) < 0 ||
+		    buf_printf(&prefix, "%s/%s/", store_kind_dir(kind), ids.v[i]) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 		if (r == 0)
 			r = item_manifest_lines(path.data, prefix.data, &lines, e);
@@ -550,7 +575,10 @@ static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err 
 	struct buf dir = BUF_INIT, path = BUF_INIT, lines = BUF_INIT;
 	int r = 0;
 
-	store_root_path(s, STORE_AVATARS_DIR, &dir);
+	if (store_root_path(s, STORE_AVATARS_DIR, &dir) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
 	if (!fs_is_real_dir(dir.data))
 		goto cleanup; /* no avatar archived yet (a link is never followed) */
 	/* avatar.c records what it installs: here only icons never listed are hashed
@@ -608,7 +636,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	struct buf path = BUF_INIT;
 	int r;
 
-	store_root_path(s, MANIFEST_NAME, &path);
+	if (store_root_path(s, MANIFEST_NAME, &path) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
 	r = fs_tmp_open(&tmp, path.data, 0644, e);
 	if (r == 0)
 		r = append_item_manifests(s, STORE_MY, ds, &tmp, e);
@@ -623,7 +652,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	if (r == 0)
 		r = fs_tmp_commit(&tmp, path.data, e);
 	fs_tmp_abort(&tmp);
-	store_root_path(s, BAGIT_DECLARATION, &path);
+	if (r == 0 && store_root_path(s, BAGIT_DECLARATION, &path) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && !fs_exists(path.data))
 		r = fs_write_atomic(path.data, BAGIT_DECLARATION_TEXT,
 				    strlen(BAGIT_DECLARATION_TEXT), 0644, e);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "damage.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -18,7 +19,7 @@ void damage_release(struct damage *d)
 	free(d->names);
 	d->v = NULL;
 	d->names = NULL;
-	d->n = 0;
+	d->n = d->cap = d->cap_names = 0;
 }
 
 int damage_has(const struct damage *d, const char *name)
@@ -44,16 +45,9 @@ const char *damage_kind_text(enum damage_kind kind)
 
 int damage_add(struct damage *d, const char *name, enum damage_kind kind)
 {
-	struct damage_file *nv = realloc(d->v, (d->n + 1) * sizeof(*nv));
-	const char **nn;
-
-	if (!nv)
+	if (ALLOC_GROW(d->v, d->n + 1, d->cap) < 0 ||
+	    ALLOC_GROW(d->names, d->n + 2, d->cap_names) < 0)
 		return FA_ENOMEM;
-	d->v = nv;
-	nn = realloc(d->names, (d->n + 2) * sizeof(*nn));
-	if (!nn)
-		return FA_ENOMEM;
-	d->names = nn;
 	d->v[d->n].name = strdup(name);
 	if (!d->v[d->n].name)
 		return FA_ENOMEM;
@@ -106,16 +100,13 @@ struct check {
 	int pending;             /* a rewrite was begun and not ended */
 	struct buf repairing;    /* its repair set */
 	const char **accepted;   /* changed files that are the tool's own writes */
-	size_t n_accepted;
+	size_t n_accepted, cap_accepted;
 };
 
 static int accept_change(struct check *c, const char *name)
 {
-	const char **nv = realloc(c->accepted, (c->n_accepted + 2) * sizeof(*nv));
-
-	if (!nv)
+	if (ALLOC_GROW(c->accepted, c->n_accepted + 2, c->cap_accepted) < 0)
 		return FA_ENOMEM;
-	c->accepted = nv;
 	c->accepted[c->n_accepted++] = name;
 	c->accepted[c->n_accepted] = NULL;
 	return 0;

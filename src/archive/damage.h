@@ -35,10 +35,10 @@ struct damage_file {
 struct damage {
 	struct damage_file *v;
 	const char **names;
-	size_t n;
+	size_t n, cap, cap_names;
 };
 
-#define DAMAGE_INIT { NULL, NULL, 0 }
+#define DAMAGE_INIT { NULL, NULL, 0, 0, 0 }
 
 void damage_release(struct damage *d);
 /* Adds name (copied) to d: FA_ENOMEM or 0. */

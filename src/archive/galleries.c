@@ -11,7 +11,6 @@
 
 #include "galleries.h"
 #include "fsutil.h"
-#include "log.h"
 #include "record.h"
 
 #define PER_PAGE 500

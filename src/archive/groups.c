@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "groups.h"
-#include "log.h"
+#include "photo_update.h"
 
 #define GROUPS_PER_PAGE 400
 #define POOL_PER_PAGE 500

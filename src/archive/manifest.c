@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "fsutil.h"
 #include "manifest.h"
@@ -27,23 +28,14 @@ void manifest_release(struct manifest *m)
 	m->n = m->cap = 0;
 }
 
-int manifest_add(struct manifest *m, const unsigned char digest[MANIFEST_DIGEST_LEN],
-		 const char *path)
+/* Copies path (which must be valid) into a new entry. */
+static int manifest_add(struct manifest *m, const unsigned char digest[MANIFEST_DIGEST_LEN],
+			const char *path)
 {
 	struct manifest_entry *ent;
 
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 16;
-		struct manifest_entry *nv;
-
-		if (cap > SIZE_MAX / sizeof(*nv))
-			return FA_ENOMEM;
-		nv = realloc(m->v, cap * sizeof(*nv));
-		if (!nv)
-			return FA_ENOMEM;
-		m->v = nv;
-		m->cap = cap;
-	}
+	if (ALLOC_GROW(m->v, m->n + 1, m->cap) < 0)
+		return FA_ENOMEM;
 	ent = &m->v[m->n];
 	ent->path = strdup(path);
 	if (!ent->path)
@@ -451,7 +443,8 @@ cleanup:
 
 /* ---- writing -------------------------------------------------------------- */
 
-int manifest_write(struct manifest *m, const char *path, struct err *e)
+/* Writes m (sorted first) to path atomically. */
+static int manifest_write(struct manifest *m, const char *path, struct err *e)
 {
 	struct buf text = BUF_INIT;
 	int r = 0;

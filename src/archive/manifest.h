@@ -49,9 +49,6 @@ struct manifest {
 #define MANIFEST_INIT { NULL, 0, 0 }
 
 void manifest_release(struct manifest *m);
-/* Copies path (which must be valid) into a new entry. */
-int manifest_add(struct manifest *m, const unsigned char digest[MANIFEST_DIGEST_LEN],
-		 const char *path);
 void manifest_sort(struct manifest *m);
 /* The entry for path in a sorted manifest, or NULL.  Borrowed. */
 const struct manifest_entry *manifest_find(const struct manifest *m, const char *path);
@@ -112,9 +109,6 @@ int manifest_read_fd(int fd, struct manifest *m, manifest_bad_line_fn *on_bad, v
  * reason without the path.  The caller closes *ret_fd.
  */
 int manifest_open(int dir_fd, const char *path, int *ret_fd, struct err *e);
-
-/* Writes m (sorted first) to path atomically. */
-int manifest_write(struct manifest *m, const char *path, struct err *e);
 
 /*
  * Writes DIR/manifest-sha256.txt listing every regular file directly in dir

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "media.h"
 #include "store.h"
 
@@ -219,15 +220,8 @@ static int add_candidate(struct candidate_list *l, const char *url, const char *
 	for (size_t i = 0; i < l->n; i++)
 		if (!strcmp(l->v[i].url, url))
 			return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct media_source *nv = realloc(l->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		l->v = nv;
-		l->cap = cap;
-	}
+	if (ALLOC_GROW(l->v, l->n + 1, l->cap) < 0)
+		return -1;
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
 	if (set_source(&l->v[l->n], url, label, w, h,
 		       !strcasecmp(label, "Video Original") || !strcasecmp(label, "orig") ||

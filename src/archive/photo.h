@@ -39,7 +39,6 @@ struct photo_ctx {
 	const json_t *item_groups; /* own item id -> its groups (groups.h), or NULL: not known */
 };
 
-struct fs_tmp;
 struct damage;
 
 struct photo_result {
@@ -81,50 +80,5 @@ int photo_archive(struct photo_ctx *ctx, enum store_kind kind, const json_t *lis
 #define PHOTO_FAVES_PERIOD (30 * 86400)
 int photo_refresh_faves_if_due(struct photo_ctx *ctx, enum store_kind kind,
 			       const json_t *listing, _Atomic long *budget, struct err *e);
-
-/* Loads an archived item's metadata.json (an object) into *ret; path gets its path. */
-int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-		    struct buf *path, json_t **ret, struct err *e);
-
-/* 1 when the archived metadata matches the listing's lastupdate and counts. */
-int photo_is_current(const json_t *meta, const json_t *listing);
-
-/*
- * For an archived item the listing shows unchanged: applies what the listing
- * and albums carry (views, album membership, being listed again) without
- * API calls.  Returns 1 when the item is current (ret_changed tells whether
- * metadata.json was rewritten), 0 when it needs photo_archive(), or an error.
- */
-int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const json_t *listing,
-		       const json_t *albums, int *ret_changed, struct err *e);
-
-/*
- * Marks an archived item as gone upstream (status "unavailable",
- * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
- * when one said so (0: none), last seen at last_seen (0: when its info was
- * last fetched).  An existing mark of the same status is kept.  Returns 1
- * when marked now, 0 when it already was, or an error.
- */
-int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			const char *status, int api_code, const char *detail,
-			int64_t last_seen, struct err *e);
-
-/*
- * Sets metadata.json's key to value (an array) for a complete item, its
- * earlier value kept in history; an empty value where the key is absent
- * writes nothing.  1 when rewritten, 0 when not (the same, or not complete
- * yet), or an error.
- */
-int photo_set_meta_field(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			 const char *key, const json_t *value, struct err *e);
-
-/*
- * GETs url into tmp (from its start), retrying transient failures (network,
- * 429, 5xx, a body shorter than its Content-Length) with ctx->retry.  Any
- * other HTTP status is FA_EHTTP (e->http_status set), an empty body
- * FA_EPARSE.  Used for every static file: media, and avatars (avatar.h).
- */
-int photo_fetch_file(struct photo_ctx *ctx, const char *url, struct fs_tmp *tmp,
-		     int64_t max_bytes, struct http_response *res, struct err *e);
 
 #endif

@@ -1,6 +1,7 @@
 /* plan.c: a listed item's cost, estimated from the listing and the archive (sync --plan). */
 #include <string.h>
 
+#include "photo_update.h"
 #include "plan.h"
 
 #define FAVES_PER_PAGE 50 /* photo.c's getFavorites page */

@@ -23,19 +23,30 @@ void record_iso8601(int64_t t, char out[21])
 	out[20] = '\0';
 }
 
+/* b's contents for the caller to free, or NULL (b released) when building it failed (r < 0). */
+static char *detach_or_null(struct buf *b, int r)
+{
+	if (r < 0) {
+		buf_release(b);
+		return NULL;
+	}
+	return buf_detach(b);
+}
+
 char *record_avatar_url(long long iconfarm, const char *iconserver, const char *nsid)
 {
 	struct buf b = BUF_INIT;
 	long long server = 0;
+	int r;
 
 	if (iconserver)
 		server = strtoll(iconserver, NULL, 10);
 	if (server > 0 && nsid && *nsid)
-		buf_printf(&b, "https://farm%lld.staticflickr.com/%s/buddyicons/%s.jpg",
-			   iconfarm, iconserver, nsid);
+		r = buf_printf(&b, "https://farm%lld.staticflickr.com/%s/buddyicons/%s.jpg",
+			       iconfarm, iconserver, nsid);
 	else
-		buf_puts(&b, "https://www.flickr.com/images/buddyicon.gif");
-	return buf_detach(&b);
+		r = buf_puts(&b, "https://www.flickr.com/images/buddyicon.gif");
+	return detach_or_null(&b, r);
 }
 
 char *record_profile_url(const char *nsid, const char *path_alias)
@@ -45,8 +56,7 @@ char *record_profile_url(const char *nsid, const char *path_alias)
 
 	if (!who || !*who)
 		return NULL;
-	buf_printf(&b, "https://www.flickr.com/people/%s/", who);
-	return buf_detach(&b);
+	return detach_or_null(&b, buf_printf(&b, "https://www.flickr.com/people/%s/", who));
 }
 
 const char *record_display_name(const char *realname, const char *username,

@@ -38,9 +38,11 @@ json_t *record_index_entry(const json_t *metadata, enum store_kind kind);
 json_t *record_user_from(const json_t *comment_or_fave);
 
 /* https://farm{f}.staticflickr.com/{server}/buddyicons/{nsid}.jpg, or
- * Flickr's default icon when iconserver is 0/absent.  Caller frees. */
+ * Flickr's default icon when iconserver is 0/absent.  Caller frees; NULL
+ * when out of memory. */
 char *record_avatar_url(long long iconfarm, const char *iconserver, const char *nsid);
-/* https://www.flickr.com/people/{path_alias or nsid}/  Caller frees. */
+/* https://www.flickr.com/people/{path_alias or nsid}/  Caller frees; NULL
+ * without a nsid, or when out of memory. */
 char *record_profile_url(const char *nsid, const char *path_alias);
 /* realname, else username, else nsid (borrowed from the arguments). */
 const char *record_display_name(const char *realname, const char *username,

@@ -15,6 +15,7 @@
 #endif
 #endif
 
+#include "alloc.h"
 #include "fsutil.h"
 #include "manifest.h"
 #include "store.h"
@@ -422,15 +423,8 @@ int store_find_media(const char *dir, const char *stem, struct buf *ret_name)
 
 int store_ids_add(struct store_ids *ids, const char *id)
 {
-	if (ids->n == ids->cap) {
-		size_t cap = ids->cap ? ids->cap * 2 : 256;
-		char **nv = realloc(ids->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return FA_ENOMEM;
-		ids->v = nv;
-		ids->cap = cap;
-	}
+	if (ALLOC_GROW(ids->v, ids->n + 1, ids->cap) < 0)
+		return FA_ENOMEM;
 	ids->v[ids->n] = strdup(id);
 	if (!ids->v[ids->n])
 		return FA_ENOMEM;

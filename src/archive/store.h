@@ -70,9 +70,9 @@ const char *store_kind_dir(enum store_kind kind);
 int store_valid_id(const char *id);
 /* "ROOT/<kind dir>/<id>[/<file>]"; the id must be valid. */
 int store_item_path(const struct store *s, enum store_kind kind, const char *id,
-		    const char *file, struct buf *out);
+		    const char *file, struct buf *out) FA_MUST_CHECK;
 /* "ROOT/<file>" */
-int store_root_path(const struct store *s, const char *file, struct buf *out);
+int store_root_path(const struct store *s, const char *file, struct buf *out) FA_MUST_CHECK;
 
 int store_item_complete(const struct store *s, enum store_kind kind, const char *id);
 /*

@@ -1,8 +1,9 @@
 /*
  * flickr.c: one function sends a REST call and decides, in one place, what
- * is retried: transport failures, HTTP 408/429/5xx, a 403 that carries no
- * oauth_problem (a web page from the API host), Flickr codes 0/105/201 and
- * truncated JSON, with exponential backoff and jitter, honouring Retry-After.
+ * is retried: transport failures, HTTP 408/429/5xx, a 401 nonce_used (signed
+ * anew), a 403 that carries no oauth_problem (a web page from the API host),
+ * Flickr codes 0/105/201 and truncated JSON; retry.h's loop waits and tries
+ * again, honouring Retry-After.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
 
 #include "clock.h"
 #include "flickr.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
+#include "retry.h"
 
 #define MAX_PAGES 10000 /* Flickr clamps deeper pages; a bound for hostile data */
 
@@ -73,7 +75,7 @@ void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir)
 	}
 	stop_sharing(fc, state_dir ? e.msg : "neither $XDG_STATE_HOME nor $HOME is set",
 		     warning, sizeof(warning));
-	msg_warn("%s", warning);
+	notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 /* A wait this long is told, once, so that a log without a progress line explains it. */
@@ -155,11 +157,11 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 	long_wait = count_wait(fc, clock_now_ms(), wait);
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 	if (long_wait)
-		msg_info("The API quota is spent (%ld calls in any hour); the next call goes in "
-			 "%lld min %02lld s", fc->calls_per_hour, (long long)(wait / 60000),
-			 (long long)(wait / 1000 % 60));
+		notice(&fc->notice, NOTICE_INFO, "The API quota is spent (%ld calls in any hour); "
+		       "the next call goes in %lld min %02lld s", fc->calls_per_hour,
+		       (long long)(wait / 60000), (long long)(wait / 1000 % 60));
 	return wait;
 }
 
@@ -204,7 +206,7 @@ static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
 	}
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 int64_t flickr_quota_wait_for(struct flickr_client *fc, long calls)
@@ -413,8 +415,8 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 	fc->calls++;
 	calls_of_this_thread++;
 	a->r = http_get(fc->http, url.data, &body, &res, e);
-	msg_debug("API %s -> HTTP %ld, %lld bytes, %lld ms", method, res.status,
-		  (long long)body.len, (long long)(clock_now_ms() - t0));
+	notice(&fc->notice, NOTICE_DEBUG, "API %s -> HTTP %ld, %lld bytes, %lld ms", method,
+	       res.status, (long long)body.len, (long long)(clock_now_ms() - t0));
 	if (a->r < 0) {
 		if (a->r == FA_ENET) {
 			err_wrap(e, FA_ENET, "cannot reach Flickr");
@@ -440,38 +442,51 @@ cleanup:
 	return out;
 }
 
+/* One call across its attempts. */
+struct call {
+	struct flickr_client *fc;
+	const char *method;
+	const char *const *args;
+	json_t *doc; /* the answer, once one came */
+};
+
+/* An attempt in its turn under the quota (retry.h). */
+static int call_once(void *ud, struct retry_outcome *out, struct err *e)
+{
+	struct call *c = ud;
+	struct attempt a;
+	int r = wait_for_turn(c->fc, e);
+
+	if (r < 0)
+		return r;
+	out->again = attempt_once(c->fc, c->method, c->args, &a, e) == ATTEMPT_RETRY;
+	out->retry_after_ms = a.retry_after_ms;
+	if (out->again && (a.r == FA_ERATELIMIT || a.api_code == 105))
+		c->fc->throttled++;
+	c->doc = a.doc;
+	return a.r;
+}
+
+/* Before a retry's wait: a 429 or a Retry-After holds every caller back as long. */
+static void before_retry(void *ud, int r, const struct retry_outcome *out, int64_t delay_ms)
+{
+	struct call *c = ud;
+
+	if (r == FA_ERATELIMIT || out->retry_after_ms >= 0)
+		hold_calls(c->fc, delay_ms);
+	c->fc->retries++;
+}
+
 int flickr_call(struct flickr_client *fc, const char *method, const char *const *args,
 		json_t **ret, struct err *e)
 {
-	for (int attempt = 0;; attempt++) {
-		struct attempt a;
-		int r = wait_for_turn(fc, e);
-		unsigned char rnd;
-		int64_t delay;
+	struct call c = { fc, method, args, NULL };
+	const struct retry_ops ops = { call_once, before_retry, method, &fc->notice };
+	int r = retry_run(fc->http, &fc->retry, &ops, &c, e);
 
-		if (r < 0)
-			return r;
-		if (attempt_once(fc, method, args, &a, e) == ATTEMPT_DONE) {
-			if (a.r == 0)
-				*ret = a.doc;
-			return a.r;
-		}
-		if (a.r == FA_ERATELIMIT || a.api_code == 105)
-			fc->throttled++;
-		if (attempt >= fc->retry.max_retries)
-			return a.r;
-		clock_random_bytes(&rnd, 1);
-		delay = retry_delay_ms(&fc->retry, attempt + 1, a.retry_after_ms, rnd / 256.0);
-		if (a.r == FA_ERATELIMIT || a.retry_after_ms >= 0)
-			hold_calls(fc, delay);
-		fc->retries++;
-		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
-			  e ? e->msg : fa_strerror(a.r), (long long)delay,
-			  fc->retry.max_retries - attempt);
-		r = http_client_wait(fc->http, delay, e);
-		if (r < 0)
-			return r;
-	}
+	if (r == 0)
+		*ret = c.doc;
+	return r;
 }
 
 static int page_arg_list(const char *const *args, const char **out, size_t cap,
@@ -546,8 +561,8 @@ static int fetch_page(struct flickr_client *fc, const char *method, const char *
 	read_page_counts(jobj(doc, container), pg);
 	if (pg->page < pg->pages && (long)n < page_capacity(jobj(doc, container), per_page)) {
 		fc->short_pages++;
-		msg_debug("%s: page %ld of %ld held %zu items; asking again", method, pg->page,
-			  pg->pages, n);
+		notice(&fc->notice, NOTICE_DEBUG, "%s: page %ld of %ld held %zu items; asking again",
+		       method, pg->page, pg->pages, n);
 		r = call_page(fc, method, args, container, item_key, &again, &n_again, e);
 		if (r < 0) {
 			json_decref(doc);

@@ -20,7 +20,6 @@
 #include "breaker.h"
 #include "clock.h"
 #include "http.h"
-#include "log.h"
 
 struct transfer;
 
@@ -340,13 +339,13 @@ static void collect_done(struct http_client *c)
 	int left;
 
 	while ((msg = curl_multi_info_read(c->multi, &left))) {
-		struct transfer *t = NULL;
+		char *priv = NULL; /* CURLINFO_PRIVATE gives a char *: no cast of &t */
 
 		if (msg->msg != CURLMSG_DONE)
 			continue;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 		curl_multi_remove_handle(c->multi, msg->easy_handle);
-		complete(c, t, msg->data.result);
+		complete(c, (struct transfer *)priv, msg->data.result);
 	}
 }
 

@@ -9,24 +9,17 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "error.h"
 #include "oauth.h"
 
 int oauth_params_add(struct oauth_params *p, const char *key, const char *value)
 {
-	struct oauth_param *v;
 	char *k, *val;
 
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 16;
-
-		v = realloc(p->v, cap * sizeof(*v));
-		if (!v)
-			return FA_ENOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	if (ALLOC_GROW(p->v, p->n + 1, p->cap) < 0)
+		return FA_ENOMEM;
 	k = strdup(key);
 	val = strdup(value ? value : "");
 	if (!k || !val) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "error.h"
 #include "quota.h"
 
@@ -28,23 +29,12 @@ void quota_window_clear(struct quota_window *w)
 /* Room for one more entry at the end, dropping the expired head first. */
 static int make_room(struct quota_window *w)
 {
-	struct quota_entry *grown;
-	size_t cap;
-
 	if (w->head > 0 && w->head >= w->n / 2) {
 		memmove(w->entries, w->entries + w->head, (w->n - w->head) * sizeof(*w->entries));
 		w->n -= w->head;
 		w->head = 0;
 	}
-	if (w->n < w->cap)
-		return 0;
-	cap = w->cap ? w->cap * 2 : 64;
-	grown = realloc(w->entries, cap * sizeof(*grown));
-	if (!grown)
-		return FA_ENOMEM;
-	w->entries = grown;
-	w->cap = cap;
-	return 0;
+	return ALLOC_GROW(w->entries, w->n + 1, w->cap);
 }
 
 int quota_window_add(struct quota_window *w, int64_t at_ms, long calls)

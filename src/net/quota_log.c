@@ -23,19 +23,26 @@
 #define CALLS_MAX 1000000
 #define LINE_MAX_BYTES 40
 
-char *quota_log_default_dir(void)
+int quota_log_default_dir(char **ret_dir)
 {
 	const char *xdg = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
 	struct buf p = BUF_INIT;
+	int r;
 
+	*ret_dir = NULL;
 	if (xdg && *xdg == '/')
-		buf_printf(&p, "%s/flickr-archive", xdg);
+		r = buf_printf(&p, "%s/flickr-archive", xdg);
 	else if (home && *home)
-		buf_printf(&p, "%s/.local/state/flickr-archive", home);
+		r = buf_printf(&p, "%s/.local/state/flickr-archive", home);
 	else
-		return NULL;
-	return buf_detach(&p);
+		return 0;
+	if (r < 0) {
+		buf_release(&p);
+		return FA_ENOMEM;
+	}
+	*ret_dir = buf_detach(&p);
+	return 0;
 }
 
 /* DIR/<SHA-256 hex of key><suffix>. */

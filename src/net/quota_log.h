@@ -36,8 +36,12 @@ struct quota_log {
 
 #define QUOTA_LOG_INIT { NULL, -1, -1, 0, 0, 0, 0 }
 
-/* The state directory: $XDG_STATE_HOME/flickr-archive or ~/.local/state/flickr-archive. */
-char *quota_log_default_dir(void);
+/*
+ * The state directory, $XDG_STATE_HOME/flickr-archive or
+ * ~/.local/state/flickr-archive, in *ret_dir (caller frees; NULL without a
+ * home).  0 or FA_ENOMEM.
+ */
+int quota_log_default_dir(char **ret_dir);
 
 /* Makes dir if need be and opens the lock of api_key's record. */
 int quota_log_open(struct quota_log *l, const char *dir, const char *api_key, struct err *e);

@@ -12,6 +12,7 @@
 
 #include <sqlite3.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "fsutil.h"
 #include "index.h"
@@ -466,14 +467,9 @@ static int drop_gone(struct writer *w, enum store_kind kind, const struct store_
 
 		if (store_ids_contains(on_disk, id) && !store_ids_contains(without_doc, id))
 			continue;
-		if (n == cap) {
-			sqlite3_int64 *v = realloc(gone, (cap = cap ? 2 * cap : 64) * sizeof(*v));
-
-			if (!v) {
-				r = err_set(e, FA_ENOMEM, "out of memory");
-				break;
-			}
-			gone = v;
+		if (ALLOC_GROW(gone, n + 1, cap) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+			break;
 		}
 		gone[n++] = sqlite3_column_int64(w->rows, 0);
 	}

@@ -410,8 +410,11 @@ static void gallery_photo(struct page *p, const struct site *s, const json_t *ph
 	if (valid_nsid(jstr(photo, "owner"))) {
 		struct buf url = BUF_INIT;
 
-		buf_printf(&url, "https://www.flickr.com/photos/%s/%s/", jstr(photo, "owner"), id);
-		page_link(p, buf_cstr(&url), title, "flickr-link");
+		if (buf_printf(&url, "https://www.flickr.com/photos/%s/%s/", jstr(photo, "owner"),
+			       id) < 0)
+			page_fail(p, &(struct err){ 0 }); /* code 0: out of memory */
+		else
+			page_link(p, buf_cstr(&url), title, "flickr-link");
 		buf_release(&url);
 	} else {
 		page_text(p, title);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "site_model.h"
 
 #define NSID_DIGITS_MAX 20
@@ -13,47 +14,35 @@
 /* A site holds one item per archived photo: keep them small (see site_model.h). */
 _Static_assert(sizeof(struct site_item) <= 48, "struct site_item grew");
 
-int site_grow(void *v, size_t n, size_t *cap, size_t size)
-{
-	void **slot = v;
-	size_t want;
-	void *nv;
-
-	if (n < *cap)
-		return 0;
-	want = *cap ? *cap * 2 : 16;
-	if (want > SIZE_MAX / size)
-		return FA_ENOMEM;
-	nv = realloc(*slot, want * size);
-	if (!nv)
-		return FA_ENOMEM;
-	*slot = nv;
-	*cap = want;
-	return 0;
-}
-
 int site_refs_add(struct site_refs *r, size_t v)
 {
-	if (v > UINT32_MAX || site_grow(&r->v, r->n, &r->cap, sizeof(*r->v)) < 0)
+	if (v > UINT32_MAX || ALLOC_GROW(r->v, r->n + 1, r->cap) < 0)
 		return FA_ENOMEM;
 	r->v[r->n++] = (uint32_t)v;
 	return 0;
 }
 
-void site_trim(void *v, size_t n, size_t *cap, size_t size)
+/*
+ * Returns the array v of n elements of size bytes without the room it has
+ * beyond them (it has stopped growing), and sets *cap; v itself when there is
+ * nothing to give back or realloc fails (v is then still whole).
+ */
+static void *site_trim(void *v, size_t n, size_t *cap, size_t size)
 {
-	void **slot = v;
-	void *nv = n && n < *cap ? realloc(*slot, n * size) : NULL;
+	void *nv = n && n < *cap ? realloc(v, n * size) : NULL;
 
-	if (nv) {
-		*slot = nv;
-		*cap = n;
-	}
+	if (!nv)
+		return v;
+	*cap = n;
+	return nv;
 }
 
-void site_refs_trim(struct site_refs *r)
+/* site_trim over the array x of n elements with room for cap (plain names). */
+#define SITE_TRIM(x, n, cap) ((x) = site_trim((x), (n), &(cap), sizeof(*(x))))
+
+static void site_refs_trim(struct site_refs *r)
 {
-	site_trim(&r->v, r->n, &r->cap, sizeof(*r->v));
+	SITE_TRIM(r->v, r->n, r->cap);
 }
 
 void site_refs_release(struct site_refs *r)
@@ -67,7 +56,8 @@ const char *site_kind_slug(enum store_kind kind)
 	return kind == STORE_FAV ? "fave" : "photo";
 }
 
-int site_item_dir(const struct site_item *it, struct buf *out)
+/* The item folder: "<kind dir>/<id>" relative to the root. */
+static int site_item_dir(const struct site_item *it, struct buf *out)
 {
 	return buf_printf(out, "%s/%s", store_kind_dir(it->kind), it->id) < 0 ? FA_ENOMEM : 0;
 }
@@ -359,7 +349,7 @@ static unsigned name_number(struct site_model *m, const char *name)
 			return (unsigned)i + 1;
 	/* "original" or "poster", a dot and an allowed extension in any case: fewer than 1,023 */
 	if (m->n_names >= 1023 ||
-	    site_grow(&m->names, m->n_names, &m->cap_names, sizeof(*m->names)) < 0)
+	    ALLOC_GROW(m->names, m->n_names + 1, m->cap_names) < 0)
 		return 0;
 	copy = strings_add(&m->strings, name, strlen(name) + 1);
 	if (!copy)
@@ -428,10 +418,9 @@ static struct site_item *new_item(struct load *ld, enum store_kind kind, const c
 	struct site_item *it;
 
 	if (m->n_items >= UINT32_MAX - 1 || grow_slots(m) < 0 ||
-	    site_grow(&m->items, m->n_items, &m->cap_items, sizeof(*m->items)) < 0 ||
-	    site_grow(&ld->taken, m->n_items, &ld->cap_taken, sizeof(*ld->taken)) < 0 ||
-	    (kind == STORE_FAV &&
-	     site_grow(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved)) < 0))
+	    ALLOC_GROW(m->items, m->n_items + 1, m->cap_items) < 0 ||
+	    ALLOC_GROW(ld->taken, m->n_items + 1, ld->cap_taken) < 0 ||
+	    (kind == STORE_FAV && ALLOC_GROW(m->faved, m->n_faved + 1, m->cap_faved) < 0))
 		return NULL;
 	it = &m->items[m->n_items];
 	memset(it, 0, sizeof(*it));
@@ -628,7 +617,7 @@ static int add_album(struct site_model *m, const json_t *rec)
 
 	if (!store_valid_id(id))
 		return 0;
-	if (site_grow(&m->albums, m->n_albums, &m->cap_albums, sizeof(*m->albums)) < 0)
+	if (ALLOC_GROW(m->albums, m->n_albums + 1, m->cap_albums) < 0)
 		return FA_ENOMEM;
 	a = &m->albums[m->n_albums++];
 	memset(a, 0, sizeof(*a));
@@ -724,7 +713,7 @@ long site_model_person(struct site_model *m, const char *nsid, const json_t *rec
 		return -1;
 	if (jint_value(json_object_get(m->person_by_nsid, nsid), &idx))
 		return (long)idx;
-	if (site_grow(&m->people, m->n_people, &m->cap_people, sizeof(*m->people)) < 0)
+	if (ALLOC_GROW(m->people, m->n_people + 1, m->cap_people) < 0)
 		return -2;
 	p = &m->people[m->n_people++];
 	memset(p, 0, sizeof(*p));
@@ -740,7 +729,7 @@ void site_model_trim_people(struct site_model *m)
 	for (size_t i = 0; i < m->n_people; i++) {
 		struct site_person *p = &m->people[i];
 
-		site_trim(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments));
+		SITE_TRIM(p->comments, p->n_comments, p->cap_comments);
 		site_refs_trim(&p->faved);
 		site_refs_trim(&p->owns);
 		site_refs_trim(&p->tagged);
@@ -794,8 +783,8 @@ static int load_indexes(struct site_model *m, struct err *e)
 	if (r == 0)
 		r = load_kind(&ld, STORE_FAV, "favorites_index.json");
 	/* the items stop growing once the index files are read */
-	site_trim(&m->items, m->n_items, &m->cap_items, sizeof(*m->items));
-	site_trim(&m->faved, m->n_faved, &m->cap_faved, sizeof(*m->faved));
+	SITE_TRIM(m->items, m->n_items, m->cap_items);
+	SITE_TRIM(m->faved, m->n_faved, m->cap_faved);
 	if (r == 0)
 		r = order_items(m, ld.taken);
 	/* the dates taken served that sort only */

@@ -179,21 +179,9 @@ int site_model_refine_item(struct site_model *m, size_t idx, const json_t *meta)
 int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, struct buf *out,
 			 struct err *e);
 
-/*
- * Makes room for one more element in *v, an array of n elements of size bytes
- * with room for *cap: grows it (doubling) when n == *cap.  0 or FA_ENOMEM.
- */
-int site_grow(void *v, size_t n, size_t *cap, size_t size);
-/* Gives back the room such an array has beyond its n elements (it has stopped growing). */
-void site_trim(void *v, size_t n, size_t *cap, size_t size);
-
 int site_refs_add(struct site_refs *r, size_t v);
-/* Gives back the room a list grew beyond its length (it has stopped growing). */
-void site_refs_trim(struct site_refs *r);
 void site_refs_release(struct site_refs *r);
 
-/* The item folder: "<kind dir>/<id>" relative to the root. */
-int site_item_dir(const struct site_item *it, struct buf *out);
 /* "photo" for own photos, "fave" for favorites: the item's part of site paths. */
 const char *site_kind_slug(enum store_kind kind);
 

@@ -136,7 +136,8 @@ void page_item_href(struct page *p, const struct site_item *it)
 	page_fmt(p, "%s%s/%s.html", p->to_site, site_kind_slug(it->kind), it->id);
 }
 
-void page_person_href(struct page *p, const struct site_person *who)
+/* href of a person's page. */
+static void page_person_href(struct page *p, const struct site_person *who)
 {
 	page_fmt(p, "%sperson/%s.html", p->to_site, who->nsid);
 }

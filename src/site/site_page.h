@@ -89,9 +89,8 @@ void page_open(struct page *p, const struct site *s, const char *title, const ch
 /* Closes <main> and the page; script: a file of site/assets to load, or NULL. */
 void page_close(struct page *p, const char *script);
 
-/* href of an item's page, of a person's page. */
+/* href of an item's page. */
 void page_item_href(struct page *p, const struct site_item *it);
-void page_person_href(struct page *p, const struct site_person *who);
 /* <img> of an item's thumbnail (or placeholder), lazily loaded. */
 void page_thumb(struct page *p, const struct site_item *it);
 /* <img> of a person's buddy icon (or the placeholder), size px square. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "clock.h"
 #include "damage.h"
 #include "html.h"
@@ -372,15 +373,18 @@ static void photo_facts(struct page *p, const struct site *s, const struct site_
 static void tag_link(struct page *p, const char *tag)
 {
 	struct buf q = BUF_INIT;
+	int r = 0;
 
 	/* the search page reads ?tag= (percent-encoded: any text is safe in a URL) */
-	for (const unsigned char *c = (const unsigned char *)tag; *c; c++) {
+	for (const unsigned char *c = (const unsigned char *)tag; *c && r == 0; c++) {
 		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
 		    strchr("-_.~", *c))
-			buf_putc(&q, (char)*c);
+			r = buf_putc(&q, (char)*c);
 		else
-			buf_printf(&q, "%%%02X", *c);
+			r = buf_printf(&q, "%%%02X", *c);
 	}
+	if (r < 0)
+		p->failed = 1; /* the page is not written */
 	page_fmt(p, "<li><a class=\"tag\" href=\"%ssearch.html?tag=", p->to_site);
 	page_text(p, buf_cstr(&q));
 	page_raw(p, "\" data-tag=\"");
@@ -556,8 +560,8 @@ static void photo_exif(struct page *p, const json_t *exif)
 	if (!camera || !*camera) {
 		const char *mk = exif_value(exif, make), *md = exif_value(exif, model);
 
-		if (md && mk && strncmp(md, mk, strlen(mk)))
-			buf_printf(&made, "%s %s", mk, md);
+		if (md && mk && strncmp(md, mk, strlen(mk)) && buf_printf(&made, "%s %s", mk, md) < 0)
+			p->failed = 1; /* the page is not written */
 		camera = made.len ? made.data : md ? md : mk;
 	}
 	page_raw(p, "<section class=\"photo-section\" id=\"exif\" aria-labelledby=\"exif-h\">\n"
@@ -630,7 +634,7 @@ static int remember_comment(struct site *s, long who, size_t item, const json_t 
 		return 0;
 	p = &s->m.people[who];
 	if (len > INT32_MAX ||
-	    site_grow(&p->comments, p->n_comments, &p->cap_comments, sizeof(*p->comments)) < 0)
+	    ALLOC_GROW(p->comments, p->n_comments + 1, p->cap_comments) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	ref = &p->comments[p->n_comments];
 	ref->item = (uint32_t)item;

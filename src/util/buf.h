@@ -6,12 +6,15 @@
  * refuses to grow past `max` (0 means no limit) and then returns FA_ENOMEM-like
  * FA_EPARSE so a server cannot make us swallow an unbounded body.
  * buf_release() frees the contents; buf_detach() hands them to the caller,
- * who frees them with free().
+ * who frees them with free().  A function that can fail is FA_MUST_CHECK: a
+ * path or a text built short must not be used.
  */
 #ifndef FA_BUF_H
 #define FA_BUF_H
 
 #include <stddef.h>
+
+#include "error.h"
 
 struct buf {
 	char *data;
@@ -23,14 +26,14 @@ struct buf {
 #define BUF_INIT { NULL, 0, 0, 0 }
 
 void buf_init(struct buf *b, size_t max);
-int buf_grow(struct buf *b, size_t extra);
-int buf_append(struct buf *b, const void *data, size_t len);
-int buf_puts(struct buf *b, const char *s);
-int buf_putc(struct buf *b, char c);
+int buf_grow(struct buf *b, size_t extra) FA_MUST_CHECK;
+int buf_append(struct buf *b, const void *data, size_t len) FA_MUST_CHECK;
+int buf_puts(struct buf *b, const char *s) FA_MUST_CHECK;
+int buf_putc(struct buf *b, char c) FA_MUST_CHECK;
 int buf_printf(struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3))) FA_MUST_CHECK;
 /* Replaces the contents with s. */
-int buf_set(struct buf *b, const char *s);
+int buf_set(struct buf *b, const char *s) FA_MUST_CHECK;
 void buf_reset(struct buf *b);
 void buf_release(struct buf *b);
 /* Returns the contents (never NULL) and leaves b empty; free() the result. */

@@ -5,6 +5,7 @@
 #ifndef FA_CLOCK_H
 #define FA_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Monotonic milliseconds, for intervals. */

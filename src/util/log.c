@@ -68,7 +68,8 @@ void log_forget_secrets(void)
 	n_secrets = 0;
 }
 
-void log_scrub(char *s)
+/* Replaces every registered secret in s (in place, same or shorter length). */
+static void log_scrub(char *s)
 {
 	static const char mask[] = "[redacted]";
 
@@ -206,6 +207,17 @@ void msg_result(const char *fmt, ...)
 	fflush(stdout);
 	draw_progress(1);
 	pthread_mutex_unlock(&out_lock);
+}
+
+void log_notice(void *ud, enum notice_level at, const char *line)
+{
+	(void)ud;
+	if (at == NOTICE_WARN)
+		msg_warn("%s", line);
+	else if (at == NOTICE_INFO)
+		msg_info("%s", line);
+	else
+		msg_debug("%s", line);
 }
 
 void msg_debug(const char *fmt, ...)

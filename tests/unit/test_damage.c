@@ -32,7 +32,7 @@ static void make_item(struct store *s, const char *root, char **ret_dir)
 	struct buf p = BUF_INIT;
 
 	assert_int_equal(store_open(s, root, NULL), 0);
-	store_item_path(s, STORE_MY, "7", NULL, &p);
+	assert_int_equal(store_item_path(s, STORE_MY, "7", NULL, &p), 0);
 	assert_int_equal(fs_mkdirs(p.data, 0755, NULL), 0);
 	*ret_dir = strdup(p.data);
 	put(*ret_dir, "original.jpg", "jpeg bytes");

@@ -630,7 +630,7 @@ static int collect(void *ud, json_t *elem)
 	char *text = json_dumps(elem, JSON_COMPACT);
 
 	assert_non_null(text);
-	buf_printf(ud, "%s\n", text);
+	assert_int_equal(buf_printf(ud, "%s\n", text), 0);
 	free(text);
 	return 0;
 }
@@ -704,18 +704,18 @@ static void test_json_each_in_array_large(void **state)
 	struct err e = { 0 };
 	int calls = 0;
 
-	buf_puts(&doc, "[\n");
+	assert_int_equal(buf_puts(&doc, "[\n"), 0);
 	for (int i = 0; i < 3000; i++) {
-		buf_printf(&doc, "%s{\"id\":\"%d\",\"pad\":\"", i ? ",\n" : "", i);
-		buf_printf(&want, "{\"id\":\"%d\",\"pad\":\"", i);
+		assert_int_equal(buf_printf(&doc, "%s{\"id\":\"%d\",\"pad\":\"", i ? ",\n" : "", i), 0);
+		assert_int_equal(buf_printf(&want, "{\"id\":\"%d\",\"pad\":\"", i), 0);
 		for (int k = 0; k < (i % 100 == 7 ? 70000 : i % 50); k++) {
-			buf_putc(&doc, 'x');
-			buf_putc(&want, 'x');
+			assert_int_equal(buf_putc(&doc, 'x'), 0);
+			assert_int_equal(buf_putc(&want, 'x'), 0);
 		}
-		buf_puts(&doc, "\"}");
-		buf_puts(&want, "\"}\n");
+		assert_int_equal(buf_puts(&doc, "\"}"), 0);
+		assert_int_equal(buf_puts(&want, "\"}\n"), 0);
 	}
-	buf_puts(&doc, "\n]\n");
+	assert_int_equal(buf_puts(&doc, "\n]\n"), 0);
 	ut_write_file(path, doc.data, doc.len);
 	assert_int_equal(json_each_in_array(path, collect, &seen, &e), 0);
 	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
@@ -736,7 +736,7 @@ static int collect_member(void *ud, const char *name, json_t *value)
 	char *text = json_dumps(value, JSON_COMPACT);
 
 	assert_non_null(text);
-	buf_printf(ud, "%s=%s\n", name, text);
+	assert_int_equal(buf_printf(ud, "%s=%s\n", name, text), 0);
 	free(text);
 	return 0;
 }
@@ -777,26 +777,26 @@ static void test_json_each_in_object_large(void **state)
 	struct buf doc = BUF_INIT, seen = BUF_INIT, want = BUF_INIT;
 	struct err e = { 0 };
 
-	buf_puts(&doc, "{\"version\": 1, \"thumbs\": {");
+	assert_int_equal(buf_puts(&doc, "{\"version\": 1, \"thumbs\": {"), 0);
 	for (int i = 0; i < 3000; i++) {
 		int pad = i % 100 == 7 ? 70000 : i % 50;
 
-		buf_printf(&doc, "%s\n    \"photo/%d", i ? "," : "", i);
-		buf_printf(&want, "photo/%d", i);
+		assert_int_equal(buf_printf(&doc, "%s\n    \"photo/%d", i ? "," : "", i), 0);
+		assert_int_equal(buf_printf(&want, "photo/%d", i), 0);
 		for (int k = 0; k < pad; k++) {
-			buf_putc(&doc, 'n');
-			buf_putc(&want, 'n');
+			assert_int_equal(buf_putc(&doc, 'n'), 0);
+			assert_int_equal(buf_putc(&want, 'n'), 0);
 		}
-		buf_printf(&doc, "\": {\"pad\": \"");
-		buf_printf(&want, "={\"pad\":\"");
+		assert_int_equal(buf_printf(&doc, "\": {\"pad\": \""), 0);
+		assert_int_equal(buf_printf(&want, "={\"pad\":\""), 0);
 		for (int k = 0; k < pad; k++) {
-			buf_putc(&doc, 'x');
-			buf_putc(&want, 'x');
+			assert_int_equal(buf_putc(&doc, 'x'), 0);
+			assert_int_equal(buf_putc(&want, 'x'), 0);
 		}
-		buf_puts(&doc, "\"}");
-		buf_puts(&want, "\"}\n");
+		assert_int_equal(buf_puts(&doc, "\"}"), 0);
+		assert_int_equal(buf_puts(&want, "\"}\n"), 0);
 	}
-	buf_puts(&doc, "\n  }\n}\n");
+	assert_int_equal(buf_puts(&doc, "\n  }\n}\n"), 0);
 	ut_write_file(path, doc.data, doc.len);
 	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), 0);
 	assert_string_equal(buf_cstr(&seen), buf_cstr(&want));
@@ -814,7 +814,7 @@ static int walk_version(const char *path, struct buf *seen, struct err *e)
 	char *text = r == 0 ? json_dumps(value, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 
 	if (text)
-		buf_printf(seen, "%s\n", text);
+		assert_int_equal(buf_printf(seen, "%s\n", text), 0);
 	free(text);
 	json_decref(value);
 	return r;
@@ -882,12 +882,12 @@ static void test_json_each_names_the_file_once(void **state)
 
 	ut_write_str(path, "[{\"a\":1},{\"b\":");
 	assert_int_equal(json_each_in_array(path, collect, &seen, &e), FA_EPARSE);
-	buf_printf(&want, "'%s' is truncated", path);
+	assert_int_equal(buf_printf(&want, "'%s' is truncated", path), 0);
 	assert_string_equal(e.msg, buf_cstr(&want));
 	ut_write_str(path, "{\"thumbs\":{\"a\":{\"b\":}}}");
 	assert_int_equal(json_each_in_object(path, "thumbs", collect_member, &seen, &e), FA_EPARSE);
 	buf_reset(&want);
-	buf_printf(&want, "'%s': malformed JSON", path);
+	assert_int_equal(buf_printf(&want, "'%s': malformed JSON", path), 0);
 	assert_true(!strncmp(e.msg, buf_cstr(&want), want.len));
 	assert_null(strstr(e.msg + want.len, path));
 	buf_release(&seen);

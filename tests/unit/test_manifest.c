@@ -239,14 +239,14 @@ static void test_read_skips_bad_lines_and_knows_line_ends(void **state)
 
 	memset(longline, 'x', sizeof(longline) - 1);
 	longline[sizeof(longline) - 1] = '\0';
-	buf_printf(&text, "%s b\r\n", ABC_HEX);            /* 1: CRLF */
-	buf_printf(&text, "%s a\r", ABC_HEX);              /* 2: CR */
-	buf_printf(&text, "  \t\n");                       /* 3: blank */
-	buf_printf(&text, "\n");                           /* 4: blank */
-	buf_printf(&text, "%s ../escape\n", ABC_HEX);      /* 5: bad */
-	buf_printf(&text, "%s %s\n", ABC_HEX, longline);   /* 6: too long */
-	buf_append(&text, "x\0y\n", 4);                    /* 7: NUL */
-	buf_printf(&text, "%s c/d", ABC_HEX);              /* 8: no line end */
+	assert_int_equal(buf_printf(&text, "%s b\r\n", ABC_HEX), 0);            /* 1: CRLF */
+	assert_int_equal(buf_printf(&text, "%s a\r", ABC_HEX), 0);              /* 2: CR */
+	assert_int_equal(buf_printf(&text, "  \t\n"), 0);                       /* 3: blank */
+	assert_int_equal(buf_printf(&text, "\n"), 0);                           /* 4: blank */
+	assert_int_equal(buf_printf(&text, "%s ../escape\n", ABC_HEX), 0);      /* 5: bad */
+	assert_int_equal(buf_printf(&text, "%s %s\n", ABC_HEX, longline), 0);   /* 6: too long */
+	assert_int_equal(buf_append(&text, "x\0y\n", 4), 0);                    /* 7: NUL */
+	assert_int_equal(buf_printf(&text, "%s c/d", ABC_HEX), 0);              /* 8: no line end */
 	ut_write_file(path, text.data, text.len);
 	fd = open(path, O_RDONLY);
 	assert_int_equal(manifest_read_fd(fd, &m, note_bad, &seen, NULL), 0);
@@ -282,13 +282,13 @@ static void test_read_crlf_across_chunks(void **state)
 	int fd;
 
 	while (text.len + 67 + 70 <= 65535) {
-		buf_printf(&text, "%s a\n", ABC_HEX);
+		assert_int_equal(buf_printf(&text, "%s a\n", ABC_HEX), 0);
 		lines++;
 	}
-	buf_printf(&text, "%s ", ABC_HEX);
+	assert_int_equal(buf_printf(&text, "%s ", ABC_HEX), 0);
 	while (text.len < 65535)
-		buf_putc(&text, 'b');
-	buf_puts(&text, "\r\nbad\n");
+		assert_int_equal(buf_putc(&text, 'b'), 0);
+	assert_int_equal(buf_puts(&text, "\r\nbad\n"), 0);
 	assert_int_equal(text.data[65535], '\r');
 	assert_int_equal(text.data[65536], '\n');
 	ut_write_file(path, text.data, text.len);
@@ -372,8 +372,8 @@ static void test_write_dir_lists_final_regular_files(void **state)
 	assert_int_equal(manifest_write_dir(dir, "my_photos/7", skip, NULL, NULL), 0);
 	text = ut_read_file(man, NULL);
 	hex_of(b, hex, NULL);
-	buf_printf(&want, "%s my_photos/7/metadata.json\n%s my_photos/7/original.jpg\n", hex,
-		   ABC_HEX);
+	assert_int_equal(buf_printf(&want, "%s my_photos/7/metadata.json\n"
+				    "%s my_photos/7/original.jpg\n", hex, ABC_HEX), 0);
 	assert_string_equal(text, want.data);
 	free(text);
 	/* writing again lists the same (the manifest does not list itself) */
@@ -458,12 +458,12 @@ static void test_mark_complete_writes_the_manifest_first(void **state)
 	char *text;
 
 	assert_int_equal(store_open(&s, dir, NULL), 0);
-	store_item_path(&s, STORE_MY, "123", NULL, &p);
+	assert_int_equal(store_item_path(&s, STORE_MY, "123", NULL, &p), 0);
 	assert_int_equal(fs_mkdirs(p.data, 0755, NULL), 0);
 	put(dir, "my_photos/123/original.jpg", "abc");
 	assert_int_equal(store_mark_complete(&s, STORE_MY, "123", NULL, NULL), 0);
 	assert_true(store_item_complete(&s, STORE_MY, "123"));
-	store_item_path(&s, STORE_MY, "123", MANIFEST_NAME, &p);
+	assert_int_equal(store_item_path(&s, STORE_MY, "123", MANIFEST_NAME, &p), 0);
 	text = ut_read_file(p.data, NULL);
 	assert_non_null(text);
 	assert_non_null(strstr(text, " my_photos/123/original.jpg\n"));
@@ -486,9 +486,9 @@ static void make_item(const struct store *s, enum store_kind kind, const char *i
 {
 	struct buf p = BUF_INIT;
 
-	store_item_path(s, kind, id, NULL, &p);
+	assert_int_equal(store_item_path(s, kind, id, NULL, &p), 0);
 	assert_int_equal(fs_mkdirs(p.data, 0755, NULL), 0);
-	store_item_path(s, kind, id, "original.jpg", &p);
+	assert_int_equal(store_item_path(s, kind, id, "original.jpg", &p), 0);
 	ut_write_str(p.data, id);
 	if (complete)
 		assert_int_equal(store_mark_complete(s, kind, id, NULL, NULL), 0);
@@ -509,12 +509,12 @@ static void test_archive_manifest(void **state)
 	make_item(&s, STORE_MY, "11", 0);       /* incomplete: not listed */
 	make_item(&s, STORE_FAV, "5", 1);
 	/* archived before manifests existed: gets one from disk */
-	store_item_path(&s, STORE_FAV, "5", MANIFEST_NAME, &p);
+	assert_int_equal(store_item_path(&s, STORE_FAV, "5", MANIFEST_NAME, &p), 0);
 	assert_int_equal(unlink(p.data), 0);
 	/* a damaged item manifest naming another item's file: that line is dropped */
-	store_item_path(&s, STORE_MY, "9", MANIFEST_NAME, &p);
+	assert_int_equal(store_item_path(&s, STORE_MY, "9", MANIFEST_NAME, &p), 0);
 	text = ut_read_file(p.data, NULL);
-	buf_printf(&want, "%s%s my_photos/10/original.jpg\nnot a line\n", text, ABC_HEX);
+	assert_int_equal(buf_printf(&want, "%s%s my_photos/10/original.jpg\nnot a line\n", text, ABC_HEX), 0);
 	ut_write_str(p.data, want.data);
 	free(text);
 	put(dir, "my_photos_index.json", "[]");
@@ -535,7 +535,7 @@ static void test_archive_manifest(void **state)
 	assert_null(strstr(text, "my_photos/11/"));
 	assert_null(strstr(text, "not a line"));
 	assert_null(strstr(text, "albums_index.json"));
-	store_item_path(&s, STORE_FAV, "5", MANIFEST_NAME, &p);
+	assert_int_equal(store_item_path(&s, STORE_FAV, "5", MANIFEST_NAME, &p), 0);
 	assert_true(fs_exists(p.data));
 	free(text);
 	text = ut_read_file(bagit, NULL);

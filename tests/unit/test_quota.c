@@ -424,17 +424,18 @@ static void test_log_default_dir(void **state)
 
 	(void)state;
 	setenv("XDG_STATE_HOME", "/x/state", 1);
-	dir = quota_log_default_dir();
+	assert_int_equal(quota_log_default_dir(&dir), 0);
 	assert_string_equal(dir, "/x/state/flickr-archive");
 	free(dir);
 	setenv("XDG_STATE_HOME", "relative", 1); /* XDG says: ignore a relative path */
 	setenv("HOME", "/home/u", 1);
-	dir = quota_log_default_dir();
+	assert_int_equal(quota_log_default_dir(&dir), 0);
 	assert_string_equal(dir, "/home/u/.local/state/flickr-archive");
 	free(dir);
 	unsetenv("XDG_STATE_HOME");
 	unsetenv("HOME");
-	assert_null(quota_log_default_dir());
+	assert_int_equal(quota_log_default_dir(&dir), 0);
+	assert_null(dir);
 }
 
 int main(void)

@@ -172,7 +172,7 @@ static void test_spool_round_trip(void **state)
 
 		assert_int_equal(site_spool_add(&sp, line, (size_t)n, &offs[i], NULL), 0);
 		assert_int_equal(offs[i], all.len);
-		buf_append(&all, line, (size_t)n);
+		assert_int_equal(buf_append(&all, line, (size_t)n), 0);
 		if (i % 500 == 0) {
 			/* a read in the middle sees what is still buffered */
 			buf_reset(&back);
@@ -182,7 +182,7 @@ static void test_spool_round_trip(void **state)
 	}
 	for (size_t i = 0; i < 200000; i++) {
 		assert_int_equal(site_spool_add(&sp, "x", 1, NULL, NULL), 0);
-		buf_putc(&all, 'x');
+		assert_int_equal(buf_putc(&all, 'x'), 0);
 	}
 	assert_int_equal(sp.len, all.len);
 	buf_reset(&back);
@@ -384,23 +384,24 @@ static void make_commented_archive(const char *root, int n_photos, size_t commen
 
 	assert_int_equal(mkdir(root, 0755), 0);
 	write_rel(root, "my_photos/.keep", "");
-	buf_putc(&index, '[');
+	assert_int_equal(buf_putc(&index, '['), 0);
 	for (int i = 1; i <= n_photos; i++) {
-		buf_printf(&index, "%s{\"id\":\"%d\",\"title\":\"t\",\"date_uploaded\":\"%d\"}",
-			   i > 1 ? "," : "", i, 1000 + i);
+		assert_int_equal(buf_printf(&index,
+					    "%s{\"id\":\"%d\",\"title\":\"t\",\"date_uploaded\":\"%d\"}",
+					    i > 1 ? "," : "", i, 1000 + i), 0);
 		buf_reset(&rel);
-		buf_printf(&rel, "my_photos/%d/metadata.json", i);
+		assert_int_equal(buf_printf(&rel, "my_photos/%d/metadata.json", i), 0);
 		write_rel(root, rel.data, "{\"title\":\"t\"}");
 		buf_reset(&comments);
-		buf_printf(&comments, "[{\"id\":\"c%d\",\"author\":\"11@N01\",\"text\":\"", i);
+		assert_int_equal(buf_printf(&comments, "[{\"id\":\"c%d\",\"author\":\"11@N01\",\"text\":\"", i), 0);
 		for (size_t k = 0; k < comment_len; k++)
-			buf_putc(&comments, "word "[k % 5]);
-		buf_puts(&comments, "\"}]");
+			assert_int_equal(buf_putc(&comments, "word "[k % 5]), 0);
+		assert_int_equal(buf_puts(&comments, "\"}]"), 0);
 		buf_reset(&rel);
-		buf_printf(&rel, "my_photos/%d/comments.json", i);
+		assert_int_equal(buf_printf(&rel, "my_photos/%d/comments.json", i), 0);
 		write_rel(root, rel.data, comments.data);
 	}
-	buf_putc(&index, ']');
+	assert_int_equal(buf_putc(&index, ']'), 0);
 	write_rel(root, "my_photos_index.json", index.data);
 	buf_release(&index);
 	buf_release(&rel);
