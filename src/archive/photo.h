@@ -98,6 +98,14 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		       const json_t *albums, int *ret_changed, struct err *e);
 
 /*
+ * For an archived item no listing shows: its XMP sidecar made to agree with
+ * its metadata.json, without API calls (a damaged one is kept aside first).
+ * FA_EPARSE when metadata.json is damaged: nothing is built upon it.
+ */
+int photo_update_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 struct err *e);
+
+/*
  * Marks an archived item as gone upstream (status "unavailable",
  * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
  * when one said so (0: none), last seen at last_seen (0: when its info was

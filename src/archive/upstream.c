@@ -128,6 +128,25 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 	return 1;
 }
 
+/* Unlisted items keep their sidecar current too (no API call); only a fatal error stops. */
+static int keep_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			struct err *e)
+{
+	struct err one = { 0 };
+	int r = photo_update_sidecar(ctx, kind, id, &one);
+
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	/* a damaged metadata.json is reported with the damage */
+	if (r < 0 && r != FA_ENOTFOUND && r != FA_EPARSE)
+		msg_warn("%s/%s: its XMP sidecar not written: %s", store_kind_dir(kind), id,
+			 one.msg);
+	return 0;
+}
+
 int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
 		   long *ret_pending, struct store_ids *ret_unlisted, struct err *e)
@@ -152,6 +171,9 @@ int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 	for (size_t i = 0; r >= 0 && i < archived.n; i++) {
 		if (store_ids_contains(listed, archived.v[i]))
 			continue;
+		r = keep_sidecar(ctx, kind, archived.v[i], e);
+		if (r < 0)
+			break;
 		/* a listing glitch must not eat the quota: the rest waits for the next run */
 		if (asked >= UPSTREAM_MAX_CHECKS) {
 			(*ret_pending)++;
