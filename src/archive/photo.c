@@ -166,9 +166,9 @@ struct sidecar {
 
 #define SIDECAR_INIT { BUF_INIT, BUF_INIT, BUF_INIT, 0 }
 
-/* Builds the sidecar of dir/media from meta; due when the file differs, or with force. */
+/* Builds the sidecar of dir/media from meta; due when the file there differs. */
 static int sidecar_prepare(struct sidecar *sc, const char *dir, const char *media,
-			   const json_t *meta, int force, struct err *e)
+			   const json_t *meta, struct err *e)
 {
 	int r = xmp_sidecar_name(media, &sc->name);
 
@@ -178,7 +178,7 @@ static int sidecar_prepare(struct sidecar *sc, const char *dir, const char *medi
 		r = FA_ENOMEM;
 	if (r < 0)
 		return err_set(e, r, "cannot make the sidecar of '%s/%s'", dir, media);
-	sc->due = force || xmp_differs(sc->path.data, &sc->xmp);
+	sc->due = xmp_differs(sc->path.data, &sc->xmp);
 	return 0;
 }
 
@@ -202,7 +202,7 @@ static int archive_sidecar(struct job *j, const json_t *meta, struct err *e)
 
 	if (!j->media_name.len)
 		return 0;
-	r = sidecar_prepare(&sc, j->dir.data, j->media_name.data, meta, 0, e);
+	r = sidecar_prepare(&sc, j->dir.data, j->media_name.data, meta, e);
 	if (r == 0 && is_damaged(j, sc.name.data)) {
 		sc.due = 1;
 		r = keep_damaged(j, sc.name.data, e);
@@ -1669,7 +1669,7 @@ static int save_item_meta(const struct photo_ctx *ctx, enum store_kind kind, con
 
 	r = store_item_path(ctx->store, kind, id, NULL, &dir);
 	if (r == 0 && store_find_media(dir.data, "original", &media))
-		r = sidecar_prepare(&sc, dir.data, media.data, meta, 0, e);
+		r = sidecar_prepare(&sc, dir.data, media.data, meta, e);
 	if (r < 0 || (!path && !sc.due && !names_have(damaged, buf_cstr(&sc.name))))
 		goto cleanup;
 	if (complete)
