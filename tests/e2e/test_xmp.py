@@ -289,3 +289,21 @@ def test_hostile_texts_make_valid_xml(archiver, fake, account):
     meta = json.loads((item / "metadata.json").read_text())
     assert as_list(got.get("Subject")) == [t.replace("\u0002", "") for t in meta["tags"]]
     assert_verified(archiver)
+
+
+def test_joining_an_album_rewrites_the_sidecar_without_getinfo(archiver, fake, account):
+    photo = next(p for p in account.photos
+                 if not any(p.id in a.photo_ids for a in account.albums) and not p.is_video)
+    album = account.albums[0]
+    assert archiver.sync().returncode == 0
+    account.add_to_album(album.id, photo.id, photo.last_update + 100)
+    fake.reset_counters()
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    assert "flickr.photos.getInfo" not in fake.calls  # the listing says enough
+    sidecar = archiver.item_dir("my_photos", photo.id) / "original.jpg.xmp"
+    got = read_back([sidecar])[str(sidecar)]
+    assert as_list(got["HierarchicalSubject"])[-1] == f"Albums|{album.title}"
+    assert as_list(got["TagsList"])[-1] == f"Albums/{album.title}"
+    assert_every_sidecar_matches(archiver)
+    assert_verified(archiver)
