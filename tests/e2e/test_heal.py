@@ -259,6 +259,17 @@ def test_a_damaged_avatar_is_fetched_again_not_blessed(synced, fake):
     assert verify(synced).returncode == 0
 
 
+def test_an_avatars_folder_that_is_a_link_is_never_followed(synced, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(synced.archive / "avatars", elsewhere)
+    (synced.archive / "avatars").symlink_to(elsewhere)
+    before = {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()}
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert "avatars is not a folder (a symbolic link?): it is never followed" in r.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()} == before
+
+
 @pytest.mark.parametrize("name", ["users_cache.json", "albums_index.json"])
 def test_a_damaged_index_file_is_said_and_rebuilt(synced, account, name):
     path = synced.archive / name
