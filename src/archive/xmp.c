@@ -293,6 +293,7 @@ int xmp_html_text(const char *html, struct buf *out)
 
 /* ---- properties ---------------------------------------------------------- */
 
+/* The sidecar being written: after the first error (r), nothing more is. */
 struct doc {
 	struct buf *out;
 	struct buf scratch;
