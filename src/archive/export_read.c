@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -17,6 +18,8 @@
 
 #include "buf.h"
 #include "clock.h"
+
+#define REST_LOST "the ZIP cannot be read past it (truncated or damaged)"
 
 /* how deep a folder of unpacked ZIPs is walked (the export is flat) */
 #define EXPORT_DIR_DEPTH 4
@@ -81,11 +84,30 @@ static int read_head(struct export_stream *s, struct export_member *m, struct er
 	return 0;
 }
 
+/*
+ * Names a damaged member once: both passes of an import read the same ZIP,
+ * and a member that breaks the ZIP is also where the rest is lost.
+ */
 static int note_damage(json_t *damaged, const char *source, const char *member,
 		       const char *problem)
 {
-	json_t *d = json_object();
+	json_t *d;
 
+	for (size_t i = 0; i < json_array_size(damaged); i++) {
+		const char *was;
+		char both[512];
+
+		d = json_array_get(damaged, i);
+		was = jstr(d, "problem");
+		if (strcmp(jstr(d, "source") ? jstr(d, "source") : "", source) ||
+		    strcmp(jstr(d, "member") ? jstr(d, "member") : "", member))
+			continue;
+		if (was && strstr(was, problem))
+			return 0;
+		snprintf(both, sizeof(both), "%s; %s", was ? was : "", problem);
+		return jset_str(d, "problem", both) < 0 ? FA_ENOMEM : 0;
+	}
+	d = json_object();
 	if (!d || jset_str(d, "source", source) < 0 || jset_str(d, "member", member) < 0 ||
 	    jset_str(d, "problem", problem) < 0 || json_array_append_new(damaged, d) < 0)
 		return FA_ENOMEM;
@@ -140,7 +162,7 @@ static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *da
 		if (ar < ARCHIVE_WARN) {
 			/* the ZIP ends or breaks here: what follows cannot be named */
 			r = note_damage(damaged, path, buf_cstr(&name)[0] ? buf_cstr(&name) : "(start)",
-					"the rest of the ZIP after this member cannot be read: truncated or damaged");
+					REST_LOST);
 			break;
 		}
 		if (archive_entry_filetype(entry) != AE_IFREG)
@@ -154,7 +176,7 @@ static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *da
 		r = visit(path, &m, &s, fn, ud, damaged, e);
 		if (r == 0 && s.fatal)
 			r = note_damage(damaged, path, m.name,
-					"the rest of the ZIP after this member cannot be read: truncated or damaged");
+					REST_LOST);
 	}
 cleanup:
 	archive_read_free(s.zip);
