@@ -18,6 +18,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "album_members.h"
@@ -40,11 +41,26 @@
 /* a JSON member larger than this is kept, not read (albums.json of 100,000 photos: ~2 MB) */
 #define EXPORT_JSON_MAX (48u << 20)
 
+/*
+ * Items are written in batches: their files without an fsync each, then one
+ * fs_sync_all(), then their manifests and complete.flags, then another: a
+ * small photo costs two syncs per batch instead of a dozen fsyncs, and an
+ * item is complete only once its files are on disk.
+ */
+#define IMPORT_BATCH_ITEMS 256
+#define IMPORT_BATCH_BYTES (512ull << 20)
+
+struct import_pending {
+	char id[40];
+	struct export_result res;
+};
+
 struct import_state {
 	const struct options *o;
 	struct store store;
 	int lock_fd;
 	int64_t now;
+	int64_t start_ms;
 	struct store_ids known;     /* ids of the photo_<id>.json kept under export/photos */
 	json_t *profile;            /* export/account_profile.json, or NULL */
 	json_t *albums;             /* export/albums.json's albums, as albums_index entries */
@@ -53,6 +69,9 @@ struct import_state {
 	json_t *damaged;            /* [{source, member, problem}] */
 	json_t *differs, *rejected, *unmatched, *left_to_sync;
 	long json_kept, photo_records, created, replaced, same;
+	struct import_pending *pending; /* items whose files wait for the batch's sync */
+	size_t n_pending;
+	uint64_t pending_bytes;
 };
 
 static int is_json_head(const struct export_member *m)
@@ -277,7 +296,7 @@ static int create_item(struct import_state *st, const char *id, struct export_fi
 
 		albums = album_members_of(&st->members, id, st->albums);
 		in.albums = albums;
-		r = export_item_create(&st->store, id, &in, f, st->now, res, e);
+		r = export_item_create(&st->store, id, &in, f, st->now, 1, res, e);
 	}
 	json_decref(photo);
 	json_decref(albums);
@@ -305,13 +324,46 @@ static int count_outcome(struct import_state *st, const char *id, const struct e
 	return 0;
 }
 
+/* The batch's files made durable, then its items completed (manifest, flag) and those too. */
+static int flush_batch(struct import_state *st, struct err *e)
+{
+	int r = st->n_pending ? fs_sync_all(st->store.root, e) : 0;
+
+	for (size_t i = 0; r == 0 && i < st->n_pending; i++)
+		r = export_item_complete(&st->store, st->pending[i].id, &st->pending[i].res, e);
+	if (r == 0)
+		r = fs_sync_all(st->store.root, e);
+	st->n_pending = 0;
+	st->pending_bytes = 0;
+	return r;
+}
+
+static int add_pending(struct import_state *st, const char *id, const struct export_file *f,
+		       const struct export_result *res, struct err *e)
+{
+	struct import_pending *p;
+
+	if (!st->pending) {
+		st->pending = calloc(IMPORT_BATCH_ITEMS, sizeof(*st->pending));
+		if (!st->pending)
+			return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	p = &st->pending[st->n_pending++];
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->res = *res;
+	st->pending_bytes += f->size;
+	if (st->n_pending == IMPORT_BATCH_ITEMS || st->pending_bytes >= IMPORT_BATCH_BYTES)
+		return flush_batch(st, e);
+	return 0;
+}
+
 /* Pass 2: a media member put where it belongs. */
 static int take_media(void *ud, const struct export_member *m, struct export_stream *s,
 		      struct err *e)
 {
 	struct import_state *st = ud;
 	struct export_file f = { .tmp = FS_TMP_INIT };
-	struct export_result res = { EXPORT_REJECTED, "" };
+	struct export_result res = { .outcome = EXPORT_REJECTED };
 	struct buf media = BUF_INIT, spool = BUF_INIT;
 	enum export_item_state state;
 	char id[40];
@@ -336,9 +388,11 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	if (r == 0 && state == EXPORT_ITEM_ORIGINAL)
 		r = export_item_compare(&st->store, id, media.data, &f, &res, e);
 	else if (r == 0 && state == EXPORT_ITEM_NOT_ORIGINAL)
-		r = export_item_replace(&st->store, id, media.data, &f, st->now, &res, e);
+		r = export_item_replace(&st->store, id, media.data, &f, st->now, 1, &res, e);
 	else if (r == 0)
 		r = create_item(st, id, &f, &res, e);
+	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED))
+		r = add_pending(st, id, &f, &res, e);
 	if (r == 0)
 		r = count_outcome(st, id, &f, &res);
 	progress_item(id, 0);
@@ -481,14 +535,26 @@ static int setup(struct import_state *st, struct err *e)
 
 static int run(struct import_state *st, struct err *e)
 {
-	int r = read_all(st, take_json, st->damaged, e);
+	struct err fe = { 0 };
+	int r, fr;
 
+	fs_defer_sync(1);
+	r = read_all(st, take_json, st->damaged, e);
+	if (r == 0)
+		r = fs_sync_all(st->store.root, e);
 	if (r == 0)
 		r = load_account_data(st, e);
 	if (r == 0) {
 		progress_begin("import", (long)st->known.n);
 		r = read_all(st, take_media, st->damaged, e);
 		progress_end();
+	}
+	/* what is whole is completed, also when the run stops (Ctrl-C, a bad file) */
+	fr = r == FA_ENOSPC ? 0 : flush_batch(st, &fe);
+	fs_defer_sync(0);
+	if (r == 0 && fr < 0) {
+		*e = fe;
+		r = fr;
 	}
 	return r;
 }
@@ -516,6 +582,7 @@ static void release(struct import_state *st)
 	json_decref(st->rejected);
 	json_decref(st->unmatched);
 	json_decref(st->left_to_sync);
+	free(st->pending);
 }
 
 static int finish(struct import_state *st, struct err *e)
@@ -528,12 +595,15 @@ static int finish(struct import_state *st, struct err *e)
 
 	if (r == 0)
 		r = write_report(st, lacking, not_in_export, e);
+	msg_debug("import: media read in %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0)
 		r = catalog_rebuild(&st->store, albums_for_index(st), NULL, NULL, &cc, e);
 	json_decref(cc.damaged);
+	msg_debug("import: index files at %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0 && index_refresh(st->store.root, &is, &ie) < 0)
 		msg_warn("cannot update the search index: %s; 'flickr-archive search' will try "
 			 "again", ie.msg);
+	msg_debug("import: search index at %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0)
 		print_summary(st, lacking, not_in_export);
 	if (r == 0 && (json_array_size(st->damaged) || json_array_size(st->rejected) ||
@@ -551,6 +621,7 @@ int cmd_import(const struct options *o)
 	int r, status;
 
 	st.now = clock_unix_now();
+	st.start_ms = clock_now_ms();
 	r = setup(&st, &e);
 	if (r == 0)
 		r = run(&st, &e);

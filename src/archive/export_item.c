@@ -174,7 +174,7 @@ static int install(const struct store *s, const char *id, const char *name,
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = fs_tmp_commit(&f->tmp, path.data, e);
-	if (r == 0 && fs_fsync_dir(dir.data) < 0)
+	if (r == 0 && !fs_sync_deferred() && fs_fsync_dir(dir.data) < 0)
 		r = fs_errno_error(e, "sync directory", dir.data, errno);
 	buf_release(&path);
 	buf_release(&dir);
@@ -273,16 +273,42 @@ static int keep_earlier(const struct store *s, const char *id, const char *media
 	return r;
 }
 
+int export_item_complete(const struct store *s, const char *id,
+			 const struct export_result *res, struct err *e)
+{
+	const char *written[EXPORT_WRITTEN_MAX + 1] = { NULL };
+
+	for (int i = 0; i < res->n_written && i < EXPORT_WRITTEN_MAX; i++)
+		written[i] = res->written[i];
+	return store_mark_complete(s, STORE_MY, id, res->n_written ? written : NULL, e);
+}
+
+static void note_written(struct export_result *res, const char *name)
+{
+	if (res->n_written < EXPORT_WRITTEN_MAX)
+		snprintf(res->written[res->n_written++], sizeof(res->written[0]), "%s", name);
+}
+
+/* The rewrite marker is on disk before the first file changes, even in a deferred batch. */
+static int begin_rewrite(const struct store *s, const char *id, struct err *e)
+{
+	int was = fs_defer_sync(0);
+	int r = store_begin_rewrite(s, STORE_MY, id, NULL, e);
+
+	fs_defer_sync(was);
+	return r;
+}
+
 int export_item_replace(const struct store *s, const char *id, const char *media,
-			struct export_file *f, int64_t now, struct export_result *res,
+			struct export_file *f, int64_t now, int defer, struct export_result *res,
 			struct err *e)
 {
 	struct buf path = BUF_INIT, name = BUF_INIT, kept = BUF_INIT;
 	json_t *sizes = load_item_json(s, id, "sizes.json");
 	json_t *meta = load_item_json(s, id, "metadata.json");
-	const char *written[6] = { NULL };
 	int r = store_item_path(s, STORE_MY, id, media, &path);
 
+	res->n_written = 0;
 	if (r < 0 || !meta) {
 		r = err_set(e, r < 0 ? FA_ENOMEM : FA_EIO, "my_photos/%s: no readable metadata.json",
 			    id);
@@ -295,7 +321,7 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 		goto cleanup;
 	}
 	media_name(f, &name);
-	r = store_begin_rewrite(s, STORE_MY, id, NULL, e);
+	r = begin_rewrite(s, id, e);
 	if (r == 0)
 		r = keep_earlier(s, id, media, now, &kept, e);
 	if (r == 0)
@@ -303,19 +329,16 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 	if (r == 0 && strcmp(name.data, media)) {
 		/* another extension: the old name goes, its bytes stay as replaced-* */
 		unlink(path.data);
-		written[3] = media;
+		note_written(res, media);
 	}
 	if (r == 0)
 		r = record_replacement(s, id, sizes, meta, f, name.data, kept.data, now, e);
-	written[0] = name.data;
-	written[1] = "sizes.json";
-	written[2] = "metadata.json";
-	if (!written[3])
-		written[3] = kept.data;
-	else
-		written[4] = kept.data;
-	if (r == 0)
-		r = store_mark_complete(s, STORE_MY, id, written, e);
+	note_written(res, name.data);
+	note_written(res, "sizes.json");
+	note_written(res, "metadata.json");
+	note_written(res, kept.len ? kept.data : "sizes.json");
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
 	if (r == 0) {
 		res->outcome = EXPORT_REPLACED;
 		snprintf(res->why, sizeof(res->why), "the earlier file is kept as %s", kept.data);
@@ -343,7 +366,7 @@ static json_t *new_sizes(const struct export_file *f, const char *name, const js
 }
 
 int export_item_create(const struct store *s, const char *id, const struct export_new_item *in,
-		       struct export_file *f, int64_t now, struct export_result *res,
+		       struct export_file *f, int64_t now, int defer, struct export_result *res,
 		       struct err *e)
 {
 	struct buf dir = BUF_INIT, name = BUF_INIT;
@@ -383,8 +406,9 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 	if (r == 0)
 		r = write_item_json(s, id, "metadata.json", doc = export_map_metadata(&mi), e);
 	json_decref(doc);
-	if (r == 0)
-		r = store_mark_complete(s, STORE_MY, id, NULL, e);
+	res->n_written = 0;
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
 	if (r == 0)
 		res->outcome = EXPORT_CREATED;
 cleanup:

@@ -55,10 +55,23 @@ enum export_outcome {
 	EXPORT_REJECTED = 4,    /* not installed: it failed the check (why says why) */
 };
 
+#define EXPORT_WRITTEN_MAX 5
+
 struct export_result {
 	enum export_outcome outcome;
 	char why[256];
+	/* replaced or created, not yet complete (defer): what export_item_complete() records */
+	char written[EXPORT_WRITTEN_MAX][80];
+	int n_written;          /* 0 for a created item: every file is new */
 };
+
+/*
+ * With defer, export_item_replace() and export_item_create() leave the item's
+ * manifest and complete.flag to export_item_complete(), to be called once the
+ * files are durable (a batch's fs_sync_all(): see fsutil.h).
+ */
+int export_item_complete(const struct store *s, const char *id,
+			 const struct export_result *res, struct err *e);
 
 /* Compares f (hashed only) with the archived original media (a file name in the item). */
 int export_item_compare(const struct store *s, const char *id, const char *media,
@@ -66,7 +79,7 @@ int export_item_compare(const struct store *s, const char *id, const char *media
 
 /* Installs f over the archived smaller file media, if it passes the check. */
 int export_item_replace(const struct store *s, const char *id, const char *media,
-			struct export_file *f, int64_t now, struct export_result *res,
+			struct export_file *f, int64_t now, int defer, struct export_result *res,
 			struct err *e);
 
 struct export_new_item {
@@ -78,7 +91,7 @@ struct export_new_item {
 
 /* Makes my_photos/<id> from the export: media, records, manifest, complete.flag. */
 int export_item_create(const struct store *s, const char *id, const struct export_new_item *in,
-		       struct export_file *f, int64_t now, struct export_result *res,
+		       struct export_file *f, int64_t now, int defer, struct export_result *res,
 		       struct err *e);
 
 #endif
