@@ -559,15 +559,22 @@ static int run(struct import_state *st, struct err *e)
 	return r;
 }
 
-/* The albums for the index files: the export's only when no sync recorded any. */
+/*
+ * The albums for the index files: the export's, unless a sync recorded some
+ * (an albums_index.json whose albums do not all come from an export).
+ */
 static const json_t *albums_for_index(struct import_state *st)
 {
-	struct buf path = BUF_INIT;
-	int have = store_root_path(&st->store, "albums_index.json", &path) == 0 &&
-		   fs_exists(path.data);
+	json_t *index = load_root_json(st, "albums_index.json");
+	int synced = 0;
 
-	buf_release(&path);
-	return have ? NULL : st->albums;
+	for (size_t i = 0; i < json_array_size(index); i++) {
+		const char *src = jstr(json_array_get(index, i), "source");
+
+		synced |= !src || strcmp(src, EXPORT_SOURCE);
+	}
+	json_decref(index);
+	return synced || !json_array_size(st->albums) ? NULL : st->albums;
 }
 
 static void release(struct import_state *st)
@@ -607,7 +614,8 @@ static int finish(struct import_state *st, struct err *e)
 	if (r == 0)
 		print_summary(st, lacking, not_in_export);
 	if (r == 0 && (json_array_size(st->damaged) || json_array_size(st->rejected) ||
-		       json_array_size(st->differs) || json_array_size(lacking)))
+		       json_array_size(st->differs) || json_array_size(lacking) ||
+		       json_array_size(st->unmatched) || json_array_size(st->left_to_sync)))
 		r = 1;
 	json_decref(lacking);
 	json_decref(not_in_export);

@@ -114,6 +114,17 @@ static int note_damage(json_t *damaged, const char *source, const char *member,
 	return 0;
 }
 
+/* A member's base name, its control bytes made '?' (it is printed, and it is the server's). */
+static int set_name(struct buf *name, const char *path)
+{
+	if (buf_set(name, export_base_name(path)) < 0)
+		return FA_ENOMEM;
+	for (size_t i = 0; i < name->len; i++)
+		if ((unsigned char)name->data[i] < 0x20 || name->data[i] == 0x7f)
+			name->data[i] = '?';
+	return 0;
+}
+
 /* One member: its head, then the caller.  A damaged one is named, not fatal. */
 static int visit(const char *source, struct export_member *m, struct export_stream *s,
 		 export_member_fn *fn, void *ud, json_t *damaged, struct err *e)
@@ -167,7 +178,7 @@ static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *da
 		}
 		if (archive_entry_filetype(entry) != AE_IFREG)
 			continue;
-		if (buf_set(&name, export_base_name(entry_name(entry))) < 0) {
+		if (set_name(&name, entry_name(entry)) < 0) {
 			r = err_set(e, FA_ENOMEM, "out of memory");
 			break;
 		}
@@ -193,6 +204,7 @@ static int read_dir_entry(const char *path, int depth, export_member_fn *fn, voi
 {
 	struct export_stream s = { NULL, -1, 0 };
 	struct export_member m = { 0 };
+	struct buf name = BUF_INIT;
 	struct stat st;
 	int r;
 
@@ -202,13 +214,19 @@ static int read_dir_entry(const char *path, int depth, export_member_fn *fn, voi
 		return depth < EXPORT_DIR_DEPTH ? read_dir(path, depth + 1, fn, ud, damaged, e) : 0;
 	if (!S_ISREG(st.st_mode))
 		return 0;
+	if (set_name(&name, path) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
 	s.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (s.fd < 0)
-		return note_damage(damaged, path, export_base_name(path), strerror(errno));
-	m.name = export_base_name(path);
+	if (s.fd < 0) {
+		r = note_damage(damaged, path, name.data, strerror(errno));
+		goto cleanup;
+	}
+	m.name = name.data;
 	m.size = st.st_size;
 	r = visit(path, &m, &s, fn, ud, damaged, e);
 	close(s.fd);
+cleanup:
+	buf_release(&name);
 	return r;
 }
 
