@@ -30,6 +30,7 @@ enum long_only {
 	OPT_NO_FAVORITES_ID,
 	OPT_REFRESH_ID,
 	OPT_NO_SITE_ID,
+	OPT_PLAN_ID,
 	OPT_JSON_ID,
 	OPT_LIMIT,
 };
@@ -49,6 +50,7 @@ static const struct option long_options[] = {
 	{ "no-favorites", no_argument, NULL, OPT_NO_FAVORITES_ID },
 	{ "refresh", no_argument, NULL, OPT_REFRESH_ID },
 	{ "no-site", no_argument, NULL, OPT_NO_SITE_ID },
+	{ "plan", no_argument, NULL, OPT_PLAN_ID },
 	{ "json", no_argument, NULL, OPT_JSON_ID },
 	{ "limit", required_argument, NULL, OPT_LIMIT },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -146,6 +148,11 @@ void options_print_help(void)
 "                             again, not only those whose lastupdate or counts\n"
 "                             changed (costs about 2 API calls per item)\n"
 "      --no-site              sync, import: do not make the site at the end\n"
+"      --plan                 sync: list the account (listing calls only) and say\n"
+"                             what a sync would do and cost: items new, changed,\n"
+"                             unchanged and no longer listed, API calls, time under\n"
+"                             the quota, bytes to download (estimated), disk free;\n"
+"                             archives nothing\n"
 "      --no-browser           auth: do not try to open a web browser\n"
 "      --json                 search: print a JSON array of matches (id, section,\n"
 "                             path, date, title, status, matched, snippet, where)\n"
@@ -372,6 +379,7 @@ static int parse_flag(struct options *o, int c, const char *arg, long *calls, st
 	case OPT_NO_FAVORITES_ID: o->flags |= OPT_NO_FAVORITES; return 0;
 	case OPT_REFRESH_ID: o->flags |= OPT_REFRESH; return 0;
 	case OPT_NO_SITE_ID: o->flags |= OPT_NO_SITE; return 0;
+	case OPT_PLAN_ID: o->flags |= OPT_PLAN; return 0;
 	case OPT_JSON_ID: o->flags |= OPT_JSON; return 0;
 	case OPT_LIMIT:
 		if (parse_long(arg, 0, 1000000000, &v) < 0)

@@ -21,6 +21,7 @@ enum options_flags {
 	OPT_REFRESH = 1 << 4,
 	OPT_NO_SITE = 1 << 5,
 	OPT_JSON = 1 << 6,
+	OPT_PLAN = 1 << 7,
 };
 
 #define OPTIONS_DEFAULT_JOBS 16

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "album_members.h"
@@ -28,6 +29,7 @@
 #include "listing.h"
 #include "log.h"
 #include "photo.h"
+#include "plan.h"
 #include "pool.h"
 #include "record.h"
 #include "store.h"
@@ -985,9 +987,11 @@ static int setup(struct sync_state *st, struct err *e)
 #define ALBUM_ONLY_SPOOL STORE_WORK_DIR "/album_members.jsonl"
 #define FAV_SPOOL STORE_WORK_DIR "/favorites.jsonl"
 
+/* The listings, spooled; unless planning, the archived items they lack are asked about. */
 static int list_everything(struct sync_state *st, struct err *e)
 {
 	int favorites = !(st->o->flags & OPT_NO_FAVORITES);
+	int planning = (st->o->flags & OPT_PLAN) != 0;
 	int r;
 
 	r = list_albums(st, e);
@@ -1000,11 +1004,140 @@ static int list_everything(struct sync_state *st, struct err *e)
 		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0 && favorites)
 		r = spool_listing(st, STORE_FAV, FAV_SPOOL, e);
-	if (r == 0)
+	if (r == 0 && !planning)
 		r = check_unlisted(st, STORE_MY, e);
-	if (r == 0 && favorites)
+	if (r == 0 && favorites && !planning)
 		r = check_unlisted(st, STORE_FAV, e);
 	return r;
+}
+
+/* ---- sync --plan: what a sync would do and cost, from the listings alone ---- */
+
+struct plan_totals {
+	long n[3];            /* by enum plan_state */
+	long calls;
+	long long bytes;
+	long bytes_unknown;   /* downloads the listing gives no size for */
+	long unlisted;        /* archived items no listing has */
+};
+
+static int plan_spool(struct sync_state *st, enum store_kind kind, const char *file,
+		      struct plan_totals *t, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	char *line = NULL;
+	size_t cap = 0;
+	FILE *f;
+	int r = 0;
+
+	store_root_path(&st->store, file, &path);
+	f = fopen(path.data, "re");
+	if (!f) {
+		r = errno == ENOENT ? 0 : fs_errno_error(e, "read", path.data, errno);
+		goto cleanup;
+	}
+	while (getline(&line, &cap, f) > 0 && r == 0) {
+		json_t *listing = json_loads(line, 0, NULL);
+		struct plan_item it;
+
+		if (!listing)
+			continue;
+		plan_item(&st->pctx, kind, listing, &it);
+		t->n[it.state]++;
+		t->calls += it.calls;
+		t->bytes += it.bytes;
+		t->bytes_unknown += it.bytes_unknown;
+		json_decref(listing);
+		r = clock_stop_requested() ? err_set(e, FA_EINTR, "interrupted") : 0;
+	}
+	fclose(f);
+cleanup:
+	free(line);
+	buf_release(&path);
+	return r;
+}
+
+/* Archived items of kind that no listing has: a sync asks Flickr about each. */
+static void plan_unlisted(struct sync_state *st, enum store_kind kind, struct plan_totals *t)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+
+	store_ids_sort(&st->listed[kind]);
+	if (store_list_ids(&st->store, kind, &ids) < 0)
+		return;
+	for (size_t i = 0; i < ids.n; i++) {
+		if (store_ids_contains(&st->listed[kind], ids.v[i]))
+			continue;
+		t->unlisted++;
+		t->calls += plan_unlisted_calls(&st->pctx, kind, ids.v[i]);
+	}
+	store_ids_free(&ids);
+}
+
+static void print_plan_kind(const char *what, const struct plan_totals *t)
+{
+	msg_info("%s: %ld new, %ld changed, %ld unchanged; %ld archived but no longer listed",
+		 what, t->n[PLAN_NEW], t->n[PLAN_CHANGED], t->n[PLAN_UNCHANGED], t->unlisted);
+}
+
+static void print_plan(struct sync_state *st, const struct plan_totals *t, long listing_calls)
+{
+	long calls = listing_calls + t[0].calls + t[1].calls;
+	long long bytes = t[0].bytes + t[1].bytes;
+	long unknown = t[0].bytes_unknown + t[1].bytes_unknown;
+	int64_t wait_ms = flickr_quota_wait_for(&st->fc, calls);
+	char not_counted[160] = "";
+	struct statvfs fs;
+
+	print_listed(st);
+	print_plan_kind("Photos and videos", &t[0]);
+	if (!(st->o->flags & OPT_NO_FAVORITES))
+		print_plan_kind("Favorites", &t[1]);
+	msg_info("API calls: about %ld (%ld to list, as just made, and %ld for the items; "
+		 "people tagged add one each where there are some)", calls, listing_calls,
+		 calls - listing_calls);
+	if (st->o->calls_per_hour <= 0 || wait_ms <= 0)
+		msg_info("Time: no waiting for the quota (%ld calls fit in what the rolling hour "
+			 "allows now); the rest is download time", calls);
+	else
+		msg_info("Time: about %lld min of waiting for the quota (%ld calls an hour), plus "
+			 "download time", (long long)((wait_ms + 59999) / 60000), st->o->calls_per_hour);
+	if (unknown)
+		snprintf(not_counted, sizeof(not_counted), "; not counted: %ld files whose size the "
+			 "listing does not give (videos, or no original offered)", unknown);
+	msg_info("Download: about %.1f MB, estimated from the originals' pixel sizes%s",
+		 (double)bytes / 1e6, not_counted);
+	if (statvfs(st->store.root, &fs) == 0)
+		msg_info("Disk: %.1f GB free at %s", (double)fs.f_bavail * (double)fs.f_frsize / 1e9,
+			 st->store.root);
+	msg_info("Nothing was archived (sync --plan)");
+}
+
+/* Lists the account and prints the plan: listing calls only, nothing archived. */
+static int run_plan(struct sync_state *st, struct err *e)
+{
+	struct plan_totals t[2];
+	long listing_calls;
+	int r;
+
+	memset(t, 0, sizeof(t));
+	r = login(st, e);
+	if (r == 0)
+		r = list_everything(st, e);
+	listing_calls = st->fc.calls;
+	if (r == 0)
+		r = plan_spool(st, STORE_MY, MY_SPOOL, &t[0], e);
+	if (r == 0)
+		r = plan_spool(st, STORE_MY, ALBUM_ONLY_SPOOL, &t[0], e);
+	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
+		r = plan_spool(st, STORE_FAV, FAV_SPOOL, &t[1], e);
+	if (r < 0)
+		return r;
+	plan_unlisted(st, STORE_MY, &t[0]);
+	if (!(st->o->flags & OPT_NO_FAVORITES))
+		plan_unlisted(st, STORE_FAV, &t[1]);
+	print_plan(st, t, listing_calls);
+	return 0;
 }
 
 static int run(struct sync_state *st, struct err *e)
@@ -1075,6 +1208,22 @@ static int still_missing(const struct sync_state *st)
 	       json_array_size(st->damaged) || st->ledger.incomplete;
 }
 
+/* sync --plan: the same setup and listings as a sync, then the plan, nothing written but spools. */
+static int finish_plan(struct sync_state *st, int r, const struct err *e)
+{
+	int status = EXIT_OK;
+
+	if (r == FA_EINTR) {
+		msg_error("interrupted");
+		status = EXIT_INTERRUPTED;
+	} else if (r < 0) {
+		msg_error("%s", e->msg[0] ? e->msg : fa_strerror(r));
+		status = EXIT_FATAL;
+	}
+	teardown(st);
+	return status;
+}
+
 int cmd_sync(const struct options *o)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -1089,6 +1238,8 @@ int cmd_sync(const struct options *o)
 		msg_warn("'%s' holds secrets but others can read it; run: chmod 600 '%s'",
 			 o->config_path, o->config_path);
 	r = setup(&st, &e);
+	if (o->flags & OPT_PLAN)
+		return finish_plan(&st, r == 0 ? run_plan(&st, &e) : r, &e);
 	if (r == 0)
 		r = run(&st, &e);
 	/* a run without the lock (refused, or failed before it) writes nothing at all */

@@ -434,13 +434,18 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	struct damage damaged = DAMAGE_INIT;
 	struct buf dir = BUF_INIT;
 	size_t n = 0;
-	int r;
+	int r = 0;
 
 	avatar_result_release(res);
 	res->failed = json_array();
 	if (!res->failed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
+	if (fs_exists(dir.data) && !fs_is_real_dir(dir.data)) {
+		msg_warn("%s is not a folder (a symbolic link?): it is never followed, and no "
+			 "avatar is archived until it is one", STORE_AVATARS_DIR);
+		goto cleanup;
+	}
 	if (fs_is_dir(dir.data))
 		fs_sweep_temps(dir.data); /* left by a killed run */
 	r = damage_check_dir(dir.data, STORE_AVATARS_DIR "/", &damaged, e);
@@ -458,6 +463,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 		if (r == 0)
 			r = w;
 	}
+cleanup:
 	free(jobs);
 	damage_release(&damaged);
 	buf_release(&dir);

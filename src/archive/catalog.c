@@ -550,8 +550,8 @@ static int append_avatars(const struct store *s, struct fs_tmp *tmp, struct err 
 	int r = 0;
 
 	store_root_path(s, STORE_AVATARS_DIR, &dir);
-	if (!fs_is_dir(dir.data))
-		goto cleanup; /* no avatar archived yet */
+	if (!fs_is_real_dir(dir.data))
+		goto cleanup; /* no avatar archived yet (a link is never followed) */
 	/* avatar.c records what it installs: here only icons never listed are hashed
 	 * (an archive from before that), a damaged one keeps its recorded digest */
 	r = manifest_write_dir(dir.data, STORE_AVATARS_DIR, skip, none, e);

@@ -186,7 +186,8 @@ static int hand_over(int r, struct damage *d, struct damage *ret)
 	return 0;
 }
 
-int damage_check_item(const struct store *s, enum store_kind kind, const char *id,
+/* The check of damage_check_item(); settle: record a killed run's own writes. */
+static int check_item(const struct store *s, enum store_kind kind, const char *id, int settle,
 		      struct damage *ret, struct err *e)
 {
 	static const char *const none[] = { NULL };
@@ -208,7 +209,7 @@ int damage_check_item(const struct store *s, enum store_kind kind, const char *i
 	if (r == 0)
 		r = check_listed(&c, &m, prefix.data, &d, e);
 	/* the killed run's own writes are recorded now (the damage is not), its marker goes */
-	if (r == 0 && c.pending)
+	if (r == 0 && c.pending && settle)
 		r = store_mark_complete(s, kind, id, c.accepted ? c.accepted : none, e);
 cleanup:
 	r = hand_over(r, &d, ret);
@@ -219,6 +220,18 @@ cleanup:
 	free(c.accepted);
 	close(c.dir_fd);
 	return r;
+}
+
+int damage_check_item(const struct store *s, enum store_kind kind, const char *id,
+		      struct damage *ret, struct err *e)
+{
+	return check_item(s, kind, id, 1, ret, e);
+}
+
+int damage_find_item(const struct store *s, enum store_kind kind, const char *id,
+		     struct damage *ret, struct err *e)
+{
+	return check_item(s, kind, id, 0, ret, e);
 }
 
 int damage_check_dir(const char *dir, const char *prefix, struct damage *ret, struct err *e)

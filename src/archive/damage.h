@@ -58,6 +58,10 @@ const char *damage_kind_text(enum damage_kind kind);
 int damage_check_item(const struct store *s, enum store_kind kind, const char *id,
 		      struct damage *ret, struct err *e);
 
+/* The same, writing nothing: a killed run's own writes are not damage, nor recorded. */
+int damage_find_item(const struct store *s, enum store_kind kind, const char *id,
+		     struct damage *ret, struct err *e);
+
 /*
  * Checks the files of the folder dir against its own manifest, whose lines
  * name them "<prefix><name>" (the avatars: "avatars/"), as

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "damage.h"
 #include "html.h"
 #include "site_photo.h"
 #include "site_search.h"
@@ -35,12 +36,37 @@ static json_t *load_record(struct site *s, const struct site_item *it, const cha
 	return doc;
 }
 
+/*
+ * A record that parses but is not the bytes its manifest recorded (on an
+ * item Flickr no longer has, sync could not repair it) is shown as it is,
+ * said; one that does not parse is said by load_record().
+ */
+static void warn_damaged_records(struct site *s, const struct site_item *it,
+				 const struct records *rec)
+{
+	const char *const names[] = { "metadata.json", "comments.json", "favorites.json",
+				      "exif.json" };
+	const json_t *const docs[] = { rec->meta, rec->comments, rec->faves, rec->exif };
+	struct store store = { s->m.root };
+	struct damage d = DAMAGE_INIT;
+
+	if (damage_find_item(&store, it->kind, it->id, &d, NULL) < 0)
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (docs[i] && damage_has(&d, names[i]))
+			site_warn(s, "'%s/%s/%s' is damaged (changed since it was archived); its "
+				  "page shows it as it is: restore it from a backup",
+				  store_kind_dir(it->kind), it->id, names[i]);
+	damage_release(&d);
+}
+
 static void records_load(struct records *rec, struct site *s, const struct site_item *it)
 {
 	rec->meta = load_record(s, it, "metadata.json");
 	rec->comments = load_record(s, it, "comments.json");
 	rec->faves = load_record(s, it, "favorites.json");
 	rec->exif = load_record(s, it, "exif.json");
+	warn_damaged_records(s, it, rec);
 	if (!json_is_object(rec->meta)) {
 		json_decref(rec->meta);
 		rec->meta = NULL;

@@ -286,6 +286,13 @@ int fs_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int fs_is_real_dir(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int fs_mtime_not_older(const struct stat *a, const struct stat *b)
 {
 #ifdef __APPLE__

@@ -63,6 +63,8 @@ int fs_mkdirs(const char *path, mode_t mode, struct err *e);
 int fs_fsync_dir(const char *dir);
 int fs_exists(const char *path);
 int fs_is_dir(const char *path);
+/* A directory itself, not a symbolic link to one. */
+int fs_is_real_dir(const char *path);
 /* True when a was last modified at the same time as b or later (to the nanosecond where kept). */
 int fs_mtime_not_older(const struct stat *a, const struct stat *b);
 /* Removes our temporaries (".*.tmp-XXXXXX") directly inside dir; returns how many. */

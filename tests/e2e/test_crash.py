@@ -101,7 +101,8 @@ def media_without_records(archive, pattern):
 # phase -> ((API latency, media latency), what the archive shows once the sync is there);
 # a killed run's temp files are swept by the next, so every temp seen is the current run's
 PHASES = {
-    "listing": ((0.05, 0), lambda a: temps_like(a, ".flickr-archive/.my_photos.jsonl.*")),
+    # the spool's temp lives for one page's answer: long enough for a loaded machine's poll
+    "listing": ((0.2, 0), lambda a: temps_like(a, ".flickr-archive/.my_photos.jsonl.*")),
     "mid-download": ((0, 0.2), lambda a: temps_like(a, "*/*/.original.*")),
     "between items": ((0.01, 0), lambda a: complete_flags(a) >= 9),
     "photo with media but no records": (

@@ -198,6 +198,25 @@ def test_damaged_metadata_of_a_deleted_photo_keeps_its_index_entry(synced, accou
     assert I in s.stdout, s.stdout + s.stderr
 
 
+def test_altered_metadata_of_a_deleted_photo_is_shown_and_said(synced, account):
+    """Valid JSON, but not the bytes archived (a flipped letter): sync cannot repair it, so
+    the site shows it and says so, naming the file to restore."""
+    item = synced.item_dir("my_photos", I)
+    meta = json.loads((item / "metadata.json").read_text())
+    meta["title"] = meta["title"] + " (altered)"
+    (item / "metadata.json").write_text(json.dumps(meta))
+    account.delete_photo(I)
+    r = synced.sync()
+    assert r.returncode == 1, r.stderr
+    assert f"my_photos/{I}/metadata.json" in r.stderr
+    site = synced.run("site", "--archive", str(synced.archive))
+    assert site.returncode == 0, site.stderr
+    said = [l for l in site.stderr.splitlines() if f"my_photos/{I}/metadata.json" in l]
+    assert len(said) == 1 and "restore it from a backup" in said[0], site.stderr
+    # an undamaged archive's site says nothing of the kind
+    assert "is damaged" not in "\n".join(l for l in site.stderr.splitlines() if I not in l)
+
+
 def test_invalid_json_is_a_warning_and_is_fetched_again(synced, account):
     item = synced.item_dir("my_photos", I)
     good = (item / "comments.json").read_bytes()
@@ -256,6 +275,17 @@ def test_a_damaged_avatar_is_fetched_again_not_blessed(synced, fake):
     assert kept.read_bytes() == good[:len(good) // 2]
     assert synced.load("sync_report.json")["avatars"]["repaired"] == 1
     assert verify(synced).returncode == 0
+
+
+def test_an_avatars_folder_that_is_a_link_is_never_followed(synced, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(synced.archive / "avatars", elsewhere)
+    (synced.archive / "avatars").symlink_to(elsewhere)
+    before = {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()}
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    assert "avatars is not a folder (a symbolic link?): it is never followed" in r.stderr
+    assert {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()} == before
 
 
 @pytest.mark.parametrize("name", ["users_cache.json", "albums_index.json"])
