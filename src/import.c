@@ -382,6 +382,11 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 						     "it, then import again");
 		goto cleanup;
 	}
+	if (state == EXPORT_ITEM_NOT_ORIGINAL && !media.len) {
+		r = note(st->rejected, m->name, id, "the archived item has no media file (damage): "
+			 "run sync to repair it, then import again");
+		goto cleanup;
+	}
 	r = store_root_path(&st->store, STORE_WORK_DIR "/import-media", &spool);
 	if (r == 0)
 		r = export_file_read(&f, m, s, state == EXPORT_ITEM_ORIGINAL ? NULL : spool.data, e);

@@ -28,6 +28,7 @@ struct export_stream {
 	struct archive *zip; /* or */
 	int fd;
 	int fatal;           /* the ZIP cannot be read past this member */
+	int damaged;         /* this member could not be read whole */
 };
 
 const char *export_base_name(const char *path)
@@ -48,6 +49,7 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 
 		if (n < 0) {
 			s->fatal = n == ARCHIVE_FATAL;
+			s->damaged = 1;
 			return err_set(e, FA_EIO, "%s", archive_error_string(s->zip)
 				       ? archive_error_string(s->zip) : "cannot be read");
 		}
@@ -61,8 +63,10 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 			*ret_n = (size_t)n;
 			return 0;
 		}
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			s->damaged = 1;
 			return err_set(e, FA_EIO, "%s", strerror(errno));
+		}
 	}
 }
 
@@ -125,16 +129,21 @@ static int set_name(struct buf *name, const char *path)
 	return 0;
 }
 
-/* One member: its head, then the caller.  A damaged one is named, not fatal. */
+/*
+ * One member: its head, then the caller.  A member the stream could not read
+ * whole is named, and the next one read; any other error (the disk) stops.
+ */
 static int visit(const char *source, struct export_member *m, struct export_stream *s,
 		 export_member_fn *fn, void *ud, json_t *damaged, struct err *e)
 {
 	struct err me = { 0 };
-	int r = read_head(s, m, &me);
+	int r;
 
+	s->damaged = 0;
+	r = read_head(s, m, &me);
 	if (r == 0)
 		r = fn(ud, m, s, &me);
-	if (r == FA_EIO && (me.code == FA_EIO || !me.msg[0]))
+	if (r < 0 && r != FA_EINTR && s->damaged)
 		return note_damage(damaged, source, m->name, me.msg[0] ? me.msg : "cannot be read");
 	if (r < 0)
 		return err_set(e, r, "%s", me.msg[0] ? me.msg : fa_strerror(r));
@@ -154,7 +163,7 @@ static const char *entry_name(struct archive_entry *entry)
 static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *damaged,
 		    struct err *e)
 {
-	struct export_stream s = { archive_read_new(), -1, 0 };
+	struct export_stream s = { archive_read_new(), -1, 0, 0 };
 	struct archive_entry *entry;
 	struct buf name = BUF_INIT;
 	int r = 0, ar;
@@ -202,7 +211,7 @@ static int read_dir(const char *dir, int depth, export_member_fn *fn, void *ud,
 static int read_dir_entry(const char *path, int depth, export_member_fn *fn, void *ud,
 			  json_t *damaged, struct err *e)
 {
-	struct export_stream s = { NULL, -1, 0 };
+	struct export_stream s = { NULL, -1, 0, 0 };
 	struct export_member m = { 0 };
 	struct buf name = BUF_INIT;
 	struct stat st;

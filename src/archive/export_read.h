@@ -40,9 +40,10 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 		       struct err *e);
 
 /*
- * Told about each regular member.  It may read the stream or not; returning
- * FA_EIO for a damaged member (from export_stream_read) names it and goes on
- * to the next; any other error stops the reading there.
+ * Told about each regular member.  It may read the stream or not; when it
+ * fails because export_stream_read() could not read the member whole, the
+ * member is named in the damage list and the next one read; any other error
+ * (the disk, a stop request) stops the reading there.
  */
 typedef int export_member_fn(void *ud, const struct export_member *m,
 			     struct export_stream *s, struct err *e);
