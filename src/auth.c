@@ -13,7 +13,6 @@
 #include "http.h"
 #include "log.h"
 #include "oauth.h"
-#include "sync.h"
 
 #define TOKEN_BODY_MAX (64 * 1024)
 
@@ -237,6 +236,7 @@ static int check_login(const struct options *o, struct http_client *http,
 	int r;
 
 	flickr_client_init(&fc, http, &creds, o->api_url, 0, &retry);
+	fc.notice = LOG_NOTICE_SINK;
 	r = flickr_call(&fc, "flickr.test.login", NULL, &resp, e);
 	if (r == 0) {
 		const json_t *user = jobj(resp, "user");
@@ -273,7 +273,7 @@ static int run_auth(const struct options *o, struct http_client *http, struct er
 		try_open_browser(authorize.data);
 	r = read_verifier(verifier, sizeof(verifier));
 	if (r < 0) {
-		r = err_set(e, FA_EINVAL, "no code was entered; run 'flickr-archive auth' again");
+		r = err_set(e, FA_EUSAGE, "no code was entered; run 'flickr-archive auth' again");
 		goto cleanup;
 	}
 	{
@@ -302,7 +302,7 @@ cleanup:
 	return r;
 }
 
-int cmd_auth(const struct options *o)
+int cmd_auth(const struct options *o, struct err *e)
 {
 	struct http_client_options ho = {
 		.allow_http = options_allow_http(o),
@@ -311,22 +311,14 @@ int cmd_auth(const struct options *o)
 		.user_agent = "flickr-archive/" FA_VERSION,
 	};
 	struct http_client *http = NULL;
-	struct err e = { 0 };
 	int r;
 
-	if (!o->api_key || !o->api_secret) {
-		msg_error("no Flickr API key: pass --api-key and --api-secret or set "
-			  "FLICKR_API_KEY and FLICKR_API_SECRET (get a key at "
-			  "https://www.flickr.com/services/apps/create/)");
-		return EXIT_USAGE;
-	}
-	r = http_client_new(&ho, &http, &e);
+	r = options_need_api_key(o, e);
+	if (r < 0)
+		return r;
+	r = http_client_new(&ho, &http, e);
 	if (r == 0)
-		r = run_auth(o, http, &e);
+		r = run_auth(o, http, e);
 	http_client_free(http);
-	if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		return r == FA_EINVAL ? EXIT_USAGE : EXIT_FATAL;
-	}
-	return EXIT_OK;
+	return r;
 }

@@ -9,6 +9,7 @@
 
 #include "options.h"
 
-int cmd_auth(const struct options *o);
+/* 0 once the token is saved and works, or an FA_E* code and e. */
+int cmd_auth(const struct options *o, struct err *e);
 
 #endif

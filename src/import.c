@@ -34,7 +34,7 @@
 #include "record.h"
 #include "site.h"
 #include "store.h"
-#include "sync.h"
+#include "exit_status.h"
 
 #define EXPORT_DIR "export"
 #define EXPORT_PHOTOS_DIR EXPORT_DIR "/photos"
@@ -509,7 +509,7 @@ static int setup(struct import_state *st, struct err *e)
 	int r;
 
 	if (st->o->n_args < 1)
-		return err_set(e, FA_EINVAL, "import needs the export's ZIP files or folders: "
+		return err_set(e, FA_EUSAGE, "import needs the export's ZIP files or folders: "
 			       "flickr-archive import ZIP|DIR...");
 	st->damaged = json_array();
 	st->differs = json_array();
@@ -627,37 +627,28 @@ static int finish(struct import_state *st, struct err *e)
 	return r;
 }
 
-int cmd_import(const struct options *o)
+int cmd_import(const struct options *o, struct err *e)
 {
 	struct import_state st = { .o = o, .lock_fd = -1 };
-	struct err e = { 0 };
-	int r, status;
+	int r;
 
 	st.now = clock_unix_now();
 	st.start_ms = clock_now_ms();
-	r = setup(&st, &e);
+	r = setup(&st, e);
 	if (r == 0)
-		r = run(&st, &e);
+		r = run(&st, e);
 	if (r == 0)
-		r = finish(&st, &e);
-	if (r == FA_EINTR) {
-		msg_error("interrupted; run the same 'flickr-archive import' again to finish");
-		status = EXIT_INTERRUPTED;
-	} else if (r == FA_EINVAL && st.lock_fd < 0) {
-		msg_error("%s", e.msg);
-		status = EXIT_USAGE;
-	} else if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	} else {
-		status = r ? EXIT_SOME_FAILED : EXIT_OK;
-	}
+		r = finish(&st, e);
+	if (r == FA_EINTR)
+		err_set(e, r, "interrupted; run the same 'flickr-archive import' again to finish");
+	else if (r < 0 && !e->msg[0])
+		err_set(e, r, "%s", fa_strerror(r));
 	release(&st);
 	/* the site is a view of the archive: its failure is a warning, never the import's */
-	if ((status == EXIT_OK || status == EXIT_SOME_FAILED) && !(o->flags & OPT_NO_SITE) &&
-	    site_after_sync(st.store.root) == FA_EINTR)
-		status = EXIT_INTERRUPTED;
+	if (r >= 0 && !(o->flags & OPT_NO_SITE) && site_after_sync(st.store.root) == FA_EINTR)
+		r = err_set(e, FA_EINTR, "interrupted while making the site; run 'flickr-archive "
+			    "site' to finish it");
 	store_release(&st.store);
 	store_unlock(&st.lock_fd);
-	return status;
+	return r > 0 ? CMD_INCOMPLETE : r;
 }

@@ -6,8 +6,10 @@
 #ifndef FA_IMPORT_H
 #define FA_IMPORT_H
 
+#include "error.h"
 #include "options.h"
 
-int cmd_import(const struct options *o);
+/* 0, CMD_INCOMPLETE (exit_status.h) or a negative FA_E* with e filled. */
+int cmd_import(const struct options *o, struct err *e);
 
 #endif

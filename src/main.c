@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "exit_status.h"
 #include "fa_build.h"
 #include "http.h"
 #include "import.h"
@@ -21,21 +22,22 @@
 #include "sync.h"
 #include "verify.h"
 
-static int cmd_help(const struct options *o)
+static int cmd_help(const struct options *o, struct err *e)
 {
 	options_print_help();
-	return EXIT_OK;
+	return 0;
 }
 
-static int cmd_version(const struct options *o)
+static int cmd_version(const struct options *o, struct err *e)
 {
 	printf("flickr-archive %s (%s)\n", FA_VERSION, http_library_version());
-	return EXIT_OK;
+	return 0;
 }
 
 static const struct command {
 	const char *name;
-	int (*fn)(const struct options *o);
+	/* 0, CMD_INCOMPLETE or a negative FA_E* with e filled (exit_status.h) */
+	int (*fn)(const struct options *o, struct err *e);
 	int takes_args; /* positional arguments after the command (a search query) */
 } commands[] = {
 	{ "auth", cmd_auth, 0 },
@@ -89,46 +91,60 @@ static void warn_unknown_config_keys(const struct options *o)
 			 o->config_unknown_keys[i]);
 }
 
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Runs what the options ask for: 0, CMD_INCOMPLETE or an FA_E* code with e filled. */
+static int run_command(const struct options *o, struct err *e)
+{
+	const struct command *cmd;
+	int r;
+
+	if (o->flags & OPT_HELP)
+		return cmd_help(o, e);
+	if (o->flags & OPT_VERSION)
+		return cmd_version(o, e);
+	if (!o->command)
+		return err_set(e, FA_EUSAGE, "no command given; try 'flickr-archive --help'");
+	cmd = find_command(o->command);
+	if (!cmd)
+		return err_set(e, FA_EUSAGE, "unknown command '%s'; try 'flickr-archive --help'",
+			       o->command);
+	if (o->n_args > 0 && !cmd->takes_args)
+		return err_set(e, FA_EUSAGE, "unexpected argument '%s' for '%s'", o->args[0],
+			       o->command);
+	if (http_global_init() < 0)
+		return err_set(e, FA_EIO, "cannot initialise libcurl");
+	setup_signals();
+	r = cmd->fn(o, e);
+	http_global_cleanup();
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 	struct err e = { 0 };
-	int status = EXIT_USAGE;
+	int r;
 
 	limit_malloc_arenas();
-	if (options_parse(&o, argc, argv, &e) < 0) {
-		msg_error("%s", e.msg);
-		options_release(&o);
-		return EXIT_USAGE;
+	r = options_parse(&o, argc, argv, &e);
+	if (r < 0) {
+		r = FA_EUSAGE; /* whatever the reason: the command line must be fixed */
+	} else {
+		log_set_level(o.verbosity);
+		warn_unknown_config_keys(&o);
+		r = run_command(&o, &e);
 	}
-	log_set_level(o.verbosity);
-	warn_unknown_config_keys(&o);
-	if (o.flags & OPT_HELP)
-		status = cmd_help(&o);
-	else if (o.flags & OPT_VERSION)
-		status = cmd_version(&o);
-	else if (!o.command)
-		msg_error("no command given; try 'flickr-archive --help'");
-	else {
-		const struct command *cmd = NULL;
-
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-			if (!strcmp(commands[i].name, o.command))
-				cmd = &commands[i];
-		if (!cmd) {
-			msg_error("unknown command '%s'; try 'flickr-archive --help'", o.command);
-		} else if (o.n_args > 0 && !cmd->takes_args) {
-			msg_error("unexpected argument '%s' for '%s'", o.args[0], o.command);
-		} else if (http_global_init() < 0) {
-			msg_error("cannot initialise libcurl");
-			status = EXIT_FATAL;
-		} else {
-			setup_signals();
-			status = cmd->fn(&o);
-			http_global_cleanup();
-		}
-	}
+	/* the one line that says why the command failed; warnings came before it */
+	if (r < 0)
+		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
 	options_release(&o);
 	log_forget_secrets();
-	return status;
+	return exit_status_of(r);
 }

@@ -180,22 +180,24 @@ void options_print_help(void)
 "                             $XDG_STATE_HOME/flickr-archive (default\n"
 "                             ~/.local/state/flickr-archive)\n"
 "\n"
-"Exit status: 0 when everything was archived, 1 when some items failed or\n"
-"lack a part or an original Flickr offered but refused (they are listed and\n"
-"retried on the next run), 2 for usage errors, 3 when the sync\n"
-"could not run at all (credentials, network, disk), 130 when interrupted.\n"
-"verify: 0 when every file matches its manifest, 1 when it found a problem,\n"
-"3 when it could not check at all (no archive, no manifest yet, a sync\n"
-"running).  site: 0 when the site is made (images that cannot be decoded\n"
-"get a placeholder and a warning), 3 when it cannot be (no archive, a sync\n"
-"running, disk full).  A sync whose site fails warns and keeps its status.\n"
-"import: 0 when everything was imported, 1 when a ZIP member was damaged, a\n"
-"file did not pass the check or differs from the archived original, the\n"
-"export's JSON lists photos whose media it did not hold, or a media file has\n"
-"no JSON; 2 without a ZIP or folder; 3 when it could not run (no such file,\n"
-"disk full, a sync running), 130 when interrupted.\n"
-"search: 0 when something matched, 1 when nothing did, 2 for a query without\n"
-"a word to search for, 3 when it could not search (no archive).\n"
+"Exit status:\n"
+"  0    done: sync archived everything, verify found every file as its\n"
+"       manifest says, site made the site, search matched something\n"
+"  1    done, but something is missing: sync left items that failed, lack a\n"
+"       part or an original Flickr offered but refused, or a listing short\n"
+"       (listed and retried on the next run); verify found a problem; search\n"
+"       matched nothing; import met a damaged ZIP member, a file that failed\n"
+"       its check or differs from the archived original, photos its JSON\n"
+"       lists without media, or media no JSON names\n"
+"  2    usage: an unknown option or a bad value, a config file named with -c\n"
+"       that does not exist, no API key (auth, sync) or not authorized yet\n"
+"       (sync), no code entered (auth), a query with nothing to search for,\n"
+"       import without a ZIP or folder\n"
+"  3    could not run or had to stop: credentials Flickr refused, no archive,\n"
+"       another flickr-archive working on it, a full disk, Flickr unreachable\n"
+"  130  interrupted (Ctrl-C)\n"
+"The same failure exits the same way in every command.  A sync whose site\n"
+"fails warns and keeps its status.\n"
 "\n"
 "Secrets given as flags are visible to other users of this machine (ps);\n"
 "prefer the environment or the config file that 'auth' writes.\n",
@@ -552,6 +554,24 @@ void options_release(struct options *o)
 	free(o->oauth_url);
 	free(o->static_url);
 	memset(o, 0, sizeof(*o));
+}
+
+int options_need_api_key(const struct options *o, struct err *e)
+{
+	if (!o->api_key || !o->api_secret)
+		return err_set(e, FA_EUSAGE, "no Flickr API key: set FLICKR_API_KEY and "
+			       "FLICKR_API_SECRET or pass --api-key and --api-secret (get a key at "
+			       "https://www.flickr.com/services/apps/create/)");
+	return 0;
+}
+
+int options_need_token(const struct options *o, struct err *e)
+{
+	int r = options_need_api_key(o, e);
+
+	if (r == 0 && (!o->oauth_token || !o->oauth_token_secret))
+		r = err_set(e, FA_EUSAGE, "not authorized yet: run 'flickr-archive auth' first");
+	return r;
 }
 
 int options_allow_http(const struct options *o)

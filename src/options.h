@@ -63,6 +63,14 @@ void options_release(struct options *o);
 /* True when the API URL is plain http (a local test server). */
 int options_allow_http(const struct options *o);
 
+/*
+ * FA_EUSAGE, with the one message every command gives, when no API key and
+ * secret were given (options_need_api_key) or, besides, no OAuth token
+ * (options_need_token); else 0.
+ */
+int options_need_api_key(const struct options *o, struct err *e);
+int options_need_token(const struct options *o, struct err *e);
+
 /* The complete --help text. */
 void options_print_help(void);
 

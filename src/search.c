@@ -18,7 +18,7 @@
 #include "log.h"
 #include "search.h"
 #include "store.h"
-#include "sync.h"
+#include "exit_status.h"
 
 /* Bytes of a title shown on a result line (a line is at most 2 KB) */
 #define TITLE_SHOWN 200
@@ -360,60 +360,54 @@ static int is_archive(const char *root)
 	return found;
 }
 
-int cmd_search(const struct options *o)
+int cmd_search(const struct options *o, struct err *e)
 {
 	struct results res = { .o = o };
 	struct buf query = BUF_INIT, fts = BUF_INIT;
 	struct index *ix = NULL;
-	struct err e = { 0 };
-	int r, status = EXIT_FATAL;
+	int r;
 
 	r = join_args(o, &query);
 	if (r == 0 && index_fts_query(buf_cstr(&query), &fts) == FA_EINVAL) {
-		msg_error("%s; usage: flickr-archive search [--json] [--limit N] QUERY",
-			  o->n_args ? "nothing to search for: give a word with a letter or digit"
-			  : "search for what?");
-		status = EXIT_USAGE;
+		r = err_set(e, FA_EUSAGE, "%s; usage: flickr-archive search [--json] [--limit N] "
+			    "QUERY", o->n_args ? "nothing to search for: give a word with a "
+			    "letter or digit" : "search for what?");
 		goto cleanup;
 	}
 	if (r == 0 && !is_archive(o->archive_dir)) {
-		msg_error("no archive at '%s' (no my_photos or favorited_photos folder); "
-			  "use --archive DIR", o->archive_dir);
+		r = err_set(e, FA_ENOTFOUND, "no archive at '%s' (no my_photos or favorited_photos "
+			    "folder); use --archive DIR", o->archive_dir);
 		goto cleanup;
 	}
 	if (r == 0 && !(res.hits = json_array()))
 		r = FA_ENOMEM;
 	if (r == 0)
-		r = open_index(o->archive_dir, 0, &ix, &e);
+		r = open_index(o->archive_dir, 0, &ix, e);
 	if (r == 0)
-		r = index_search(ix, buf_cstr(&query), o->limit, on_hit, &res, &e);
+		r = index_search(ix, buf_cstr(&query), o->limit, on_hit, &res, e);
 	if (r < 0 && r != FA_ENOMEM && ix && index_damaged(ix)) {
 		/* a part of the file the update did not read; it is derived data */
-		msg_warn("%s; building the search index again", e.msg);
+		msg_warn("%s; building the search index again", e->msg);
 		index_close(ix);
 		json_array_clear(res.hits);
-		err_clear(&e);
-		r = open_index(o->archive_dir, 1, &ix, &e);
+		err_clear(e);
+		r = open_index(o->archive_dir, 1, &ix, e);
 		if (r == 0)
-			r = index_search(ix, buf_cstr(&query), o->limit, on_hit, &res, &e);
+			r = index_search(ix, buf_cstr(&query), o->limit, on_hit, &res, e);
 	}
 	if (r == 0 && print_results(&res) < 0)
-		r = err_set(&e, FA_EIO, "cannot write the results: %s", strerror(errno));
+		r = err_set(e, FA_EIO, "cannot write the results: %s", strerror(errno));
 	if (r == FA_ENOMEM)
-		err_set(&e, r, "out of memory");
-	if (r == FA_EINTR) {
-		msg_error("interrupted");
-		status = EXIT_INTERRUPTED;
-	} else if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-	} else {
-		status = json_array_size(res.hits) ? EXIT_OK : EXIT_SOME_FAILED;
-	}
+		err_set(e, r, "out of memory");
+	else if (r == FA_EINTR)
+		err_set(e, r, "interrupted");
+	else if (r == 0 && !json_array_size(res.hits))
+		r = CMD_INCOMPLETE;
 cleanup:
 	index_close(ix);
 	json_decref(res.hits);
 	buf_release(&res.scratch);
 	buf_release(&query);
 	buf_release(&fts);
-	return status;
+	return r;
 }

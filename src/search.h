@@ -8,7 +8,10 @@
 
 #include "options.h"
 
-/* EXIT_OK when something matched, EXIT_SOME_FAILED when nothing did. */
-int cmd_search(const struct options *o);
+/*
+ * 0 when something matched, CMD_INCOMPLETE (exit_status.h) when nothing did,
+ * or an FA_E* code and e.
+ */
+int cmd_search(const struct options *o, struct err *e);
 
 #endif

@@ -19,7 +19,6 @@
 #include "site_search.h"
 #include "site_thumbs.h"
 #include "store.h"
-#include "sync.h"
 #include "thumb.h"
 
 /* Warnings printed one by one; the rest are counted. */
@@ -188,11 +187,8 @@ int site_after_sync(const char *root)
 
 	give_back_memory();
 	r = build_and_report(root, &e);
-
-	if (r == FA_EINTR) {
-		msg_warn("the site was not finished: run 'flickr-archive site' to make it");
-		return r;
-	}
+	if (r == FA_EINTR)
+		return r; /* the sync's error line says so */
 	if (r < 0) {
 		msg_warn("cannot make the site (%s); the archive is fine: run 'flickr-archive "
 			 "site' to try again", e.msg[0] ? e.msg : fa_strerror(r));
@@ -238,28 +234,23 @@ static int check_archive(const char *root, struct err *e)
 	return 0;
 }
 
-int cmd_site(const struct options *o)
+int cmd_site(const struct options *o, struct err *e)
 {
-	struct err e = { 0 };
 	int lock_fd = -1, r;
 	char *index;
 
-	r = check_archive(o->archive_dir, &e);
+	r = check_archive(o->archive_dir, e);
 	if (r == 0)
-		r = lock_archive(o->archive_dir, &lock_fd, &e);
+		r = lock_archive(o->archive_dir, &lock_fd, e);
 	if (r == 0)
-		r = build_and_report(o->archive_dir, &e);
+		r = build_and_report(o->archive_dir, e);
 	store_unlock(&lock_fd);
-	if (r == FA_EINTR) {
-		msg_error("interrupted; run 'flickr-archive site' again to finish");
-		return EXIT_INTERRUPTED;
-	}
-	if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		return EXIT_FATAL;
-	}
+	if (r == FA_EINTR)
+		return err_set(e, r, "interrupted; run 'flickr-archive site' again to finish");
+	if (r < 0)
+		return r;
 	index = index_path(o->archive_dir);
 	msg_result("%s", index ? index : "index.html");
 	free(index);
-	return EXIT_OK;
+	return 0;
 }

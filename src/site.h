@@ -24,13 +24,13 @@
  */
 int site_build(const char *root, struct site_stats *stats, struct err *e);
 
-/* `flickr-archive site`: prints the path of index.html on stdout. */
-int cmd_site(const struct options *o);
+/* `flickr-archive site`: prints the path of index.html on stdout; 0 or an FA_E* code and e. */
+int cmd_site(const struct options *o, struct err *e);
 
 /*
  * The end of a sync (which holds the lock): builds the site and says where
- * it is; a failure is only a warning.  Returns FA_EINTR when interrupted,
- * else 0.
+ * it is; a failure is only a warning.  Returns FA_EINTR when interrupted
+ * (unsaid: the sync's error line tells it), else 0.
  */
 int site_after_sync(const char *root);
 

@@ -20,6 +20,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "damage.h"
+#include "exit_status.h"
 #include "fa_build.h"
 #include "flickr.h"
 #include "fsutil.h"
@@ -115,6 +116,10 @@ static int list_albums(struct sync_state *st, struct err *e)
 
 	albums_sync_init(st, &as);
 	r = albums_list(&as, e);
+	if (as.invalid == 1)
+		msg_warn("skipping an album with an invalid id");
+	else if (as.invalid)
+		msg_warn("skipping %ld albums with an invalid id", as.invalid);
 	if (as.marked)
 		msg_info("%ld album%s deleted on Flickr; kept in the archive", as.marked,
 			 as.marked == 1 ? "" : "s");
@@ -131,6 +136,21 @@ static const char *listing_name(enum store_kind kind)
 	return kind == STORE_FAV ? "favorites" : "photostream";
 }
 
+
+/* A short listing listed again by date: how that went (r: the listing's result). */
+static void print_by_date(const struct listing *l, int r)
+{
+	if (!l->by_date)
+		return;
+	msg_info("Flickr listed %ld of the %ld %s it counts; listing them again by date",
+		 l->first_got, l->first_total, l->src->what);
+	if (l->by_date_failed[0])
+		msg_warn("listing the %s again by date failed: %s", l->src->what,
+			 l->by_date_failed);
+	if (r == 0)
+		msg_info("Listing by date (%ld windows) found %ld more %s", l->windows,
+			 listing_got(l) - l->first_got, l->src->what);
+}
 
 static int spool_listing(struct sync_state *st, enum store_kind kind, const char *file,
 			 struct err *e)
@@ -151,6 +171,7 @@ static int spool_listing(struct sync_state *st, enum store_kind kind, const char
 	store_root_path(&st->store, file, &path);
 	r = listing_spool(&l, path.data, e);
 	buf_release(&path);
+	print_by_date(&l, r);
 	if (r == 0 && json_array_size(l.gaps))
 		detail = json_pack("{sO}", "gaps", l.gaps);
 	if (r == 0 && ledger_note(&st->ledger, listing_name(kind), l.total > listing_got(&l) ?
@@ -237,26 +258,55 @@ static int name_missing(struct sync_state *st, json_t *entry, const struct store
 	return missing && jset_new(entry, "missing", missing) == 0 ? 0 : FA_ENOMEM;
 }
 
+/* What asking Flickr about the unlisted items came to, beyond the marks. */
+static void print_upstream_findings(enum store_kind kind, const struct upstream_result *ur)
+{
+	for (size_t i = 0; i < json_array_size(ur->failed); i++) {
+		const json_t *f = json_array_get(ur->failed, i);
+
+		if (jstr(f, "status"))
+			msg_warn("%s/%s: %s upstream, but marking it failed: %s",
+				 store_kind_dir(kind), jstr(f, "id"), jstr(f, "status"),
+				 jstr(f, "error"));
+		else
+			msg_warn("%s/%s: not listed, and asking Flickr failed: %s; will ask again "
+				 "next run", store_kind_dir(kind), jstr(f, "id"), jstr(f, "error"));
+	}
+	for (size_t i = 0; i < ur->still_there.n; i++)
+		msg_debug("%s/%s: not listed, but Flickr still has it", store_kind_dir(kind),
+			  ur->still_there.v[i]);
+}
+
 static int check_unlisted(struct sync_state *st, enum store_kind kind, struct err *e)
 {
 	json_t *entry = ledger_find(&st->ledger, listing_name(kind));
 	struct store_ids unlisted = STORE_IDS_INIT;
+	struct upstream_result ur = { 0 };
 	int complete = jflag(entry, "complete", true);
 	int64_t now = clock_unix_now();
-	long marked = 0, pending = 0;
 	int r;
 
 	st->pctx.now = now;
-	r = upstream_check(&st->pctx, kind, &st->listed[kind],
-			   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
-			   &marked, &pending, complete ? NULL : &unlisted, e);
-	st->marked_gone += marked;
-	if (r == 0 && unlisted.n && name_missing(st, entry, &unlisted) < 0)
+	r = upstream_unlisted(&st->store, kind, &st->listed[kind], &unlisted, e);
+	if (r == 0 && unlisted.n)
+		msg_info("%zu archived item%s in %s not listed by Flickr; checking", unlisted.n,
+			 unlisted.n == 1 ? "" : "s", store_kind_dir(kind));
+	if (r == 0 && unlisted.n) {
+		r = upstream_check(&st->pctx, kind, &unlisted,
+				   jint_or(jobj(st->state, "listed_at"), store_kind_dir(kind), 0),
+				   &ur, e);
+		print_upstream_findings(kind, &ur);
+	}
+	st->marked_gone += ur.marked;
+	/* a short listing: what it lacks though Flickr still has it is what is missing */
+	if (r == 0 && !complete && ur.still_there.n &&
+	    name_missing(st, entry, &ur.still_there) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	store_ids_free(&unlisted);
 	/* "last seen" stays at the last whole listing for what could not be settled yet */
-	if (r == 0 && !pending && complete)
+	if (r == 0 && !ur.pending && complete)
 		r = save_listed_at(st, kind, now, e);
+	upstream_result_release(&ur);
+	store_ids_free(&unlisted);
 	return r;
 }
 
@@ -638,12 +688,53 @@ static int archive_spooled(struct sync_state *st, enum store_kind kind, const ch
 
 /* ---- avatars, fetched while the catalog merges the users ---- */
 
+/* The index files the catalog found damaged, and rebuilt. */
+static void print_index_damage(const json_t *found)
+{
+	for (size_t i = 0; i < json_array_size(found); i++) {
+		const json_t *d = json_array_get(found, i);
+
+		if (jstr(d, "kept"))
+			msg_warn("%s is damaged (%s): rebuilt from what could be read and Flickr's "
+				 "albums, the damaged copy kept as %s", jstr(d, "file"),
+				 jstr(d, "problem"), jstr(d, "kept"));
+		else
+			msg_warn("%s is damaged (%s): rebuilt from the items", jstr(d, "file"),
+				 jstr(d, "problem"));
+	}
+}
+
+/* What the avatar phase came to, told as it ends (even when it was cut short). */
+static void print_avatar_findings(const struct avatar_result *a)
+{
+	if (a->dir_not_followed)
+		msg_warn("%s is not a folder (a symbolic link?): it is never followed, and no "
+			 "avatar is archived until it is one", STORE_AVATARS_DIR);
+	for (size_t i = 0; i < json_array_size(a->repaired_kept); i++) {
+		const json_t *k = json_array_get(a->repaired_kept, i);
+
+		msg_warn("%s was damaged: fetched again, the damaged copy kept as %s",
+			 jstr(k, "icon"), jstr(k, "kept"));
+	}
+	for (size_t i = 0; i < json_array_size(a->failed); i++) {
+		const json_t *f = json_array_get(a->failed, i);
+
+		msg_warn("avatar of %s: %s; will retry on the next run", jstr(f, "nsid"),
+			 jstr(f, "error"));
+	}
+	if (a->postponed)
+		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
+			 AVATAR_HOST_FAILURES_MAX, a->postponed);
+}
+
 static int fetch_avatars(void *ud, json_t *users, struct err *e)
 {
 	struct sync_state *st = ud;
-	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs };
+	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs,
+				  &st->fc.notice };
 	int r = avatar_sync(&ctx, users, &st->avatars, e);
 
+	print_avatar_findings(&st->avatars);
 	st->avatars_done = r == 0;
 	return r;
 }
@@ -944,12 +1035,9 @@ static int setup(struct sync_state *st, struct err *e)
 	char *state_dir;
 	int r;
 
-	if (!o->api_key || !o->api_secret)
-		return err_set(e, FA_EAUTH, "no Flickr API key: set FLICKR_API_KEY and "
-			       "FLICKR_API_SECRET (or --api-key/--api-secret), then run "
-			       "'flickr-archive auth'");
-	if (!o->oauth_token || !o->oauth_token_secret)
-		return err_set(e, FA_EAUTH, "not authorized yet: run 'flickr-archive auth' first");
+	r = options_need_token(o, e);
+	if (r < 0)
+		return r;
 	/* the lock comes first: a run it refuses must not even sweep temporaries */
 	r = store_lock(o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd, e);
 	if (r == FA_EBUSY)
@@ -964,6 +1052,7 @@ static int setup(struct sync_state *st, struct err *e)
 	if (r < 0)
 		return r;
 	flickr_client_init(&st->fc, st->http, &creds, o->api_url, o->calls_per_hour, &retry);
+	st->fc.notice = LOG_NOTICE_SINK;
 	state_dir = quota_log_default_dir();
 	flickr_client_share_quota(&st->fc, state_dir);
 	free(state_dir);
@@ -1208,40 +1297,57 @@ static int still_missing(const struct sync_state *st)
 	       json_array_size(st->damaged) || st->ledger.incomplete;
 }
 
-/* sync --plan: the same setup and listings as a sync, then the plan, nothing written but spools. */
-static int finish_plan(struct sync_state *st, int r, const struct err *e)
+/*
+ * The run's result from the sync's (r, e) and the catalog's (cr, ce, run only
+ * when the lock was held): the error that ends it, in e, with what to do
+ * next; else 0 or CMD_INCOMPLETE.
+ */
+static int outcome(const struct sync_state *st, int held, int r, struct err *e, int cr,
+		   const struct err *ce)
 {
-	int status = EXIT_OK;
+	char why[FA_ERR_MSG_MAX];
 
-	if (r == FA_EINTR) {
-		msg_error("interrupted");
-		status = EXIT_INTERRUPTED;
-	} else if (r < 0) {
-		msg_error("%s", e->msg[0] ? e->msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	}
-	teardown(st);
-	return status;
+	snprintf(why, sizeof(why), "%s", r ? e->msg : ce->msg);
+	if (r == FA_EINTR || cr == FA_EINTR)
+		return err_set(e, FA_EINTR, "interrupted; run 'flickr-archive sync' again to finish");
+	if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC))
+		return err_set(e, FA_ENOSPC, "the disk is full (%s); free some space and run "
+			       "'flickr-archive sync' again to finish", why);
+	if (r == FA_EUNREACHABLE)
+		return err_set(e, r, "%s; what is archived is kept: run 'flickr-archive sync' again "
+			       "when Flickr can be reached", why);
+	if (r < 0)
+		return e->msg[0] ? r : err_set(e, r, "%s", fa_strerror(r));
+	if (cr < 0 && held)
+		return err_set(e, cr, "%s", ce->msg[0] ? ce->msg : "cannot write the index files");
+	return still_missing(st) ? CMD_INCOMPLETE : 0;
 }
 
-int cmd_sync(const struct options *o)
+/* sync --plan: the same setup and listings as a sync, then the plan, nothing written but spools. */
+static int finish_plan(struct sync_state *st, int r, struct err *e)
+{
+	teardown(st);
+	return r == FA_EINTR ? err_set(e, r, "interrupted") : r;
+}
+
+int cmd_sync(const struct options *o, struct err *e)
 {
 	struct sync_state st = { .o = o, .lock_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 	struct catalog_users_hook avatars = { fetch_avatars, &st };
 	struct catalog_checked checked = { checked_whole, &st };
-	struct catalog_counts cc;
-	struct err e = { 0 }, ce = { 0 };
-	int r, cr, held, status;
+	struct catalog_counts cc = { 0 };
+	struct err ce = { 0 };
+	int r, cr, held, result;
 
 	st.start_ms = clock_now_ms();
 	if (o->config_world_readable)
 		msg_warn("'%s' holds secrets but others can read it; run: chmod 600 '%s'",
 			 o->config_path, o->config_path);
-	r = setup(&st, &e);
+	r = setup(&st, e);
 	if (o->flags & OPT_PLAN)
-		return finish_plan(&st, r == 0 ? run_plan(&st, &e) : r, &e);
+		return finish_plan(&st, r == 0 ? run_plan(&st, e) : r, e);
 	if (r == 0)
-		r = run(&st, &e);
+		r = run(&st, e);
 	/* a run without the lock (refused, or failed before it) writes nothing at all */
 	held = st.lock_fd >= 0 && st.store.root != NULL;
 	album_members_release(&st.photo_albums); /* every item is done with it */
@@ -1250,43 +1356,26 @@ int cmd_sync(const struct options *o)
 	cr = held && r != FA_ENOSPC
 		? catalog_rebuild(&st.store, r == 0 ? st.albums : NULL, r == 0 ? &avatars : NULL,
 				  r == 0 ? &checked : NULL, &cc, &ce) : -1;
+	print_index_damage(cc.index_damaged);
+	json_decref(cc.index_damaged);
 	if (cr == 0)
 		st.damaged = cc.damaged;
 	if (held && r != FA_ENOSPC)
-		write_report(&st, r < 0 ? (e.msg[0] ? e.msg : fa_strerror(r)) : NULL, NULL);
+		write_report(&st, r < 0 ? (e->msg[0] ? e->msg : fa_strerror(r)) : NULL, NULL);
 	if (held && r != FA_ENOSPC && r != FA_EINTR && cr != FA_ENOSPC &&
 	    cr != FA_EINTR && update_search_index(&st) == FA_EINTR)
 		cr = FA_EINTR;
-	if (r == FA_EINTR || cr == FA_EINTR) {
-		msg_error("interrupted; run 'flickr-archive sync' again to finish");
-		status = EXIT_INTERRUPTED;
-	} else if (r == FA_ENOSPC || (r == 0 && cr == FA_ENOSPC)) {
-		msg_error("the disk is full (%s); free some space and run 'flickr-archive sync' "
-			  "again to finish", r ? e.msg : ce.msg);
-		status = EXIT_FATAL;
-	} else if (r == FA_EUNREACHABLE) {
-		msg_error("%s; what is archived is kept: run 'flickr-archive sync' again when "
-			  "Flickr can be reached", e.msg);
-		status = EXIT_FATAL;
-	} else if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	} else if (cr < 0 && held) {
-		msg_error("%s", ce.msg[0] ? ce.msg : "cannot write the index files");
-		status = EXIT_FATAL;
-	} else {
-		status = still_missing(&st) ? EXIT_SOME_FAILED : EXIT_OK;
-	}
+	result = outcome(&st, held, r, e, cr, &ce);
 	if (held && r != FA_EAUTH)
 		print_summary(&st, cr == 0 ? &cc : NULL);
 	/* the site is a view of the archive: its failure is a warning, never the sync's;
 	 * it runs under the lock, once the sync's memory is freed */
-	if (cr == 0 && (status == EXIT_OK || status == EXIT_SOME_FAILED) &&
-	    !(o->flags & OPT_NO_SITE)) {
+	if (cr == 0 && result >= 0 && !(o->flags & OPT_NO_SITE)) {
 		release_work(&st);
 		if (site_after_sync(st.store.root) == FA_EINTR)
-			status = EXIT_INTERRUPTED;
+			result = err_set(e, FA_EINTR, "interrupted before the site was finished: run "
+					 "'flickr-archive site' to make it");
 	}
 	teardown(&st);
-	return status;
+	return result;
 }

@@ -7,15 +7,7 @@
 
 #include "options.h"
 
-/* Exit statuses shared by the commands. */
-enum exit_status {
-	EXIT_OK = 0,
-	EXIT_SOME_FAILED = 1,
-	EXIT_USAGE = 2,
-	EXIT_FATAL = 3,
-	EXIT_INTERRUPTED = 130,
-};
-
-int cmd_sync(const struct options *o);
+/* 0, CMD_INCOMPLETE (exit_status.h) when something is missing, or an FA_E* code and e. */
+int cmd_sync(const struct options *o, struct err *e);
 
 #endif

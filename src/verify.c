@@ -26,7 +26,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "store.h"
-#include "sync.h"
+#include "exit_status.h"
 #include "verify.h"
 
 /* Bad lines shown per manifest; the rest are counted in one more line. */
@@ -502,35 +502,30 @@ static void print_summary(const struct verify *v, int64_t start_ms)
 		 v->warnings, v->warnings == 1 ? "" : "s");
 }
 
-int cmd_verify(const struct options *o)
+int cmd_verify(const struct options *o, struct err *e)
 {
 	struct verify v = { .store = { o->archive_dir }, .root_fd = -1 };
-	struct err e = { 0 };
 	int64_t start_ms = clock_now_ms();
-	int lock_fd = -1, r, status;
+	int lock_fd = -1, r;
 
 	v.root_fd = open(v.store.root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (v.root_fd < 0)
-		r = err_set(&e, FA_ENOTFOUND, "cannot open the archive '%s': %s", v.store.root,
+		r = err_set(e, FA_ENOTFOUND, "cannot open the archive '%s': %s", v.store.root,
 			    strerror(errno));
 	else
-		r = lock_shared(&v, &lock_fd, &e);
+		r = lock_shared(&v, &lock_fd, e);
 	if (r == 0)
-		r = run(&v, &e);
+		r = run(&v, e);
 	if (r == FA_EINTR) {
-		msg_error("interrupted");
-		status = EXIT_INTERRUPTED;
-	} else if (r < 0) {
-		msg_error("%s", e.msg[0] ? e.msg : fa_strerror(r));
-		status = EXIT_FATAL;
-	} else {
+		err_set(e, r, "interrupted");
+	} else if (r == 0) {
 		print_summary(&v, start_ms);
-		status = v.problems ? EXIT_SOME_FAILED : EXIT_OK;
+		r = v.problems ? CMD_INCOMPLETE : 0;
 	}
 	store_unlock(&lock_fd);
 	if (v.root_fd >= 0)
 		close(v.root_fd);
 	manifest_release(&v.archive);
 	free(v.checked);
-	return status;
+	return r;
 }

@@ -9,7 +9,10 @@
 
 #include "options.h"
 
-/* EXIT_OK when every file matches, EXIT_SOME_FAILED when a problem was found. */
-int cmd_verify(const struct options *o);
+/*
+ * 0 when every file matches, CMD_INCOMPLETE (exit_status.h) when a problem
+ * was found, or an FA_E* code and e when it could not check.
+ */
+int cmd_verify(const struct options *o, struct err *e);
 
 #endif

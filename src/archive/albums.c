@@ -9,7 +9,7 @@
 #include "albums.h"
 #include "clock.h"
 #include "fsutil.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "record.h"
 #include "upstream.h"
 
@@ -85,7 +85,7 @@ static int collect_album(void *ud, json_t *set, const struct flickr_page *pg)
 	json_t *entry;
 
 	if (!store_valid_id(id)) {
-		msg_warn("skipping an album with an invalid id");
+		al->as->invalid++;
 		return 0;
 	}
 	if (id_set_find(&al->seen, id))

@@ -30,6 +30,7 @@ struct albums_sync {
 	long counted;                    /* album members Flickr counts */
 	long listed;                     /* album members listed */
 	long marked;                     /* albums marked deleted upstream */
+	long invalid;                    /* albums skipped: listed with an invalid id */
 	/* private */
 	json_t *old_albums;
 };
@@ -39,6 +40,7 @@ struct albums_sync {
  * "photo_ids" and "photo_ids_complete") and as->members, notes them in the
  * ledger, and keeps (marked if deleted) the albums of the last run's
  * albums_index.json that Flickr no longer lists.  0, or an error in e.
+ * Prints nothing but the progress line: the results say what happened.
  */
 int albums_list(struct albums_sync *as, struct err *e);
 

@@ -10,7 +10,7 @@
 #include "damage.h"
 #include "fsutil.h"
 #include "http.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "manifest.h"
 #include "pace.h"
 #include "pool.h"
@@ -23,7 +23,6 @@
 /* Downloads that may fail in a row for want of the host (after their retries) before
  * the rest waits for the next run: a blocked or down static host must not cost
  * minutes of backoff per person. */
-#define HOST_FAILURES_MAX 3
 /* An icon missed is fetched on the next run: a few retries, not the archive's six
  * (whose backoff adds up to two minutes for a host that cannot be resolved). */
 #define AVATAR_RETRIES_MAX 2
@@ -36,11 +35,13 @@ struct avatar_job {
 	long long farm;
 	int repair;       /* the archived icon is damaged: kept aside when replaced */
 	int written;      /* fetched and installed by this run */
+	char kept[128];   /* the damaged icon's name once kept aside, or "" */
 };
 
 void avatar_result_release(struct avatar_result *res)
 {
 	json_decref(res->failed);
+	json_decref(res->repaired_kept);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -132,21 +133,21 @@ static int icon_current(const struct avatar_ctx *ctx, const struct avatar_job *j
 	return fs_exists(path->data);
 }
 
-/* Keeps the damaged icon at path as "damaged-<t>-<nsid>.jpg" beside it. */
-static int keep_damaged(const struct avatar_ctx *ctx, const char *path, struct err *e)
+/* Keeps the damaged icon at path as "damaged-<t>-<nsid>.jpg" beside it, named in job. */
+static int keep_damaged(const struct avatar_ctx *ctx, struct avatar_job *job, const char *path,
+			struct err *e)
 {
 	struct buf kept = BUF_INIT;
 	int r = damage_keep_file(path, (long long)ctx->pctx->now, &kept, e);
 
 	if (r == 0)
-		msg_warn("%s/%s was damaged: fetched again, the damaged copy kept as %s/%s",
-			 STORE_AVATARS_DIR, strrchr(path, '/') + 1, STORE_AVATARS_DIR, kept.data);
+		snprintf(job->kept, sizeof(job->kept), "%s", kept.data);
 	buf_release(&kept);
 	return r;
 }
 
 /* Downloads url to path (atomically): a whole JPEG, or nothing. */
-static int fetch_icon(const struct avatar_ctx *ctx, const struct avatar_job *job,
+static int fetch_icon(const struct avatar_ctx *ctx, struct avatar_job *job,
 		      const char *url, const char *path, struct err *e)
 {
 	struct fs_tmp tmp = FS_TMP_INIT;
@@ -156,7 +157,7 @@ static int fetch_icon(const struct avatar_ctx *ctx, const struct avatar_job *job
 	int r;
 
 	http_redact_url(url, shown, sizeof(shown));
-	msg_debug("download '%s'", shown);
+	notice(ctx->notice, NOTICE_DEBUG, "download '%s'", shown);
 	r = fs_tmp_open(&tmp, path, 0644, e);
 	if (r == 0)
 		r = photo_fetch_file(ctx->pctx, url, &tmp, AVATAR_MAX_BYTES, &res, e);
@@ -165,7 +166,7 @@ static int fetch_icon(const struct avatar_ctx *ctx, const struct avatar_job *job
 		r = err_set(e, FA_EPARSE, "'%s' is not a JPEG (Content-Type '%s')", shown,
 			    res.content_type[0] ? res.content_type : "none");
 	if (r == 0 && job->repair)
-		r = keep_damaged(ctx, path, e);
+		r = keep_damaged(ctx, job, path, e);
 	if (r == 0)
 		r = fs_tmp_commit(&tmp, path, e);
 	fs_tmp_abort(&tmp);
@@ -179,16 +180,25 @@ static void record_failure(struct avatar_result *res, const char *nsid, const ch
 	jset_str(f, "nsid", nsid);
 	jset_str(f, "error", reason);
 	json_array_append_new(res->failed, f);
-	msg_warn("avatar of %s: %s; will retry on the next run", nsid, reason);
+}
+
+/* The icon of nsid replaced, and where its damaged copy was kept. */
+static void record_kept(struct avatar_result *res, const char *nsid, const char *kept)
+{
+	json_t *k = json_object();
+
+	jset_new(k, "icon", json_sprintf("%s/%s.jpg", STORE_AVATARS_DIR, nsid));
+	jset_new(k, "kept", json_sprintf("%s/%s", STORE_AVATARS_DIR, kept));
+	json_array_append_new(res->repaired_kept, k);
 }
 
 /*
  * The downloads, on --jobs threads.  A worker takes the next job until none
- * is left, a fatal error came, or HOST_FAILURES_MAX downloads finished in a
- * row failed for want of the host: the rest waits for the next run.  Until
+ * is left, a fatal error came, or AVATAR_HOST_FAILURES_MAX downloads finished
+ * in a row failed for want of the host: the rest waits for the next run.  Until
  * a download has shown the host works (and again after one blamed it), one
  * download goes at a time, so that a host that is down costs
- * HOST_FAILURES_MAX tries, not one per worker.
+ * AVATAR_HOST_FAILURES_MAX tries, not one per worker.
  */
 struct avatar_pool {
 	const struct avatar_ctx *ctx;
@@ -215,7 +225,8 @@ static struct avatar_job *next_job(struct avatar_pool *pool)
 		pthread_cond_wait(&pool->finished, &pool->lock);
 	if (pool->r == 0 && clock_stop_requested())
 		pool->r = err_set(&pool->e, FA_EINTR, "interrupted");
-	if (pool->r == 0 && pool->host_failures < HOST_FAILURES_MAX && pool->next < pool->n) {
+	if (pool->r == 0 && pool->host_failures < AVATAR_HOST_FAILURES_MAX &&
+	    pool->next < pool->n) {
 		job = &pool->jobs[pool->next++];
 		pool->in_flight++;
 	}
@@ -233,6 +244,8 @@ static void record_outcome(struct avatar_pool *pool, struct avatar_job *job,
 	pthread_mutex_lock(&pool->lock);
 	pool->in_flight--;
 	pthread_cond_broadcast(&pool->finished);
+	if (job->kept[0]) /* kept aside even if installing the fresh one then failed */
+		record_kept(res, job->nsid, job->kept);
 	/* the breaker tripped on the icons' host: the icons wait, the sync is done */
 	if (r < 0 && err_is_fatal(r) && r != FA_EUNREACHABLE) {
 		if (pool->r == 0) {
@@ -254,7 +267,7 @@ static void record_outcome(struct avatar_pool *pool, struct avatar_job *job,
 	/* a host that cannot be resolved, reached, or that answers 429/5xx */
 	pool->host_works = !(r == FA_ENET || r == FA_EUNREACHABLE ||
 			     (r == FA_EHTTP && retry_http_status(one->http_status)));
-	pool->host_failures = pool->host_works ? 0 : r == FA_EUNREACHABLE ? HOST_FAILURES_MAX
+	pool->host_failures = pool->host_works ? 0 : r == FA_EUNREACHABLE ? AVATAR_HOST_FAILURES_MAX
 					      : pool->host_failures + 1;
 	res->archived += jstr(job->user, "avatar") != NULL; /* a failed update keeps the old */
 	pthread_mutex_unlock(&pool->lock);
@@ -300,7 +313,7 @@ static int fetch_all(const struct avatar_ctx *ctx, struct avatar_job *jobs, size
 		     struct avatar_result *res, struct err *e)
 {
 	struct photo_ctx pctx = *ctx->pctx;
-	struct avatar_ctx own = { &pctx, ctx->store, ctx->static_url, ctx->jobs };
+	struct avatar_ctx own = { &pctx, ctx->store, ctx->static_url, ctx->jobs, ctx->notice };
 	struct avatar_pool pool = { .ctx = &own, .jobs = jobs, .n = n, .res = res };
 	long threads = ctx->jobs > 1 ? ctx->jobs : 1;
 
@@ -325,8 +338,6 @@ static int fetch_all(const struct avatar_ctx *ctx, struct avatar_job *jobs, size
 		res->postponed = (long)(n - pool.next);
 		for (size_t i = pool.next; i < n; i++)
 			res->archived += jstr(jobs[i].user, "avatar") != NULL;
-		msg_warn("%d avatar downloads failed in a row; the other %ld wait for the next run",
-			 HOST_FAILURES_MAX, res->postponed);
 	}
 	return 0;
 }
@@ -359,8 +370,8 @@ static int plan(const struct avatar_ctx *ctx, json_t *users, const struct damage
 
 		if (icon < 0) {
 			res->invalid++;
-			msg_debug("skipping the avatar of user '%.80s': not Flickr's NSID or "
-				  "iconserver", nsid);
+			notice(ctx->notice, NOTICE_DEBUG, "skipping the avatar of user '%.80s': not "
+			       "Flickr's NSID or iconserver", nsid);
 			continue;
 		}
 		res->people++;
@@ -438,12 +449,12 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 
 	avatar_result_release(res);
 	res->failed = json_array();
-	if (!res->failed)
+	res->repaired_kept = json_array();
+	if (!res->failed || !res->repaired_kept)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	store_root_path(ctx->store, STORE_AVATARS_DIR, &dir);
 	if (fs_exists(dir.data) && !fs_is_real_dir(dir.data)) {
-		msg_warn("%s is not a folder (a symbolic link?): it is never followed, and no "
-			 "avatar is archived until it is one", STORE_AVATARS_DIR);
+		res->dir_not_followed = 1;
 		goto cleanup;
 	}
 	if (fs_is_dir(dir.data))

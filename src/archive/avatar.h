@@ -35,6 +35,8 @@
 #include "photo.h"
 #include "store.h"
 
+/* Downloads finished in a row that failed for want of the host: the rest waits. */
+#define AVATAR_HOST_FAILURES_MAX 3
 /* A buddy icon is a small JPEG; anything bigger is not one. */
 #define AVATAR_MAX_BYTES (1024 * 1024)
 /* "<nsid>.jpg" with its NUL: an NSID of Flickr's shape is far shorter. */
@@ -45,6 +47,7 @@ struct avatar_ctx {
 	const struct store *store;
 	const char *static_url;   /* stands in for the icons' host (FLICKR_STATIC_URL), or NULL */
 	long jobs;                /* downloads at once */
+	const struct notice_sink *notice; /* the --verbose trace (notice.h), or NULL */
 };
 
 struct avatar_result {
@@ -53,9 +56,11 @@ struct avatar_result {
 	long fetched;      /* icons downloaded this run */
 	long default_icon; /* people Flickr shows its default icon for */
 	long invalid;      /* users skipped: NSID or iconserver not of Flickr's shape */
-	long postponed;    /* not tried: the static host failed too often in a row */
+	long postponed;    /* not tried: AVATAR_HOST_FAILURES_MAX failed in a row */
 	long repaired;     /* damaged icons replaced by a fresh download */
 	json_t *failed;    /* [{nsid, error}], tried again next run; NULL until a run */
+	json_t *repaired_kept; /* [{icon, kept}]: damaged icons replaced, each copy kept */
+	int dir_not_followed; /* avatars/ is not a folder (a link?): nothing was done */
 };
 
 void avatar_result_release(struct avatar_result *res);
@@ -77,7 +82,8 @@ int avatar_icon_of(const json_t *user, const char *nsid, char ret_server[16],
  * Brings every user's icon up to date and records it in users (NSID ->
  * record, as catalog_users_hook passes it).  Fails only for what makes
  * going on pointless (disk full, interrupted, out of memory); a download
- * that fails is added to res->failed with a warning.  res is reset first.
+ * that fails is added to res->failed.  Prints nothing: res says what
+ * happened, even after a failure.  res is reset first.
  */
 int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_result *res,
 		struct err *e);

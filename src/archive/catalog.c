@@ -9,7 +9,6 @@
 #include "clock.h"
 #include "damage.h"
 #include "fsutil.h"
-#include "log.h"
 #include "manifest.h"
 #include "merge.h"
 #include "record.h"
@@ -330,8 +329,21 @@ static json_t *users_sorted(json_t *users)
 	return out;
 }
 
-/* The users an earlier run recorded; a damaged cache is said and rebuilt from the items. */
-static json_t *load_users(const char *path)
+/* An index file found damaged: {file, problem, kept (its copy, when one was kept)}. */
+static int note_damaged_index(json_t *found, const char *file, const char *problem,
+			      const char *kept)
+{
+	json_t *d = json_pack("{s:s, s:s}", "file", file, "problem", problem);
+
+	if (d && kept && jset_str(d, "kept", kept) < 0) {
+		json_decref(d);
+		d = NULL;
+	}
+	return d && json_array_append_new(found, d) == 0 ? 0 : FA_ENOMEM;
+}
+
+/* The users an earlier run recorded; a damaged cache is noted in found, and rebuilt. */
+static json_t *load_users(const char *path, json_t *found)
 {
 	struct err why = { 0 };
 	json_t *doc = NULL;
@@ -340,7 +352,7 @@ static json_t *load_users(const char *path)
 	if (r == 0 && !json_is_object(doc))
 		r = err_set(&why, FA_EPARSE, "not a JSON object");
 	if (r < 0 && r != FA_ENOTFOUND)
-		msg_warn("%s is damaged (%s): rebuilt from the items", USERS_CACHE, why.msg);
+		note_damaged_index(found, USERS_CACHE, why.msg, NULL); /* out of memory: unsaid */
 	if (r < 0) {
 		json_decref(doc);
 		doc = json_object();
@@ -373,19 +385,20 @@ static int keep_missing_album(void *ud, json_t *old)
 	return json_array_append(m->out, old) < 0 ? FA_ENOMEM : 0;
 }
 
-static int keep_damaged_albums(const char *path, const char *why, struct err *e)
+static int keep_damaged_albums(const char *path, const char *why, json_t *found,
+			       struct err *e)
 {
 	struct buf kept = BUF_INIT;
 	int r = damage_keep_file(path, (long long)clock_unix_now(), &kept, e);
 
-	if (r == 0)
-		msg_warn("%s is damaged (%s): rebuilt from what could be read and Flickr's albums, "
-			 "the damaged copy kept as %s", ALBUMS_INDEX, why, kept.data);
+	if (r == 0 && note_damaged_index(found, ALBUMS_INDEX, why, kept.data) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	buf_release(&kept);
 	return r;
 }
 
-static int merge_albums(const char *path, const json_t *fresh, json_t **ret, struct err *e)
+static int merge_albums(const char *path, const json_t *fresh, json_t **ret, json_t *found,
+			struct err *e)
 {
 	struct album_merge m = { fresh, json_copy((json_t *)fresh) };
 	struct err why = { 0 };
@@ -397,7 +410,7 @@ static int merge_albums(const char *path, const json_t *fresh, json_t **ret, str
 	/* none recorded yet, or a damaged file: what could be read is kept, and so is
 	 * the file itself, for albums Flickr no longer lists may be recorded only there */
 	if (r == FA_EPARSE)
-		r = keep_damaged_albums(path, why.msg, e);
+		r = keep_damaged_albums(path, why.msg, found, e);
 	else if (r == FA_ENOTFOUND)
 		r = 0;
 	else if (r < 0)
@@ -413,13 +426,13 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 			 const struct catalog_users_hook *users_hook, const struct damage_seen *ds,
 			 struct catalog_counts *ret_counts, struct err *e)
 {
-	struct catalog_counts counts = { 0, 0, 0, 0, NULL };
+	struct catalog_counts counts = { 0, 0, 0, 0, NULL, ret_counts->index_damaged };
 	struct buf path = BUF_INIT;
 	json_t *users = NULL, *sorted = NULL, *merged = NULL;
 	int r;
 
 	store_root_path(s, USERS_CACHE, &path);
-	users = load_users(path.data);
+	users = load_users(path.data, counts.index_damaged);
 	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
 		r = rebuild_kind(s, STORE_FAV, users, ds, &counts.favorites, e);
@@ -438,15 +451,13 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	if (r < 0 || !albums)
 		goto cleanup;
 	store_root_path(s, ALBUMS_INDEX, &path);
-	r = merge_albums(path.data, albums, &merged, e);
+	r = merge_albums(path.data, albums, &merged, counts.index_damaged, e);
 	if (r == 0)
 		r = json_write_atomic(path.data, merged, e);
 	counts.albums = (long)json_array_size(merged);
 cleanup:
-	if (ret_counts) {
-		counts.damaged = ret_counts->damaged;
-		*ret_counts = counts;
-	}
+	counts.damaged = ret_counts->damaged;
+	*ret_counts = counts;
 	json_decref(users);
 	json_decref(sorted);
 	json_decref(merged);
@@ -463,17 +474,17 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 		    struct err *e)
 {
 	struct damage_seen ds = { .report = json_array() };
-	int r = ds.report ? 0 : err_set(e, FA_ENOMEM, "out of memory");
+	int r;
 
-	if (ret_counts)
-		ret_counts->damaged = NULL;
+	*ret_counts = (struct catalog_counts){ .index_damaged = json_array() };
+	r = ds.report && ret_counts->index_damaged ? 0 : err_set(e, FA_ENOMEM, "out of memory");
 	for (int k = 0; k < 2 && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
 		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
 	if (r == 0)
 		r = write_manifest(s, &ds, e);
-	if (r == 0 && ret_counts)
+	if (r == 0)
 		ret_counts->damaged = json_incref(ds.report);
 	json_decref(ds.report);
 	damage_seen_release(&ds);

@@ -25,6 +25,9 @@ struct catalog_counts {
 	long users;
 	long albums;
 	json_t *damaged; /* [{path, problem}]: damage left (see damage.h); json_decref it */
+	json_t *index_damaged; /* [{file, problem, kept?}]: users_cache.json or
+				* albums_index.json found damaged and rebuilt (albums_index.json's
+				* copy kept); set even when the rebuild fails: json_decref it */
 };
 
 /*
@@ -53,7 +56,8 @@ struct catalog_checked {
  * its manifest first (damage.h; but those checked says are whole): an item whose metadata.json is damaged or unreadable
  * keeps the last good entry of the index, one whose folder is a symbolic
  * link is not read.  Ends as catalog_write_manifest() does.  On success
- * ret_counts->damaged lists the damage left.
+ * ret_counts->damaged lists the damage left; ret_counts->index_damaged is
+ * set in any case.  Prints nothing: the caller tells what ret_counts holds.
  */
 int catalog_rebuild(const struct store *s, const json_t *albums,
 		    const struct catalog_users_hook *users_hook,

@@ -5,7 +5,7 @@
 
 #include "fsutil.h"
 #include "listing.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "record.h"
 
 #define PER_PAGE 500
@@ -177,8 +177,9 @@ static int recover(struct listing *l, struct err *e)
 	int64_t hi = (l->newest > l->now ? l->newest : l->now) + DAY;
 	int r;
 
-	msg_info("Flickr listed %ld of the %ld %s it counts; listing them again by date",
-		 before, l->total, l->src->what);
+	l->by_date = 1;
+	l->first_got = before;
+	l->first_total = l->total;
 	/* enough for a few short windows to be narrowed down to the second */
 	l->calls_left = 60 + 2 * (l->total / PER_PAGE + 1);
 	r = list_window(l, 0, hi, &window_total, e);
@@ -186,13 +187,10 @@ static int recover(struct listing *l, struct err *e)
 		l->total = window_total;
 	/* what the whole listing gave stands; the ledger says what is still short */
 	if (r < 0 && !err_is_fatal(r) && r != FA_EIO) {
-		msg_warn("listing the %s again by date failed: %s", l->src->what,
-			 e ? e->msg : fa_strerror(r));
+		snprintf(l->by_date_failed, sizeof(l->by_date_failed), "%s",
+			 e && e->msg[0] ? e->msg : fa_strerror(r));
 		r = 0;
 	}
-	if (r == 0)
-		msg_info("Listing by date (%ld windows) found %ld more %s", l->windows,
-			 listing_got(l) - before, l->src->what);
 	return r;
 }
 

@@ -44,6 +44,11 @@ struct listing {
 	long invalid;             /* items listed without a valid id (spooled: they fail) */
 	long windows;             /* date windows listed */
 	json_t *gaps;             /* [{from, to, from_unix, to_unix, expected, got}] */
+	int by_date;              /* short: listed again by date windows, after the */
+	long first_got;           /* ...whole listing gave first_got */
+	long first_total;         /* ...of the first_total it counted */
+	char by_date_failed[FA_ERR_MSG_MAX]; /* why listing by date failed (what the
+					      * whole listing gave stands), or "" */
 	/* private */
 	struct fs_tmp *tmp;
 	struct id_set seen;
@@ -52,7 +57,10 @@ struct listing {
 	long shown_page;          /* the page the progress line last named */
 };
 
-/* Lists into the file at path (replaced whole); 0, or an error in e. */
+/*
+ * Lists into the file at path (replaced whole); 0, or an error in e.  Prints
+ * nothing but the progress line: the results above say what happened.
+ */
 int listing_spool(struct listing *l, const char *path, struct err *e);
 
 /* Items listed: the unique valid ids (the size of *ids), and those without a valid id. */

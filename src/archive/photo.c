@@ -14,7 +14,6 @@
 #include "exif.h"
 #include "fsutil.h"
 #include "ledger.h"
-#include "log.h"
 #include "media.h"
 #include "merge.h"
 #include "photo.h"
@@ -219,7 +218,7 @@ static int download(struct photo_ctx *ctx, const char *url, const char *dir,
 	int r;
 
 	http_redact_url(url, shown, sizeof(shown));
-	msg_debug("download '%s'", shown);
+	notice(ctx->fc ? &ctx->fc->notice : NULL, NOTICE_DEBUG, "download '%s'", shown);
 	if (buf_printf(&target, "%s/%s", dir, stem) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	r = fs_tmp_open(&tmp, target.data, 0644, e);

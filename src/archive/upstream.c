@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "merge.h"
 #include "pace.h"
 #include "upstream.h"
@@ -78,13 +78,25 @@ static const char *ask_about_item(const struct photo_ctx *ctx, enum store_kind k
 	return status;
 }
 
+/* Asking about id, or marking it, failed: it is asked about again next run. */
+static int record_failure(struct upstream_result *res, const char *id, const char *status,
+			  const char *error)
+{
+	json_t *f = json_pack("{s:s, s:s}", "id", id, "error", error);
+
+	if (f && status && jset_str(f, "status", status) < 0) {
+		json_decref(f);
+		f = NULL;
+	}
+	return f && json_array_append_new(res->failed, f) == 0 ? 0 : FA_ENOMEM;
+}
+
 /*
  * Returns 1 when the item is settled (marked, or known to exist: then added
- * to still_there when given), 0 to ask again next run.
+ * to res->still_there), 0 to ask again next run.
  */
 static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-		     int64_t last_seen, long *marked, struct store_ids *still_there,
-		     struct err *e)
+		     int64_t last_seen, struct upstream_result *res, struct err *e)
 {
 	char detail[300] = "", what[400];
 	const char *status;
@@ -100,27 +112,22 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 				*e = one;
 			return one.code;
 		}
-		if (one.code) {
-			msg_warn("%s/%s: not listed, and asking Flickr failed: %s; will ask again "
-				 "next run", store_kind_dir(kind), id, one.msg);
-			return 0;
-		}
-		msg_debug("%s/%s: not listed, but Flickr still has it", store_kind_dir(kind), id);
-		r = still_there ? store_ids_add(still_there, id) : 0;
-		return r < 0 ? err_set(e, r, "out of memory") : 1;
+		if (one.code)
+			r = record_failure(res, id, NULL, one.msg);
+		else
+			r = store_ids_add(&res->still_there, id);
+		return r < 0 ? err_set(e, r, "out of memory") : !one.code;
 	}
 	r = photo_mark_upstream(ctx, kind, id, status, code, detail, last_seen, &one);
-	if (r < 0 && !err_is_fatal(r)) {
-		msg_warn("%s/%s: %s upstream, but marking it failed: %s", store_kind_dir(kind), id,
-			 status, one.msg);
-		return 0;
-	}
+	if (r < 0 && !err_is_fatal(r))
+		return record_failure(res, id, status, one.msg) < 0
+		       ? err_set(e, FA_ENOMEM, "out of memory") : 0;
 	if (r < 0 && e)
 		*e = one;
 	if (r < 0)
 		return r;
 	if (r > 0) {
-		(*marked)++;
+		res->marked++;
 		snprintf(what, sizeof(what), "%s/%s: %s upstream (%s); kept in the archive",
 			 store_kind_dir(kind), id, status, detail);
 		progress_item(what, ctx->fc->calls);
@@ -128,43 +135,50 @@ static int check_one(const struct photo_ctx *ctx, enum store_kind kind, const ch
 	return 1;
 }
 
-int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
-		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
-		   long *ret_pending, struct store_ids *ret_unlisted, struct err *e)
+int upstream_unlisted(const struct store *store, enum store_kind kind,
+		      const struct store_ids *listed, struct store_ids *ret_unlisted,
+		      struct err *e)
 {
 	struct store_ids archived = STORE_IDS_INIT;
-	size_t missing = 0, asked = 0;
-	int r;
+	int r = store_list_ids(store, kind, &archived);
 
-	*ret_marked = 0;
-	*ret_pending = 0;
-	r = store_list_ids(ctx->store, kind, &archived);
-	if (r < 0) {
+	if (r < 0)
 		r = err_set(e, r, "cannot list '%s'", store_kind_dir(kind));
-		goto cleanup;
-	}
-	for (size_t i = 0; i < archived.n; i++)
-		missing += !store_ids_contains(listed, archived.v[i]);
-	if (!missing)
-		goto cleanup;
-	msg_info("%zu archived item%s in %s not listed by Flickr; checking", missing,
-		 missing == 1 ? "" : "s", store_kind_dir(kind));
-	for (size_t i = 0; r >= 0 && i < archived.n; i++) {
-		if (store_ids_contains(listed, archived.v[i]))
-			continue;
-		/* a listing glitch must not eat the quota: the rest waits for the next run */
-		if (asked >= UPSTREAM_MAX_CHECKS) {
-			(*ret_pending)++;
-			continue;
-		}
-		asked++;
-		r = check_one(ctx, kind, archived.v[i], last_seen, ret_marked, ret_unlisted, e);
-		*ret_pending += r == 0;
-	}
-	r = r < 0 ? r : 0;
-cleanup:
+	for (size_t i = 0; r == 0 && i < archived.n; i++)
+		if (!store_ids_contains(listed, archived.v[i]) &&
+		    store_ids_add(ret_unlisted, archived.v[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
 	store_ids_free(&archived);
 	return r;
+}
+
+void upstream_result_release(struct upstream_result *res)
+{
+	store_ids_free(&res->still_there);
+	json_decref(res->failed);
+	memset(res, 0, sizeof(*res));
+}
+
+int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
+		   const struct store_ids *unlisted, int64_t last_seen,
+		   struct upstream_result *res, struct err *e)
+{
+	int r = 0;
+
+	upstream_result_release(res);
+	res->failed = json_array();
+	if (!res->failed)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	for (size_t i = 0; r >= 0 && i < unlisted->n; i++) {
+		/* a listing glitch must not eat the quota: the rest waits for the next run */
+		if (i >= UPSTREAM_MAX_CHECKS) {
+			res->pending++;
+			continue;
+		}
+		r = check_one(ctx, kind, unlisted->v[i], last_seen, res, e);
+		res->pending += r == 0;
+	}
+	return r < 0 ? r : 0;
 }
 
 /* ---- albums ---- */

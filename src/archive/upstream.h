@@ -18,16 +18,32 @@
 /* getInfo calls one run may spend on unlisted items; the rest wait for the next run. */
 #define UPSTREAM_MAX_CHECKS 300
 
+/* What upstream_check() found: it prints nothing. */
+struct upstream_result {
+	long marked;   /* items newly marked */
+	long pending;  /* left to ask about next run: a failure, or over UPSTREAM_MAX_CHECKS */
+	struct store_ids still_there; /* unlisted, but Flickr still has them (a favorite
+				       * still favorited) */
+	json_t *failed; /* [{id, error, status?}]: asking Flickr, or marking the status
+			 * it gave, failed; asked again next run */
+};
+
+void upstream_result_release(struct upstream_result *res);
+
+/* Adds to ret_unlisted the archived items of kind that listed (sorted) lacks. */
+int upstream_unlisted(const struct store *store, enum store_kind kind,
+		      const struct store_ids *listed, struct store_ids *ret_unlisted,
+		      struct err *e);
+
 /*
- * Checks the archived items of kind that listed (sorted) lacks; last_seen is
- * when they were last listed (0 if unknown).  ret_marked counts new marks,
- * ret_pending the items left to ask about next run (a transient failure, or
- * over UPSTREAM_MAX_CHECKS).  ret_unlisted (may be NULL) gets the ids Flickr
- * still has (a favorite still favorited) though the listing lacked them.
+ * Asks Flickr about the items of kind the listing lacked (upstream_unlisted())
+ * and marks what it no longer has; last_seen is when they were last listed (0
+ * if unknown).  res (zeroed, or from an earlier call) is reset first; it is
+ * filled even when a fatal error (returned) cut the check short.
  */
 int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
-		   const struct store_ids *listed, int64_t last_seen, long *ret_marked,
-		   long *ret_pending, struct store_ids *ret_unlisted, struct err *e);
+		   const struct store_ids *unlisted, int64_t last_seen,
+		   struct upstream_result *res, struct err *e);
 
 /*
  * Completes this run's album list (fresh, albums_index.json entries in the

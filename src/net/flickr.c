@@ -10,7 +10,7 @@
 
 #include "clock.h"
 #include "flickr.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 
 #define MAX_PAGES 10000 /* Flickr clamps deeper pages; a bound for hostile data */
 
@@ -73,7 +73,7 @@ void flickr_client_share_quota(struct flickr_client *fc, const char *state_dir)
 	}
 	stop_sharing(fc, state_dir ? e.msg : "neither $XDG_STATE_HOME nor $HOME is set",
 		     warning, sizeof(warning));
-	msg_warn("%s", warning);
+	notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 /* A wait this long is told, once, so that a log without a progress line explains it. */
@@ -155,11 +155,11 @@ static int64_t reserve_call(struct flickr_client *fc, int *ret_reserved)
 	long_wait = count_wait(fc, clock_now_ms(), wait);
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 	if (long_wait)
-		msg_info("The API quota is spent (%ld calls in any hour); the next call goes in "
-			 "%lld min %02lld s", fc->calls_per_hour, (long long)(wait / 60000),
-			 (long long)(wait / 1000 % 60));
+		notice(&fc->notice, NOTICE_INFO, "The API quota is spent (%ld calls in any hour); "
+		       "the next call goes in %lld min %02lld s", fc->calls_per_hour,
+		       (long long)(wait / 60000), (long long)(wait / 1000 % 60));
 	return wait;
 }
 
@@ -204,7 +204,7 @@ static void hold_calls(struct flickr_client *fc, int64_t delay_ms)
 	}
 	pthread_mutex_unlock(&fc->pacer_lock);
 	if (warning[0])
-		msg_warn("%s", warning);
+		notice(&fc->notice, NOTICE_WARN, "%s", warning);
 }
 
 int64_t flickr_quota_wait_for(struct flickr_client *fc, long calls)
@@ -413,8 +413,8 @@ static enum attempt_result attempt_once(struct flickr_client *fc, const char *me
 	fc->calls++;
 	calls_of_this_thread++;
 	a->r = http_get(fc->http, url.data, &body, &res, e);
-	msg_debug("API %s -> HTTP %ld, %lld bytes, %lld ms", method, res.status,
-		  (long long)body.len, (long long)(clock_now_ms() - t0));
+	notice(&fc->notice, NOTICE_DEBUG, "API %s -> HTTP %ld, %lld bytes, %lld ms", method,
+	       res.status, (long long)body.len, (long long)(clock_now_ms() - t0));
 	if (a->r < 0) {
 		if (a->r == FA_ENET) {
 			err_wrap(e, FA_ENET, "cannot reach Flickr");
@@ -465,9 +465,9 @@ int flickr_call(struct flickr_client *fc, const char *method, const char *const 
 		if (a.r == FA_ERATELIMIT || a.retry_after_ms >= 0)
 			hold_calls(fc, delay);
 		fc->retries++;
-		msg_debug("%s failed (%s); retrying in %lld ms (%d left)", method,
-			  e ? e->msg : fa_strerror(a.r), (long long)delay,
-			  fc->retry.max_retries - attempt);
+		notice(&fc->notice, NOTICE_DEBUG, "%s failed (%s); retrying in %lld ms (%d left)",
+		       method, e ? e->msg : fa_strerror(a.r), (long long)delay,
+		       fc->retry.max_retries - attempt);
 		r = http_client_wait(fc->http, delay, e);
 		if (r < 0)
 			return r;
@@ -546,8 +546,8 @@ static int fetch_page(struct flickr_client *fc, const char *method, const char *
 	read_page_counts(jobj(doc, container), pg);
 	if (pg->page < pg->pages && (long)n < page_capacity(jobj(doc, container), per_page)) {
 		fc->short_pages++;
-		msg_debug("%s: page %ld of %ld held %zu items; asking again", method, pg->page,
-			  pg->pages, n);
+		notice(&fc->notice, NOTICE_DEBUG, "%s: page %ld of %ld held %zu items; asking again",
+		       method, pg->page, pg->pages, n);
 		r = call_page(fc, method, args, container, item_key, &again, &n_again, e);
 		if (r < 0) {
 			json_decref(doc);

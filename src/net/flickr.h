@@ -16,6 +16,7 @@
 #include "error.h"
 #include "http.h"
 #include "json.h"
+#include "notice.h"
 #include "oauth.h"
 #include "pace.h"
 #include "quota.h"
@@ -44,6 +45,10 @@ struct flickr_client {
 	_Atomic long retries;
 	_Atomic long throttled; /* 429 / error 105 answers seen */
 	_Atomic long short_pages; /* listing pages that came back short and were asked again */
+	/* where the client tells what it does (a quota wait, the --verbose trace of each
+	 * call and of each download through it): set by the caller after
+	 * flickr_client_init(), which leaves it empty (nothing is told) */
+	struct notice_sink notice;
 };
 
 void flickr_client_init(struct flickr_client *fc, struct http_client *http,

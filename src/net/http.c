@@ -20,7 +20,6 @@
 #include "breaker.h"
 #include "clock.h"
 #include "http.h"
-#include "log.h"
 
 struct transfer;
 

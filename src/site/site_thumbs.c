@@ -32,7 +32,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "html.h"
-#include "log.h"
+#include "log.h" /* the progress line only (src/README.md) */
 #include "site_thumbs.h"
 #include "thumb.h"
 

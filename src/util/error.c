@@ -64,6 +64,7 @@ const char *fa_strerror(int code)
 	case FA_ENOTFOUND: return "not found";
 	case FA_EBUSY: return "another flickr-archive is working on the archive";
 	case FA_EUNREACHABLE: return "Flickr is unreachable";
+	case FA_EUSAGE: return "usage error";
 	default: return "unknown error";
 	}
 }

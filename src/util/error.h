@@ -25,6 +25,7 @@ enum fa_error {
 	FA_ENOTFOUND = -12, /* the thing asked for does not exist */
 	FA_EBUSY = -13,     /* another flickr-archive holds the archive's lock */
 	FA_EUNREACHABLE = -14, /* Flickr failed with network errors too many times in a row */
+	FA_EUSAGE = -15,    /* the command line or the configuration must be fixed (exit 2) */
 };
 
 #define FA_ERR_MSG_MAX 512

@@ -208,6 +208,17 @@ void msg_result(const char *fmt, ...)
 	pthread_mutex_unlock(&out_lock);
 }
 
+void log_notice(void *ud, enum notice_level at, const char *line)
+{
+	(void)ud;
+	if (at == NOTICE_WARN)
+		msg_warn("%s", line);
+	else if (at == NOTICE_INFO)
+		msg_info("%s", line);
+	else
+		msg_debug("%s", line);
+}
+
 void msg_debug(const char *fmt, ...)
 {
 	va_list ap;

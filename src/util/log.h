@@ -2,7 +2,8 @@
  * log.h: every line the user sees on stderr, the progress line, and the
  * lines of a command's result on stdout.
  *
- * Only command-level code calls these.  Messages are one line each, without a
+ * Only command-level code calls these, but for the progress line, which a
+ * long step below them updates as it goes (src/README.md).  Messages are one line each, without a
  * trailing newline in the format.  Every message passes through a scrubber
  * that replaces registered secrets with "[redacted]", so a secret that slips
  * into an error text (a URL, a server's debug string) is never printed.
@@ -11,6 +12,8 @@
 #define FA_LOG_H
 
 #include <stdint.h>
+
+#include "notice.h"
 
 enum log_level {
 	LOG_QUIET = 0,   /* errors only */
@@ -34,6 +37,13 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void msg_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * The sink (notice.h) a command passes to the code below it: each line is
+ * printed as msg_debug(), msg_info() or msg_warn() would print it.
+ */
+void log_notice(void *ud, enum notice_level level, const char *line);
+#define LOG_NOTICE_SINK ((struct notice_sink){ log_notice, NULL })
+
 /* A line of a command's primary output, on stdout (at every level). */
 void msg_result(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

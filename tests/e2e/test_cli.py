@@ -34,19 +34,116 @@ def test_usage_errors_are_one_line_and_exit_2(archiver):
         assert r.stdout == "", args
 
 
-def test_sync_without_credentials(archiver):
-    r = archiver.sync(env=archiver.env(credentials=False))
-    assert r.returncode == 3
+# Every command that needs an API key; the others run without one.
+NEEDS_A_KEY = [["auth", "--no-browser"], ["sync"], ["sync", "--plan"]]
+
+
+@pytest.mark.parametrize("command", NEEDS_A_KEY, ids=" ".join)
+def test_a_missing_api_key_exits_2_with_one_line(archiver, command):
+    args = command if command[0] == "auth" else archiver.sync_args(*command[1:])
+    r = archiver.run(*args, env=archiver.env(credentials=False), input="")
+    assert r.returncode == 2, r.stderr
     [line] = error_lines(r.stderr)
-    assert "FLICKR_API_KEY" in line
+    assert "no Flickr API key" in line and "FLICKR_API_KEY" in line, line
+    assert "--api-key" in line
+    assert r.stdout == ""
+    assert not archiver.archive.exists()
 
 
 def test_sync_without_token_says_run_auth(archiver):
     env = archiver.env(FLICKR_OAUTH_TOKEN=None, FLICKR_OAUTH_TOKEN_SECRET=None)
     r = archiver.sync(env=env)
-    assert r.returncode == 3
+    assert r.returncode == 2
     [line] = error_lines(r.stderr)
     assert "flickr-archive auth" in line
+
+
+# The exit-status table (src/exit_status.h, --help, README): the same failure exits
+# the same way in every command, with one error line.
+COMMANDS = ["auth", "sync", "verify", "site", "search"]
+
+
+def run_command(archiver, command, *extra, archive=None, env=None):
+    args = [command, "--archive", str(archive or archiver.archive), *extra]
+    if command == "auth":
+        args = ["auth", "--no-browser", *extra]
+    if command == "search" and not any(not a.startswith("-") for a in extra):
+        args.append("bridge")
+    return archiver.run(*args, env=env, input="")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("bad", [["--retries", "-3"], ["--jobs", "0"], ["--frobnicate"]])
+def test_table_a_bad_option_exits_2_in_every_command(archiver, command, bad):
+    r = run_command(archiver, command, *bad)
+    assert r.returncode == 2, (command, bad, r.stderr)
+    assert len(error_lines(r.stderr)) == 1, r.stderr
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["verify", "site", "search"])
+def test_table_no_archive_exits_3_in_every_command(archiver, tmp_path, command):
+    r = run_command(archiver, command, archive=tmp_path / "nothing-here",
+                    env=archiver.env(credentials=False))
+    assert r.returncode == 3, (command, r.stderr)
+    [line] = error_lines(r.stderr)
+    assert "nothing-here" in line
+    assert r.stdout == ""
+
+
+@pytest.mark.parametrize("command", ["verify", "site", "search"])
+def test_table_commands_without_network_need_no_key(archiver, command):
+    assert archiver.sync("--no-favorites", "--no-site").returncode == 0
+    r = run_command(archiver, command, env=archiver.env(credentials=False))
+    assert r.returncode == 0, (command, r.stderr)
+    assert error_lines(r.stderr) == []
+
+
+def test_table_something_missing_exits_1_without_an_error_line(archiver):
+    assert archiver.sync("--no-favorites", "--no-site").returncode == 0
+    r = run_command(archiver, "search", "zzzqqqnothingmatches")
+    assert r.returncode == 1, r.stderr
+    assert error_lines(r.stderr) == []
+    manifest = archiver.archive / "manifest-sha256.txt"
+    first = manifest.read_text().splitlines()[0].split(maxsplit=1)[1]
+    damaged = archiver.archive / first
+    damaged.write_bytes(damaged.read_bytes() + b"x")
+    r = run_command(archiver, "verify")
+    assert r.returncode == 1, r.stderr
+    assert error_lines(r.stderr) == []
+
+
+def test_table_usage_errors_of_a_command_exit_2(archiver):
+    # a query with nothing to search, and auth without the code it asks for
+    r = run_command(archiver, "search", "!!!")
+    assert r.returncode == 2, r.stderr
+    [line] = error_lines(r.stderr)
+    assert "nothing to search for" in line
+    r = run_command(archiver, "auth")
+    assert r.returncode == 2, r.stderr
+    [line] = error_lines(r.stderr)
+    assert "no code was entered" in line
+
+
+def test_help_documents_the_exit_statuses(archiver):
+    text = archiver.run("--help").stdout
+    section = text[text.index("Exit status"):]
+    for status in ("0 ", "1 ", "2 ", "3 ", "130 "):
+        assert status in section, status
+    assert "API key" in section
+
+
+def test_the_verbose_trace_comes_through_the_commands_sink(archiver):
+    # flickr.c and photo.c do not print: sync passes them log.c's sink (src/README.md)
+    r = archiver.sync("--no-favorites", "--no-site", "--verbose")
+    assert r.returncode == 0, r.stderr
+    trace = [l for l in r.stderr.splitlines() if l.startswith("debug: ")]
+    assert any(re.match(r"debug: API flickr\.test\.login -> HTTP 200, \d+ bytes", l)
+               for l in trace), r.stderr
+    assert any(l.startswith("debug: download '") for l in trace), r.stderr
+    quiet = archiver.sync("--no-favorites", "--no-site", "--refresh")
+    assert quiet.returncode == 0, quiet.stderr
+    assert "debug:" not in quiet.stderr
 
 
 def write_config(archiver, **values):

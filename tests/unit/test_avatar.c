@@ -113,7 +113,7 @@ static void test_nothing_to_fetch(void **state)
 {
 	const char *root = *state;
 	struct store store = { (char *)root };
-	struct avatar_ctx ctx = { NULL, &store, NULL, 1 }; /* no HTTP client: none may be used */
+	struct avatar_ctx ctx = { NULL, &store, NULL, 1, NULL }; /* no HTTP client: none may be used */
 	struct avatar_result res = { 0 };
 	char *dir = ut_join(root, STORE_AVATARS_DIR);
 	char *icon = ut_join(dir, "48600090482@N01.jpg");
