@@ -16,6 +16,11 @@ from export_fixture import account_members, media_name, original_bytes, write_ex
 STYLES = [("slug", "array"), ("id", "object")]
 
 
+def media_files(d):
+    """The item's media file(s): original.<ext>, not its XMP sidecar."""
+    return sorted(p for p in d.glob("original.*") if p.suffix != ".xmp")
+
+
 def run_import(archiver, *paths, extra=()):
     return archiver.run("import", "--archive", str(archiver.archive), *extra,
                         *[str(p) for p in paths], env=archiver.env(credentials=False))
@@ -47,7 +52,7 @@ def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, 
     for p in account.photos:
         d = archiver.item_dir("my_photos", p.id)
         assert (d / "complete.flag").is_file(), p.id
-        [media] = d.glob("original.*")
+        [media] = media_files(d)
         assert media.read_bytes() == original_bytes(p), p.id
         meta = archiver.load("my_photos", p.id, "metadata.json")
         assert meta["source"] == "flickr-export" and meta["title"] == p.title
@@ -87,7 +92,7 @@ def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, 
     assert temp_files(archiver.archive) == []
 
     # a following API sync completes what the export lacks, and keeps the originals
-    before = {p.id: next(archiver.item_dir("my_photos", p.id).glob("original.*")).read_bytes()
+    before = {p.id: media_files(archiver.item_dir("my_photos", p.id))[0].read_bytes()
               for p in account.photos if not p.is_video}
     r = archiver.sync()
     assert r.returncode == 0, r.stderr
@@ -100,7 +105,7 @@ def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, 
         for c in archiver.load("my_photos", p.id, "comments.json"):
             assert c["author_name"] == account.users[c["author"]].username
         if not p.is_video:
-            assert next(archiver.item_dir("my_photos", p.id).glob("original.*")) \
+            assert media_files(archiver.item_dir("my_photos", p.id))[0] \
                 .read_bytes() == before[p.id]
     verify_clean(archiver)
 
@@ -122,7 +127,7 @@ def test_import_replaces_the_originals_a_free_account_was_refused(archiver, fake
         # every photo's original was refused; a video without an original has a transcode
         assert sizes["archived"]["original"] is (p.is_video and p.video_original_available)
         if not sizes["archived"]["original"]:
-            [f] = archiver.item_dir("my_photos", p.id).glob("original.*")
+            [f] = media_files(archiver.item_dir("my_photos", p.id))
             earlier[p.id] = (f.name, f.read_bytes())
     r = run_import(archiver, *full_size_export)
     assert r.returncode == 0, r.stderr
@@ -169,7 +174,7 @@ def test_an_original_that_fails_the_check_is_not_taken(archiver, fake, account, 
     # the fake's own file is drawn at 160 px: not the 2048 px Flickr reported
     z = write_zip(tmp_path / "data-download-1.zip", [(media_name(p, "slug"), original_bytes(p))])
     acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
-    [f] = archiver.item_dir("my_photos", p.id).glob("original.*")
+    [f] = media_files(archiver.item_dir("my_photos", p.id))
     before = f.read_bytes()
     r = run_import(archiver, *acct, z)
     assert r.returncode == 1
@@ -185,7 +190,7 @@ def test_an_archived_original_is_compared_never_overwritten(archiver, fake, acco
     assert archiver.sync().returncode == 0
     p = account.photo(account.public)
     d = archiver.item_dir("my_photos", p.id)
-    [f] = d.glob("original.*")
+    [f] = media_files(d)
     before = f.read_bytes()
     acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
     other = write_zip(tmp_path / "data-download-1.zip",
