@@ -615,6 +615,7 @@ static int finish(struct import_state *st, struct err *e)
 	if (r == 0)
 		r = catalog_rebuild(&st->store, albums_for_index(st), NULL, NULL, &cc, e);
 	json_decref(cc.damaged);
+	json_decref(cc.index_damaged);
 	msg_debug("import: index files at %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0 && index_refresh(st->store.root, &is, &ie) < 0)
 		msg_warn("cannot update the search index: %s; 'flickr-archive search' will try "
