@@ -55,7 +55,10 @@ _flickr_archive()
 		if [[ $valued == *" ${words[i]} "* ]]; then
 			((i++))
 		elif [[ ${words[i]} != -* ]]; then
-			return # the command is given: a search query is the user's own
+			# the command is given: import takes the export's ZIPs or folders,
+			# a search query is the user's own
+			[[ ${words[i]} == import ]] && COMPREPLY=($(compgen -f -- "$cur"))
+			return
 		fi
 	done
 	COMPREPLY=($(compgen -W "$(_flickr_archive_commands "${words[0]}")" -- "$cur"))

@@ -23,12 +23,13 @@ set -eu
 BROWSER_DIR="$(cd "$(dirname "$0")/.." && pwd)/tests/browser"
 
 APT_PACKAGES="gcc make pkg-config meson ninja-build libcurl4-openssl-dev libssl-dev \
-libjansson-dev libexif-dev libsqlite3-dev libvips-dev libcmocka-dev python3 python3-pytest ca-certificates \
-clang openssl"
-BREW_PACKAGES="meson ninja pkg-config curl openssl@3 jansson libexif sqlite vips cmocka python llvm"
+libjansson-dev libexif-dev libarchive-dev libsqlite3-dev libvips-dev libcmocka-dev python3 python3-pytest ca-certificates \
+clang openssl libimage-exiftool-perl"
+BREW_PACKAGES="meson ninja pkg-config curl openssl@3 jansson libexif libarchive sqlite vips cmocka python llvm \
+exiftool"
 DNF_PACKAGES="gcc make pkgconf-pkg-config meson ninja-build libcurl-devel openssl-devel \
-jansson-devel libexif-devel sqlite-devel vips-devel libcmocka-devel python3 python3-pytest \
-clang compiler-rt libasan libubsan openssl"
+jansson-devel libexif-devel libarchive-devel sqlite-devel vips-devel libcmocka-devel python3 python3-pytest \
+clang compiler-rt libasan libubsan openssl perl-Image-ExifTool"
 BROWSER_APT="chromium nodejs npm"
 
 mode=install
@@ -111,7 +112,7 @@ build_missing() {
 		command -v "$cmd" >/dev/null 2>&1 || printf ' %s' "$cmd"
 	done
 	if command -v pkg-config >/dev/null 2>&1; then
-		for lib in libcurl libcrypto jansson libexif sqlite3 vips cmocka; do
+		for lib in libcurl libcrypto jansson libexif libarchive sqlite3 vips cmocka; do
 			pkg-config --exists "$lib" || printf ' %s' "$lib"
 		done
 	fi
@@ -119,7 +120,7 @@ build_missing() {
 
 # what the tests need besides the build and the browser
 test_missing() {
-	for cmd in clang openssl; do
+	for cmd in clang openssl exiftool; do
 		command -v "$cmd" >/dev/null 2>&1 || printf ' %s' "$cmd"
 	done
 	if command -v clang >/dev/null 2>&1 && ! fuzzer_runtime_ok; then

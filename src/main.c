@@ -14,6 +14,7 @@
 #include "exit_status.h"
 #include "fa_build.h"
 #include "http.h"
+#include "import.h"
 #include "log.h"
 #include "options.h"
 #include "search.h"
@@ -42,6 +43,7 @@ static const struct command {
 	{ "auth", cmd_auth, 0 },
 	{ "sync", cmd_sync, 0 },
 	{ "verify", cmd_verify, 0 },
+	{ "import", cmd_import, 1 },
 	{ "site", cmd_site, 0 },
 	{ "search", cmd_search, 1 },
 	{ "help", cmd_help, 0 },

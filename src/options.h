@@ -6,6 +6,8 @@
 #ifndef FA_OPTIONS_H
 #define FA_OPTIONS_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 #define DEFAULT_ARCHIVE_DIR "flickr_archive"

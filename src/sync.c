@@ -41,6 +41,7 @@
 #include "sync.h"
 #include "site.h"
 #include "upstream.h"
+#include "xmp.h"
 
 struct sync_state {
 	const struct options *o;
@@ -506,9 +507,20 @@ static int check_damage(struct sync_state *st, enum store_kind kind, const char 
 		recheck(st, kind, id);
 	}
 	for (size_t i = 0; i < d->n; i++)
-		msg_warn("%s/%s/%s is damaged (%s); fetching it again from Flickr",
-			 store_kind_dir(kind), id, d->v[i].name, damage_kind_text(d->v[i].kind));
+		msg_warn("%s/%s/%s is damaged (%s); %s", store_kind_dir(kind), id, d->v[i].name,
+			 damage_kind_text(d->v[i].kind),
+			 xmp_is_sidecar(d->v[i].name) ? "making it again from metadata.json"
+						      : "fetching it again from Flickr");
 	return 0;
+}
+
+/* True when every damaged file is an XMP sidecar (none is, too). */
+static int sidecars_only(const struct damage *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (!xmp_is_sidecar(d->v[i].name))
+			return 0;
+	return 1;
 }
 
 static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum store_kind kind,
@@ -526,10 +538,15 @@ static int archive_listed(struct sync_state *st, struct photo_ctx *ctx, enum sto
 	if (store_valid_id(id) && store_item_complete(&st->store, kind, id)) {
 		known = 1;
 		r = check_damage(st, kind, id, &damaged, e);
-		if (r == 0 && !damaged.n)
+		/* a damaged sidecar is made again from metadata.json: no call for it */
+		ctx->damaged = &damaged;
+		if (r == 0 && sidecars_only(&damaged))
 			r = try_unchanged(st, ctx, kind, listing, albums, e);
-		if (r != 0)
+		ctx->damaged = NULL;
+		if (r != 0) {
+			damage_release(&damaged);
 			return r > 0 ? 0 : r;
+		}
 	}
 	ctx->damaged = damaged.n ? &damaged : NULL;
 	r = photo_archive(ctx, kind, listing, albums, &res, &one);

@@ -92,6 +92,27 @@ static int keep_damaged(struct job *j, const char *name, struct err *e)
 	return r;
 }
 
+/* The media file's sidecar, from the metadata just written; a damaged one kept aside first. */
+static int archive_sidecar(struct job *j, const json_t *meta, struct err *e)
+{
+	struct sidecar sc = SIDECAR_INIT;
+	int r;
+
+	if (!j->media_name.len)
+		return 0;
+	r = sidecar_prepare(&sc, j->dir.data, j->media_name.data, meta, e);
+	if (r == 0 && job_is_damaged(j, sc.name.data)) {
+		sc.due = 1;
+		r = keep_damaged(j, sc.name.data, e);
+	}
+	if (r == 0)
+		r = sidecar_write(&sc, e);
+	if (r == 0 && sc.due)
+		job_note_written(j, sc.name.data);
+	sidecar_release(&sc);
+	return r;
+}
+
 int job_call(struct job *j, const char *method, int with_secret,
 			  json_t **ret, struct err *e)
 {
@@ -464,6 +485,7 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 		.archived_at = j->ctx->now,
 	};
 	json_t *m = record_metadata(&in);
+	int r;
 
 	jset_int(j->synced, "info", j->ctx->now);
 	jset_bool(m, "original_archived", j->media_is_original);
@@ -486,7 +508,11 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 		json_decref(m);
 		m = NULL;
 	}
-	return job_write_json(j, "metadata.json", m, e);
+	r = job_write_json(j, "metadata.json", json_incref(m), e);
+	if (r == 0)
+		r = archive_sidecar(j, m, e);
+	json_decref(m);
+	return r;
 }
 
 /* The item's folder, made if need be; never one that is a link (FA_EINVAL, naming it). */

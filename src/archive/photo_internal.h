@@ -75,6 +75,22 @@ int job_was_missing(const struct job *j, const char *part);
  */
 int job_archive_media(struct job *j, struct err *e);
 
+/* A media file's XMP sidecar (see xmp.h) as the item's metadata makes it. */
+struct sidecar {
+	struct buf name;
+	struct buf path;
+	struct buf xmp;
+	int due; /* the file there differs (or is damaged): to be written */
+};
+
+#define SIDECAR_INIT { BUF_INIT, BUF_INIT, BUF_INIT, 0 }
+
+/* Builds the sidecar of dir/media from meta; due when the file there differs. */
+int sidecar_prepare(struct sidecar *sc, const char *dir, const char *media, const json_t *meta,
+		    struct err *e);
+int sidecar_write(struct sidecar *sc, struct err *e);
+void sidecar_release(struct sidecar *sc);
+
 /* Whether sizes.json's video_attempts holds an earlier version's try at the original. */
 int photo_tried_original(const json_t *video_attempts);
 

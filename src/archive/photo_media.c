@@ -18,6 +18,7 @@
 #include "media.h"
 #include "pace.h"
 #include "photo_internal.h"
+#include "xmp.h"
 
 #define MAX_MEDIA_BYTES (16LL * 1024 * 1024 * 1024)
 
@@ -287,6 +288,9 @@ static void drop_superseded_name(struct job *j)
 	    buf_printf(&path, "%s/%s", j->dir.data, j->superseded.data) == 0) {
 		unlink(path.data);
 		job_note_written(j, j->superseded.data);
+		/* its sidecar too: one for the new name follows (derived, made again at will) */
+		if (buf_puts(&path, XMP_SUFFIX) == 0 && unlink(path.data) == 0)
+			job_note_written(j, strrchr(path.data, '/') + 1);
 	}
 	buf_release(&path);
 }

@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "damage.h"
+#include "fsutil.h"
 #include "merge.h"
 #include "photo_internal.h"
 #include "photo_update.h"
 #include "record.h"
+#include "xmp.h"
 
 /* The listing fields that tell whether an item changed. */
 enum change_key { CHANGE_LASTUPDATE, CHANGE_COMMENTS, CHANGE_FAVES, CHANGE_KEYS };
@@ -55,24 +57,85 @@ int photo_load_meta(const struct photo_ctx *ctx, enum store_kind kind, const cha
 	return r;
 }
 
+/* Builds the sidecar of dir/media from meta; due when the file there differs. */
+int sidecar_prepare(struct sidecar *sc, const char *dir, const char *media, const json_t *meta,
+		    struct err *e)
+{
+	int r = xmp_sidecar_name(media, &sc->name);
+
+	if (r == 0)
+		r = xmp_build(meta, &sc->xmp);
+	if (r == 0 && buf_printf(&sc->path, "%s/%s", dir, sc->name.data) < 0)
+		r = FA_ENOMEM;
+	if (r < 0)
+		return err_set(e, r, "cannot make the sidecar of '%s/%s'", dir, media);
+	sc->due = xmp_differs(sc->path.data, &sc->xmp);
+	return 0;
+}
+
+int sidecar_write(struct sidecar *sc, struct err *e)
+{
+	return sc->due ? fs_write_atomic(sc->path.data, sc->xmp.data, sc->xmp.len, 0644, e) : 0;
+}
+
+void sidecar_release(struct sidecar *sc)
+{
+	buf_release(&sc->name);
+	buf_release(&sc->path);
+	buf_release(&sc->xmp);
+}
+
+static int names_have(const char *const *names, const char *name)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
 /*
- * Writes changed metadata and renews the item's completion (and with it its
- * manifest); damaged: the item's other damaged files (NULL-terminated, or
- * NULL), never taken for ours.
+ * Writes metadata.json (when path is not NULL) and the item's sidecar when
+ * meta makes it differ, then renews the item's completion (and with it its
+ * manifest); nothing at all when neither is due.  damaged: the item's
+ * damaged files (NULL-terminated, or NULL), never taken for ours; a damaged
+ * sidecar is kept aside and made again.
  */
 static int save_item_meta(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			  const char *path, const json_t *meta, const char *const *damaged,
 			  struct err *e)
 {
-	static const char *const written[] = { "metadata.json", NULL };
-	int complete = store_item_complete(ctx->store, kind, id), r = 0;
+	const char *written[3] = { NULL, NULL, NULL };
+	struct sidecar sc = SIDECAR_INIT;
+	struct buf dir = BUF_INIT, media = BUF_INIT, kept = BUF_INIT;
+	int complete = store_item_complete(ctx->store, kind, id), r;
+	size_t n = 0;
 
+	r = store_item_path(ctx->store, kind, id, NULL, &dir);
+	if (r == 0 && store_find_media(dir.data, "original", &media))
+		r = sidecar_prepare(&sc, dir.data, media.data, meta, e);
+	if (r < 0 || (!path && !sc.due && !names_have(damaged, buf_cstr(&sc.name))))
+		goto cleanup;
 	if (complete)
 		r = store_begin_rewrite(ctx->store, kind, id, damaged, e);
-	if (r == 0)
+	if (r == 0 && path) {
 		r = json_write_atomic(path, meta, e);
+		written[n++] = "metadata.json";
+	}
+	if (r == 0 && sc.name.len && names_have(damaged, buf_cstr(&sc.name))) {
+		sc.due = 1;
+		r = damage_keep_copy(dir.data, sc.name.data, (long long)ctx->now, &kept, e);
+	}
+	if (r == 0)
+		r = sidecar_write(&sc, e);
+	if (r == 0 && sc.due)
+		written[n++] = sc.name.data;
 	if (r == 0 && complete)
 		r = store_mark_complete(ctx->store, kind, id, written, e);
+cleanup:
+	sidecar_release(&sc);
+	buf_release(&dir);
+	buf_release(&media);
+	buf_release(&kept);
 	return r;
 }
 
@@ -189,12 +252,14 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		json_object_del(meta, "upstream");
 		changed = 1;
 	}
-	if (changed) {
-		/* the sync checked the item's files just before: none is damaged */
-		int w = save_item_meta(ctx, kind, id, path.data, meta, NULL, e);
+	{
+		/* the sync checked the item's files just before: only a sidecar may be damaged;
+		 * unchanged, only the sidecar may be due (an archive made before sidecars) */
+		int w = save_item_meta(ctx, kind, id, changed ? path.data : NULL, meta,
+				       ctx->damaged ? ctx->damaged->names : NULL, e);
 
 		r = w < 0 ? w : 1;
-		*ret_changed = 1;
+		*ret_changed = changed;
 	}
 cleanup:
 	json_decref(meta);
@@ -223,6 +288,32 @@ static int meta_not_damaged(const struct photo_ctx *ctx, enum store_kind kind, c
 	return r;
 }
 
+/* The item's metadata.json into *ret, unless it is damaged; its damage into d. */
+static int load_undamaged_meta(const struct photo_ctx *ctx, enum store_kind kind,
+			       const char *id, struct damage *d, struct buf *path, json_t **ret,
+			       struct err *e)
+{
+	int r = meta_not_damaged(ctx, kind, id, d, e);
+
+	return r < 0 ? r : photo_load_meta(ctx, kind, id, path, ret, e);
+}
+
+int photo_update_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 struct err *e)
+{
+	struct damage d = DAMAGE_INIT;
+	struct buf path = BUF_INIT;
+	json_t *meta = NULL;
+	int r = load_undamaged_meta(ctx, kind, id, &d, &path, &meta, e);
+
+	if (r == 0)
+		r = save_item_meta(ctx, kind, id, NULL, meta, d.names, e);
+	damage_release(&d);
+	json_decref(meta);
+	buf_release(&path);
+	return r;
+}
+
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, int api_code, const char *detail, int64_t last_seen,
 			struct err *e)
@@ -230,11 +321,8 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 	struct damage d = DAMAGE_INIT;
 	struct buf path = BUF_INIT;
 	json_t *meta = NULL;
-	int r;
+	int r = load_undamaged_meta(ctx, kind, id, &d, &path, &meta, e);
 
-	r = meta_not_damaged(ctx, kind, id, &d, e);
-	if (r == 0)
-		r = photo_load_meta(ctx, kind, id, &path, &meta, e);
 	if (r < 0)
 		goto cleanup;
 	if (same_text(jstr(jobj(meta, "upstream"), "status"), status))

@@ -38,6 +38,14 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
  * last fetched).  An existing mark of the same status is kept.  Returns 1
  * when marked now, 0 when it already was, or an error.
  */
+/*
+ * For an archived item no listing shows: its XMP sidecar made to agree with
+ * its metadata.json, without API calls (a damaged one is kept aside first).
+ * FA_EPARSE when metadata.json is damaged: nothing is built upon it.
+ */
+int photo_update_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 struct err *e);
+
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, int api_code, const char *detail,
 			int64_t last_seen, struct err *e);

@@ -3,6 +3,7 @@
  * can switch over and resume):
  *
  *   ROOT/my_photos/<id>/        original.<ext> (or the video) [poster.jpg]
+ *                               original.<ext>.xmp (its sidecar: xmp.h)
  *   ROOT/favorited_photos/<id>/ metadata.json comments.json favorites.json
  *                               exif.json sizes.json complete.flag (last)
  *                               manifest-sha256.txt (before the flag)

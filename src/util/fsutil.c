@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -85,9 +87,41 @@ int fs_tmp_write(struct fs_tmp *t, const void *data, size_t len, struct err *e)
 	return 0;
 }
 
+/* fs_defer_sync(): the durable writes of this process wait for fs_sync_all() */
+static _Atomic int deferred;
+
+int fs_defer_sync(int on)
+{
+	return atomic_exchange(&deferred, on);
+}
+
+int fs_sync_deferred(void)
+{
+	return deferred;
+}
+
+int fs_sync_all(const char *path, struct err *e)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return fs_errno_error(e, "sync", path, errno);
+#ifdef SYS_syncfs
+	if (syscall(SYS_syncfs, fd) < 0)
+		r = fs_errno_error(e, "sync", path, errno);
+#else
+	sync();
+#endif
+	close(fd);
+	return r;
+}
+
 static int tmp_commit(struct fs_tmp *t, const char *final_path, int durable, struct err *e)
 {
 	int r = 0;
+
+	durable = durable && !deferred;
 
 	if (durable && fsync(t->fd) < 0) {
 		r = fs_errno_error(e, "write", t->tmp_path, errno);

@@ -42,6 +42,19 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
  */
 int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
 		     struct err *e);
+/*
+ * Batched durability, for a run that writes many small files (import): while
+ * deferred, fs_tmp_commit() and fs_write_atomic() still rename into place
+ * but do not fsync; fs_sync_all() (syncfs(2) of path's file system) then
+ * makes everything written durable at once.  The caller must call it before
+ * anything that says the files are whole (complete.flag), and turn deferral
+ * off before it.
+ */
+/* Returns whether writes were deferred before. */
+int fs_defer_sync(int on);
+int fs_sync_deferred(void);
+int fs_sync_all(const char *path, struct err *e);
+
 /* Reads a whole regular file of at most max bytes into out (appending). */
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e);
 

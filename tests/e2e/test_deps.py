@@ -41,7 +41,7 @@ def test_make_without_a_library_stops_with_one_line_and_installs_nothing(tmp_pat
             PKG_CONFIG_LIBDIR=str(tmp_path / "nothing"))
     assert r.returncode != 0
     said = [line for line in r.stderr.splitlines() if line.startswith("flickr-archive:")]
-    assert said == ["flickr-archive: cannot build, missing: libcurl libcrypto jansson libexif "
+    assert said == ["flickr-archive: cannot build, missing: libcurl libcrypto jansson libexif libarchive "
                     "sqlite3 vips cmocka; run scripts/install-deps.sh (or make deps)"], r.stderr
     assert "installing" not in r.stderr + r.stdout
     assert not (tmp_path / "build").exists()

@@ -108,6 +108,7 @@ def test_bash_completes_what_help_lists():
     assert bash_complete("--jobs", "4", "ver") == {"verify", "version"}
     assert bash_complete("--jobs", "") == set()  # a number of the user's own
     assert bash_complete("search", "be") == set()  # a query of the user's own
+    assert bash_complete("import", str(ROOT / "READ")) == {str(ROOT / "README.md")}
 
 
 def test_make_install_puts_the_page_and_completions_in_place(tmp_path):

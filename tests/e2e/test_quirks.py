@@ -21,7 +21,8 @@ def lines_with(stderr, text):
 
 
 def video_original_of(reference_root, pid):
-    [f] = (pathlib.Path(reference_root) / "my_photos" / pid).glob("original.*")
+    [f] = [p for p in (pathlib.Path(reference_root) / "my_photos" / pid).glob("original.*")
+           if p.suffix != ".xmp"]  # not its sidecar
     return f
 
 

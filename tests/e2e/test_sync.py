@@ -27,8 +27,10 @@ def test_every_item_has_every_file(synced, account):
         d = archiver.item_dir(kind, photo.id)
         for name in ITEM_FILES:
             assert (d / name).is_file(), f"{kind}/{photo.id}/{name} missing"
-        media = [p.name for p in d.iterdir() if p.name.startswith("original.")]
+        media = [p.name for p in d.iterdir()
+                 if p.name.startswith("original.") and p.suffix != ".xmp"]
         assert len(media) == 1, (kind, photo.id, media)
+        assert (d / f"{media[0]}.xmp").is_file()  # its XMP sidecar (test_xmp.py)
         if photo.is_video:
             assert (d / "poster.jpg").is_file()
     assert temp_files(archiver.archive) == []

@@ -67,7 +67,7 @@ def listed_files(item_dir):
 def a_photo(archiver, account):
     photo = next(p for p in account.photos if not p.is_video)
     d = archiver.item_dir("my_photos", photo.id)
-    [original] = [p for p in d.iterdir() if p.name.startswith("original.")]
+    [original] = [p for p in d.iterdir() if p.name.startswith("original.") and p.suffix != ".xmp"]
     return photo.id, d, original
 
 

@@ -1,0 +1,469 @@
+/*
+ * export_item.c: a media file of Flickr's export compared with, put over,
+ * or made into an archived item (see export_item.h).
+ */
+#include "export_item.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "export_map.h"
+#include "export_read.h"
+#include "export_media.h"
+#include "record.h"
+
+static int from_export(const json_t *meta)
+{
+	const char *src = jstr(meta, "source");
+
+	return src && !strcmp(src, EXPORT_SOURCE);
+}
+
+static json_t *load_item_json(const struct store *s, const char *id, const char *file)
+{
+	struct buf path = BUF_INIT;
+	json_t *doc = NULL;
+
+	if (store_item_path(s, STORE_MY, id, file, &path) < 0 ||
+	    json_load_path(path.data, &doc, NULL) < 0)
+		doc = NULL;
+	buf_release(&path);
+	return doc;
+}
+
+enum export_item_state export_item_state(const struct store *s, const char *id,
+					 struct buf *ret_media)
+{
+	struct buf dir = BUF_INIT;
+	json_t *meta = NULL, *sizes = NULL;
+	enum export_item_state st = EXPORT_ITEM_NONE;
+
+	buf_reset(ret_media);
+	if (store_item_path(s, STORE_MY, id, NULL, &dir) < 0 || !fs_is_dir(dir.data))
+		goto cleanup;
+	store_find_media(dir.data, "original", ret_media);
+	meta = load_item_json(s, id, "metadata.json");
+	if (!store_item_complete(s, STORE_MY, id)) {
+		/* an import of ours that was stopped is made again; a sync's is left to sync */
+		st = meta && !from_export(meta) ? EXPORT_ITEM_SYNCING : EXPORT_ITEM_NONE;
+		goto cleanup;
+	}
+	sizes = load_item_json(s, id, "sizes.json");
+	st = ret_media->len &&
+	     jflag(jobj(sizes, "archived"), "original", jflag(meta, "original_archived", false))
+		? EXPORT_ITEM_ORIGINAL : EXPORT_ITEM_NOT_ORIGINAL;
+cleanup:
+	json_decref(meta);
+	json_decref(sizes);
+	buf_release(&dir);
+	return st;
+}
+
+int export_item_compare(const struct store *s, const char *id, const char *media,
+			const struct export_file *f, struct export_result *res, struct err *e)
+{
+	unsigned char digest[MANIFEST_DIGEST_LEN];
+	struct buf path = BUF_INIT;
+	uint64_t size = 0;
+	int fd = -1, r;
+
+	r = store_item_path(s, STORE_MY, id, media, &path);
+	if (r == 0) {
+		fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		r = fd < 0 ? err_set(e, FA_EIO, "cannot read '%s': %s", path.data, strerror(errno))
+			   : manifest_hash_fd(fd, digest, &size, e);
+	}
+	if (r == 0) {
+		int same = size == f->size && !memcmp(digest, f->sha256, sizeof(digest));
+
+		res->outcome = same ? EXPORT_SAME : EXPORT_DIFFERS;
+		if (!same)
+			snprintf(res->why, sizeof(res->why),
+				 "the archived original (%llu bytes) and the export's '%.80s' "
+				 "(%llu bytes) differ; the archived one is kept",
+				 (unsigned long long)size, f->member, (unsigned long long)f->size);
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_release(&path);
+	return r;
+}
+
+/* The Original entry of sizes.json's "size" list (getSizes' shape), or NULL. */
+static const json_t *reported_original(const json_t *sizes)
+{
+	const json_t *list = json_object_get(sizes, "size");
+
+	for (size_t i = 0; i < jlist_size(list); i++) {
+		const char *label = jstr(jlist_at(list, i), "label");
+
+		if (label && (!strcmp(label, "Original") || !strcmp(label, "Video Original")))
+			return jlist_at(list, i);
+	}
+	return NULL;
+}
+
+/*
+ * Whether f may replace the archived file at path: a photo must declare the
+ * Original's size Flickr reported (either way round), or more pixels than
+ * the archived file; a video must be bigger than the transcode.
+ */
+static int verified(const struct export_file *f, const json_t *sizes, const json_t *meta,
+		    const char *path, char *why, size_t why_len)
+{
+	const json_t *orig = reported_original(sizes);
+	int is_video_item = jstr(meta, "media") && !strcmp(jstr(meta, "media"), "video");
+	long long rw, rh;
+	long aw, ah;
+	struct stat st;
+
+	if (is_video_item != f->is_video) {
+		snprintf(why, why_len, "the export's file is a %s, the item a %s",
+			 f->is_video ? "video" : "picture", is_video_item ? "video" : "photo");
+		return 0;
+	}
+	if (f->is_video) {
+		if (stat(path, &st) == 0 && (uint64_t)st.st_size < f->size)
+			return 1;
+		snprintf(why, why_len, "the export's video is not bigger than the archived one");
+		return 0;
+	}
+	if (!f->width) {
+		snprintf(why, why_len, "its header declares no pixel size: not a whole image");
+		return 0;
+	}
+	if (orig && jint(orig, "width", &rw) && jint(orig, "height", &rh) && rw > 0) {
+		if ((rw == f->width && rh == f->height) || (rw == f->height && rh == f->width))
+			return 1;
+		snprintf(why, why_len, "it is %ldx%ld, Flickr reported the original as %lldx%lld",
+			 f->width, f->height, rw, rh);
+		return 0;
+	}
+	if (export_media_file_dims(path, &aw, &ah) && (long long)f->width * f->height >
+						       (long long)aw * ah)
+		return 1;
+	snprintf(why, why_len, "it is %ldx%ld, not larger than the archived file", f->width,
+		 f->height);
+	return 0;
+}
+
+/* The file's name and which of its kind ("original.jpg"). */
+static int media_name(const struct export_file *f, struct buf *out)
+{
+	buf_reset(out);
+	return buf_printf(out, "original.%s", f->ext);
+}
+
+/* Puts f's bytes into the item under name (renamed from the work dir, then synced). */
+static int install(const struct store *s, const char *id, const char *name,
+		   struct export_file *f, struct err *e)
+{
+	struct buf path = BUF_INIT, dir = BUF_INIT;
+	int r = store_item_path(s, STORE_MY, id, name, &path);
+
+	if (r == 0)
+		r = store_item_path(s, STORE_MY, id, NULL, &dir);
+	if (r < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = fs_tmp_commit(&f->tmp, path.data, e);
+	if (r == 0 && !fs_sync_deferred() && fs_fsync_dir(dir.data) < 0)
+		r = fs_errno_error(e, "sync directory", dir.data, errno);
+	buf_release(&path);
+	buf_release(&dir);
+	return r;
+}
+
+/* sizes.json's "archived" for the export's original. */
+static json_t *archived_entry(const struct export_file *f, const char *name, const char *url)
+{
+	json_t *a = json_object();
+
+	jset_str(a, "file", name);
+	jset_str(a, "label", f->is_video ? "Video Original" : "Original");
+	if (f->width) {
+		jset_int(a, "width", f->width);
+		jset_int(a, "height", f->height);
+	}
+	/* the original's URL, as Flickr's listing gives it: a later sync then knows the
+	 * file for what it is (its name carries the original's secret) */
+	if (url)
+		jset_str(a, "source", url);
+	jset_bool(a, "original", 1);
+	jset_str(a, "from", EXPORT_SOURCE);
+	return a;
+}
+
+static int write_item_json(const struct store *s, const char *id, const char *file,
+			   const json_t *doc, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	int r = store_item_path(s, STORE_MY, id, file, &path);
+
+	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+		  : doc ? json_write_atomic(path.data, doc, e) : err_set(e, FA_ENOMEM, "out of memory");
+	buf_release(&path);
+	return r;
+}
+
+/* sizes.json and metadata.json once the export's original took the place of old. */
+static int record_replacement(const struct store *s, const char *id, json_t *sizes,
+			      json_t *meta, const struct export_file *f, const char *name,
+			      const char *kept, int64_t now, struct err *e)
+{
+	json_t *old = json_deep_copy(jobj(sizes, "archived"));
+	json_t *list = json_object_get(sizes, "replaced");
+	const json_t *orig = reported_original(sizes);
+	json_t *missing = jobj(jobj(meta, "synced"), "missing");
+	char iso[21];
+	int r;
+
+	if (!json_is_array(list)) {
+		list = json_array();
+		jset_new(sizes, "replaced", list);
+	}
+	if (!old)
+		old = json_object();
+	jset_str(old, "file", kept);
+	jset_int(old, "replaced_at", now);
+	json_array_append_new(list, old);
+	jset_new(sizes, "archived", archived_entry(f, name, orig ? jstr(orig, "source") : NULL));
+	jset_bool(sizes, "original_available", 1);
+	jset_str(sizes, "source", EXPORT_SOURCE);
+	json_object_del(sizes, "reason");
+	r = write_item_json(s, id, "sizes.json", sizes, e);
+	if (r < 0)
+		return r;
+	jset_bool(meta, "original_archived", 1);
+	jset_str(meta, "original_source", EXPORT_SOURCE);
+	record_iso8601(now, iso);
+	jset_str(meta, "original_imported_at", iso);
+	if (missing) {
+		json_object_del(missing, "original");
+		if (!json_object_size(missing))
+			json_object_del(jobj(meta, "synced"), "missing");
+	}
+	return write_item_json(s, id, "metadata.json", meta, e);
+}
+
+/* Keeps the archived file as "replaced-<now>-<name>": a second name, so it is never absent. */
+static int keep_earlier(const struct store *s, const char *id, const char *media, int64_t now,
+			struct buf *ret_kept, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	int r;
+
+	if (buf_printf(ret_kept, "replaced-%lld-%s", (long long)now, media) < 0)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	r = store_item_path(s, STORE_MY, id, media, &from);
+	if (r == 0)
+		r = store_item_path(s, STORE_MY, id, ret_kept->data, &to);
+	if (r < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	else if (link(from.data, to.data) < 0 && errno != EEXIST)
+		r = fs_errno_error(e, "keep", from.data, errno);
+	buf_release(&from);
+	buf_release(&to);
+	return r;
+}
+
+int export_item_complete(const struct store *s, const char *id,
+			 const struct export_result *res, struct err *e)
+{
+	const char *written[EXPORT_WRITTEN_MAX + 1] = { NULL };
+
+	for (int i = 0; i < res->n_written && i < EXPORT_WRITTEN_MAX; i++)
+		written[i] = res->written[i];
+	return store_mark_complete(s, STORE_MY, id, res->n_written ? written : NULL, e);
+}
+
+static void note_written(struct export_result *res, const char *name)
+{
+	if (res->n_written < EXPORT_WRITTEN_MAX)
+		snprintf(res->written[res->n_written++], sizeof(res->written[0]), "%s", name);
+}
+
+/* The rewrite marker is on disk before the first file changes, even in a deferred batch. */
+static int begin_rewrite(const struct store *s, const char *id, struct err *e)
+{
+	int was = fs_defer_sync(0);
+	int r = store_begin_rewrite(s, STORE_MY, id, NULL, e);
+
+	fs_defer_sync(was);
+	return r;
+}
+
+int export_item_replace(const struct store *s, const char *id, const char *media,
+			struct export_file *f, int64_t now, int defer, struct export_result *res,
+			struct err *e)
+{
+	struct buf path = BUF_INIT, name = BUF_INIT, kept = BUF_INIT;
+	json_t *sizes = load_item_json(s, id, "sizes.json");
+	json_t *meta = load_item_json(s, id, "metadata.json");
+	int r = store_item_path(s, STORE_MY, id, media, &path);
+
+	res->n_written = 0;
+	if (r < 0 || !meta) {
+		r = err_set(e, r < 0 ? FA_ENOMEM : FA_EIO, "my_photos/%s: no readable metadata.json",
+			    id);
+		goto cleanup;
+	}
+	if (!sizes)
+		sizes = json_object();
+	if (!verified(f, sizes, meta, path.data, res->why, sizeof(res->why))) {
+		res->outcome = EXPORT_REJECTED;
+		goto cleanup;
+	}
+	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+				     : begin_rewrite(s, id, e);
+	if (r == 0)
+		r = keep_earlier(s, id, media, now, &kept, e);
+	if (r == 0)
+		r = install(s, id, name.data, f, e);
+	if (r == 0 && strcmp(name.data, media)) {
+		/* another extension: the old name goes, its bytes stay as replaced-* */
+		unlink(path.data);
+		note_written(res, media);
+	}
+	if (r == 0)
+		r = record_replacement(s, id, sizes, meta, f, name.data, kept.data, now, e);
+	note_written(res, name.data);
+	note_written(res, "sizes.json");
+	note_written(res, "metadata.json");
+	note_written(res, kept.len ? kept.data : "sizes.json");
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
+	if (r == 0) {
+		res->outcome = EXPORT_REPLACED;
+		snprintf(res->why, sizeof(res->why), "the earlier file is kept as %s", kept.data);
+	}
+cleanup:
+	json_decref(sizes);
+	json_decref(meta);
+	buf_release(&path);
+	buf_release(&name);
+	buf_release(&kept);
+	return r;
+}
+
+static json_t *new_sizes(const struct export_file *f, const char *name, const json_t *photo)
+{
+	json_t *sizes = json_object();
+
+	jset_new(sizes, "size", json_array());
+	jset_str(sizes, "from", EXPORT_SOURCE);
+	jset_str(sizes, "source", EXPORT_SOURCE);
+	jset_new(sizes, "archived", archived_entry(f, name, f->is_video ? NULL
+									  : jstr(photo, "original")));
+	jset_bool(sizes, "original_available", 1);
+	return sizes;
+}
+
+int export_item_create(const struct store *s, const char *id, const struct export_new_item *in,
+		       struct export_file *f, int64_t now, int defer, struct export_result *res,
+		       struct err *e)
+{
+	struct buf dir = BUF_INIT, name = BUF_INIT;
+	struct export_map_input mi = { in->photo, in->profile, in->albums, in->users,
+				       f->is_video ? "video" : "photo", NULL, now };
+	json_t *doc = NULL;
+	int r = store_item_path(s, STORE_MY, id, NULL, &dir);
+
+	if (r < 0) {
+		r = err_set(e, FA_EINVAL, "invalid photo id '%s'", id);
+		goto cleanup;
+	}
+	if (!f->is_video && !f->width) {
+		res->outcome = EXPORT_REJECTED;
+		snprintf(res->why, sizeof(res->why),
+			 "its header declares no pixel size: not a whole image");
+		goto cleanup;
+	}
+	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+				     : fs_mkdirs(dir.data, 0755, e);
+	mi.media_file = name.data;
+	if (r == 0)
+		r = install(s, id, name.data, f, e);
+	/* the records after the media: complete.flag, last, says the item is whole */
+	if (r == 0)
+		r = write_item_json(s, id, "sizes.json", doc = new_sizes(f, name.data, in->photo), e);
+	json_decref(doc);
+	if (r == 0)
+		r = write_item_json(s, id, "exif.json", doc = export_map_exif(&mi), e);
+	json_decref(doc);
+	if (r == 0)
+		r = write_item_json(s, id, "comments.json", doc = export_map_comments(&mi), e);
+	json_decref(doc);
+	if (r == 0)
+		r = write_item_json(s, id, "favorites.json", doc = json_array(), e);
+	json_decref(doc);
+	if (r == 0)
+		r = write_item_json(s, id, "metadata.json", doc = export_map_metadata(&mi), e);
+	json_decref(doc);
+	res->n_written = 0;
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
+	if (r == 0)
+		res->outcome = EXPORT_CREATED;
+cleanup:
+	buf_release(&dir);
+	buf_release(&name);
+	return r;
+}
+
+/* Hashes and keeps (when asked) one chunk; the first bytes also go to the header. */
+static int take_chunk(struct export_file *f, EVP_MD_CTX *md, unsigned char *header,
+		      size_t *header_len, const void *data, size_t n, struct err *e)
+{
+	size_t room = EXPORT_MEDIA_HEADER_MAX - *header_len;
+
+	if (room) {
+		memcpy(header + *header_len, data, n < room ? n : room);
+		*header_len += n < room ? n : room;
+	}
+	f->size += n;
+	if (EVP_DigestUpdate(md, data, n) != 1)
+		return err_set(e, FA_ENOMEM, "SHA-256 failed");
+	return f->tmp.fd >= 0 ? fs_tmp_write(&f->tmp, data, n, e) : 0;
+}
+
+int export_file_read(struct export_file *f, const struct export_member *m,
+		     struct export_stream *s, const char *tmp_beside, struct err *e)
+{
+	enum { CHUNK = 1 << 18 };
+	unsigned char *header = malloc(EXPORT_MEDIA_HEADER_MAX), *chunk = malloc(CHUNK);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t header_len = 0, n;
+	int r = 0;
+
+	f->size = 0;
+	f->member = m->name;
+	if (!header || !chunk || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	if (tmp_beside)
+		r = fs_tmp_open(&f->tmp, tmp_beside, 0644, e);
+	if (r == 0)
+		r = take_chunk(f, md, header, &header_len, m->head, m->head_len, e);
+	while (r == 0 && (r = export_stream_read(s, chunk, CHUNK, &n, e)) == 0 && n > 0)
+		r = take_chunk(f, md, header, &header_len, chunk, n, e);
+	if (r == 0 && EVP_DigestFinal_ex(md, f->sha256, NULL) != 1)
+		r = err_set(e, FA_ENOMEM, "SHA-256 failed");
+	if (r == 0 && !export_media_dims(header, header_len, &f->width, &f->height))
+		f->width = f->height = 0;
+	if (r < 0)
+		fs_tmp_abort(&f->tmp);
+cleanup:
+	EVP_MD_CTX_free(md);
+	free(header);
+	free(chunk);
+	return r;
+}

@@ -1,0 +1,109 @@
+/*
+ * export_item.h: one media file of Flickr's export put into the archive.
+ *
+ *   - an item whose archived file is the original: compared by size and
+ *     SHA-256, never overwritten (a difference is reported);
+ *   - an item whose archived file is not the original (a free account's
+ *     1024 px, a video's transcode): the export's file, once verified (its
+ *     header's pixel size is the Original's size Flickr reported, or larger
+ *     than the archived file's; a video must be bigger than the transcode),
+ *     becomes original.<ext>, the earlier file kept as
+ *     "replaced-<t>-<name>" and listed in sizes.json's "replaced";
+ *   - an item not in the archive: made from its photo_<id>.json
+ *     (export_map.h), then completed like a synced one.
+ * sizes.json says "source": "flickr-export" for a file from the export.
+ * Every file is written under a temporary name and renamed; the item's
+ * manifest follows (store_mark_complete), so verify covers what came in.
+ */
+#ifndef FA_EXPORT_ITEM_H
+#define FA_EXPORT_ITEM_H
+
+#include <stdint.h>
+
+#include "fsutil.h"
+#include "json.h"
+#include "manifest.h"
+#include "store.h"
+
+enum export_item_state {
+	EXPORT_ITEM_NONE = 0,        /* not archived (or an import that was interrupted) */
+	EXPORT_ITEM_ORIGINAL = 1,    /* complete, its original archived */
+	EXPORT_ITEM_NOT_ORIGINAL = 2,/* complete, a smaller size or a transcode archived */
+	EXPORT_ITEM_SYNCING = 3,     /* a sync began it and has not finished: left to sync */
+};
+
+/* What the archive holds of my_photos/<id>; ret_media gets its media file's name, if any. */
+enum export_item_state export_item_state(const struct store *s, const char *id,
+					 struct buf *ret_media);
+
+/* A media file of the export, streamed into a temporary file (or only hashed). */
+struct export_file {
+	struct fs_tmp tmp;         /* the bytes, when kept */
+	const char *ext;           /* from its magic bytes */
+	int is_video;
+	uint64_t size;
+	unsigned char sha256[MANIFEST_DIGEST_LEN];
+	long width, height;        /* 0 when the header says nothing (videos) */
+	const char *member;        /* its name in the export, for messages */
+};
+
+enum export_outcome {
+	EXPORT_SAME = 0,        /* the archived original has the same bytes */
+	EXPORT_DIFFERS = 1,     /* ... has other bytes: reported, left alone */
+	EXPORT_REPLACED = 2,    /* the export's original replaced a smaller file */
+	EXPORT_CREATED = 3,     /* a new item made from the export */
+	EXPORT_REJECTED = 4,    /* not installed: it failed the check (why says why) */
+};
+
+#define EXPORT_WRITTEN_MAX 5
+
+struct export_result {
+	enum export_outcome outcome;
+	char why[256];
+	/* replaced or created, not yet complete (defer): what export_item_complete() records */
+	char written[EXPORT_WRITTEN_MAX][80];
+	int n_written;          /* 0 for a created item: every file is new */
+};
+
+/*
+ * With defer, export_item_replace() and export_item_create() leave the item's
+ * manifest and complete.flag to export_item_complete(), to be called once the
+ * files are durable (a batch's fs_sync_all(): see fsutil.h).
+ */
+int export_item_complete(const struct store *s, const char *id,
+			 const struct export_result *res, struct err *e);
+
+/* Compares f (hashed only) with the archived original media (a file name in the item). */
+int export_item_compare(const struct store *s, const char *id, const char *media,
+			const struct export_file *f, struct export_result *res, struct err *e);
+
+/* Installs f over the archived smaller file media, if it passes the check. */
+int export_item_replace(const struct store *s, const char *id, const char *media,
+			struct export_file *f, int64_t now, int defer, struct export_result *res,
+			struct err *e);
+
+struct export_new_item {
+	const json_t *photo;   /* photo_<id>.json */
+	const json_t *profile; /* account_profile.json, or NULL */
+	const json_t *albums;  /* [{id, title}] or NULL */
+	const json_t *users;   /* users_cache.json, or NULL */
+};
+
+/* Makes my_photos/<id> from the export: media, records, manifest, complete.flag. */
+int export_item_create(const struct store *s, const char *id, const struct export_new_item *in,
+		       struct export_file *f, int64_t now, int defer, struct export_result *res,
+		       struct err *e);
+
+#endif
+
+struct export_stream;
+struct export_member;
+
+/*
+ * Reads the member m (its head first, then the stream) into f: its size,
+ * SHA-256 and pixel size, and, when tmp_beside is not NULL, its bytes into a
+ * temporary file beside that path (f->tmp; the caller commits or aborts it).
+ * Memory stays at EXPORT_MEDIA_HEADER_MAX plus a buffer, whatever the size.
+ */
+int export_file_read(struct export_file *f, const struct export_member *m,
+		     struct export_stream *s, const char *tmp_beside, struct err *e);

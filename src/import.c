@@ -1,0 +1,659 @@
+/*
+ * import.c: `flickr-archive import`: Flickr's export read into the archive
+ * in two passes over the ZIPs or folders given, in any order and any subset
+ * at a time (an interrupted import is run again):
+ *
+ *   1. the account data: every JSON member kept verbatim under
+ *      ARCHIVE/export/ (photo_<id>.json under export/photos/, named by the
+ *      id inside it), so a later import of the media alone knows its photos;
+ *   2. the media, told by their bytes: each compared with, put over or made
+ *      into its item (archive/export_item.h).
+ *
+ * Then the report (export/import_report.json and a summary: damaged
+ * members, what the export lacks against its JSON, what sync archived that
+ * the export does not hold) and, like sync, the index files, manifests,
+ * archive.db and the site.
+ */
+#include "import.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "album_members.h"
+#include "catalog.h"
+#include "clock.h"
+#include "export_item.h"
+#include "export_map.h"
+#include "export_media.h"
+#include "export_read.h"
+#include "fsutil.h"
+#include "index.h"
+#include "log.h"
+#include "record.h"
+#include "site.h"
+#include "store.h"
+#include "exit_status.h"
+
+#define EXPORT_DIR "export"
+#define EXPORT_PHOTOS_DIR EXPORT_DIR "/photos"
+/* a JSON member larger than this is kept, not read (albums.json of 100,000 photos: ~2 MB) */
+#define EXPORT_JSON_MAX (48u << 20)
+
+/*
+ * Items are written in batches: their files without an fsync each, then one
+ * fs_sync_all(), then their manifests and complete.flags, then another: a
+ * small photo costs two syncs per batch instead of a dozen fsyncs, and an
+ * item is complete only once its files are on disk.
+ */
+#define IMPORT_BATCH_ITEMS 256
+#define IMPORT_BATCH_BYTES (512ull << 20)
+
+struct import_pending {
+	char id[40];
+	struct export_result res;
+};
+
+struct import_state {
+	const struct options *o;
+	struct store store;
+	int lock_fd;
+	int64_t now;
+	int64_t start_ms;
+	struct store_ids known;     /* ids of the photo_<id>.json kept under export/photos */
+	json_t *profile;            /* export/account_profile.json, or NULL */
+	json_t *albums;             /* export/albums.json's albums, as albums_index entries */
+	struct album_members members;
+	json_t *users;              /* users_cache.json, or NULL */
+	json_t *damaged;            /* [{source, member, problem}] */
+	json_t *differs, *rejected, *unmatched, *left_to_sync;
+	long json_kept, photo_records, created, replaced, same;
+	struct import_pending *pending; /* items whose files wait for the batch's sync */
+	size_t n_pending;
+	uint64_t pending_bytes;
+};
+
+static int is_json_head(const struct export_member *m)
+{
+	for (size_t i = 0; i < m->head_len; i++) {
+		unsigned char c = m->head[i];
+
+		if (c == '{' || c == '[')
+			return 1;
+		if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && !(i < 3 && c >= 0xef))
+			return 0; /* a UTF-8 byte order mark is allowed */
+	}
+	return 0;
+}
+
+static int note(json_t *list, const char *member, const char *id, const char *why)
+{
+	json_t *d = json_pack("{s:s,s:s?,s:s?}", "member", member, "id", id, "problem", why);
+
+	return d && json_array_append_new(list, d) == 0 ? 0 : FA_ENOMEM;
+}
+
+/* A name for a kept JSON member: its own when harmless, else a neutral one; FA_ENOMEM or 0. */
+static int kept_name(const char *member, struct buf *out)
+{
+	unsigned int rnd = 0;
+	size_t n = strlen(member);
+	int ok = n > 5 && n < 200 && member[0] != '.' && !strcmp(member + n - 5, ".json");
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    member[i]) != NULL;
+	buf_reset(out);
+	if (ok)
+		return buf_set(out, member);
+	clock_random_bytes(&rnd, sizeof(rnd));
+	return buf_printf(out, "member-%08x.json", rnd);
+}
+
+/* The kept file's final name, from what the JSON holds. */
+static int json_destination(struct import_state *st, const struct export_member *m,
+			    const json_t *doc, struct buf *out)
+{
+	struct buf name = BUF_INIT;
+	int r;
+
+	if (export_is_photo_record(doc)) {
+		st->photo_records++;
+		r = buf_printf(&name, "%s/photo_%s.json", EXPORT_PHOTOS_DIR, jtext(doc, "id"));
+	} else if (json_is_array(json_object_get(doc, "albums"))) {
+		r = buf_set(&name, EXPORT_DIR "/albums.json");
+	} else if (jstr(doc, "nsid") && (json_object_get(doc, "screen_name") ||
+					 json_object_get(doc, "join_date"))) {
+		r = buf_set(&name, EXPORT_DIR "/account_profile.json");
+	} else {
+		r = kept_name(m->name, out);
+		if (r == 0)
+			r = buf_printf(&name, "%s/%s", EXPORT_DIR, out->data);
+	}
+	if (r == 0)
+		r = store_root_path(&st->store, name.data, out);
+	if (r < 0)
+		r = FA_ENOMEM;
+	buf_release(&name);
+	return r;
+}
+
+/* Pass 1: a JSON member is kept under export/ (temp-then-rename), named by its content. */
+static int take_json(void *ud, const struct export_member *m, struct export_stream *s,
+		     struct err *e)
+{
+	struct import_state *st = ud;
+	struct fs_tmp t = FS_TMP_INIT;
+	struct buf dir = BUF_INIT, final = BUF_INIT;
+	char chunk[1 << 16];
+	json_t *doc = NULL;
+	uint64_t size = m->head_len;
+	size_t n;
+	int r;
+
+	if (!is_json_head(m))
+		return 0;
+	r = store_root_path(&st->store, EXPORT_DIR "/.member", &dir);
+	if (r == 0)
+		r = fs_tmp_open(&t, dir.data, 0644, e);
+	if (r == 0)
+		r = fs_tmp_write(&t, m->head, m->head_len, e);
+	while (r == 0 && (r = export_stream_read(s, chunk, sizeof(chunk), &n, e)) == 0 && n > 0) {
+		size += n;
+		r = fs_tmp_write(&t, chunk, n, e);
+	}
+	/* read from the temporary file: a member is never held whole, only its parse */
+	if (r == 0 && (size > EXPORT_JSON_MAX || json_load_path(t.tmp_path, &doc, NULL) < 0))
+		doc = NULL;
+	if (r == 0)
+		r = json_destination(st, m, doc, &final);
+	if (r == 0)
+		r = fs_tmp_commit(&t, final.data, e);
+	if (r == 0)
+		st->json_kept++;
+	fs_tmp_abort(&t);
+	json_decref(doc);
+	buf_release(&dir);
+	buf_release(&final);
+	return r;
+}
+
+static int known_id(void *ud, const char *id)
+{
+	return store_ids_contains(ud, id);
+}
+
+static json_t *load_root_json(struct import_state *st, const char *file)
+{
+	struct buf path = BUF_INIT;
+	json_t *doc = NULL;
+
+	if (store_root_path(&st->store, file, &path) < 0 ||
+	    json_load_path(path.data, &doc, NULL) < 0)
+		doc = NULL;
+	buf_release(&path);
+	return doc;
+}
+
+/* The ids of export/photos/photo_<id>.json. */
+static int list_known(struct import_state *st, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int r = store_root_path(&st->store, EXPORT_PHOTOS_DIR, &dir);
+
+	d = r == 0 ? opendir(dir.data) : NULL;
+	while (d && r == 0 && (de = readdir(d))) {
+		char id[40];
+		size_t n = strlen(de->d_name);
+
+		if (n < 12 || n - 11 >= sizeof(id) || strncmp(de->d_name, "photo_", 6) ||
+		    strcmp(de->d_name + n - 5, ".json"))
+			continue;
+		memcpy(id, de->d_name + 6, n - 11);
+		id[n - 11] = '\0';
+		if (store_valid_id(id) && store_ids_add(&st->known, id) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+	}
+	if (d)
+		closedir(d);
+	store_ids_sort(&st->known);
+	buf_release(&dir);
+	return r;
+}
+
+/* albums.json made into albums_index.json's entries: {id, title, description, photo_ids, ...}. */
+static json_t *albums_from_export(const json_t *doc)
+{
+	const json_t *list = json_object_get(doc, "albums");
+	json_t *out = json_array();
+
+	for (size_t i = 0; out && i < jlist_size(list); i++) {
+		const json_t *a = jlist_at(list, i), *photos = json_object_get(a, "photos");
+		json_t *ids = json_array(), *d;
+
+		if (!jtext(a, "id") || !store_valid_id(jtext(a, "id")))
+			continue;
+		for (size_t k = 0; k < jlist_size(photos); k++) {
+			const char *pid = json_is_string(jlist_at(photos, k))
+				? json_string_value(jlist_at(photos, k)) : NULL;
+
+			if (pid && strcmp(pid, "0") && store_valid_id(pid))
+				json_array_append_new(ids, json_string(pid));
+		}
+		d = json_pack("{s:s,s:s,s:s,s:o,s:b,s:s}", "id", jtext(a, "id"), "title",
+			      jstr(a, "title") ? jstr(a, "title") : "", "description",
+			      jstr(a, "description") ? jstr(a, "description") : "", "photo_ids", ids,
+			      "photo_ids_complete", 1, "source", EXPORT_SOURCE);
+		jcopy(d, "count_views", a, "view_count");
+		jcopy(d, "date_create", a, "created");
+		jcopy(d, "date_update", a, "last_updated");
+		if (d)
+			json_array_append_new(out, d);
+	}
+	return out;
+}
+
+/* What pass 2 needs from pass 1 (this import's or an earlier one's). */
+static int load_account_data(struct import_state *st, struct err *e)
+{
+	json_t *doc = load_root_json(st, EXPORT_DIR "/albums.json");
+	int r = list_known(st, e);
+
+	st->profile = load_root_json(st, EXPORT_DIR "/account_profile.json");
+	st->users = load_root_json(st, "users_cache.json");
+	st->albums = albums_from_export(doc);
+	json_decref(doc);
+	for (size_t i = 0; r == 0 && i < json_array_size(st->albums); i++) {
+		const json_t *ids = json_object_get(json_array_get(st->albums, i), "photo_ids");
+
+		for (size_t k = 0; r == 0 && k < json_array_size(ids); k++)
+			r = album_members_add(&st->members, json_string_value(json_array_get(ids, k)),
+					      i);
+	}
+	album_members_sort(&st->members);
+	return r < 0 ? err_set(e, r, "out of memory") : 0;
+}
+
+/* A new item from the export: its photo_<id>.json mapped onto the archive's records. */
+static int create_item(struct import_state *st, const char *id, struct export_file *f,
+		       struct export_result *res, struct err *e)
+{
+	struct buf file = BUF_INIT;
+	json_t *photo = NULL, *albums = NULL;
+	int r;
+
+	if (buf_printf(&file, EXPORT_PHOTOS_DIR "/photo_%s.json", id) < 0) {
+		buf_release(&file);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	photo = load_root_json(st, file.data);
+	if (!photo) {
+		res->outcome = EXPORT_REJECTED;
+		snprintf(res->why, sizeof(res->why), "its %s cannot be read", file.data);
+		r = 0;
+	} else {
+		struct export_new_item in = { photo, st->profile, NULL, st->users };
+
+		albums = album_members_of(&st->members, id, st->albums);
+		in.albums = albums;
+		r = export_item_create(&st->store, id, &in, f, st->now, 1, res, e);
+	}
+	json_decref(photo);
+	json_decref(albums);
+	buf_release(&file);
+	return r;
+}
+
+static int count_outcome(struct import_state *st, const char *id, const struct export_file *f,
+			 const struct export_result *res)
+{
+	switch (res->outcome) {
+	case EXPORT_SAME: st->same++; return 0;
+	case EXPORT_CREATED: st->created++; return 0;
+	case EXPORT_REPLACED:
+		st->replaced++;
+		msg_info("my_photos/%s: the export's original is in; %s", id, res->why);
+		return 0;
+	case EXPORT_DIFFERS:
+		msg_warn("my_photos/%s: %s", id, res->why);
+		return note(st->differs, f->member, id, res->why);
+	case EXPORT_REJECTED:
+		msg_warn("my_photos/%s: '%s' not taken: %s", id, f->member, res->why);
+		return note(st->rejected, f->member, id, res->why);
+	}
+	return 0;
+}
+
+/* The batch's files made durable, then its items completed (manifest, flag) and those too. */
+static int flush_batch(struct import_state *st, struct err *e)
+{
+	int r = st->n_pending ? fs_sync_all(st->store.root, e) : 0;
+
+	for (size_t i = 0; r == 0 && i < st->n_pending; i++)
+		r = export_item_complete(&st->store, st->pending[i].id, &st->pending[i].res, e);
+	if (r == 0)
+		r = fs_sync_all(st->store.root, e);
+	st->n_pending = 0;
+	st->pending_bytes = 0;
+	return r;
+}
+
+static int add_pending(struct import_state *st, const char *id, const struct export_file *f,
+		       const struct export_result *res, struct err *e)
+{
+	struct import_pending *p;
+
+	if (!st->pending) {
+		st->pending = calloc(IMPORT_BATCH_ITEMS, sizeof(*st->pending));
+		if (!st->pending)
+			return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	p = &st->pending[st->n_pending++];
+	snprintf(p->id, sizeof(p->id), "%s", id);
+	p->res = *res;
+	st->pending_bytes += f->size;
+	if (st->n_pending == IMPORT_BATCH_ITEMS || st->pending_bytes >= IMPORT_BATCH_BYTES)
+		return flush_batch(st, e);
+	return 0;
+}
+
+/* Pass 2: a media member put where it belongs. */
+static int take_media(void *ud, const struct export_member *m, struct export_stream *s,
+		      struct err *e)
+{
+	struct import_state *st = ud;
+	struct export_file f = { .tmp = FS_TMP_INIT };
+	struct export_result res = { .outcome = EXPORT_REJECTED };
+	struct buf media = BUF_INIT, spool = BUF_INIT;
+	enum export_item_state state;
+	char id[40];
+	int r = 0;
+
+	f.ext = export_media_ext(m->head, m->head_len);
+	if (!f.ext)
+		return 0; /* JSON (pass 1) or something that is not media */
+	f.is_video = export_media_is_video(f.ext);
+	if (!export_media_id(m->name, known_id, &st->known, id, sizeof(id)))
+		return note(st->unmatched, m->name, NULL,
+			    "no photo_<id>.json of the export names the id in its name");
+	state = export_item_state(&st->store, id, &media);
+	if (state == EXPORT_ITEM_SYNCING) {
+		r = note(st->left_to_sync, m->name, id, "a sync began this item: run sync to finish "
+						     "it, then import again");
+		goto cleanup;
+	}
+	if (state == EXPORT_ITEM_NOT_ORIGINAL && !media.len) {
+		r = note(st->rejected, m->name, id, "the archived item has no media file (damage): "
+			 "run sync to repair it, then import again");
+		goto cleanup;
+	}
+	r = store_root_path(&st->store, STORE_WORK_DIR "/import-media", &spool);
+	if (r == 0)
+		r = export_file_read(&f, m, s, state == EXPORT_ITEM_ORIGINAL ? NULL : spool.data, e);
+	if (r == 0 && state == EXPORT_ITEM_ORIGINAL)
+		r = export_item_compare(&st->store, id, media.data, &f, &res, e);
+	else if (r == 0 && state == EXPORT_ITEM_NOT_ORIGINAL)
+		r = export_item_replace(&st->store, id, media.data, &f, st->now, 1, &res, e);
+	else if (r == 0)
+		r = create_item(st, id, &f, &res, e);
+	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED))
+		r = add_pending(st, id, &f, &res, e);
+	if (r == 0)
+		r = count_outcome(st, id, &f, &res);
+	progress_item(id, 0);
+cleanup:
+	fs_tmp_abort(&f.tmp);
+	buf_release(&media);
+	buf_release(&spool);
+	return r;
+}
+
+static int read_all(struct import_state *st, export_member_fn *fn, json_t *damaged,
+		    struct err *e)
+{
+	int r = 0;
+
+	for (int i = 0; r == 0 && i < st->o->n_args; i++)
+		r = export_read(st->o->args[i], fn, st, damaged, e);
+	return r;
+}
+
+/* Items the export's JSON lists without a media file in the archive; sync's items it lacks. */
+static int completeness(struct import_state *st, json_t *lacking, json_t *not_in_export)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct buf media = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < st->known.n; i++)
+		if (export_item_state(&st->store, st->known.v[i], &media) != EXPORT_ITEM_ORIGINAL)
+			r = json_array_append_new(lacking, json_string(st->known.v[i]));
+	if (r == 0 && st->known.n && store_list_ids(&st->store, STORE_MY, &ids) == 0)
+		for (size_t i = 0; r == 0 && i < ids.n; i++)
+			if (!store_ids_contains(&st->known, ids.v[i]))
+				r = json_array_append_new(not_in_export, json_string(ids.v[i]));
+	store_ids_free(&ids);
+	buf_release(&media);
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
+/* "a, b, c and 12 more" */
+static void print_ids(const char *what, const json_t *list, const char *key)
+{
+	struct buf line = BUF_INIT;
+	size_t n = json_array_size(list);
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < n && i < 10; i++) {
+		const json_t *v = json_array_get(list, i);
+
+		if (buf_printf(&line, "%s%s", i ? ", " : "",
+			       json_is_string(v) ? json_string_value(v) : jstr(v, key)) < 0)
+			break; /* out of memory: the count is said all the same */
+	}
+	if (n > 10 && buf_printf(&line, " and %zu more", n - 10) < 0)
+		buf_reset(&line);
+	msg_warn("%s (%zu): %s", what, n, buf_cstr(&line));
+	buf_release(&line);
+}
+
+static int write_report(struct import_state *st, json_t *lacking, json_t *not_in_export,
+			struct err *e)
+{
+	struct buf path = BUF_INIT;
+	char iso[21];
+	json_t *doc;
+	int r;
+
+	record_iso8601(st->now, iso);
+	doc = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+			"imported_at", iso, "json_kept", (json_int_t)st->json_kept,
+			"photo_records", (json_int_t)st->known.n, "created", (json_int_t)st->created,
+			"replaced", (json_int_t)st->replaced, "same", (json_int_t)st->same,
+			"damaged", st->damaged, "differs", st->differs, "rejected", st->rejected,
+			"media_without_record", st->unmatched, "left_to_sync", st->left_to_sync,
+			"listed_without_media", lacking, "archived_not_in_export", not_in_export);
+	r = store_root_path(&st->store, EXPORT_DIR "/import_report.json", &path);
+	r = r == 0 && doc ? json_write_atomic(path.data, doc, e) : err_set(e, FA_ENOMEM, "out of memory");
+	json_decref(doc);
+	buf_release(&path);
+	return r;
+}
+
+/* The end of the import, in a few lines; the details are in export/import_report.json. */
+static void print_summary(struct import_state *st, const json_t *lacking,
+			  const json_t *not_in_export)
+{
+	msg_info("Import: %ld JSON files kept under %s/export (%zu photo records); %ld items "
+		 "made from the export, %ld originals replaced, %ld already archived the same",
+		 st->json_kept, st->store.root, st->known.n, st->created, st->replaced, st->same);
+	for (size_t i = 0; i < json_array_size(st->damaged); i++) {
+		const json_t *d = json_array_get(st->damaged, i);
+
+		msg_warn("'%s': member '%s' not imported: %s", jstr(d, "source"), jstr(d, "member"),
+			 jstr(d, "problem"));
+	}
+	print_ids("originals that differ from the export's (the archived ones kept)", st->differs,
+		  "id");
+	print_ids("export files not taken (see export/import_report.json)", st->rejected, "member");
+	print_ids("media files without a photo_<id>.json in the export", st->unmatched, "member");
+	print_ids("items a sync began: run sync, then import again", st->left_to_sync, "id");
+	print_ids("items the export's JSON lists whose media it did not hold (so far)", lacking,
+		  NULL);
+	print_ids("items archived by sync that the export does not hold", not_in_export, NULL);
+}
+
+static int setup(struct import_state *st, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	int r;
+
+	if (st->o->n_args < 1)
+		return err_set(e, FA_EUSAGE, "import needs the export's ZIP files or folders: "
+			       "flickr-archive import ZIP|DIR...");
+	st->damaged = json_array();
+	st->differs = json_array();
+	st->rejected = json_array();
+	st->unmatched = json_array();
+	st->left_to_sync = json_array();
+	if (!st->damaged || !st->differs || !st->rejected || !st->unmatched || !st->left_to_sync)
+		return err_set(e, FA_ENOMEM, "out of memory");
+	/* the lock comes first: a run it refuses must not even sweep temporaries */
+	r = store_lock(st->o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd,
+		       e);
+	if (r == FA_EBUSY)
+		err_set(e, r, "another flickr-archive is already working on '%s'; run 'import' "
+			"again when it has finished", st->o->archive_dir);
+	if (r == 0)
+		r = store_open(&st->store, st->o->archive_dir, e);
+	if (r == 0)
+		r = store_root_path(&st->store, EXPORT_PHOTOS_DIR, &dir) < 0
+			? err_set(e, FA_ENOMEM, "out of memory") : fs_mkdirs(dir.data, 0755, e);
+	if (r == 0) {
+		buf_reset(&dir);
+		if (store_root_path(&st->store, EXPORT_DIR, &dir) == 0)
+			fs_sweep_temps(dir.data); /* left by a killed run */
+	}
+	buf_release(&dir);
+	return r;
+}
+
+static int run(struct import_state *st, struct err *e)
+{
+	struct err fe = { 0 };
+	int r, fr;
+
+	fs_defer_sync(1);
+	r = read_all(st, take_json, st->damaged, e);
+	if (r == 0)
+		r = fs_sync_all(st->store.root, e);
+	if (r == 0)
+		r = load_account_data(st, e);
+	if (r == 0) {
+		progress_begin("import", (long)st->known.n);
+		r = read_all(st, take_media, st->damaged, e);
+		progress_end();
+	}
+	/* what is whole is completed, also when the run stops (Ctrl-C, a bad file) */
+	fr = r == FA_ENOSPC ? 0 : flush_batch(st, &fe);
+	fs_defer_sync(0);
+	if (r == 0 && fr < 0) {
+		*e = fe;
+		r = fr;
+	}
+	return r;
+}
+
+/*
+ * The albums for the index files: the export's, unless a sync recorded some
+ * (an albums_index.json whose albums do not all come from an export).
+ */
+static const json_t *albums_for_index(struct import_state *st)
+{
+	json_t *index = load_root_json(st, "albums_index.json");
+	int synced = 0;
+
+	for (size_t i = 0; i < json_array_size(index); i++) {
+		const char *src = jstr(json_array_get(index, i), "source");
+
+		synced |= !src || strcmp(src, EXPORT_SOURCE);
+	}
+	json_decref(index);
+	return synced || !json_array_size(st->albums) ? NULL : st->albums;
+}
+
+static void release(struct import_state *st)
+{
+	store_ids_free(&st->known);
+	album_members_release(&st->members);
+	json_decref(st->profile);
+	json_decref(st->albums);
+	json_decref(st->users);
+	json_decref(st->damaged);
+	json_decref(st->differs);
+	json_decref(st->rejected);
+	json_decref(st->unmatched);
+	json_decref(st->left_to_sync);
+	free(st->pending);
+}
+
+static int finish(struct import_state *st, struct err *e)
+{
+	struct catalog_counts cc = { 0 };
+	struct index_stats is;
+	json_t *lacking = json_array(), *not_in_export = json_array();
+	struct err ie = { 0 };
+	int r = lacking && not_in_export ? completeness(st, lacking, not_in_export) : FA_ENOMEM;
+
+	if (r == 0)
+		r = write_report(st, lacking, not_in_export, e);
+	msg_debug("import: media read in %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
+	if (r == 0)
+		r = catalog_rebuild(&st->store, albums_for_index(st), NULL, NULL, &cc, e);
+	json_decref(cc.damaged);
+	json_decref(cc.index_damaged);
+	msg_debug("import: index files at %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
+	if (r == 0 && index_refresh(st->store.root, &is, &ie) < 0)
+		msg_warn("cannot update the search index: %s; 'flickr-archive search' will try "
+			 "again", ie.msg);
+	msg_debug("import: search index at %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
+	if (r == 0)
+		print_summary(st, lacking, not_in_export);
+	if (r == 0 && (json_array_size(st->damaged) || json_array_size(st->rejected) ||
+		       json_array_size(st->differs) || json_array_size(lacking) ||
+		       json_array_size(st->unmatched) || json_array_size(st->left_to_sync)))
+		r = 1;
+	json_decref(lacking);
+	json_decref(not_in_export);
+	return r;
+}
+
+int cmd_import(const struct options *o, struct err *e)
+{
+	struct import_state st = { .o = o, .lock_fd = -1 };
+	int r;
+
+	st.now = clock_unix_now();
+	st.start_ms = clock_now_ms();
+	r = setup(&st, e);
+	if (r == 0)
+		r = run(&st, e);
+	if (r == 0)
+		r = finish(&st, e);
+	if (r == FA_EINTR)
+		err_set(e, r, "interrupted; run the same 'flickr-archive import' again to finish");
+	else if (r < 0 && !e->msg[0])
+		err_set(e, r, "%s", fa_strerror(r));
+	release(&st);
+	/* the site is a view of the archive: its failure is a warning, never the import's */
+	if (r >= 0 && !(o->flags & OPT_NO_SITE) && site_after_sync(st.store.root) == FA_EINTR)
+		r = err_set(e, FA_EINTR, "interrupted while making the site; run 'flickr-archive "
+			    "site' to finish it");
+	store_release(&st.store);
+	store_unlock(&st.lock_fd);
+	return r > 0 ? CMD_INCOMPLETE : r;
+}

@@ -1,0 +1,278 @@
+"""flickr-archive import: Flickr's own export read into the archive (issue 16).
+
+The export's ZIPs are written by export_fixture.py from the sample account, in the format
+../shared/flickr-export.md describes: both media-name styles, both `geo` forms.
+"""
+import hashlib
+import json
+import shutil
+import zipfile
+
+import pytest
+
+from conftest import temp_files
+from export_fixture import account_members, media_name, original_bytes, write_export, write_zip
+
+STYLES = [("slug", "array"), ("id", "object")]
+
+
+def media_files(d):
+    """The item's media file(s): original.<ext>, not its XMP sidecar."""
+    return sorted(p for p in d.glob("original.*") if p.suffix != ".xmp")
+
+
+def run_import(archiver, *paths, extra=()):
+    return archiver.run("import", "--archive", str(archiver.archive), *extra,
+                        *[str(p) for p in paths], env=archiver.env(credentials=False))
+
+
+def verify_clean(archiver):
+    r = archiver.run("verify", "--archive", str(archiver.archive),
+                     env=archiver.env(credentials=False))
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def report(archiver):
+    return archiver.load("export", "import_report.json")
+
+
+@pytest.fixture(scope="module")
+def full_size_export(tmp_path_factory):
+    """Media drawn at the size Flickr reports (the fake's own are scaled down)."""
+    from fake_flickr import sample_account
+    return write_export(tmp_path_factory.mktemp("export-full"), sample_account(),
+                        "http://127.0.0.1:1", style="id", geo_form="object", full_size=True)
+
+
+@pytest.mark.parametrize("style,geo_form", STYLES)
+def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, geo_form):
+    zips = write_export(tmp_path / "export", account, fake.url, style=style, geo_form=geo_form)
+    r = run_import(archiver, *reversed(zips))  # any order: the media before the JSON
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        d = archiver.item_dir("my_photos", p.id)
+        assert (d / "complete.flag").is_file(), p.id
+        [media] = media_files(d)
+        assert media.read_bytes() == original_bytes(p), p.id
+        meta = archiver.load("my_photos", p.id, "metadata.json")
+        assert meta["source"] == "flickr-export" and meta["title"] == p.title
+        assert meta["media"] == ("video" if p.is_video else "photo")
+        assert meta["count_faves"] == len(p.faves)
+        assert set(meta["synced"]["missing"]) == {"info", "comments", "favorites"}
+        assert archiver.load("my_photos", p.id, "favorites.json") == []
+        comments = archiver.load("my_photos", p.id, "comments.json")
+        assert [c["author"] for c in comments] == [c.author for c in p.comments]
+        sizes = archiver.load("my_photos", p.id, "sizes.json")
+        assert sizes["source"] == "flickr-export" and sizes["archived"]["original"] is True
+        if p.geo:
+            assert meta["location"]["latitude"] == pytest.approx(p.geo["latitude"], abs=1e-6)
+            assert meta["location"]["longitude"] == pytest.approx(p.geo["longitude"], abs=1e-6)
+        else:
+            assert meta["location"] is None
+        in_albums = sorted(a.id for a in account.albums if p.id in a.photo_ids)
+        assert sorted(a["id"] for a in meta["albums"]) == in_albums
+    # everything else of the account data is kept verbatim under export/
+    with zipfile.ZipFile(zips[0]) as z:
+        for name in ("account_profile.json", "albums.json", "contacts_part001.json",
+                     "received_flickrmail_part001.json"):
+            assert (archiver.archive / "export" / name).read_bytes() == z.read(name)
+        assert (archiver.archive / "export" / "photos" / f"photo_{account.photos[0].id}.json") \
+            .read_bytes() == z.read(f"photo_{account.photos[0].id}.json")
+    assert len(archiver.load("my_photos_index.json")) == len(account.photos)
+    assert {a["id"] for a in archiver.load("albums_index.json")} == {a.id for a in account.albums}
+    # the site and the search work, verify is clean
+    assert (archiver.archive / "index.html").is_file()
+    assert (archiver.archive / "site" / "photo" / f"{account.photos[0].id}.html").is_file()
+    photo = account.photos[0]
+    s = archiver.run("search", "--archive", str(archiver.archive), "--json", photo.title,
+                     env=archiver.env(credentials=False))
+    assert s.returncode == 0, s.stderr
+    assert photo.id in {m["id"] for m in json.loads(s.stdout)}
+    verify_clean(archiver)
+    assert temp_files(archiver.archive) == []
+
+    # a following API sync completes what the export lacks, and keeps the originals
+    before = {p.id: media_files(archiver.item_dir("my_photos", p.id))[0].read_bytes()
+              for p in account.photos if not p.is_video}
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        meta = archiver.load("my_photos", p.id, "metadata.json")
+        assert "missing" not in meta["synced"], (p.id, meta["synced"])
+        assert meta["owner"]["realname"] == account.owner.realname
+        faves = archiver.load("my_photos", p.id, "favorites.json")
+        assert len([f for f in faves if not f.get("removed")]) == len(p.faves)
+        for c in archiver.load("my_photos", p.id, "comments.json"):
+            assert c["author_name"] == account.users[c["author"]].username
+        if not p.is_video:
+            assert media_files(archiver.item_dir("my_photos", p.id))[0] \
+                .read_bytes() == before[p.id]
+    verify_clean(archiver)
+
+
+def refused_originals_archive(archiver, fake):
+    """A free account's sync: every photo original refused, the largest other size kept."""
+    fake.quirk_url_o_refused = 403
+    fake.quirk_url_o_refusals = None
+    r = archiver.sync()
+    assert r.returncode == 1, r.stderr  # originals missing, tried again next run
+
+
+def test_import_replaces_the_originals_a_free_account_was_refused(archiver, fake, account,
+                                                                  full_size_export):
+    refused_originals_archive(archiver, fake)
+    earlier = {}
+    for p in account.photos:
+        sizes = archiver.load("my_photos", p.id, "sizes.json")
+        # every photo's original was refused; a video without an original has a transcode
+        assert sizes["archived"]["original"] is (p.is_video and p.video_original_available)
+        if not sizes["archived"]["original"]:
+            [f] = media_files(archiver.item_dir("my_photos", p.id))
+            earlier[p.id] = (f.name, f.read_bytes())
+    r = run_import(archiver, *full_size_export)
+    assert r.returncode == 0, r.stderr
+    rep = report(archiver)
+    assert rep["replaced"] == len(earlier) and rep["created"] == 0
+    assert rep["same"] == len(account.photos) - len(earlier)  # the videos' originals
+    for p in account.photos:
+        if p.id not in earlier:
+            continue
+        d = archiver.item_dir("my_photos", p.id)
+        sizes = archiver.load("my_photos", p.id, "sizes.json")
+        assert sizes["source"] == "flickr-export" and sizes["archived"]["original"] is True
+        if not p.is_video:
+            assert (sizes["archived"]["width"], sizes["archived"]["height"]) == \
+                (p.o_width, p.o_height)
+        assert (d / sizes["archived"]["file"]).read_bytes() == original_bytes(p, full_size=True)
+        [kept] = sizes["replaced"]
+        assert kept["file"].startswith("replaced-") and kept["file"].endswith(earlier[p.id][0])
+        assert (d / kept["file"]).read_bytes() == earlier[p.id][1]
+        meta = archiver.load("my_photos", p.id, "metadata.json")
+        assert meta["original_archived"] is True and "original" not in meta["synced"].get(
+            "missing", {})
+    verify_clean(archiver)
+    # the next sync (originals still refused) has nothing left to fetch for the account's
+    # own photos, and keeps them; only the favorites (not in the export) still lack theirs
+    r = archiver.sync()
+    assert r.returncode == 1, r.stderr
+    assert "my_photos/" not in "".join(l for l in r.stderr.splitlines() if "refused" in l)
+    assert not [w for w in archiver.load("sync_report.json")["without_original"]
+                if w["kind"] == "my_photos"]
+    for p in account.photos:
+        if not p.is_video:
+            sizes = archiver.load("my_photos", p.id, "sizes.json")
+            assert sizes["archived"]["original"] is True
+            d = archiver.item_dir("my_photos", p.id)
+            assert (d / sizes["archived"]["file"]).read_bytes() == \
+                original_bytes(p, full_size=True)
+    verify_clean(archiver)
+
+
+def test_an_original_that_fails_the_check_is_not_taken(archiver, fake, account, tmp_path):
+    refused_originals_archive(archiver, fake)
+    p = account.photo(account.public)
+    # the fake's own file is drawn at 160 px: not the 2048 px Flickr reported
+    z = write_zip(tmp_path / "data-download-1.zip", [(media_name(p, "slug"), original_bytes(p))])
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    [f] = media_files(archiver.item_dir("my_photos", p.id))
+    before = f.read_bytes()
+    r = run_import(archiver, *acct, z)
+    assert r.returncode == 1
+    assert f"my_photos/{p.id}" in r.stderr and "Flickr reported the original as 2048x1536" \
+        in r.stderr
+    assert f.read_bytes() == before
+    assert not list(archiver.item_dir("my_photos", p.id).glob("replaced-*"))
+    assert [x["id"] for x in report(archiver)["rejected"]] == [p.id]
+    verify_clean(archiver)
+
+
+def test_an_archived_original_is_compared_never_overwritten(archiver, fake, account, tmp_path):
+    assert archiver.sync().returncode == 0
+    p = account.photo(account.public)
+    d = archiver.item_dir("my_photos", p.id)
+    [f] = media_files(d)
+    before = f.read_bytes()
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    other = write_zip(tmp_path / "data-download-1.zip",
+                      [(media_name(p, "slug"), original_bytes(p, full_size=True))])
+    r = run_import(archiver, *acct, other)
+    assert r.returncode == 1
+    assert "differ" in r.stderr and p.id in r.stderr
+    assert f.read_bytes() == before and not list(d.glob("replaced-*"))
+    assert [x["id"] for x in report(archiver)["differs"]] == [p.id]
+    # the same bytes: nothing to say
+    same = write_zip(tmp_path / "same.zip", [(media_name(p, "id"), before)])
+    r = run_import(archiver, *acct, same)
+    assert report(archiver)["same"] == 1 and report(archiver)["differs"] == []
+    # an archive made by sync: the items the export does not hold are named
+    gone = account.photos[-1]
+    partial = write_zip(tmp_path / "partial_part1.zip",
+                        [(n, b) for n, b in account_members(account, fake.url)
+                         if n != f"photo_{gone.id}.json"])
+    shutil.rmtree(archiver.archive / "export")
+    r = run_import(archiver, partial, same)
+    assert report(archiver)["archived_not_in_export"] == [gone.id]
+    assert "archived by sync that the export does not hold (1): " + gone.id in r.stderr
+    verify_clean(archiver)
+
+
+def test_a_truncated_zip_gives_its_whole_members_then_the_full_one_completes_it(
+        archiver, fake, account, tmp_path):
+    zips = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    media = zips[1]
+    cut = tmp_path / "cut" / media.name
+    cut.parent.mkdir()
+    data = media.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    with zipfile.ZipFile(media) as z:
+        infos = z.infolist()
+    whole = [i.filename for i in infos if i.header_offset + 30 + len(i.filename.encode()) +
+             i.compress_size + 64 < len(data) // 2]
+    broken = next(i.filename for i in infos if i.filename not in whole)
+    r = run_import(archiver, zips[0], cut)
+    assert r.returncode == 1
+    [line] = [l for l in r.stderr.splitlines() if "not imported" in l]
+    assert broken in line and "cannot be read past it" in line
+    rep = report(archiver)
+    assert [d["member"] for d in rep["damaged"]] == [broken]
+    created = {p.id for p in account.photos if (archiver.item_dir("my_photos", p.id) /
+                                                "complete.flag").is_file()}
+    by_name = {media_name(p, "slug"): p.id for p in account.photos}
+    assert {by_name[n] for n in whole} <= created and by_name[broken] not in created
+    assert set(rep["listed_without_media"]) == {p.id for p in account.photos} - created
+    verify_clean(archiver)
+    # the full ZIP, alone, completes it
+    r = run_import(archiver, media)
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        assert (archiver.item_dir("my_photos", p.id) / "complete.flag").is_file()
+    assert report(archiver)["same"] == len(created)
+    verify_clean(archiver)
+
+
+def test_an_interrupted_import_is_finished_and_folders_are_read(archiver, fake, account,
+                                                               tmp_path):
+    zips = write_export(tmp_path / "export", account, fake.url)
+    unpacked = tmp_path / "unpacked"
+    for z in zips:
+        with zipfile.ZipFile(z) as f:
+            f.extractall(unpacked / z.stem)
+    r = run_import(archiver, unpacked, extra=("--no-site",))
+    assert r.returncode == 0, r.stderr
+    # as if killed before the records: the media in place, no complete.flag
+    p = account.photos[1]
+    d = archiver.item_dir("my_photos", p.id)
+    for name in ("complete.flag", "metadata.json", "manifest-sha256.txt"):
+        (d / name).unlink()
+    r = run_import(archiver, unpacked, extra=("--no-site",))
+    assert r.returncode == 0, r.stderr
+    assert (d / "complete.flag").is_file()
+    assert archiver.load("my_photos", p.id, "metadata.json")["source"] == "flickr-export"
+    verify_clean(archiver)
+
+
+def test_import_without_a_file_is_a_usage_error(archiver):
+    r = run_import(archiver)
+    assert r.returncode == 2 and "import needs" in r.stderr
+    r = run_import(archiver, archiver.archive.parent / "nothing.zip")
+    assert r.returncode == 3 and "nothing.zip" in r.stderr

@@ -1,0 +1,308 @@
+/*
+ * test_export.c: Flickr's export: media told by their bytes and their pixel
+ * size (export_media), the photo id in a media name, a photo_<id>.json mapped
+ * onto the archive's records (export_map), and ZIPs read member by member,
+ * a truncated one naming where it breaks (export_read).
+ */
+#include "unit.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "export_map.h"
+#include "export_media.h"
+#include "export_read.h"
+
+/* ---- media -------------------------------------------------------------- */
+
+static void test_dims_png_gif(void **state)
+{
+	static const unsigned char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\x06\x40\0\0\x04\xb0"
+					   "\x08\x02";
+	static const unsigned char gif[] = "GIF89a\xe0\x01\x68\x01\xf7";
+	long w = 0, h = 0;
+
+	(void)state;
+	assert_int_equal(export_media_dims(png, sizeof(png) - 1, &w, &h), 1);
+	assert_int_equal(w, 1600);
+	assert_int_equal(h, 1200);
+	assert_int_equal(export_media_dims(gif, sizeof(gif) - 1, &w, &h), 1);
+	assert_int_equal(w, 480);
+	assert_int_equal(h, 360);
+	assert_string_equal(export_media_ext(png, sizeof(png) - 1), "png");
+	assert_null(export_media_ext((const unsigned char *)"{\"id\":", 6));
+}
+
+static void test_dims_jpeg_after_exif(void **state)
+{
+	/* SOI, an APP1 of 300 bytes, a DQT, then SOF0 saying 2048 wide, 1536 high */
+	unsigned char b[400] = { 0xff, 0xd8, 0xff, 0xe1, 0x01, 0x2c };
+	size_t i = 4 + 300;
+	long w = 0, h = 0;
+
+	(void)state;
+	b[i++] = 0xff; b[i++] = 0xdb; b[i++] = 0; b[i++] = 4; b[i++] = 0; b[i++] = 0;
+	b[i++] = 0xff; b[i++] = 0xc0; b[i++] = 0; b[i++] = 17; b[i++] = 8;
+	b[i++] = 0x06; b[i++] = 0x00; b[i++] = 0x08; b[i++] = 0x00;
+	assert_int_equal(export_media_dims(b, i + 10, &w, &h), 1);
+	assert_int_equal(w, 2048);
+	assert_int_equal(h, 1536);
+	/* cut before the frame header: no size, so not a whole image */
+	assert_int_equal(export_media_dims(b, 200, &w, &h), 0);
+	assert_string_equal(export_media_ext(b, 16), "jpg");
+	assert_false(export_media_is_video("jpg"));
+	assert_true(export_media_is_video("mov"));
+}
+
+static int known(void *ud, const char *id)
+{
+	for (const char *const *k = ud; *k; k++)
+		if (!strcmp(*k, id))
+			return 1;
+	return 0;
+}
+
+struct id_case {
+	const char *name;
+	const char *want; /* NULL: none */
+};
+
+static void test_media_id_table(void **state)
+{
+	static const char *const ids[] = { "131099312", "43536291795", "2634391576", "40762799330",
+					   "5627000000", "123", NULL };
+	static const struct id_case cases[] = {
+		{ "fresh-crop_131099312_o.jpg", "131099312" },
+		{ "20180830_kindjesphotoshoot---001_43536291795_o.jpg", "43536291795" },
+		{ "2634391576_6ab6f1017f_o.jpg", "2634391576" },
+		/* the slug holds an older photo's id: the last known run wins */
+		{ "copy-of-5627000000_40762799330_o.jpg", "40762799330" },
+		{ "toms-first-bike-ride_123.mp4", "123" },
+		{ "_999_o.jpg", NULL },
+		{ "no-digits_o.jpg", NULL },
+		{ NULL, NULL },
+	};
+	char out[40];
+
+	(void)state;
+	for (const struct id_case *c = cases; c->name; c++) {
+		int found = export_media_id(c->name, known, (void *)ids, out, sizeof(out));
+
+		assert_int_equal(found, c->want != NULL);
+		if (c->want)
+			assert_string_equal(out, c->want);
+	}
+}
+
+/* ---- photo_<id>.json ----------------------------------------------------- */
+
+static json_t *map_meta(const char *photo_json, const char *media)
+{
+	json_t *photo = ut_json(photo_json);
+	json_t *profile = ut_json("{\"nsid\":\"1@N01\",\"screen_name\":\"maggie\","
+				  "\"path_alias\":\"mh\"}");
+	struct export_map_input in = { photo, profile, NULL, NULL, media, "original.jpg", 100 };
+	json_t *m = export_map_metadata(&in);
+
+	json_decref(photo);
+	json_decref(profile);
+	return m;
+}
+
+static void test_metadata_geo_both_forms(void **state)
+{
+	static const char *const forms[] = {
+		"{\"id\":\"7\",\"original\":\"x\",\"geo\":{\"latitude\":\"49696401\","
+		"\"longitude\":\"-123159753\",\"accuracy\":\"16\"}}",
+		"{\"id\":\"7\",\"original\":\"x\",\"geo\":[{\"latitude\":\"49696401\","
+		"\"longitude\":\"-123159753\",\"accuracy\":\"16\"}]}",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(forms); i++) {
+		json_t *m = map_meta(forms[i], "photo");
+		double lat = 0, lon = 0;
+
+		assert_true(jreal(jobj(m, "location"), "latitude", &lat));
+		assert_true(jreal(jobj(m, "location"), "longitude", &lon));
+		assert_true(lat > 49.6964009 && lat < 49.6964011);
+		assert_true(lon < -123.1597529 && lon > -123.1597531);
+		assert_int_equal(jint_or(jobj(m, "location"), "accuracy", 0), 16);
+		json_decref(m);
+	}
+	{
+		json_t *m = map_meta("{\"id\":\"7\",\"original\":\"x\",\"geo\":[]}", "photo");
+
+		assert_true(json_is_null(json_object_get(m, "location")));
+		json_decref(m);
+	}
+}
+
+static void test_metadata_keys(void **state)
+{
+	json_t *m = map_meta(
+		"{\"id\":\"2634391576\",\"name\":\"Killarney Lake\",\"description\":\"<b>x</b>\","
+		"\"count_views\":\"53\",\"count_faves\":\"4\",\"count_comments\":\"0\","
+		"\"date_taken\":\"0000-00-00 00:00:00\",\"date_imported\":\"2008-07-03 09:48:30\","
+		"\"photopage\":\"https://www.flickr.com/photos/boris/2634391576/\","
+		"\"license\":\"CC BY-NC-SA 4.0\",\"privacy\":\"friend & family\",\"rotation\":90,"
+		"\"tags\":[{\"tag\":\"ShoZu\"},{\"tag\":\"Lake District\"},{\"tag\":\"geo:lat=1\"}],"
+		"\"exif\":[],\"comments\":[]}", "video");
+
+	(void)state;
+	assert_string_equal(jstr(m, "id"), "2634391576");
+	assert_string_equal(jstr(m, "title"), "Killarney Lake");
+	assert_string_equal(jstr(m, "date_uploaded"), "1215078510");
+	assert_true(jflag(m, "date_taken_unknown", false));
+	assert_int_equal(jint_or(m, "views", 0), 53);
+	assert_int_equal(jint_or(m, "count_faves", 0), 4);
+	assert_int_equal(jint_or(m, "rotation", 0), 90);
+	assert_string_equal(jstr(m, "media"), "video");
+	assert_string_equal(jstr(jobj(m, "visibility"), "label"), "friends & family");
+	assert_string_equal(jstr(jobj(m, "license"), "name"), "CC BY-NC-SA 4.0");
+	assert_string_equal(jstr(m, "source"), "flickr-export");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(m, "tags"), 1)),
+			    "lakedistrict");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(m, "machine_tags"),
+							     0)), "geo:lat=1");
+	assert_string_equal(jstr(jobj(m, "owner"), "nsid"), "1@N01");
+	assert_non_null(json_object_get(jobj(jobj(m, "synced"), "missing"), "favorites"));
+	assert_string_equal(jstr(jobj(m, "export"), "privacy"), "friend & family");
+	json_decref(m);
+	assert_int_equal(export_parse_time("1970-01-02 00:00:00"), 86400);
+	assert_int_equal(export_parse_time("0000-00-00 00:00:00"), -1);
+	assert_int_equal(export_parse_time(NULL), -1);
+}
+
+static void test_comments_names_from_users(void **state)
+{
+	json_t *photo = ut_json("{\"id\":\"7\",\"comments\":[{\"id\":\"c1\","
+				"\"date\":\"2009-04-16 15:44:34\",\"user\":\"61728349@N02\","
+				"\"comment\":\"What a great shot\",\"url\":\"u1\"},"
+				"{\"id\":\"c2\",\"date\":\"1239896674\",\"user\":\"9@N01\","
+				"\"comment\":\"hi\",\"url\":\"u2\"}]}");
+	json_t *users = ut_json("{\"61728349@N02\":{\"username\":\"tom_hughes\","
+				"\"realname\":\"Tom Hughes\"}}");
+	struct export_map_input in = { photo, NULL, NULL, users, "photo", "original.jpg", 0 };
+	json_t *c = export_map_comments(&in);
+	const json_t *a = json_array_get(c, 0), *b = json_array_get(c, 1);
+
+	(void)state;
+	assert_int_equal(json_array_size(c), 2);
+	assert_string_equal(jstr(a, "author"), "61728349@N02");
+	assert_string_equal(jstr(a, "author_name"), "tom_hughes");
+	assert_string_equal(jstr(a, "realname"), "Tom Hughes");
+	assert_string_equal(jstr(a, "date_created"), "1239896674");
+	assert_string_equal(jstr(a, "text"), "What a great shot");
+	/* an unknown commenter keeps the NSID as the name until the next sync */
+	assert_string_equal(jstr(b, "author_name"), "9@N01");
+	assert_string_equal(jstr(b, "date_created"), "1239896674");
+	assert_true(export_is_photo_record(photo) == 0); /* no photo keys */
+	json_decref(c);
+	json_decref(photo);
+	json_decref(users);
+}
+
+/* ---- ZIPs ----------------------------------------------------------------- */
+
+static void write_zip(const char *path, const char *const *names, size_t size)
+{
+	struct archive *a = archive_write_new();
+	char *data = malloc(size);
+
+	assert_non_null(a);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)(i * 7919 % 251);
+	archive_write_set_format_zip(a);
+	archive_write_set_format_option(a, "zip", "compression", "store");
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (const char *const *n = names; *n; n++) {
+		struct archive_entry *e = archive_entry_new();
+
+		archive_entry_set_pathname(e, *n);
+		archive_entry_set_size(e, (la_int64_t)size);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, data, size), (la_ssize_t)size);
+		archive_entry_free(e);
+	}
+	archive_write_free(a);
+	free(data);
+}
+
+struct seen {
+	int members;
+	size_t bytes;
+	char last[64];
+};
+
+static int count_member(void *ud, const struct export_member *m, struct export_stream *s,
+			struct err *e)
+{
+	struct seen *seen = ud;
+	char buf[4096];
+	size_t n, total = m->head_len;
+	int r;
+
+	while ((r = export_stream_read(s, buf, sizeof(buf), &n, e)) == 0 && n)
+		total += n;
+	if (r < 0)
+		return r;
+	seen->members++;
+	seen->bytes += total;
+	snprintf(seen->last, sizeof(seen->last), "%s", m->name);
+	return 0;
+}
+
+static void test_zip_whole_and_truncated(void **state)
+{
+	static const char *const names[] = { "a_1_o.jpg", "dir/b_2_o.jpg", "c_3_o.jpg", NULL };
+	char *zip = ut_join(*state, "x.zip"), *cut = ut_join(*state, "cut.zip");
+	struct seen seen = { 0 };
+	json_t *damaged = json_array();
+	struct err e = { 0 };
+	size_t len;
+	char *data;
+
+	write_zip(zip, names, 100000);
+	assert_int_equal(export_read(zip, count_member, &seen, damaged, &e), 0);
+	assert_int_equal(seen.members, 3);
+	assert_int_equal(seen.bytes, 300000);
+	assert_string_equal(seen.last, "c_3_o.jpg");
+	assert_int_equal(json_array_size(damaged), 0);
+	/* cut in the middle of the second member: the first is whole, the second named */
+	data = ut_read_file(zip, &len);
+	ut_write_file(cut, data, 150000);
+	memset(&seen, 0, sizeof(seen));
+	assert_int_equal(export_read(cut, count_member, &seen, damaged, &e), 0);
+	assert_int_equal(seen.members, 1);
+	assert_string_equal(seen.last, "a_1_o.jpg");
+	assert_int_equal(json_array_size(damaged), 1);
+	assert_string_equal(jstr(json_array_get(damaged, 0), "member"), "b_2_o.jpg");
+	assert_non_null(strstr(jstr(json_array_get(damaged, 0), "problem"),
+			       "cannot be read past it"));
+	/* neither a folder nor a ZIP */
+	ut_write_str(cut, "not a zip");
+	assert_int_equal(export_read(cut, count_member, &seen, damaged, &e), FA_EINVAL);
+	free(data);
+	free(zip);
+	free(cut);
+	json_decref(damaged);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dims_png_gif),
+		cmocka_unit_test(test_dims_jpeg_after_exif),
+		cmocka_unit_test(test_media_id_table),
+		cmocka_unit_test(test_metadata_geo_both_forms),
+		cmocka_unit_test(test_metadata_keys),
+		cmocka_unit_test(test_comments_names_from_users),
+		cmocka_unit_test_setup_teardown(test_zip_whole_and_truncated, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+	};
+
+	return cmocka_run_group_tests_name("export", tests, NULL, NULL);
+}
