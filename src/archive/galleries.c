@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "damage.h"
 #include "galleries.h"
 #include "fsutil.h"
 #include "record.h"
@@ -74,7 +75,26 @@ static int collect_photo(void *ud, json_t *p, const struct flickr_page *pg)
 	return 0;
 }
 
-/* Whether every photo of the list is archived whole under gallery_photos/. */
+/*
+ * Whether the archived gallery photo's files are what its manifest recorded
+ * (the check hashes only files touched since: cheap when nothing was).  One
+ * that cannot be checked counts as whole: the catalog reports it.
+ */
+static int undamaged(const struct store *s, const char *id)
+{
+	struct damage d = DAMAGE_INIT;
+	struct err one = { 0 };
+	int whole = damage_find_item(s, STORE_GALLERY, id, &d, &one) < 0 || d.n == 0;
+
+	damage_release(&d);
+	return whole;
+}
+
+/*
+ * Whether every photo of the list is archived whole under gallery_photos/:
+ * else the gallery is listed again, so that the photo is archived, or its
+ * damaged files fetched again, as a listed favorite's are.
+ */
 static int all_archived(const struct store *s, const json_t *photos)
 {
 	for (size_t i = 0; i < json_array_size(photos); i++) {
@@ -83,7 +103,7 @@ static int all_archived(const struct store *s, const json_t *photos)
 
 		/* one that left the gallery before it could be archived is not asked for */
 		if (store_valid_id(id) && !json_object_get(p, "upstream") &&
-		    !store_item_complete(s, STORE_GALLERY, id))
+		    (!store_item_complete(s, STORE_GALLERY, id) || !undamaged(s, id)))
 			return 0;
 	}
 	return 1;
