@@ -154,7 +154,7 @@ def test_a_damaged_gallery_photo_is_found_and_healed(synced, gallery_account):
     assert verify(synced).returncode == 0
 
 
-def test_a_damaged_file_shared_with_a_favorite_heals_in_both(synced, gallery_account):
+def test_a_damaged_file_shared_with_a_favorite_heals_in_both(synced, gallery_account, fake):
     fav = gallery_account.gallery_favorite
     fav_item = synced.item_dir("favorited_photos", fav)
     gal_item = synced.item_dir("gallery_photos", fav)
@@ -167,19 +167,28 @@ def test_a_damaged_file_shared_with_a_favorite_heals_in_both(synced, gallery_acc
     assert v.returncode == 1
     assert f"changed: favorited_photos/{fav}/original.jpg" in v.stdout
     assert f"changed: gallery_photos/{fav}/original.jpg" in v.stdout
+    fake.reset_counters()
     r = synced.sync()
     assert r.returncode == 0, r.stderr
     for item in (fav_item, gal_item):
         assert (item / "original.jpg").read_bytes() == good, item
         assert [p.read_bytes()[:4] for p in item.iterdir()
                 if p.name.startswith("damaged-")] == [b"XXXX"], item
+    # repaired once, for the favorite: the gallery's name links to it again
+    assert f"gallery_photos/{fav}/original.jpg is damaged; linked again" in r.stderr
+    assert (gal_item / "original.jpg").samefile(fav_item / "original.jpg")
+    assert sum(n for path, n in fake.media_requests.items() if f"/{fav}_" in path) == 1
+    assert synced.load("sync_report.json")["repaired"] == 2
     v = verify(synced)
     assert v.returncode == 0, v.stdout
-    # repairing one never leaves the other damaged: damage the favorite's copy again
-    with open(fav_item / "original.jpg", "r+b") as f:
-        f.write(b"YYYY")
+    # the gallery's name alone replaced (not written in place): the favorite stays whole
+    (gal_item / "original.jpg").unlink()
+    (gal_item / "original.jpg").write_bytes(b"YYYY")
+    v = verify(synced)
+    assert f"changed: gallery_photos/{fav}/original.jpg" in v.stdout
+    assert f"changed: favorited_photos/{fav}" not in v.stdout
     r = synced.sync()
     assert r.returncode == 0, r.stderr
     assert (fav_item / "original.jpg").read_bytes() == good
-    assert (gal_item / "original.jpg").read_bytes() == good
+    assert (gal_item / "original.jpg").samefile(fav_item / "original.jpg")
     assert verify(synced).returncode == 0
