@@ -19,8 +19,9 @@ static const char *const files[][2] = {
 static const json_t *part(const struct site *s, const char *name, const char *list);
 
 /*
- * s->account's "by_photo": photo id -> [gallery index, ...], for the photo
- * pages (a favorite's page is made once per item, the galleries are few).
+ * s->account's "by_photo": photo id -> [[gallery index, index in its
+ * photos], ...], for the photo pages (a favorite's page is made once per
+ * item, the galleries are few).
  */
 static int index_gallery_photos(struct site *s)
 {
@@ -41,7 +42,8 @@ static int index_gallery_photos(struct site *s)
 			if (!in && (json_object_set_new(by_photo, id, json_array()) < 0 ||
 				    !(in = json_object_get(by_photo, id))))
 				return FA_ENOMEM;
-			if (json_array_append_new(in, json_integer((json_int_t)g)) < 0)
+			if (json_array_append_new(in, json_pack("[I, I]", (json_int_t)g,
+								(json_int_t)i)) < 0)
 				return FA_ENOMEM;
 		}
 	}
@@ -568,7 +570,10 @@ void site_account_item_galleries(struct page *p, const struct site *s, const cha
 	page_raw(p, "<section class=\"photo-section\" id=\"galleries\" aria-labelledby="
 		 "\"galleries-h\">\n<h2 id=\"galleries-h\">In galleries</h2>\n<ul class=\"gallery-links\">");
 	for (size_t i = 0; i < json_array_size(in); i++) {
-		const json_t *g = json_array_get(list, (size_t)json_integer_value(json_array_get(in, i)));
+		const json_t *at = json_array_get(in, i);
+		const json_t *g = json_array_get(list, (size_t)json_integer_value(json_array_get(at, 0)));
+		const json_t *photo = json_array_get(json_object_get(g, "photos"),
+						     (size_t)json_integer_value(json_array_get(at, 1)));
 		const char *gid = jstr(g, "id");
 
 		if (!valid_id(gid))
@@ -577,7 +582,9 @@ void site_account_item_galleries(struct page *p, const struct site *s, const cha
 			 "href=\"%sgallery/%s.html\">", gid, p->to_site, gid);
 		page_text(p, jstr(g, "title") && *jstr(g, "title") ? jstr(g, "title")
 								 : "Untitled gallery");
-		page_raw(p, "</a></li>");
+		page_raw(p, "</a>");
+		gone_note(p, photo, "removed from the gallery");
+		page_raw(p, "</li>");
 	}
 	page_raw(p, "</ul>\n</section>\n");
 }

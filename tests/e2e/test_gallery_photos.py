@@ -81,6 +81,22 @@ def test_gallery_photo_page_shows_what_the_archive_holds(synced, gallery_account
     assert fave_page.all("a", href=f"../gallery/{gallery.id}.html")
 
 
+def test_a_photo_removed_from_its_gallery_keeps_its_page(synced, gallery_account):
+    account = gallery_account
+    gallery, only = account.galleries[0], account.gallery_only
+    gallery.photos = [(pid, c) for pid, c in gallery.photos if pid != only]
+    gallery.date_update += 100
+    account.touch()
+    r = synced.sync()
+    assert r.returncode == 0, r.stderr
+    site = synced.archive / "site"
+    page = read_page(site / "gallery-photo" / f"{only}.html")
+    assert page.all("a", href=f"../gallery/{gallery.id}.html")
+    assert "removed from the gallery" in page.text
+    assert read_page(site / "gallery" / f"{gallery.id}.html").all(
+        "a", href=f"../gallery-photo/{only}.html")
+
+
 def test_rebuilding_an_unchanged_site_writes_nothing(synced):
     before = snapshot(synced.archive)
     r = synced.run("site", "--archive", str(synced.archive))
