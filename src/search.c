@@ -212,19 +212,21 @@ static int put_title(struct buf *out, const char *title)
 	return buf_puts(out, "\xe2\x80\xa6");
 }
 
-/* "[favorite, deleted from Flickr]", "[no longer on Flickr]" */
+/* "[favorite, deleted from Flickr]", "[gallery photo]", "[no longer on Flickr]" */
 static int put_flags(struct buf *out, const json_t *hit)
 {
-	int fav = !strcmp(jstr(hit, "section"), store_kind_dir(STORE_FAV));
+	const char *section = jstr(hit, "section");
+	const char *kind = !strcmp(section, store_kind_dir(STORE_FAV)) ? "favorite"
+			   : !strcmp(section, store_kind_dir(STORE_GALLERY)) ? "gallery photo" : NULL;
 	const char *status = jstr(hit, "status");
 
-	if (!fav && !status)
+	if (!kind && !status)
 		return 0;
 	if (status && !strcmp(status, "deleted"))
 		status = "deleted from Flickr";
 	else if (status && !strcmp(status, "unavailable"))
 		status = "no longer on Flickr";
-	return buf_printf(out, "  [%s%s%s]", fav ? "favorite" : "", fav && status ? ", " : "",
+	return buf_printf(out, "  [%s%s%s]", kind ? kind : "", kind && status ? ", " : "",
 			  status ? status : "");
 }
 

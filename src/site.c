@@ -27,8 +27,9 @@
 
 static const char *const site_dirs[] = {
 	SITE_DIR, SITE_DIR "/assets", SITE_DIR "/photo", SITE_DIR "/fave", SITE_DIR "/album",
-	SITE_DIR "/person", SITE_DIR "/thumbs", SITE_DIR "/thumbs/photo", SITE_DIR "/thumbs/fave",
-	SITE_DIR "/medium", SITE_DIR "/medium/photo", SITE_DIR "/medium/fave",
+	SITE_DIR "/gallery-photo", SITE_DIR "/person", SITE_DIR "/thumbs", SITE_DIR "/thumbs/photo",
+	SITE_DIR "/thumbs/fave", SITE_DIR "/thumbs/gallery-photo", SITE_DIR "/medium",
+	SITE_DIR "/medium/photo", SITE_DIR "/medium/fave", SITE_DIR "/medium/gallery-photo",
 	SITE_DIR "/collection", SITE_DIR "/gallery", SITE_DIR "/group",
 };
 
@@ -118,11 +119,12 @@ int site_build(const char *root, struct site_stats *stats, struct err *e)
 	/* the items are found by key only up to there */
 	site_model_drop_lookup(&s.m);
 	give_back_memory();
+	/* before the photo pages: they name the galleries that hold them */
+	if (r == 0)
+		r = site_account_load(&s, e);
 	if (r == 0)
 		r = site_photos_write(&s, e);
 	site_model_trim_people(&s.m);
-	if (r == 0)
-		r = site_account_load(&s, e);
 	if (r == 0)
 		r = site_lists_write(&s, e);
 	if (r == 0)

@@ -1182,6 +1182,23 @@ static int list_everything(struct sync_state *st, struct err *e)
 }
 
 /*
+ * A gallery photo's damaged files that its favorite holds whole (repaired
+ * just before, say) become links to the favorite's again: one copy on disk.
+ */
+static int relink_damaged(struct sync_state *st, const char *id, struct err *e)
+{
+	struct store_ids names = STORE_IDS_INIT;
+	int r = galleries_relink_favorite(&st->store, id, (long long)clock_unix_now(), &names, e);
+
+	for (size_t i = 0; i < names.n; i++)
+		msg_warn("%s/%s/%s is damaged; linked again to the favorite's whole copy "
+			 "(the damaged one is kept)", store_kind_dir(STORE_GALLERY), id, names.v[i]);
+	count(st, &st->repaired, (long)names.n);
+	store_ids_free(&names);
+	return r;
+}
+
+/*
  * The photos of galleries that were not listed again keep their XMP sidecar
  * current without a call, as unlisted items do (upstream.c).  Only a fatal
  * error is returned: the sidecar is derived and the next run makes it again.
@@ -1221,6 +1238,8 @@ static int archive_gallery_photos(struct sync_state *st, struct err *e)
 		if (clock_stop_requested())
 			return err_set(e, FA_EINTR, "interrupted");
 		r = galleries_share_favorite(&st->store, jstr(listing, "id"), e);
+		if (r == 0)
+			r = relink_damaged(st, jstr(listing, "id"), e);
 		if (r == 0)
 			r = archive_one(st, &ctx, STORE_GALLERY, listing, e);
 	}

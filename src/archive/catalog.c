@@ -244,10 +244,61 @@ static json_t *last_good_entry(const char *index_path, const char *id)
 	return le.entry;
 }
 
+/* The people of an item into users: its owner (meta), its commenters and favers. */
+static int merge_item_people(const struct store *s, enum store_kind kind, const char *id,
+			     const json_t *meta, json_t *users, struct err *e)
+{
+	static const char *const people_files[] = { "comments.json", "favorites.json" };
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	merge_people_from(users, meta);
+	for (size_t f = 0; f < sizeof(people_files) / sizeof(*people_files) && r == 0; f++) {
+		buf_reset(&path);
+		if (store_item_path(s, kind, id, people_files[f], &path) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else
+			merge_users_from(users, path.data);
+	}
+	buf_release(&path);
+	return r;
+}
+
+/*
+ * The gallery photos' people (gallery_photos/ has no index file of its own:
+ * galleries_index.json lists them): the same as a favorite's, from each
+ * readable, undamaged item that is not reached through a link.
+ */
+static int merge_gallery_people(const struct store *s, json_t *users,
+				const struct damage_seen *ds, struct err *e)
+{
+	struct store_ids ids = STORE_IDS_INIT;
+	struct buf path = BUF_INIT;
+	int r = store_list_ids(s, STORE_GALLERY, &ids);
+
+	if (r < 0)
+		r = err_set(e, r, "cannot list '%s'", store_kind_dir(STORE_GALLERY));
+	for (size_t i = 0; i < ids.n && r == 0; i++) {
+		json_t *meta = NULL;
+
+		if (store_ids_contains(&ds->linked[STORE_GALLERY], ids.v[i]) ||
+		    store_ids_contains(&ds->bad_meta[STORE_GALLERY], ids.v[i]))
+			continue;
+		buf_reset(&path);
+		if (store_item_path(s, STORE_GALLERY, ids.v[i], "metadata.json", &path) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else if (json_load_path(path.data, &meta, NULL) == 0 && json_is_object(meta))
+			r = merge_item_people(s, STORE_GALLERY, ids.v[i], meta, users, e);
+		json_decref(meta);
+	}
+	buf_release(&path);
+	store_ids_free(&ids);
+	return r;
+}
+
 static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *users,
 			const struct damage_seen *ds, long *ret_count, struct err *e)
 {
-	static const char *const people_files[] = { "comments.json", "favorites.json" };
 	struct index_writer w = { FS_TMP_INIT, BUF_INIT, 0 };
 	struct store_ids ids = STORE_IDS_INIT;
 	struct buf path = BUF_INIT, index_path = BUF_INIT;
@@ -286,14 +337,9 @@ static int rebuild_kind(const struct store *s, enum store_kind kind, json_t *use
 		jset_bool(entry, "complete", store_item_complete(s, kind, ids.v[i]));
 		r = index_add(&w, entry, e);
 		json_decref(entry);
-		merge_people_from(users, meta);
+		if (r == 0)
+			r = merge_item_people(s, kind, ids.v[i], meta, users, e);
 		json_decref(meta);
-		for (size_t f = 0; f < sizeof(people_files) / sizeof(*people_files) && r == 0; f++) {
-			if (store_item_path(s, kind, ids.v[i], people_files[f], &path) < 0)
-				r = err_set(e, FA_ENOMEM, "out of memory");
-			else
-				merge_users_from(users, path.data);
-		}
 	}
 	if (r == 0)
 		r = index_finish(&w, index_path.data, e);
@@ -449,6 +495,8 @@ static int rebuild_files(const struct store *s, const json_t *albums,
 	r = rebuild_kind(s, STORE_MY, users, ds, &counts.my_photos, e);
 	if (r == 0)
 		r = rebuild_kind(s, STORE_FAV, users, ds, &counts.favorites, e);
+	if (r == 0)
+		r = merge_gallery_people(s, users, ds, e);
 	if (r == 0 && users_hook)
 		r = users_hook->fn(users_hook->ud, users, e);
 	if (r < 0)

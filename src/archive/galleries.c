@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "damage.h"
 #include "galleries.h"
 #include "fsutil.h"
+#include "manifest.h"
 #include "record.h"
 
 #define PER_PAGE 500
@@ -74,7 +77,26 @@ static int collect_photo(void *ud, json_t *p, const struct flickr_page *pg)
 	return 0;
 }
 
-/* Whether every photo of the list is archived whole under gallery_photos/. */
+/*
+ * Whether the archived gallery photo's files are what its manifest recorded
+ * (the check hashes only files touched since: cheap when nothing was).  One
+ * that cannot be checked counts as whole: the catalog reports it.
+ */
+static int undamaged(const struct store *s, const char *id)
+{
+	struct damage d = DAMAGE_INIT;
+	struct err one = { 0 };
+	int whole = damage_find_item(s, STORE_GALLERY, id, &d, &one) < 0 || d.n == 0;
+
+	damage_release(&d);
+	return whole;
+}
+
+/*
+ * Whether every photo of the list is archived whole under gallery_photos/:
+ * else the gallery is listed again, so that the photo is archived, or its
+ * damaged files fetched again, as a listed favorite's are.
+ */
 static int all_archived(const struct store *s, const json_t *photos)
 {
 	for (size_t i = 0; i < json_array_size(photos); i++) {
@@ -83,7 +105,7 @@ static int all_archived(const struct store *s, const json_t *photos)
 
 		/* one that left the gallery before it could be archived is not asked for */
 		if (store_valid_id(id) && !json_object_get(p, "upstream") &&
-		    !store_item_complete(s, STORE_GALLERY, id))
+		    (!store_item_complete(s, STORE_GALLERY, id) || !undamaged(s, id)))
 			return 0;
 	}
 	return 1;
@@ -267,5 +289,136 @@ cleanup:
 		closedir(dir);
 	buf_release(&from);
 	buf_release(&to);
+	return r;
+}
+
+/* The digest the item's own manifest records for its file name: 1, 0 when none, or an error. */
+static int recorded_digest(const struct store *s, enum store_kind kind, const char *id,
+			   const char *name, unsigned char ret[MANIFEST_DIGEST_LEN])
+{
+	struct manifest m = MANIFEST_INIT;
+	struct buf rel = BUF_INIT;
+	const struct manifest_entry *found;
+	int root = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, r;
+
+	if (root < 0)
+		return FA_EIO;
+	r = buf_printf(&rel, "%s/%s/" MANIFEST_NAME, store_kind_dir(kind), id) < 0 ? FA_ENOMEM : 0;
+	if (r == 0)
+		r = manifest_open(root, rel.data, &fd, NULL);
+	if (r == 0)
+		r = manifest_read_fd(fd, &m, NULL, NULL, NULL);
+	buf_reset(&rel);
+	if (r == 0 && buf_printf(&rel, "%s/%s/%s", store_kind_dir(kind), id, name) < 0)
+		r = FA_ENOMEM;
+	if (r == 0) {
+		manifest_sort(&m);
+		found = manifest_find(&m, rel.data);
+		if (found)
+			memcpy(ret, found->digest, MANIFEST_DIGEST_LEN);
+		r = found != NULL;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(root);
+	manifest_release(&m);
+	buf_release(&rel);
+	return r == FA_ENOTFOUND ? 0 : r;
+}
+
+/*
+ * Whether the gallery's damaged file name can be the favorite's again: the
+ * favorite's is whole and both manifests record the same bytes.
+ */
+static int same_as_whole_favorite(const struct store *s, const char *id, const char *name,
+				  const struct damage *fav_damage)
+{
+	unsigned char mine[MANIFEST_DIGEST_LEN], theirs[MANIFEST_DIGEST_LEN];
+
+	return shareable(name) && !damage_has(fav_damage, name) &&
+	       recorded_digest(s, STORE_GALLERY, id, name, mine) == 1 &&
+	       recorded_digest(s, STORE_FAV, id, name, theirs) == 1 &&
+	       !memcmp(mine, theirs, sizeof(mine));
+}
+
+/* Keeps the damaged dir/name aside and links the favorite's file from in its place. */
+static int relink_one(const char *from, const char *dir, const char *name, long long now,
+		      struct err *e)
+{
+	struct buf src = BUF_INIT, tmp = BUF_INIT, dst = BUF_INIT, kept = BUF_INIT;
+	int r = 0;
+
+	if (buf_printf(&src, "%s/%s", from, name) < 0 ||
+	    buf_printf(&tmp, "%s/.relink-%s", dir, name) < 0 ||
+	    buf_printf(&dst, "%s/%s", dir, name) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	unlink(tmp.data); /* a killed run's */
+	if (linkat(AT_FDCWD, src.data, AT_FDCWD, tmp.data, 0) < 0) {
+		/* no link (another file system, a full disk): sync downloads it */
+		r = errno == ENOSPC ? fs_errno_error(e, "cannot link", tmp.data, errno) : 1;
+		goto cleanup;
+	}
+	r = damage_keep_copy(dir, name, now, &kept, e);
+	if (r == 0 && rename(tmp.data, dst.data) < 0)
+		r = fs_errno_error(e, "cannot rename", tmp.data, errno);
+	if (r == 0)
+		r = fs_fsync_dir(dir) < 0 ? fs_errno_error(e, "cannot sync", dir, errno) : 0;
+cleanup:
+	if (r != 0)
+		unlink(tmp.data);
+	buf_release(&src);
+	buf_release(&tmp);
+	buf_release(&dst);
+	buf_release(&kept);
+	return r;
+}
+
+int galleries_relink_favorite(const struct store *s, const char *id, long long now,
+			      struct store_ids *ret_names, struct err *e)
+{
+	struct damage mine = DAMAGE_INIT, theirs = DAMAGE_INIT;
+	struct buf from = BUF_INIT, dir = BUF_INIT;
+	const char **written = NULL;
+	int r = 0;
+
+	if (!store_valid_id(id) || !store_item_complete(s, STORE_GALLERY, id) ||
+	    !store_item_complete(s, STORE_FAV, id))
+		return 0;
+	/* what cannot be checked is left to the item's own archiving */
+	if (damage_find_item(s, STORE_GALLERY, id, &mine, &(struct err){ 0 }) < 0 || !mine.n ||
+	    damage_find_item(s, STORE_FAV, id, &theirs, &(struct err){ 0 }) < 0)
+		goto cleanup;
+	if (store_item_path(s, STORE_FAV, id, NULL, &from) < 0 ||
+	    store_item_path(s, STORE_GALLERY, id, NULL, &dir) < 0) {
+		r = err_set(e, FA_ENOMEM, "out of memory");
+		goto cleanup;
+	}
+	for (size_t i = 0; i < mine.n && r >= 0; i++) {
+		const char *name = mine.v[i].name;
+		int one;
+
+		if (!same_as_whole_favorite(s, id, name, &theirs))
+			continue;
+		one = relink_one(from.data, dir.data, name, now, e);
+		if (one == 0 && store_ids_add(ret_names, name) < 0)
+			one = err_set(e, FA_ENOMEM, "out of memory");
+		r = one < 0 ? one : r;
+	}
+	/* the manifest records the same bytes again, with a time after the new links' */
+	if (r == 0 && ret_names->n) {
+		written = calloc(ret_names->n + 1, sizeof(*written));
+		for (size_t i = 0; written && i < ret_names->n; i++)
+			written[i] = ret_names->v[i];
+		r = written ? store_write_manifest(s, STORE_GALLERY, id, written, e)
+			    : err_set(e, FA_ENOMEM, "out of memory");
+	}
+cleanup:
+	free(written);
+	damage_release(&mine);
+	damage_release(&theirs);
+	buf_release(&from);
+	buf_release(&dir);
 	return r;
 }

@@ -27,4 +27,19 @@ int galleries_sync(struct account_sync *as, struct err *e);
  */
 int galleries_share_favorite(const struct store *s, const char *id, struct err *e);
 
+/*
+ * Before a complete gallery photo is checked for damage: each damaged file
+ * it could share with the same favorite (original.*, poster.jpg,
+ * sizes.json) whose favorite's copy is whole, with the bytes both manifests
+ * record, is kept aside as "damaged-<now>-<name>" and becomes a link to the
+ * favorite's again.  This is how a damaged shared file heals in both folders
+ * while staying one copy on disk: repairing the favorite replaced its name by
+ * rename, and left the gallery's on the damaged bytes.  ret_names gets the
+ * names relinked (the manifest is renewed for them).  0, or an error in e;
+ * what cannot be linked or checked is left to the photo's own archiving,
+ * which fetches it again.
+ */
+int galleries_relink_favorite(const struct store *s, const char *id, long long now,
+			      struct store_ids *ret_names, struct err *e);
+
 #endif

@@ -355,9 +355,7 @@ int photo_set_meta_field(const struct photo_ctx *ctx, enum store_kind kind, cons
 
 	if (!store_item_complete(ctx->store, kind, id))
 		return 0; /* archived later, with its own run of this */
-	r = meta_not_damaged(ctx, kind, id, &d, e);
-	if (r == 0)
-		r = photo_load_meta(ctx, kind, id, &path, &meta, e);
+	r = load_undamaged_meta(ctx, kind, id, &d, &path, &meta, e);
 	if (r < 0)
 		goto cleanup;
 	was = json_object_get(meta, key);

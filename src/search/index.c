@@ -493,6 +493,25 @@ static int update_item(struct writer *w, enum store_kind kind, const char *id, s
 	return r;
 }
 
+/*
+ * 1 when a gallery photo is also an archived favorite: the favorite is the
+ * one found (a photo is one hit), FA_ENOMEM, else 0.
+ */
+static int shown_as_favorite(struct writer *w, enum store_kind kind, const char *id)
+{
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	if (kind != STORE_GALLERY)
+		return 0;
+	if (store_item_path(&w->ix->store, STORE_FAV, id, "metadata.json", &path) < 0)
+		r = FA_ENOMEM;
+	else
+		r = access(path.data, F_OK) == 0;
+	buf_release(&path);
+	return r;
+}
+
 static int update_kind(struct writer *w, enum store_kind kind, struct err *e)
 {
 	struct store_ids ids = STORE_IDS_INIT, without_doc = STORE_IDS_INIT;
@@ -507,7 +526,14 @@ static int update_kind(struct writer *w, enum store_kind kind, struct err *e)
 			r = err_set(e, FA_EINTR, "interrupted");
 			break;
 		}
-		has = item_stamp(w, kind, ids.v[i]);
+		has = shown_as_favorite(w, kind, ids.v[i]);
+		if (has > 0) { /* its row, if any, goes */
+			if (store_ids_add(&without_doc, ids.v[i]) < 0)
+				r = err_set(e, FA_ENOMEM, "out of memory");
+			continue;
+		}
+		if (has == 0)
+			has = item_stamp(w, kind, ids.v[i]);
 		if (has < 0)
 			r = err_set(e, has, "out of memory");
 		else if (has > 0)
@@ -600,6 +626,8 @@ static int update_once(struct index *ix, struct index_stats *ret_stats, struct e
 		r = update_kind(&w, STORE_MY, e);
 	if (r == 0)
 		r = update_kind(&w, STORE_FAV, e);
+	if (r == 0)
+		r = update_kind(&w, STORE_GALLERY, e);
 	if (r == 0)
 		r = count_items(ix, &w.stats.items, e);
 	/* an update that changed nothing leaves the file as it was */
@@ -891,8 +919,10 @@ static int report_hit(struct searcher *s, sqlite3_int64 rowid, double score,
 		r = rc == SQLITE_DONE ? 0 : db_fail(s->ix, e, "cannot search");
 		goto cleanup;
 	}
-	hit.kind = !strcmp(column_text(s->detail, 0), store_kind_dir(STORE_FAV)) ? STORE_FAV
-		: STORE_MY;
+	hit.kind = STORE_MY;
+	for (int k = 0; k < STORE_KINDS; k++)
+		if (!strcmp(column_text(s->detail, 0), store_kind_dir((enum store_kind)k)))
+			hit.kind = (enum store_kind)k;
 	hit.id = column_text(s->detail, 1);
 	hit.title = column_text(s->detail, 2);
 	hit.date_taken = column_text(s->detail, 3);

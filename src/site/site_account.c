@@ -16,6 +16,40 @@ static const char *const files[][2] = {
 	{ "contacts", "contacts.json" },
 };
 
+static const json_t *part(const struct site *s, const char *name, const char *list);
+
+/*
+ * s->account's "by_photo": photo id -> [[gallery index, index in its
+ * photos], ...], for the photo pages (a favorite's page is made once per
+ * item, the galleries are few).
+ */
+static int index_gallery_photos(struct site *s)
+{
+	const json_t *list = part(s, "galleries", "galleries");
+	json_t *by_photo = json_object();
+
+	if (!by_photo || json_object_set_new(s->account, "by_photo", by_photo) < 0)
+		return FA_ENOMEM;
+	for (size_t g = 0; g < json_array_size(list); g++) {
+		const json_t *photos = json_object_get(json_array_get(list, g), "photos");
+
+		for (size_t i = 0; i < json_array_size(photos); i++) {
+			const char *id = jstr(json_array_get(photos, i), "id");
+			json_t *in = id ? json_object_get(by_photo, id) : NULL;
+
+			if (!id)
+				continue;
+			if (!in && (json_object_set_new(by_photo, id, json_array()) < 0 ||
+				    !(in = json_object_get(by_photo, id))))
+				return FA_ENOMEM;
+			if (json_array_append_new(in, json_pack("[I, I]", (json_int_t)g,
+								(json_int_t)i)) < 0)
+				return FA_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int site_account_load(struct site *s, struct err *e)
 {
 	s->account = json_object();
@@ -39,7 +73,7 @@ int site_account_load(struct site *s, struct err *e)
 		if (doc && json_object_set_new(s->account, files[i][0], doc) < 0)
 			return err_set(e, FA_ENOMEM, "out of memory");
 	}
-	return 0;
+	return index_gallery_photos(s) < 0 ? err_set(e, FA_ENOMEM, "out of memory") : 0;
 }
 
 void site_account_release(struct site *s)
@@ -524,6 +558,35 @@ static int write_list(struct site *s, const char *what, const char *slug, const 
 	buf_release(&rel);
 	buf_release(&attrs);
 	return r;
+}
+
+void site_account_item_galleries(struct page *p, const struct site *s, const char *id)
+{
+	const json_t *list = part(s, "galleries", "galleries");
+	const json_t *in = json_object_get(part(s, "by_photo", NULL), id);
+
+	if (!json_array_size(in))
+		return;
+	page_raw(p, "<section class=\"photo-section\" id=\"galleries\" aria-labelledby="
+		 "\"galleries-h\">\n<h2 id=\"galleries-h\">In galleries</h2>\n<ul class=\"gallery-links\">");
+	for (size_t i = 0; i < json_array_size(in); i++) {
+		const json_t *at = json_array_get(in, i);
+		const json_t *g = json_array_get(list, (size_t)json_integer_value(json_array_get(at, 0)));
+		const json_t *photo = json_array_get(json_object_get(g, "photos"),
+						     (size_t)json_integer_value(json_array_get(at, 1)));
+		const char *gid = jstr(g, "id");
+
+		if (!valid_id(gid))
+			continue;
+		page_fmt(p, "<li><a class=\"gallery-link\" data-gallery-id=\"%s\" "
+			 "href=\"%sgallery/%s.html\">", gid, p->to_site, gid);
+		page_text(p, jstr(g, "title") && *jstr(g, "title") ? jstr(g, "title")
+								 : "Untitled gallery");
+		page_raw(p, "</a>");
+		gone_note(p, photo, "removed from the gallery");
+		page_raw(p, "</li>");
+	}
+	page_raw(p, "</ul>\n</section>\n");
 }
 
 static int write_galleries(struct site *s, struct err *e)

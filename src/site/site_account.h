@@ -5,7 +5,8 @@
  *
  *   index.html                 the profile above the photostream
  *   site/collections.html, site/collection/<id>.html   each collection's tree
- *   site/galleries.html, site/gallery/<id>.html        each gallery's photos
+ *   site/galleries.html, site/gallery/<id>.html        each gallery's photos, linked
+ *                              to their pages (a favorite's, else site/gallery-photo/<id>.html)
  *   site/groups.html, site/group/<nsid>.html           each group, its pool's items
  *   site/people.html           the contacts, with the friend and family flags
  *   site/person/<nsid>.html    "contact", "friend", "family"
@@ -27,6 +28,9 @@ void site_account_profile(struct page *p, struct site *s);
 void site_account_contacts(struct page *p, struct site *s);
 /* What a person is to the account ("Contact · friend"), on their page. */
 void site_account_contact_badge(struct page *p, const struct site *s, const char *nsid);
+
+/* The "In galleries" section of a photo page: the galleries that hold the photo id. */
+void site_account_item_galleries(struct page *p, const struct site *s, const char *id);
 
 /* The collection, gallery and group pages. */
 int site_account_write(struct site *s, struct err *e);

@@ -273,7 +273,8 @@ static void counts(struct page *p, const struct site_person *who)
 		sep = " &middot; ";
 	}
 	if (who->owns.n) {
-		page_fmt(p, "%s%zu favorite%s by them", sep, who->owns.n, who->owns.n == 1 ? "" : "s");
+		page_fmt(p, "%s%zu favorite%s or gallery photo%s by them", sep, who->owns.n,
+			 who->owns.n == 1 ? "" : "s", who->owns.n == 1 ? "" : "s");
 		sep = " &middot; ";
 	}
 	if (who->tagged.n)
@@ -414,7 +415,8 @@ static int write_person(struct site *s, struct site_person *who, struct err *e)
 	site_account_contact_badge(&p, s, who->nsid);
 	person_comments(&p, &s->m, who);
 	person_grid(&p, &s->m, &who->faved, "person-faved", "Faved");
-	person_grid(&p, &s->m, &who->owns, "person-owns", "Their photos among the favorites");
+	person_grid(&p, &s->m, &who->owns, "person-owns",
+		    "Their photos among the favorites and galleries");
 	person_grid(&p, &s->m, &who->tagged, "person-tagged", "In these photos");
 	page_close(&p, NULL);
 	r = site_write_page(s, rel.data, &p, e);

@@ -53,7 +53,7 @@ void site_refs_release(struct site_refs *r)
 
 const char *site_kind_slug(enum store_kind kind)
 {
-	return kind == STORE_FAV ? "fave" : "photo";
+	return kind == STORE_FAV ? "fave" : kind == STORE_GALLERY ? "gallery-photo" : "photo";
 }
 
 /* The item folder: "<kind dir>/<id>" relative to the root. */
@@ -458,7 +458,7 @@ static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
 		r = find_media(m, it);
 	if (r == 0)
 		r = spool_index_tags(ld, it, rec);
-	if (r == 0 && kind == STORE_FAV) {
+	if (r == 0 && kind != STORE_MY) {
 		const json_t *owner = jobj(rec, "owner");
 		long p = site_model_person(m, jstr(owner, "nsid"), owner);
 
@@ -469,11 +469,16 @@ static int add_item(struct load *ld, enum store_kind kind, const json_t *rec)
 	return r;
 }
 
-/* Walking the item folders: whether an id is no item of ld->kind yet. */
+/*
+ * Walking the item folders: whether an id is no item of ld->kind yet (a
+ * gallery photo that is a favorite is shown as the favorite).
+ */
 static int not_an_item(void *ud, const char *id)
 {
 	const struct load *ld = ud;
 
+	if (ld->kind == STORE_GALLERY && site_model_find_item(ld->m, STORE_FAV, id) >= 0)
+		return 0;
 	return site_model_find_item(ld->m, ld->kind, id) < 0;
 }
 
@@ -521,14 +526,16 @@ static int each_entry(struct load *ld, const char *rel, int (*fn)(void *ud, json
 	return ld->r;
 }
 
+/* The items of kind: its index file's (none for gallery photos), then those it lacks. */
 static int load_kind(struct load *ld, enum store_kind kind, const char *index_file)
 {
-	int r;
+	int r = 0;
 
 	ld->kind = kind;
 	if (kind == STORE_FAV)
 		ld->m->first_fave = ld->m->n_items;
-	r = each_entry(ld, index_file, add_indexed);
+	if (index_file)
+		r = each_entry(ld, index_file, add_indexed);
 	if (r == 0)
 		r = add_unindexed(ld, kind);
 	return r;
@@ -583,16 +590,41 @@ static void sort_refs(struct site_refs *r, int (*cmp)(const void *, const void *
 	site_refs_trim(r);
 }
 
-/* Splits the items into the photostream and the favorites, each newest first. */
+static struct site_refs *list_of(struct site_model *m, enum store_kind kind)
+{
+	return kind == STORE_FAV ? &m->favorites : kind == STORE_GALLERY ? &m->gallery : &m->stream;
+}
+
+/* The favorites and gallery photos each person took, in their lists' order. */
+static int note_owners(struct site_model *m)
+{
+	const struct site_refs *lists[] = { &m->favorites, &m->gallery };
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; i < lists[k]->n; i++) {
+			const struct site_item *it = &m->items[lists[k]->v[i]];
+
+			if (it->owner >= 0 &&
+			    site_refs_add(&m->people[it->owner].owns, lists[k]->v[i]) < 0)
+				return FA_ENOMEM;
+		}
+	return 0;
+}
+
+/*
+ * Splits the items into the photostream, the favorites and the gallery
+ * photos, each newest first.
+ */
 static int order_items(struct site_model *m, const char *const *taken)
 {
 	for (size_t i = 0; i < m->n_items; i++)
-		if (site_refs_add(m->items[i].kind == STORE_FAV ? &m->favorites : &m->stream, i) < 0)
+		if (site_refs_add(list_of(m, m->items[i].kind), i) < 0)
 			return FA_ENOMEM;
 	sort_model = m;
 	sort_taken = taken;
 	sort_refs(&m->stream, cmp_stream);
 	sort_refs(&m->favorites, cmp_stream);
+	sort_refs(&m->gallery, cmp_stream);
 	for (size_t i = 0; i < m->stream.n; i++)
 		if (site_refs_add(&m->by_taken, m->stream.v[i]) < 0)
 			return FA_ENOMEM;
@@ -603,7 +635,9 @@ static int order_items(struct site_model *m, const char *const *taken)
 		m->items[m->stream.v[i]].seq = (uint32_t)i;
 	for (size_t i = 0; i < m->favorites.n; i++)
 		m->items[m->favorites.v[i]].seq = (uint32_t)i;
-	return 0;
+	for (size_t i = 0; i < m->gallery.n; i++)
+		m->items[m->gallery.v[i]].seq = (uint32_t)i;
+	return note_owners(m);
 }
 
 /* ---- albums ------------------------------------------------------------------- */
@@ -782,6 +816,9 @@ static int load_indexes(struct site_model *m, struct err *e)
 
 	if (r == 0)
 		r = load_kind(&ld, STORE_FAV, "favorites_index.json");
+	/* gallery_photos/ has no index file: each item's metadata.json is read */
+	if (r == 0)
+		r = load_kind(&ld, STORE_GALLERY, NULL);
 	/* the items stop growing once the index files are read */
 	SITE_TRIM(m->items, m->n_items, m->cap_items);
 	SITE_TRIM(m->faved, m->n_faved, m->cap_faved);
@@ -839,6 +876,7 @@ void site_model_release(struct site_model *m)
 	site_refs_release(&m->stream);
 	site_refs_release(&m->by_taken);
 	site_refs_release(&m->favorites);
+	site_refs_release(&m->gallery);
 	strings_release(&m->strings);
 	free(m->names);
 	free(m->faved);

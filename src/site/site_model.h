@@ -51,15 +51,15 @@ struct site_item {
 	 * here and start where the previous item's end (0 for the first).
 	 */
 	uint32_t index_tags_end;
-	int32_t owner;            /* favorites: index of the owner in people, or -1 */
-	uint32_t seq;             /* position in its list (photostream or favorites) */
+	int32_t owner;            /* favorites, gallery photos: index of the owner in people, or -1 */
+	uint32_t seq;             /* position in its list (photostream, favorites or gallery photos) */
 	/* images for the site (site_thumbs.c) */
 	int32_t src_w, src_h;     /* 0 when unknown */
 	uint16_t thumb_w, thumb_h;
 	uint16_t medium_w, medium_h;
 	uint32_t media : 10;      /* the original's file name: site_item_media() */
 	uint32_t poster : 10;     /* a video's poster frame: site_item_poster() */
-	uint32_t kind : 1;        /* enum store_kind */
+	uint32_t kind : 2;        /* enum store_kind */
 	uint32_t is_video : 1;
 	uint32_t gone : 1;        /* deleted upstream (or unfavorited) */
 	uint32_t thumb_ok : 1;
@@ -83,7 +83,7 @@ struct site_person {
 	struct site_comment_ref *comments;
 	size_t n_comments, cap_comments;
 	struct site_refs faved;   /* items they faved (own photos) */
-	struct site_refs owns;    /* favorites they took */
+	struct site_refs owns;    /* favorites and gallery photos they took */
 	struct site_refs tagged;  /* photos they are tagged in */
 };
 
@@ -110,6 +110,11 @@ struct site_model {
 	struct site_refs stream;      /* own photos, newest first */
 	struct site_refs by_taken;    /* own photos, most recently taken first */
 	struct site_refs favorites;   /* favorites, most recently faved first */
+	/*
+	 * photos of the account's galleries that are not favorites, newest first
+	 * (a gallery photo that is also a favorite is shown by the favorite's page)
+	 */
+	struct site_refs gallery;
 	struct site_album *albums;
 	size_t n_albums, cap_albums;
 	struct site_person *people;
@@ -182,7 +187,10 @@ int site_model_item_tags(struct site_model *m, size_t idx, const json_t *meta, s
 int site_refs_add(struct site_refs *r, size_t v);
 void site_refs_release(struct site_refs *r);
 
-/* "photo" for own photos, "fave" for favorites: the item's part of site paths. */
+/*
+ * "photo" for own photos, "fave" for favorites, "gallery-photo" for gallery
+ * photos: the item's part of site paths.
+ */
 const char *site_kind_slug(enum store_kind kind);
 
 #endif

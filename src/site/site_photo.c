@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "damage.h"
 #include "html.h"
+#include "site_account.h"
 #include "site_photo.h"
 #include "site_search.h"
 
@@ -110,12 +111,17 @@ static void external_link(struct page *p, const char *cls, const char *url, cons
 	page_raw(p, "</a>");
 }
 
-/* "<stream page of seq>" for own photos, the favorites page for favorites. */
+/*
+ * "<stream page of seq>" for own photos, the favorites page for favorites,
+ * the galleries' list for gallery photos (their galleries are on the page).
+ */
 static void list_page_href(struct page *p, enum store_kind kind, size_t seq)
 {
 	size_t no = seq / SITE_PER_PAGE + 1;
 
-	if (kind == STORE_FAV)
+	if (kind == STORE_GALLERY)
+		page_fmt(p, "%sgalleries.html", p->to_site);
+	else if (kind == STORE_FAV)
 		page_fmt(p, no == 1 ? "%sfavorites.html" : "%sfavorites-%zu.html", p->to_site, no);
 	else if (no == 1)
 		page_fmt(p, "%sindex.html", p->to_root);
@@ -125,9 +131,21 @@ static void list_page_href(struct page *p, enum store_kind kind, size_t seq)
 
 /* ---- navigation ----------------------------------------------------------------- */
 
+static const struct site_refs *list_of(const struct site *s, const struct site_item *it)
+{
+	return it->kind == STORE_FAV ? &s->m.favorites
+	       : it->kind == STORE_GALLERY ? &s->m.gallery : &s->m.stream;
+}
+
+static const char *list_name(const struct site_item *it)
+{
+	return it->kind == STORE_FAV ? "Favorites" : it->kind == STORE_GALLERY ? "Galleries"
+									       : "Photostream";
+}
+
 static void photo_nav(struct page *p, const struct site *s, const struct site_item *it)
 {
-	const struct site_refs *list = it->kind == STORE_FAV ? &s->m.favorites : &s->m.stream;
+	const struct site_refs *list = list_of(s, it);
 
 	page_raw(p, "<nav class=\"photo-nav\" aria-label=\"Photos\">\n");
 	if (it->seq > 0) {
@@ -137,7 +155,7 @@ static void photo_nav(struct page *p, const struct site *s, const struct site_it
 	}
 	page_raw(p, "<a id=\"up-link\" href=\"");
 	list_page_href(p, it->kind, it->seq);
-	page_fmt(p, "\">%s</a>\n", it->kind == STORE_FAV ? "Favorites" : "Photostream");
+	page_fmt(p, "\">%s</a>\n", list_name(it));
 	if (it->seq + 1 < list->n) {
 		page_raw(p, "<a id=\"next-link\" rel=\"next\" href=\"");
 		page_item_href(p, &s->m.items[list->v[it->seq + 1]]);
@@ -346,7 +364,7 @@ static void photo_facts(struct page *p, const struct site *s, const struct site_
 		page_date(p, site_item_faved(&s->m, it), 1);
 		page_raw(p, "</dd>\n");
 	}
-	if (it->kind == STORE_FAV) {
+	if (it->kind != STORE_MY) {
 		page_raw(p, "<dt>By</dt><dd id=\"owner\">");
 		page_person_link(p, it->owner >= 0 ? &s->m.people[it->owner] : NULL,
 				 name_of(jobj(meta, "owner")));
@@ -774,6 +792,7 @@ static void photo_body(struct page *p, struct site *s, size_t idx, const struct 
 	page_raw(p, "</section>\n");
 	photo_tags(p, rec->meta);
 	photo_albums(p, s, rec->meta);
+	site_account_item_galleries(p, s, it->id);
 	photo_place(p, rec->meta);
 	photo_exif(p, rec->exif);
 	photo_tagged(p, s, idx, rec->meta);
@@ -802,7 +821,8 @@ static int write_photo(struct site *s, size_t idx, struct err *e)
 		       site_kind_slug(it->kind), it->id) < 0)
 		p.failed = 1;
 	page_open(&p, s, *site_item_title(it) ? site_item_title(it) : "Untitled",
-		  it->kind == STORE_FAV ? "favorites" : "photos", attrs.data);
+		  it->kind == STORE_FAV ? "favorites" : it->kind == STORE_GALLERY ? "albums" : "photos",
+		  attrs.data);
 	photo_body(&p, s, idx, &rec);
 	page_close(&p, NULL);
 	r = site_write_page(s, rel.data, &p, e);
@@ -818,10 +838,10 @@ cleanup:
 
 int site_photos_write(struct site *s, struct err *e)
 {
-	const struct site_refs *lists[] = { &s->m.stream, &s->m.favorites };
+	const struct site_refs *lists[] = { &s->m.stream, &s->m.favorites, &s->m.gallery };
 	int r = 0;
 
-	for (size_t k = 0; k < 2 && r == 0; k++)
+	for (size_t k = 0; k < 3 && r == 0; k++)
 		for (size_t i = 0; i < lists[k]->n && r == 0; i++) {
 			if (clock_stop_requested())
 				return err_set(e, FA_EINTR, "interrupted");

@@ -167,20 +167,18 @@ static int add_record(struct run *run, size_t idx, int64_t size, int64_t mtime, 
 
 /* ---- the recorded state ----------------------------------------------------------- */
 
-/* The item a record's key ("photo/123", "fave/9") names, or -1. */
+/* The item a record's key ("photo/123", "fave/9", "gallery-photo/7") names, or -1. */
 static long item_of_key(const struct site_model *m, const char *key)
 {
-	enum store_kind kind;
+	const char *slash = key ? strchr(key, '/') : NULL;
 
-	if (!key)
-		return -1;
-	if (!strncmp(key, "photo/", 6))
-		kind = STORE_MY;
-	else if (!strncmp(key, "fave/", 5))
-		kind = STORE_FAV;
-	else
-		return -1;
-	return site_model_find_item(m, kind, strchr(key, '/') + 1);
+	for (int k = 0; slash && k < STORE_KINDS; k++) {
+		const char *slug = site_kind_slug((enum store_kind)k);
+
+		if ((size_t)(slash - key) == strlen(slug) && !strncmp(key, slug, strlen(slug)))
+			return site_model_find_item(m, (enum store_kind)k, slash + 1);
+	}
+	return -1;
 }
 
 /* The recorded images, when they are still there. */

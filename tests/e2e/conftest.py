@@ -308,6 +308,19 @@ def expected_faves(account, photo):
     return nsids
 
 
+def gallery_only_ids(account):
+    """The galleries' photos that are not favorites: items of their own (a gallery photo that
+    is also a favorite is shown, indexed and found as the favorite)."""
+    faves = {p.id for p, _ in account.favorites}
+    return sorted({pid for g in account.galleries for pid, _ in g.photos} - faves)
+
+
+def shown_items(account):
+    """How many items the site and the search index hold: own photos, favorites, gallery
+    photos that are not favorites."""
+    return len(account.photos) + len(account.favorites) + len(gallery_only_ids(account))
+
+
 def verify_archive(archiver, account):
     """The archive holds every item, complete, with byte-identical media."""
     items = [("my_photos", p) for p in account.photos]

@@ -216,3 +216,36 @@ def test_a_gallery_photo_not_archived_yet_is_listed_again(archiver, fake, accoun
     sync_at(archiver, T1)
     assert fake.calls["flickr.galleries.getPhotos"] == 1
     assert (archiver.archive / "gallery_photos" / only / "complete.flag").is_file()
+
+
+def test_group_descriptions_come_when_first_seen_or_missing(archiver, fake, account):
+    """groups.getInfo is asked for a group's description when it is first seen, or has none
+    yet (refused before); never again for an unchanged group without --refresh."""
+    from fake_flickr.account import Group
+    fake.refused_methods = {"flickr.groups.getInfo": 99}
+    sync_at(archiver, T0)
+    groups = archiver.load("groups_index.json")["groups"]
+    assert [g.get("description") for g in groups] == [None] * len(account.groups)
+    fake.refused_methods = {}
+    fake.reset_counters()
+    sync_at(archiver, T1)
+    assert fake.calls["flickr.groups.getInfo"] == len(account.groups)
+    groups = {g["nsid"]: g for g in archiver.load("groups_index.json")["groups"]}
+    assert {n: g["description"] for n, g in groups.items()} == \
+        {g.nsid: g.description for g in account.groups}
+    # a group joined since: its description only
+    joined = Group("73312119@N00", "Harbours of the South West", "Boats, quays and <i>tides</i>.",
+                   members=310)
+    account.groups.append(joined)
+    account.touch()
+    fake.reset_counters()
+    sync_at(archiver, T1 + 86_400)
+    assert fake.calls["flickr.groups.getInfo"] == 1
+    groups = {g["nsid"]: g for g in archiver.load("groups_index.json")["groups"]}
+    assert groups[joined.nsid]["description"] == joined.description
+    # unchanged: within the issue's budget, no description asked again
+    fake.reset_counters()
+    sync_at(archiver, T1 + 2 * 86_400)
+    assert fake.calls["flickr.groups.getInfo"] == 0
+    assert fake.total_api_calls <= 4 + (len(account.groups) + len(account.galleries) + 2), \
+        dict(fake.calls)

@@ -7,6 +7,8 @@ import time
 
 import pytest
 
+from conftest import shown_items
+
 T0 = 1_790_000_000           # first sync (FLICKR_ARCHIVE_FAKE_NOW)
 T1 = T0 + 30 * 86_400        # a re-sync, a month later
 HOSTILE_QUERIES = ['"', "'", "-", "*", "**", "^", "AND(", "OR", "NOT", "NEAR(a b, 2)",
@@ -69,7 +71,8 @@ def photo_titled(account, title):
 # ---- what the index holds ---------------------------------------------------------
 
 def test_sync_writes_the_index(synced, account):
-    n = len(account.photos) + len(account.favorites)
+    # a gallery photo that is also a favorite is one row: the favorite's
+    n = shown_items(account)
     assert db_rows(synced, "SELECT count(*) FROM items") == [(n,)]
     assert db_rows(synced, "SELECT count(*) FROM search") == [(n,)]
     assert db_rows(synced, "PRAGMA user_version") == [(1,)]
@@ -234,7 +237,7 @@ def test_search_needs_no_credentials_or_network(synced, fake):
 def test_unchanged_resync_reads_nothing_again(synced, account, fake):
     before = (synced.archive / "archive.db").read_bytes()
     r = sync_at(synced, T1, "--verbose")
-    n = len(account.photos) + len(account.favorites)
+    n = shown_items(account)
     assert f"search index: 0 of {n} items read again" in r.stderr
     assert (synced.archive / "archive.db").read_bytes() == before
     assert db_rows(synced, "SELECT DISTINCT indexed_gen FROM items") == [(1,)]
@@ -282,7 +285,7 @@ def test_index_rebuilt_when_missing_or_unusable(synced, account, how):
     assert r.returncode == 0, r.stderr
     assert ids(r.stdout.splitlines()) == [account.search_comment]
     assert "search index" in r.stderr
-    n = len(account.photos) + len(account.favorites)
+    n = shown_items(account)
     assert db_rows(synced, "SELECT count(*) FROM items") == [(n,)]
 
 

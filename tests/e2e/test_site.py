@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import error_lines, temp_files
+from conftest import error_lines, shown_items, temp_files
 
 SEARCH_PREFIX = "window.FA_SEARCH_INDEX = "
 HOSTILE_TITLE = '</title><script>alert("t")</script>"\' & <b>bold?</b>'
@@ -288,7 +288,7 @@ def test_lists_albums_people_and_search_index(archiver, account):
     assert person.all("li", **{"data-id": account.unicode_html})
     # the search index holds every item, each comment's text, and people
     idx = load_search_index(root)
-    assert len(idx["items"]) == len(account.photos) + len(account.favorites)
+    assert len(idx["items"]) == shown_items(account)
     item = next(i for i in idx["items"] if i[1] == account.unicode_html)
     assert "Pozdrowienia" in " ".join(text for _, text in item[8])
     assert any(p[0] == c["author"] for p in idx["people"])

@@ -3,6 +3,9 @@
  * (compared with metadata.json "listed", or, in archives from before it, with
  * the values fetched), and what "listed" keeps.
  */
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "unit.h"
 
 #include "fsutil.h"
@@ -95,6 +98,47 @@ static void test_update_local(void **state)
 	free(root);
 }
 
+/*
+ * photo_set_meta_field() builds only on an undamaged metadata.json: one that
+ * changed since its manifest is refused and left as it is.
+ */
+static void test_set_meta_field_refuses_damaged_meta(void **state)
+{
+	char *root = ut_join(*state, "archive");
+	char *dir = ut_join(root, "my_photos/100");
+	char *path = ut_join(dir, "metadata.json");
+	struct store s = { NULL };
+	struct photo_ctx ctx = { .store = &s, .now = 1700000000 };
+	json_t *groups = ut_json("[{\"nsid\": \"34427469792@N01\"}]");
+	json_t *other = ut_json("[{\"nsid\": \"52241313@N00\"}]");
+	struct err e = { 0 };
+	struct timespec later[2] = { { 2000000000, 0 }, { 2000000000, 0 } };
+	char *text;
+
+	assert_int_equal(store_open(&s, root, &e), 0);
+	assert_int_equal(fs_mkdirs(dir, 0755, &e), 0);
+	ut_write_str(path, "{\"id\": \"100\", \"title\": \"Bridge\"}");
+	assert_int_equal(store_mark_complete(&s, STORE_MY, "100", NULL, &e), 0);
+	/* whole: set, then the same again writes nothing */
+	assert_int_equal(photo_set_meta_field(&ctx, STORE_MY, "100", "groups", groups, &e), 1);
+	assert_int_equal(photo_set_meta_field(&ctx, STORE_MY, "100", "groups", groups, &e), 0);
+	/* damaged behind the tool's back: refused, not rewritten */
+	ut_write_str(path, "{\"id\": \"100\", \"title\": \"Brid\"}");
+	assert_int_equal(utimensat(AT_FDCWD, path, later, 0), 0);
+	assert_int_equal(photo_set_meta_field(&ctx, STORE_MY, "100", "groups", other, &e),
+			 FA_EPARSE);
+	assert_non_null(strstr(e.msg, "my_photos/100/metadata.json' is damaged"));
+	text = ut_read_file(path, NULL);
+	assert_string_equal(text, "{\"id\": \"100\", \"title\": \"Brid\"}");
+	free(text);
+	json_decref(groups);
+	json_decref(other);
+	store_release(&s);
+	free(path);
+	free(dir);
+	free(root);
+}
+
 /* "listed" leaves out a count fewer came with than it says: the next run asks again. */
 static void test_listed_snapshot(void **state)
 {
@@ -127,6 +171,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_update_local, ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_set_meta_field_refuses_damaged_meta, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
 		cmocka_unit_test(test_listed_snapshot),
 	};
 

@@ -128,8 +128,9 @@
     a.appendChild(img);
     var text = el("span");
     text.appendChild(el("span", "result-title", it[2] || "Untitled"));
-    text.appendChild(el("span", "result-date", (it[0] === "fave" ? "Favorite" : it[5] ? "Video" : "Photo") +
-      (it[3] ? ", posted " + it[3] : "")));
+    var what = it[0] === "fave" ? "Favorite" : it[0] === "gallery-photo" ? "In a gallery"
+      : it[5] ? "Video" : "Photo";
+    text.appendChild(el("span", "result-date", what + (it[3] ? ", posted " + it[3] : "")));
     var w = whereText(it, where, terms);
     if (w) text.appendChild(el("span", "result-where", w));
     a.appendChild(text);
