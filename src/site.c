@@ -17,6 +17,7 @@
 #include "site_lists.h"
 #include "site_photo.h"
 #include "site_search.h"
+#include "site_account.h"
 #include "site_thumbs.h"
 #include "store.h"
 #include "thumb.h"
@@ -28,6 +29,7 @@ static const char *const site_dirs[] = {
 	SITE_DIR, SITE_DIR "/assets", SITE_DIR "/photo", SITE_DIR "/fave", SITE_DIR "/album",
 	SITE_DIR "/person", SITE_DIR "/thumbs", SITE_DIR "/thumbs/photo", SITE_DIR "/thumbs/fave",
 	SITE_DIR "/medium", SITE_DIR "/medium/photo", SITE_DIR "/medium/fave",
+	SITE_DIR "/collection", SITE_DIR "/gallery", SITE_DIR "/group",
 };
 
 /*
@@ -120,9 +122,14 @@ int site_build(const char *root, struct site_stats *stats, struct err *e)
 		r = site_photos_write(&s, e);
 	site_model_trim_people(&s.m);
 	if (r == 0)
+		r = site_account_load(&s, e);
+	if (r == 0)
 		r = site_lists_write(&s, e);
 	if (r == 0)
+		r = site_account_write(&s, e);
+	if (r == 0)
 		r = site_search_write(&s, e);
+	site_account_release(&s);
 	site_model_release(&s.m);
 	site_spool_close(&s.search_items);
 	buf_release(&dir);

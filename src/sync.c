@@ -13,7 +13,10 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "account.h"
 #include "album_members.h"
+#include "galleries.h"
+#include "groups.h"
 #include "albums.h"
 #include "avatar.h"
 #include "breaker.h"
@@ -49,13 +52,13 @@ struct sync_state {
 	json_t *albums;      /* albums_index.json entries, in the user's order */
 	json_t *old_albums;  /* the albums_index.json of the last sync */
 	struct album_members photo_albums; /* which albums each photo is in */
-	struct store_ids listed[2]; /* ids in this sync's listings, by store_kind */
+	struct store_ids listed[STORE_KINDS]; /* ids in this sync's listings, by store_kind */
 	struct ledger ledger; /* what was listed beside what Flickr counts */
 	long album_members[2]; /* members counted by the albums, and listed */
 	long album_only;     /* album members the photostream did not list */
 	long listed_invalid; /* items listed without a valid id (they fail) */
 	char *nsid;          /* the account's NSID, as flickr.test.login says */
-	struct store_ids recheck[2]; /* listed ids that were damaged or failed (under lock) */
+	struct store_ids recheck[STORE_KINDS]; /* listed ids that were damaged or failed (under lock) */
 	json_t *state;       /* .flickr-archive/state.json */
 	long total;
 	long archived;       /* new items */
@@ -72,6 +75,7 @@ struct sync_state {
 	_Atomic long faves_budget;    /* calls left for refreshing faves (no count_faves) */
 	_Atomic long faves_refreshed; /* unchanged items whose faves were fetched again */
 	_Atomic int faves_uncounted;  /* a listing came without count_faves */
+	struct account_sync account; /* profile, collections, galleries, groups, contacts */
 	struct avatar_result avatars;
 	int avatars_done;    /* the avatar phase ran to its end */
 	int lock_fd;         /* the archive's lock; -1 until taken: then nothing is written */
@@ -760,12 +764,24 @@ static void print_avatar_findings(const struct avatar_result *a)
 			 AVATAR_HOST_FAILURES_MAX, a->postponed);
 }
 
+/* The calls of the account's structure Flickr refused (99, 112...): the rest was synced. */
+static void print_account_refusals(const struct account_run *ar)
+{
+	for (size_t i = 0; i < json_array_size(ar->warnings); i++)
+		msg_warn("%s; the archive keeps what it had",
+			 json_string_value(json_array_get(ar->warnings, i)));
+}
+
 static int fetch_avatars(void *ud, json_t *users, struct err *e)
 {
 	struct sync_state *st = ud;
 	struct avatar_ctx ctx = { &st->pctx, &st->store, st->o->static_url, st->o->jobs,
 				  &st->fc.notice };
-	int r = avatar_sync(&ctx, users, &st->avatars, e);
+	int r = account_add_people(&st->account, users);
+
+	if (r < 0)
+		return err_set(e, r, "out of memory");
+	r = avatar_sync(&ctx, users, &st->avatars, e);
 
 	print_avatar_findings(&st->avatars);
 	st->avatars_done = r == 0;
@@ -816,6 +832,12 @@ static int write_report(struct sync_state *st, const char *stopped, struct err *
 	jset_new(rep, "completeness", json_incref(st->ledger.entries));
 	if (st->avatars_done)
 		jset_new(rep, "avatars", avatar_report(&st->avatars));
+	jset_new(rep, "account", json_pack("{s:i, s:i, s:i, s:i, s:O}",
+					   "collections", (json_int_t)st->account.collections,
+					   "galleries", (json_int_t)st->account.galleries,
+					   "groups", (json_int_t)st->account.groups,
+					   "contacts", (json_int_t)st->account.contacts,
+					   "refused", st->account.run.warnings));
 	if (stopped)
 		jset_str(rep, "stopped", stopped);
 	r = store_root_path(&st->store, "sync_report.json", &path);
@@ -1112,7 +1134,11 @@ static int setup(struct sync_state *st, struct err *e)
 	st->failures = json_array();
 	st->without_original = json_array();
 	st->parts_missing = json_array();
-	if (ledger_init(&st->ledger) < 0 || !st->albums || !st->failures ||
+	st->account.run = (struct account_run){ .fc = &st->fc, .store = &st->store,
+						.ledger = &st->ledger,
+						.refresh = st->pctx.refetch_all };
+	if (account_sync_init(&st->account) < 0 || ledger_init(&st->ledger) < 0 ||
+	    !st->albums || !st->failures ||
 	    !st->without_original || !st->parts_missing)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	return 0;
@@ -1143,7 +1169,62 @@ static int list_everything(struct sync_state *st, struct err *e)
 		r = check_unlisted(st, STORE_MY, e);
 	if (r == 0 && favorites && !planning)
 		r = check_unlisted(st, STORE_FAV, e);
+	/* the account's structure writes its files: not while planning */
+	if (r == 0 && !planning) {
+		st->account.run.nsid = st->nsid;
+		st->account.run.now = clock_unix_now();
+		r = account_sync(&st->account, e);
+		print_account_refusals(&st->account.run);
+		if (r == 0 && st->account.groups_listed)
+			st->pctx.item_groups = st->account.item_groups;
+	}
 	return r;
+}
+
+/*
+ * The photos of galleries that were not listed again keep their XMP sidecar
+ * current without a call, as unlisted items do (upstream.c).  Only a fatal
+ * error is returned: the sidecar is derived and the next run makes it again.
+ */
+static int keep_gallery_sidecars(struct sync_state *st, struct err *e)
+{
+	const json_t *ids = st->account.gallery_kept;
+
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+		struct err one = { 0 };
+		int r = photo_update_sidecar(&st->pctx, STORE_GALLERY, id, &one);
+
+		if (r < 0 && err_is_fatal(r)) {
+			if (e)
+				*e = one;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The galleries' photos, under gallery_photos/ as favorites are archived,
+ * sharing the files of a favorite that is the same photo.  Few: one after
+ * the other.
+ */
+static int archive_gallery_photos(struct sync_state *st, struct err *e)
+{
+	const json_t *list = st->account.gallery_listing;
+	struct photo_ctx ctx = st->pctx;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < json_array_size(list); i++) {
+		const json_t *listing = json_array_get(list, i);
+
+		if (clock_stop_requested())
+			return err_set(e, FA_EINTR, "interrupted");
+		r = galleries_share_favorite(&st->store, jstr(listing, "id"), e);
+		if (r == 0)
+			r = archive_one(st, &ctx, STORE_GALLERY, listing, e);
+	}
+	return r == 0 ? keep_gallery_sidecars(st, e) : r;
 }
 
 /* ---- sync --plan: what a sync would do and cost, from the listings alone ---- */
@@ -1220,7 +1301,7 @@ static void print_plan_kind(const char *what, const struct plan_totals *t)
 
 static void print_plan(struct sync_state *st, const struct plan_totals *t, long listing_calls)
 {
-	long calls = listing_calls + t[0].calls + t[1].calls;
+	long calls = listing_calls + t[0].calls + t[1].calls + ACCOUNT_UNCHANGED_CALLS;
 	long long bytes = t[0].bytes + t[1].bytes;
 	long unknown = t[0].bytes_unknown + t[1].bytes_unknown;
 	int64_t wait_ms = flickr_quota_wait_for(&st->fc, calls);
@@ -1231,9 +1312,11 @@ static void print_plan(struct sync_state *st, const struct plan_totals *t, long 
 	print_plan_kind("Photos and videos", &t[0]);
 	if (!(st->o->flags & OPT_NO_FAVORITES))
 		print_plan_kind("Favorites", &t[1]);
-	msg_info("API calls: about %ld (%ld to list, as just made, and %ld for the items; "
-		 "people tagged add one each where there are some)", calls, listing_calls,
-		 calls - listing_calls);
+	msg_info("API calls: about %ld (%ld to list, as just made, %d for the account's profile, "
+		 "collections, galleries, groups and contacts, and %ld for the items; people "
+		 "tagged, and galleries and groups that changed, add one each)", calls,
+		 listing_calls, ACCOUNT_UNCHANGED_CALLS,
+		 calls - listing_calls - ACCOUNT_UNCHANGED_CALLS);
 	if (st->o->calls_per_hour <= 0 || wait_ms <= 0)
 		msg_info("Time: no waiting for the quota (%ld calls fit in what the rolling hour "
 			 "allows now); the rest is download time", calls);
@@ -1287,7 +1370,8 @@ static int run(struct sync_state *st, struct err *e)
 		r = list_everything(st, e);
 	if (r < 0)
 		return r;
-	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid;
+	st->total = (long)(st->listed[STORE_MY].n + st->listed[STORE_FAV].n) + st->listed_invalid +
+		    (long)json_array_size(st->account.gallery_listing);
 	st->faves_budget = st->total / 30 + 10;
 	progress_begin("sync", st->total);
 	r = archive_spooled(st, STORE_MY, MY_SPOOL, e);
@@ -1295,9 +1379,20 @@ static int run(struct sync_state *st, struct err *e)
 		r = archive_spooled(st, STORE_MY, ALBUM_ONLY_SPOOL, e);
 	if (r == 0 && !(st->o->flags & OPT_NO_FAVORITES))
 		r = archive_spooled(st, STORE_FAV, FAV_SPOOL, e);
+	if (r == 0)
+		r = archive_gallery_photos(st, e);
 	progress_end();
-	store_ids_sort(&st->recheck[STORE_MY]);
-	store_ids_sort(&st->recheck[STORE_FAV]);
+	if (r == 0) {
+		long changed = 0;
+
+		st->pctx.now = clock_unix_now();
+		r = groups_apply_to_items(&st->account, &st->pctx, &changed, e);
+		if (changed)
+			msg_debug("groups: %ld item%s moved in or out of a pool", changed,
+				  changed == 1 ? "" : "s");
+	}
+	for (int k = 0; k < STORE_KINDS; k++)
+		store_ids_sort(&st->recheck[k]);
 	return r;
 }
 
@@ -1319,12 +1414,14 @@ static void release_work(struct sync_state *st)
 	free(st->nsid);
 	st->nsid = NULL;
 	st->pctx.nsid = NULL;
+	st->pctx.item_groups = NULL;
 	album_members_release(&st->photo_albums);
-	store_ids_free(&st->listed[STORE_MY]);
-	store_ids_free(&st->listed[STORE_FAV]);
-	store_ids_free(&st->recheck[STORE_MY]);
-	store_ids_free(&st->recheck[STORE_FAV]);
+	for (int k = 0; k < STORE_KINDS; k++) {
+		store_ids_free(&st->listed[k]);
+		store_ids_free(&st->recheck[k]);
+	}
 	avatar_result_release(&st->avatars);
+	account_sync_release(&st->account);
 }
 
 static void teardown(struct sync_state *st)

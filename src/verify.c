@@ -447,7 +447,7 @@ static int lock_shared(struct verify *v, int *ret_fd, struct err *e)
 
 static int run(struct verify *v, struct err *e)
 {
-	struct store_ids ids[2] = { STORE_IDS_INIT, STORE_IDS_INIT };
+	struct store_ids ids[STORE_KINDS] = { STORE_IDS_INIT, STORE_IDS_INIT, STORE_IDS_INIT };
 	int r;
 
 	r = load_manifest(v, MANIFEST_NAME, &v->archive, &v->archive_st, e);
@@ -456,7 +456,7 @@ static int run(struct verify *v, struct err *e)
 	v->have_archive = r;
 	v->checked = calloc(v->archive.n + 1, 1);
 	r = v->checked ? 0 : err_set(e, FA_ENOMEM, "out of memory");
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		if (store_list_ids(&v->store, (enum store_kind)k, &ids[k]) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r < 0)
@@ -469,10 +469,10 @@ static int run(struct verify *v, struct err *e)
 	if (!v->have_archive)
 		r = report(v, PROBLEM, "no manifest", MANIFEST_NAME,
 			   "run 'flickr-archive sync' to create it");
-	progress_begin("verify", (long)(ids[0].n + ids[1].n + 1));
+	progress_begin("verify", (long)(ids[0].n + ids[1].n + ids[2].n + 1));
 	if (r == 0)
 		r = scan_root(v, e);
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		for (size_t i = 0; i < ids[k].n && r == 0; i++) {
 			if (clock_stop_requested()) {
 				r = FA_EINTR;
@@ -486,8 +486,8 @@ static int run(struct verify *v, struct err *e)
 		progress_item("top-level files", -1);
 	progress_end();
 cleanup:
-	store_ids_free(&ids[0]);
-	store_ids_free(&ids[1]);
+	for (int k = 0; k < STORE_KINDS; k++)
+		store_ids_free(&ids[k]);
 	return r;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "account_index.h"
 #include "catalog.h"
 #include "clock.h"
 #include "damage.h"
@@ -122,14 +123,14 @@ static int index_finish(struct index_writer *w, const char *path, struct err *e)
  * link (never followed), by kind.
  */
 struct damage_seen {
-	struct store_ids bad_meta[2];
-	struct store_ids linked[2];
+	struct store_ids bad_meta[STORE_KINDS];
+	struct store_ids linked[STORE_KINDS];
 	json_t *report;       /* [{path, problem}], or NULL */
 };
 
 static void damage_seen_release(struct damage_seen *ds)
 {
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < STORE_KINDS; k++) {
 		store_ids_free(&ds->bad_meta[k]);
 		store_ids_free(&ds->linked[k]);
 	}
@@ -492,7 +493,7 @@ int catalog_rebuild(const struct store *s, const json_t *albums,
 
 	*ret_counts = (struct catalog_counts){ .index_damaged = json_array() };
 	r = ds.report && ret_counts->index_damaged ? 0 : err_set(e, FA_ENOMEM, "out of memory");
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, checked, &ds, e);
 	if (r == 0)
 		r = rebuild_files(s, albums, users_hook, &ds, ret_counts, e);
@@ -607,16 +608,19 @@ static int append_top_files(const struct store *s, struct fs_tmp *tmp, struct er
 	root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return fs_errno_error(e, "open", s->root, errno);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && r == 0; i++) {
+	size_t n_names = sizeof(names) / sizeof(names[0]);
+
+	for (size_t i = 0; r == 0 && (i < n_names || account_index_files[i - n_names]); i++) {
+		const char *name = i < n_names ? names[i] : account_index_files[i - n_names];
 		int fd;
 
-		if (manifest_open(root_fd, names[i], &fd, NULL) < 0)
+		if (manifest_open(root_fd, name, &fd, NULL) < 0)
 			continue;
 		r = manifest_hash_fd(fd, digest, NULL, e);
 		close(fd);
 		if (r < 0)
-			r = err_wrap(e, r, "cannot read '%s'", names[i]);
-		else if (manifest_format_line(&lines, digest, names[i]) < 0)
+			r = err_wrap(e, r, "cannot read '%s'", name);
+		else if (manifest_format_line(&lines, digest, name) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 	}
 	close(root_fd);
@@ -640,6 +644,8 @@ static int write_manifest(const struct store *s, const struct damage_seen *ds, s
 	if (r == 0)
 		r = append_item_manifests(s, STORE_FAV, ds, &tmp, e);
 	if (r == 0)
+		r = append_item_manifests(s, STORE_GALLERY, ds, &tmp, e);
+	if (r == 0)
 		r = append_avatars(s, &tmp, e);
 	if (r == 0)
 		r = append_top_files(s, &tmp, e);
@@ -660,7 +666,7 @@ int catalog_write_manifest(const struct store *s, json_t *damaged, struct err *e
 	struct damage_seen ds = { .report = damaged };
 	int r = 0;
 
-	for (int k = 0; k < 2 && r == 0; k++)
+	for (int k = 0; k < STORE_KINDS && r == 0; k++)
 		r = check_kind(s, (enum store_kind)k, NULL, &ds, e);
 	if (r == 0)
 		r = write_manifest(s, &ds, e);

@@ -241,7 +241,15 @@ int merge_add_history(json_t *meta, const char *field, const json_t *value, int6
 	return 0;
 }
 
-int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
+static int in_list(const char *const *list, const char *key)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(list[i], key))
+			return 1;
+	return 0;
+}
+
+int merge_record(json_t *fresh, const json_t *old, const char *const *tracked, int64_t now)
 {
 	const json_t *history = json_object_get(old, "history");
 	const json_t *upstream = json_object_get(old, "upstream");
@@ -255,15 +263,11 @@ int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
 	json_object_foreach((json_t *)old, key, ov) {
 		const json_t *is = json_object_get(fresh, key);
 
-		if (is && is_tracked(key) && !json_equal(ov, is) &&
-		    merge_add_history(fresh, key, ov, now) < 0)
+		if (is && (tracked ? in_list(tracked, key) : is_tracked(key)) &&
+		    !json_equal(ov, is) && merge_add_history(fresh, key, ov, now) < 0)
 			return FA_ENOMEM;
 	}
 	if (json_is_object(upstream) && merge_add_history(fresh, "upstream", upstream, now) < 0)
-		return FA_ENOMEM;
-	/* first archived stays first archived; "synced" says when it was last fetched */
-	if (json_is_string(json_object_get(old, "archived_at")) &&
-	    json_object_set(fresh, "archived_at", json_object_get(old, "archived_at")) < 0)
 		return FA_ENOMEM;
 	/* what Flickr stopped sending is kept, never dropped */
 	json_object_foreach((json_t *)old, key, ov) {
@@ -272,6 +276,15 @@ int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
 			return FA_ENOMEM;
 	}
 	return 0;
+}
+
+int merge_metadata(json_t *fresh, const json_t *old, int64_t now)
+{
+	/* first archived stays first archived; "synced" says when it was last fetched */
+	if (json_is_string(json_object_get(old, "archived_at")) &&
+	    json_object_set(fresh, "archived_at", json_object_get(old, "archived_at")) < 0)
+		return FA_ENOMEM;
+	return merge_record(fresh, old, NULL, now);
 }
 
 int merge_mark_upstream(json_t *meta, const char *status, const char *detail,

@@ -53,6 +53,13 @@ size_t merge_count_present(const json_t *list);
  */
 int merge_metadata(json_t *fresh, const json_t *old, int64_t now);
 
+/*
+ * The same for any record: history carried, an entry for each field of
+ * tracked (NULL-terminated; NULL: metadata.json's) that changed, the old
+ * "upstream" mark into history, keys fresh lacks kept.  0 or FA_ENOMEM.
+ */
+int merge_record(json_t *fresh, const json_t *old, const char *const *tracked, int64_t now);
+
 /* Appends {"field": field, "value": old value, "replaced_at": now, ...} to meta's history. */
 int merge_add_history(json_t *meta, const char *field, const json_t *value, int64_t now);
 

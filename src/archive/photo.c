@@ -500,6 +500,13 @@ static int write_metadata(struct job *j, const json_t *albums, const json_t *peo
 		json_object_set(m, "people", json_object_get(j->old_meta, "people"));
 	else if (json_object_get(jobj(j->synced, "missing"), "people"))
 		json_object_del(m, "people");
+	if (m && j->kind == STORE_MY && j->ctx->item_groups) {
+		/* the groups whose pool holds it: written with the rest, never a step behind */
+		const json_t *groups = json_object_get(j->ctx->item_groups, j->id);
+
+		if (json_array_size(groups) || json_object_get(j->old_meta, "groups"))
+			json_object_set_new(m, "groups", groups ? json_deep_copy(groups) : json_array());
+	}
 	if (m && (jset_new(m, "synced", json_incref(j->synced)) < 0 ||
 		  merge_metadata(m, j->old_meta, j->ctx->now) < 0)) {
 		json_decref(m);

@@ -36,6 +36,7 @@ struct photo_ctx {
 	int refetch_all;           /* fetch comments and faves even when counts match */
 	const char *nsid;          /* the account's NSID (flickr.test.login), borrowed */
 	const struct damage *damaged; /* the item's damaged files, repaired now; or NULL */
+	const json_t *item_groups; /* own item id -> its groups (groups.h), or NULL: not known */
 };
 
 struct damage;

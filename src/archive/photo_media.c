@@ -368,7 +368,7 @@ static int media_is_stale(struct job *j, const char *key, const char *name)
 
 static void note_not_original(struct job *j, const char *label)
 {
-	const char *why = j->kind == STORE_FAV
+	const char *why = j->kind != STORE_MY
 		? "the owner does not allow downloading the original"
 		: json_object_get(j->sizes_out, "poster")
 		? "Flickr offered no original of this video, only transcodes"

@@ -343,3 +343,37 @@ cleanup:
 	return r;
 }
 
+
+int photo_set_meta_field(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 const char *key, const json_t *value, struct err *e)
+{
+	struct damage d = DAMAGE_INIT;
+	struct buf path = BUF_INIT;
+	json_t *meta = NULL;
+	const json_t *was;
+	int r;
+
+	if (!store_item_complete(ctx->store, kind, id))
+		return 0; /* archived later, with its own run of this */
+	r = meta_not_damaged(ctx, kind, id, &d, e);
+	if (r == 0)
+		r = photo_load_meta(ctx, kind, id, &path, &meta, e);
+	if (r < 0)
+		goto cleanup;
+	was = json_object_get(meta, key);
+	if (json_equal(was, value) || (!was && json_array_size(value) == 0))
+		goto cleanup;
+	if (was && merge_add_history(meta, key, was, ctx->now) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0 && json_object_set(meta, key, (json_t *)value) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = save_item_meta(ctx, kind, id, path.data, meta, d.names, e);
+	if (r == 0)
+		r = 1;
+cleanup:
+	damage_release(&d);
+	json_decref(meta);
+	buf_release(&path);
+	return r;
+}

@@ -50,4 +50,13 @@ int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const
 			const char *status, int api_code, const char *detail,
 			int64_t last_seen, struct err *e);
 
+/*
+ * Sets metadata.json's key to value (an array) for a complete item, its
+ * earlier value kept in history; an empty value where the key is absent
+ * writes nothing.  1 when rewritten, 0 when not (the same, or not complete
+ * yet), or an error.
+ */
+int photo_set_meta_field(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+			 const char *key, const json_t *value, struct err *e);
+
 #endif

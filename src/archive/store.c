@@ -20,11 +20,12 @@
 #include "manifest.h"
 #include "store.h"
 
-static const char *const kind_dirs[] = { "my_photos", "favorited_photos" };
+static const char *const kind_dirs[STORE_KINDS] = { "my_photos", "favorited_photos",
+						    "gallery_photos" };
 
 const char *store_kind_dir(enum store_kind kind)
 {
-	return kind_dirs[kind == STORE_FAV ? 1 : 0];
+	return kind_dirs[(unsigned)kind < STORE_KINDS ? kind : 0];
 }
 
 int store_valid_id(const char *id)
@@ -72,7 +73,7 @@ int store_open(struct store *s, const char *root, struct err *e)
 	if (!s->root)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	r = fs_mkdirs(root, 0755, e);
-	for (int k = 0; k < 2 && r == 0; k++) {
+	for (int k = 0; k < STORE_KINDS && r == 0; k++) {
 		buf_reset(&p);
 		r = buf_printf(&p, "%s/%s", root, kind_dirs[k]) < 0 ? FA_ENOMEM : 0;
 		if (r == 0)

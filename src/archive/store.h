@@ -23,7 +23,9 @@
 enum store_kind {
 	STORE_MY = 0,
 	STORE_FAV = 1,
+	STORE_GALLERY = 2,   /* photos of the account's galleries (issue 15) */
 };
+#define STORE_KINDS 3
 
 struct store {
 	char *root;

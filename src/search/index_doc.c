@@ -607,6 +607,15 @@ static int add_album(struct index_doc *d, const json_t *a)
 	return r < 0 ? r : 0;
 }
 
+/* The groups whose pool holds the item are found with the albums it is in. */
+static int add_group(struct index_doc *d, const json_t *g)
+{
+	static const char *const keys[] = { "name", NULL };
+	int r = add_entry(d, INDEX_ALBUMS, first_text(g, keys), 0);
+
+	return r < 0 ? r : 0;
+}
+
 static void doc_dates(struct index_doc *d)
 {
 	long long t;
@@ -646,6 +655,8 @@ static int doc_build(struct index_doc *d)
 		r = add_place(d);
 	if (r == 0)
 		r = each(d, json_object_get(d->meta, "albums"), add_album);
+	if (r == 0)
+		r = each(d, json_object_get(d->meta, "groups"), add_group);
 	if (r == 0)
 		r = each(d, json_object_get(d->meta, "notes"), add_note);
 	if (r == 0 && owner)

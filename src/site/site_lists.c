@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "site_account.h"
 #include "site_lists.h"
 
 /* ---- paginated grids ---------------------------------------------------------- */
@@ -91,6 +92,9 @@ static int write_paged_one(struct site *s, const struct paged *pl, size_t no, si
 	    (pl->album && buf_printf(&attrs, " data-album-id=\"%s\"", pl->album->id) < 0))
 		p.failed = 1;
 	page_open(&p, s, buf_cstr(&title), pl->section, attrs.data);
+	/* the account's profile heads the front page */
+	if (no == 1 && pl->first_depth == SITE_AT_ROOT)
+		site_account_profile(&p, s);
 	page_raw(&p, "<h1 id=\"list-title\">");
 	page_text(&p, pl->title);
 	page_raw(&p, "</h1>\n");
@@ -304,6 +308,7 @@ static int write_people_index(struct site *s, struct err *e)
 		page_raw(&p, "</li>\n");
 	}
 	page_raw(&p, "</ul>\n");
+	site_account_contacts(&p, s);
 	page_close(&p, NULL);
 	r = site_write_page(s, SITE_DIR "/people.html", &p, e);
 	page_release(&p);
@@ -406,6 +411,7 @@ static int write_person(struct site *s, struct site_person *who, struct err *e)
 		p.failed = 1;
 	page_open(&p, s, who->name, "people", attrs.data);
 	person_header(&p, who);
+	site_account_contact_badge(&p, s, who->nsid);
 	person_comments(&p, &s->m, who);
 	person_grid(&p, &s->m, &who->faved, "person-faved", "Faved");
 	person_grid(&p, &s->m, &who->owns, "person-owns", "Their photos among the favorites");

@@ -14,6 +14,8 @@
  *   site/albums.html, site/album/<id>[-N].html
  *   site/favorites[-N].html, site/people.html, site/person/<nsid>.html
  *   site/search.html, site/search-index.js, site/assets/ (CSS, JS, SVG)
+ *   site/collections.html, site/collection/<id>.html, site/galleries.html,
+ *   site/gallery/<id>.html, site/groups.html, site/group/<nsid>.html (site_account.h)
  *   site/thumbs/<photo|fave>/<id>.jpg, site/medium/<photo|fave>/<id>.jpg
  *   site/state.json            what the thumbnails were made from
  */
@@ -47,6 +49,7 @@ struct site {
 	struct site_stats *stats;
 	char *name;                /* the site's name: "<owner> · Flickr archive" */
 	struct site_spool search_items; /* the search index's items so far (site_search.c) */
+	json_t *account;           /* the account's structure files (site_account.c), or NULL */
 };
 
 /* Where a page lives: sets its relative links to the site folder and the root. */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "site_account.h"
 #include "site_search.h"
 
 /* Sticky errors, as for pages: the first out-of-memory makes the rest no-ops. */
@@ -139,6 +140,30 @@ static void put_people(struct out *o, const struct site_model *m)
 	put_raw(o, "]");
 }
 
+/* The group, gallery and collection pages, found by their names: [[kind, id, name], ...]. */
+static void put_pages(struct out *o, const struct site *s)
+{
+	json_t *pages = site_account_search_pages(s);
+
+	if (!pages) {
+		o->failed = 1;
+		return;
+	}
+	put_raw(o, "[");
+	for (size_t i = 0; i < json_array_size(pages); i++) {
+		const json_t *pg = json_array_get(pages, i);
+
+		put_raw(o, i ? ",\n[" : "\n[");
+		for (size_t k = 0; k < 3; k++) {
+			put_raw(o, k ? "," : "");
+			put_str(o, json_string_value(json_array_get(pg, k)));
+		}
+		put_raw(o, "]");
+	}
+	put_raw(o, "]");
+	json_decref(pages);
+}
+
 int site_search_write(struct site *s, struct err *e)
 {
 	struct buf head = BUF_INIT;
@@ -148,6 +173,8 @@ int site_search_write(struct site *s, struct err *e)
 	put_raw(&o, "/* The search index of this archive's site (made by flickr-archive). */\n"
 		"window.FA_SEARCH_INDEX = {\"version\":1,\n\"people\":");
 	put_people(&o, &s->m);
+	put_raw(&o, ",\n\"pages\":");
+	put_pages(&o, s);
 	put_raw(&o, ",\n\"items\":[\n");
 	/* the items wait in a spool: at 100,000 photos they are tens of megabytes */
 	r = o.failed ? err_set(e, FA_ENOMEM, "out of memory")

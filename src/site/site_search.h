@@ -5,6 +5,7 @@
  *
  *   {"version": 1,
  *    "people": [[nsid, name, username, has_avatar], ...],
+ *    "pages": [[kind, id, name], ...],   groups, galleries, collections (site_account.h)
  *    "items": [[kind ("photo"|"fave"), id, title, "YYYY-MM-DD", has_thumb,
  *               is_video, tags (space-separated), description (text),
  *               [[person, comment text], ...], [faver, ...], owner], ...]}

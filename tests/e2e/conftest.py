@@ -24,6 +24,14 @@ TEMP_NAME = re.compile(r"^\..*\.tmp-[A-Za-z0-9]{6}$")
 # (FLICKR_ARCHIVE_FAKE_NOW): archived_at, date_create_formatted and the like then match.
 FAKE_NOW = 1767225600  # 2026-01-01T00:00:00Z
 
+# what the account's structure costs a re-sync (profile, collections, galleries, groups,
+# contacts): measured by test_account.py, left out where only the photos' cost is measured
+ACCOUNT_METHODS = {"flickr.people.getInfo", "flickr.profile.getProfile",
+                   "flickr.collections.getTree", "flickr.galleries.getList",
+                   "flickr.galleries.getPhotos", "flickr.people.getGroups",
+                   "flickr.groups.getInfo", "flickr.groups.pools.getPhotos",
+                   "flickr.contacts.getList"}
+
 
 @pytest.fixture
 def account():

@@ -11,7 +11,8 @@ def calls_reported(stderr):
 def test_api_calls_per_item(archiver, fake, account):
     r = archiver.sync()
     assert r.returncode == 0, r.stderr
-    items = len(account.photos) + len(account.favorites)
+    items = len(account.photos) + len(account.favorites) + \
+        sum(len(g.photos) for g in account.galleries)
     calls = calls_reported(r.stderr)
     assert calls == fake.total_api_calls
     per_item = calls / items
@@ -24,7 +25,8 @@ def test_api_calls_per_item(archiver, fake, account):
     with_comments = [p for p in account.photos if p.comments]
     with_comments += [p for p, _ in account.favorites if p.comments]
     assert fake.calls["flickr.photos.comments.getList"] == len(with_comments)
-    assert "flickr.people.getInfo" not in fake.calls  # each person comes with their comment/fave
+    # each person comes with their comment/fave: getInfo is asked for the account's profile only
+    assert fake.calls["flickr.people.getInfo"] == 1
 
 
 def test_without_count_extras_the_archive_is_still_complete(archiver, fake, account):

@@ -247,9 +247,10 @@ def test_quiet_prints_nothing_on_success(archiver):
 
 def test_plain_progress_lines_when_not_a_terminal(archiver, account):
     r = archiver.sync()
-    total = len(account.photos) + len(account.favorites)
+    total = len(account.photos) + len(account.favorites) + \
+        sum(len(g.photos) for g in account.galleries)
     lines = [l for l in r.stderr.splitlines() if re.match(r"^\[\d+/\d+\] ", l)]
-    items = [l for l in lines if re.search(r"(my|favorited)_photos/\d+ ", l)]
+    items = [l for l in lines if re.search(r"(my|favorited|gallery)_photos/\d+ ", l)]
     assert len(items) == total
     assert items[-1].startswith(f"[{total}/{total}]")
     # the listing and the albums report progress too

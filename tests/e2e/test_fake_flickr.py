@@ -71,6 +71,7 @@ def _reset(request):
         server.photos_only_by_default = False
         server.short_counts = {}
         server.listing_max_per_page = 500
+        server.account_max_per_page, server.refused_methods = None, {}
 
 
 @pytest.fixture
@@ -1205,3 +1206,42 @@ def test_cli_ready_file_and_sigterm(tmp_path):
         proc.stdout.close()
         proc.stderr.close()
     assert not [p for p in os.listdir(tmp_path) if ".tmp" in p]
+
+
+# -- the account's structure (issue 15) ----------------------------------------------------
+def test_structure_methods_shaped_like_flickr(fake):
+    c, acc = FlickrClient(fake), fake.account
+    me = acc.owner.nsid
+    prof = c.call("flickr.profile.getProfile", user_id=me)["profile"]
+    assert prof["first_name"] == "Margaret" and prof["join_date"] == "1154390400"
+    tree = c.call("flickr.collections.getTree", user_id=me)["collections"]["collection"]
+    assert [k["title"] for k in tree[0]["collection"]] == ["Holidays", "Children"]
+    assert [s["id"] for s in tree[0]["collection"][0]["set"]] == \
+        [acc.albums[0].id, acc.albums[2].id]
+    gal = c.call("flickr.galleries.getList", user_id=me)["galleries"]
+    assert gal["total"] == 1 and gal["gallery"][0]["title"] == {"_content": "Places we have been"}
+    photos = c.call("flickr.galleries.getPhotos", gallery_id=gal["gallery"][0]["id"])["photos"]
+    assert [p["id"] for p in photos["photo"]][1] == acc.gallery_favorite
+    assert photos["photo"][0]["comment"] == {"_content": "Where Tom proposed."}
+    assert photos["photo"][1]["has_comment"] == 0 and "comment" not in photos["photo"][1]
+    groups = c.call("flickr.people.getGroups", user_id=me)["groups"]["group"]
+    assert [g["name"] for g in groups][0] == "Bristol Photographers"
+    contacts = c.call("flickr.contacts.getList")["contacts"]
+    assert contacts["total"] == 7 and contacts["contact"][0]["family"] == 1
+
+
+def test_structure_listings_page_and_refuse(fake):
+    c, me = FlickrClient(fake), fake.account.owner.nsid
+    fake.account_max_per_page = 2
+    seen = []
+    for page in (1, 2):
+        pool = c.call("flickr.groups.pools.getPhotos", group_id="34427469792@N01", user_id=me,
+                      per_page=500, page=page)["photos"]
+        assert pool["pages"] == 2 and pool["total"] == "3"
+        seen += [p["id"] for p in pool["photo"]]
+    assert len(set(seen)) == 3
+    assert c.call("flickr.contacts.getList", page=5)["contacts"]["contact"] == []
+    fake.refused_methods = {"flickr.contacts.getList": 99, "flickr.galleries.getList": 112}
+    assert c.call("flickr.contacts.getList")["code"] == 99
+    refused = c.call("flickr.galleries.getList", user_id=me)
+    assert refused["code"] == 112 and "flickr.galleries.getList" in refused["message"]

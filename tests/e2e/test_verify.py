@@ -13,7 +13,8 @@ from conftest import TEMP_NAME
 
 MANIFEST = "manifest-sha256.txt"
 TOP_FILES = ["my_photos_index.json", "favorites_index.json", "albums_index.json",
-             "users_cache.json"]
+             "users_cache.json", "profile.json", "collections.json", "galleries_index.json",
+             "groups_index.json", "contacts.json"]
 # BagIt (RFC 8493 2.1.3): checksum, one or more spaces, a path with only CR, LF and % encoded
 BAGIT_LINE = re.compile(r"^([0-9a-f]{64}) +([^\r\n]+)$")
 
@@ -51,7 +52,7 @@ def parse_manifest(path):
 
 
 def item_dirs(archive):
-    for kind in ("my_photos", "favorited_photos"):
+    for kind in ("my_photos", "favorited_photos", "gallery_photos"):
         for d in sorted((archive / kind).iterdir()):
             yield d
 
@@ -90,7 +91,8 @@ def test_every_item_has_a_manifest_listing_every_file(synced, account):
             assert hashlib.sha256((archive / path).read_bytes()).hexdigest() == digest, path
         assert any(p.endswith("/metadata.json") for p, _ in entries)
         assert any("/original." in p for p, _ in entries)
-    assert n_items == len(account.photos) + len(account.favorites)
+    n_gallery = sum(len(g.photos) for g in account.galleries)
+    assert n_items == len(account.photos) + len(account.favorites) + n_gallery
 
 
 def test_archive_manifest_is_every_item_manifest_then_the_index_files(synced):

@@ -333,6 +333,66 @@ class Album:
 
 
 @dataclass
+class Collection:
+    """A collection: albums or sub-collections (never both, as on Flickr), in order."""
+    id: str                      # "<owner's numeric part>-<collection id>", as getTree gives it
+    title: str
+    description: str = ""
+    album_ids: list = field(default_factory=list)
+    children: list = field(default_factory=list)   # Collection
+
+
+@dataclass
+class Gallery:
+    """A gallery the account curates: other people's photos, each with an optional comment."""
+    id: str                      # "<owner's numeric part>-<gallery id>"
+    title: str
+    description: str = ""
+    photos: list = field(default_factory=list)     # (photo id, curator's comment or "")
+    date_create: int = 1262304000
+    date_update: int = 0
+    count_views: int = 0
+    count_comments: int = 0
+
+
+@dataclass
+class Group:
+    """A group the account belongs to; pool_ids are the account's own items in its pool."""
+    nsid: str
+    name: str
+    description: str = ""
+    members: int = 1
+    others_in_pool: int = 0      # pool items by other members (counted, never listed here)
+    pool_ids: list = field(default_factory=list)
+    iconserver: str = "0"
+    iconfarm: int = 0
+    admin: int = 0
+    privacy: int = 3             # 1 private, 2 invite-only public, 3 public
+
+
+@dataclass
+class Contact:
+    nsid: str
+    friend: int = 0
+    family: int = 0
+
+
+@dataclass
+class Profile:
+    """What flickr.profile.getProfile adds to people.getInfo."""
+    join_date: int = 0
+    first_name: str = ""
+    last_name: str = ""
+    occupation: str = ""
+    hometown: str = ""
+    city: str = ""
+    country: str = ""
+    website: str = ""
+    profile_description: str = ""
+    description: str = ""        # people.getInfo's description
+
+
+@dataclass
 class Account:
     owner: User
     users: dict = field(default_factory=dict)
@@ -348,6 +408,11 @@ class Account:
     oauth_token_secret: str = "b4e6a8c0d2f41357"
     special: dict = field(default_factory=dict)
     version: int = 0
+    profile: Profile = field(default_factory=Profile)
+    collections: list = field(default_factory=list)   # the root Collections, in order
+    galleries: list = field(default_factory=list)
+    groups: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
 
     def __post_init__(self):
         self.users.setdefault(self.owner.nsid, self.owner)
@@ -834,8 +899,66 @@ def sample_account() -> Account:
               s["video"], s["many_comments"]], date_create=1410800000, count_views=9,
               count_comments=1),
     ]
+    _sample_structure(account, crowd)
     account.touch()
     return account
+
+
+def _sample_structure(account, crowd) -> None:
+    """Profile, collections, a gallery, groups and contacts of the sample account."""
+    s, ids = account.special, [p.id for p in account.photos]
+    account.profile = Profile(
+        join_date=1154390400, first_name="Margaret", last_name="Hughes",
+        occupation="Retired teacher", hometown="Truro, Cornwall", city="Bristol",
+        country="United Kingdom", website="https://maggiehughes.example.org/",
+        profile_description="Our family's photos since 2006: Bristol, Cornwall and Kraków.",
+        description="Grandmother of three. I scan the old albums one box at a time.")
+    albums = [a.id for a in account.albums]
+    account.collections = [
+        Collection("48600090-72157660000000001", "Family", "Everything of the family.",
+                   children=[
+                       Collection("48600090-72157660000000002", "Holidays",
+                                  "Summers away.", album_ids=[albums[0], albums[2]]),
+                       Collection("48600090-72157660000000003", "Children",
+                                  "", album_ids=[albums[1]])]),
+    ]
+    # a gallery of other people's photos: one is also a favorite (the download is shared)
+    fav = account.favorites[0][0]
+    others = []
+    for i, title in enumerate(("Harbour lights, Mousehole", "Wawel at first light")):
+        owner = crowd[160 + i]
+        pid = str(9_400_000_000 + i * 1_234_567)
+        others.append(Photo(id=pid, owner=owner.nsid, secret=_hex(pid + "/s"),
+                            server=str(8100 + i), farm=9, title=title,
+                            description=f"{title}, by {owner.realname}",
+                            date_upload=1_500_000_000 + i * 9_000_000,
+                            date_taken="2016-12-24 16:30:00", tags=["gallery"],
+                            views=300 + i, comments=[], faves=[]))
+    account.elsewhere.extend(others)
+    account.galleries = [
+        Gallery("48600090-72157670000000001", "Places we have been",
+                "Other people's views of <b>our</b> places.",
+                [(others[0].id, "Where Tom proposed."), (fav.id, ""),
+                 (others[1].id, "Gran's city, before the crowds.")],
+                date_create=1560000000, date_update=1561000000, count_views=17),
+    ]
+    s["gallery_favorite"], s["gallery_only"] = fav.id, others[0].id
+    account.groups = [
+        Group("34427469792@N01", "Bristol Photographers",
+              "Photos of Bristol and its people.", members=4211, others_in_pool=18344,
+              pool_ids=[s["geo"], s["public"], s["many_faves"]], iconserver="4051",
+              iconfarm=5),
+        Group("1190467@N24", "Family History & Old Photos",
+              "Scanned prints, slides and the stories behind them.", members=877,
+              others_in_pool=5120, pool_ids=[s["exif_hidden"]], iconserver="0", iconfarm=0,
+              privacy=2),
+        Group("52241313@N00", "Cats of Flickr", "", members=120543, others_in_pool=903112),
+    ]
+    family = [u.nsid for u in FAMILY]
+    account.contacts = [Contact(family[0], 1, 1), Contact(family[1], 0, 1),
+                        Contact(family[2], 0, 1), Contact(family[3], 1, 0),
+                        Contact(family[4], 1, 0), Contact(crowd[0].nsid),
+                        Contact(crowd[1].nsid, 1, 0)]
 
 
 # ----------------------------------------------------------------------------

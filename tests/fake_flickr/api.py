@@ -18,8 +18,13 @@ from .account import (SIZE_BY_LABEL, SIZE_SPECS, VIDEO_STREAM_DIMS, VIDEO_STREAM
 
 LOGIN_METHODS = {
     "flickr.test.login", "flickr.auth.oauth.checkToken", "flickr.people.getPhotos",
-    "flickr.favorites.getList", "flickr.photos.recentlyUpdated",
+    "flickr.favorites.getList", "flickr.photos.recentlyUpdated", "flickr.people.getGroups",
+    "flickr.contacts.getList",
 }
+# Flickr's messages for the codes a key or an account can be refused with (flickr-api
+# README §1.5: 99 "Insufficient permissions", 112 'Method "xxx" not found')
+REFUSALS = {99: "Insufficient permissions. Method requires read privileges; none granted.",
+            112: 'Method "{method}" not found'}
 PLACE_LEVELS = ("neighbourhood", "locality", "county", "region", "country")
 
 
@@ -96,6 +101,9 @@ class FlickrAPI:
         handler = getattr(self, "m_" + name.replace(".", "_"), None) if name else None
         if handler is None:
             raise ApiError(112, f'Method "{method}" not found')
+        refused = self.fake.refused_methods.get(method)
+        if refused:
+            raise ApiError(refused, REFUSALS.get(refused, "Refused").format(method=method))
         # Flickr documents `me` for flickr.people.getPhotos only; elsewhere it was answered
         # "flickr.photosets.getList: User not found" (issue 12)
         if self.fake.me_only_in_getphotos and params.get("user_id") == "me" and \
@@ -357,7 +365,8 @@ class FlickrAPI:
             "location": _content(user.location),
             "timezone": {"label": "GMT: Dublin, Edinburgh, Lisbon, London", "offset": "+00:00",
                          "timezone_id": "Europe/London"},
-            "description": _content(""),
+            "description": _content(self.account.profile.description
+                                    if user.nsid == self.account.owner.nsid else ""),
             "photosurl": _content(f"{self.base}/photos/{alias}/"),
             "profileurl": _content(f"{self.base}/people/{alias}/"),
             "mobileurl": _content(f"{self.base}/photos/{alias}/"),
@@ -756,3 +765,206 @@ class FlickrAPI:
             "can_comment": 1, "date_create": str(album.date_create),
             "date_update": str(album.date_update), "coverphoto_server": "0",
             "coverphoto_farm": 0}}
+
+    # -- the account's structure (issue 15) ----------------------------------------
+    def _account_paging(self, params, default, maximum) -> tuple:
+        cap = self.fake.account_max_per_page
+        return _paging(params, default, min(maximum, cap) if cap else maximum)
+
+    def _owner_only(self, params, viewer):
+        """The account's own user for a user_id argument (its structures are the owner's)."""
+        user = self._resolve_user(params.get("user_id") or viewer or "", viewer)
+        return user.nsid == self.account.owner.nsid
+
+    def m_profile_getProfile(self, params, viewer):
+        user = self._resolve_user(params.get("user_id") or viewer or "", viewer)
+        out = {"id": user.nsid, "nsid": user.nsid}
+        if user.nsid == self.account.owner.nsid:
+            prof = self.account.profile
+            out.update(join_date=str(prof.join_date), occupation=prof.occupation,
+                       hometown=prof.hometown, first_name=prof.first_name,
+                       last_name=prof.last_name, profile_description=prof.profile_description,
+                       website=prof.website, city=prof.city, country=prof.country,
+                       facebook="", twitter="", tumblr="", instagram="", pinterest="")
+        return {"profile": out}
+
+    def _collection(self, coll) -> dict:
+        icon = f"{self.base}/cols/{coll.id.split('-')[-1]}_{_hex_of(coll.id)}"
+        out = {"id": coll.id, "title": coll.title, "description": coll.description,
+               "iconlarge": icon + "_l.jpg", "iconsmall": icon + "_s.jpg"}
+        if coll.children:
+            out["collection"] = [self._collection(c) for c in coll.children]
+        else:
+            sets = []
+            for album_id in coll.album_ids:
+                album = self.account.album(album_id)
+                if album is not None:
+                    sets.append({"id": album.id, "title": album.title,
+                                 "description": album.description})
+            out["set"] = sets
+        return out
+
+    def m_collections_getTree(self, params, viewer):
+        roots = self.account.collections if self._owner_only(params, viewer) else []
+        wanted = str(params.get("collection_id") or "0")
+        if wanted != "0":
+            found = _find_collection(roots, wanted)
+            if found is None:
+                raise ApiError(1, "Collection not found")
+            roots = [found]
+        out = {"collection": [self._collection(c) for c in roots]} if roots else {}
+        return {"collections": out}
+
+    def _gallery(self, params):
+        gid = str(params.get("gallery_id", ""))
+        gallery = next((g for g in self.account.galleries if g.id == gid), None)
+        if gallery is None:
+            raise ApiError(1, "Invalid gallery ID")
+        return gallery
+
+    def _gallery_photos(self, gallery, viewer) -> list:
+        out = []
+        for pid, comment in gallery.photos:
+            photo = self.account.photo(pid)
+            if photo is not None and self._visible(photo, viewer):
+                out.append((photo, comment))
+        return out
+
+    def m_galleries_getList(self, params, viewer):
+        galleries = self.account.galleries if self._owner_only(params, viewer) else []
+        page, per_page = self._account_paging(params, 100, 500)
+        items, pages, total = _page_of(galleries, page, per_page)
+        owner = self.account.owner
+        out = []
+        for g in items:
+            photos = self._gallery_photos(g, viewer)
+            primary = photos[0][0] if photos else None
+            short = g.id.split("-")[-1]
+            entry = {"id": g.id, "gallery_id": short,
+                     "url": f"{self.base}/photos/{owner.path_alias}/galleries/{short}",
+                     "owner": owner.nsid, "username": owner.username,
+                     "iconserver": owner.iconserver, "iconfarm": owner.iconfarm,
+                     "primary_photo_id": primary.id if primary else "",
+                     "date_create": str(g.date_create), "date_update": str(g.date_update),
+                     "count_photos": sum(not p.is_video for p, _ in photos),
+                     "count_videos": sum(p.is_video for p, _ in photos),
+                     "count_views": g.count_views, "count_comments": g.count_comments,
+                     "title": _content(g.title), "description": _content(g.description)}
+            if primary:
+                entry.update(primary_photo_server=primary.server,
+                             primary_photo_farm=primary.farm,
+                             primary_photo_secret=primary.secret)
+            out.append(entry)
+        return {"galleries": {"total": total, "page": page, "pages": pages,
+                              "per_page": per_page, "user_id": owner.nsid, "gallery": out}}
+
+    def m_galleries_getPhotos(self, params, viewer):
+        gallery = self._gallery(params)
+        photos = self._gallery_photos(gallery, viewer)
+        page, per_page = self._account_paging(params, 100, 500)
+        items, pages, total = _page_of(photos, page, per_page)
+        extras = self._extras(params)
+        first = photos[0][0].id if photos else None
+        out = []
+        for photo, comment in items:
+            entry = self.photo_summary(photo, extras)
+            entry["is_primary"] = int(photo.id == first)
+            entry["has_comment"] = int(bool(comment))
+            if comment:
+                entry["comment"] = _content(comment)
+            out.append(entry)
+        # galleries.getPhotos gives perpage as a string (flickr-api README §1.4)
+        return {"photos": {"page": page, "pages": pages, "perpage": str(per_page),
+                           "total": total, "photo": out}}
+
+    def m_people_getGroups(self, params, viewer):
+        if not self._owner_only(params, viewer):
+            return {"groups": {"group": []}}
+        page, per_page = self._account_paging(params, 400, 400)
+        items, pages, total = _page_of(self.account.groups, page, per_page)
+        out = []
+        for g in items:
+            out.append({"nsid": g.nsid, "name": g.name, "iconfarm": g.iconfarm,
+                        "iconserver": g.iconserver, "admin": g.admin, "eighteenplus": 0,
+                        "invitation_only": int(g.privacy == 2), "members": str(g.members),
+                        "pool_count": str(g.others_in_pool + len(g.pool_ids)),
+                        "privacy": {"_content": g.privacy}})
+        return {"groups": {"page": page, "pages": pages, "perpage": per_page,
+                           "total": total, "group": out}}
+
+    def m_groups_getInfo(self, params, viewer):
+        gid = str(params.get("group_id", ""))
+        group = next((g for g in self.account.groups if g.nsid == gid), None)
+        if group is None:
+            raise ApiError(1, "Group not found")
+        return {"group": {"id": group.nsid, "nsid": group.nsid, "iconserver": group.iconserver,
+                          "iconfarm": group.iconfarm, "name": _content(group.name),
+                          "description": _content(group.description),
+                          "members": _content(str(group.members)),
+                          "pool_count": _content(str(group.others_in_pool
+                                                     + len(group.pool_ids))),
+                          "privacy": _content(str(group.privacy))}}
+
+    def m_groups_pools_getPhotos(self, params, viewer):
+        gid = str(params.get("group_id", ""))
+        group = next((g for g in self.account.groups if g.nsid == gid), None)
+        if group is None:
+            raise ApiError(1, "Group not found")
+        user_id = params.get("user_id")
+        if not user_id:
+            # only the account's own pool items are modelled: asking for the whole pool of
+            # a busy group is not what an archive of one account needs
+            raise ApiError(2, "The fake lists pools only with user_id")
+        user = self._resolve_user(user_id, viewer)
+        photos = []
+        if user.nsid == self.account.owner.nsid:
+            for pid in group.pool_ids:
+                photo = self.account.photo(pid)
+                if photo is not None and self._visible(photo, viewer):
+                    photos.append(photo)
+        page, per_page = self._account_paging(params, 100, 500)
+        items, pages, total = _page_of(photos, page, per_page)
+        extras = self._extras(params)
+        out = []
+        for i, photo in enumerate(items):
+            entry = self.photo_summary(photo, extras)
+            entry["ownername"] = user.username
+            entry["dateadded"] = str(photo.date_upload + 3600 + i)
+            out.append(entry)
+        return {"photos": {"page": page, "pages": pages, "perpage": per_page,
+                           "total": str(total), "photo": out}}
+
+    def m_contacts_getList(self, params, viewer):
+        wanted = params.get("filter", "")
+        contacts = [c for c in self.account.contacts if wanted in ("", None) or
+                    (wanted == "friends" and c.friend) or (wanted == "family" and c.family)
+                    or (wanted == "both" and c.friend and c.family)
+                    or (wanted == "neither" and not c.friend and not c.family)]
+        page, per_page = self._account_paging(params, 1000, 1000)
+        items, pages, total = _page_of(contacts, page, per_page)
+        out = []
+        for c in items:
+            user = self._user(c.nsid)
+            out.append({"nsid": c.nsid, "username": user.username if user else c.nsid,
+                        "iconserver": user.iconserver if user else "0",
+                        "iconfarm": user.iconfarm if user else 0, "ignored": 0,
+                        "rev_ignored": 0, "realname": user.realname if user else "",
+                        "friend": c.friend, "family": c.family,
+                        "path_alias": (user.path_alias or "") if user else "",
+                        "location": user.location if user else ""})
+        return {"contacts": {"page": page, "pages": pages, "per_page": str(per_page),
+                             "perpage": str(per_page), "total": total, "contact": out}}
+
+
+def _hex_of(seed: str) -> str:
+    return hashlib.sha1(seed.encode()).hexdigest()[:10]
+
+
+def _find_collection(roots, wanted):
+    for coll in roots:
+        if coll.id == wanted or coll.id.split("-")[-1] == wanted:
+            return coll
+        found = _find_collection(coll.children, wanted)
+        if found is not None:
+            return found
+    return None

@@ -131,6 +131,8 @@ class FakeFlickr:
         self.short_counts = {}           # photo id -> times (None: always) one comment/fave is left out
         self.listing_requests = []       # (method, params) of every photo-listing request
         self.listing_max_per_page = 500  # photo listings clamp per_page to this (tests: many pages)
+        self.account_max_per_page = None  # galleries, pools, groups, contacts clamp per_page
+        self.refused_methods = {}         # method -> 99 or 112: what a key/account cannot use
         self.calls = collections.Counter()
         self.call_times = []  # time.monotonic() of every API request, in arrival order
         self.calls_ok = collections.Counter()

@@ -42,6 +42,9 @@
   }
 
   var people = index.people || [];
+  /* the group, gallery and collection pages: [kind, id, name] */
+  var pages = index.pages || [];
+  var foldedPages = pages.map(function (pg) { return fold(pg[2]); });
   var foldedPeople = people.map(function (p) { return fold(p[1] + " " + p[2]); });
   var docs = null;
 
@@ -151,6 +154,19 @@
     return li;
   }
 
+  function pageItem(i) {
+    var pg = pages[i];
+    var li = el("li", "person-card search-page-link");
+    li.setAttribute("data-kind", pg[0]);
+    li.setAttribute("data-id", pg[1]);
+    var a = el("a", "person-link");
+    a.href = pg[0] + "/" + pg[1] + ".html";
+    a.appendChild(el("span", "result-date", pg[0].charAt(0).toUpperCase() + pg[0].slice(1) + ": "));
+    a.appendChild(el("span", "person-name", pg[2]));
+    li.appendChild(a);
+    return li;
+  }
+
   function clear() {
     results.textContent = "";
     peopleList.textContent = "";
@@ -183,17 +199,25 @@
       for (var t = 0; t < terms.length && ok; t++) ok = foldedPeople[p].indexOf(terms[t]) >= 0;
       if (ok) ppl.push(p);
     }
-    show(hits, ppl, terms, "\u201c" + q + "\u201d");
+    var pgs = [];
+    for (var g = 0; g < pages.length; g++) {
+      var all = true;
+      for (var u = 0; u < terms.length && all; u++) all = foldedPages[g].indexOf(terms[u]) >= 0;
+      if (all) pgs.push(g);
+    }
+    show(hits, ppl, terms, "\u201c" + q + "\u201d", pgs);
   }
 
-  function show(hits, ppl, terms, what) {
+  function show(hits, ppl, terms, what, pgs) {
     clear();
+    (pgs || []).slice(0, 50).forEach(function (g) { peopleList.appendChild(pageItem(g)); });
     ppl.slice(0, 50).forEach(function (p) { peopleList.appendChild(personItem(p)); });
     var frag = document.createDocumentFragment();
     hits.slice(0, MAX_SHOWN).forEach(function (h) { frag.appendChild(resultItem(h[0], h[1], terms)); });
     results.appendChild(frag);
     var msg = hits.length + (hits.length === 1 ? " item" : " items") + " for " + what;
     if (ppl.length) msg += ", " + ppl.length + (ppl.length === 1 ? " person" : " people");
+    if (pgs && pgs.length) msg += ", " + pgs.length + (pgs.length === 1 ? " group, gallery or collection" : " groups, galleries or collections");
     if (hits.length > MAX_SHOWN) msg += " (the first " + MAX_SHOWN + " shown)";
     status.textContent = msg;
     document.title = "Search: " + what;
