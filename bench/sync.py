@@ -4,7 +4,9 @@
 It is not a test: it asserts nothing and prints figures.  For each account size it runs
 a full sync with the default --jobs (and, with --compare-jobs1, the same binary with
 --jobs 1 on the same account), then an unchanged re-sync, and prints API calls per photo,
-wall time, photos/s, media MB/s, the process's peak RSS, and the time the same sync would
+wall time, the process's CPU time (user + system: less disturbed than wall time by a loaded
+machine), photos/s, media MB/s, the process's peak RSS, the TCP connections the fake
+accepted (keep-alive reuse), and the time the same sync would
 take under Flickr's real quota (3600 calls an hour; the tool's default budget is 3500).
 With --as-shipped it first runs a full sync with the default settings, the quota counted
 as the tool ships (in a fresh state directory: the whole hour is free).
@@ -26,6 +28,7 @@ private (5% friends, 5% family); favorites: one per 20 photos (at most 2000); al
     make && /usr/bin/python3 bench/sync.py --photos 183 1000 --as-shipped
     make && /usr/bin/python3 bench/sync.py --photos 1000 --compare-jobs1
     make && /usr/bin/python3 bench/sync.py --photos 10000
+    /usr/bin/python3 bench/sync.py --photos 1000 --bin ../old/build/flickr-archive
 """
 import argparse
 import json
@@ -64,7 +67,8 @@ for line in sys.stdin:
     err = proc.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(proc.pid, 0)
     print(json.dumps({"code": os.waitstatus_to_exitcode(status), "err": err[-300:],
-                      "wall": time.monotonic() - started, "rss_kb": usage.ru_maxrss}),
+                      "wall": time.monotonic() - started, "rss_kb": usage.ru_maxrss,
+                      "cpu": usage.ru_utime + usage.ru_stime}),
           flush=True)
 """
 
@@ -80,24 +84,25 @@ class Launcher:
         return json.loads(self.proc.stdout.readline())
 
 
-def timed_sync(launcher, archiver, *extra, paced=False):
-    """Runs one sync; returns (exit status, wall seconds, peak RSS in MB).
+def timed_sync(launcher, binary, archiver, *extra, paced=False):
+    """Runs one sync; returns (exit status, wall seconds, peak RSS in MB, CPU seconds).
 
     paced: with the tool's own --calls-per-hour (its default unless extra says), counted
     in the archiver's own state directory, so it starts with a whole hour of calls."""
     argv = ["sync", "--archive", str(archiver.archive), *extra] if paced \
         else archiver.sync_args(*extra)
-    res = launcher.run([BIN, *argv, "--quiet"], archiver.env())
+    res = launcher.run([binary, *argv, "--quiet"], archiver.env())
     if res["code"] != 0:
         print(f"          sync exited {res['code']}: {res['err'].strip()}")
-    return res["code"], res["wall"], res["rss_kb"] / 1024.0
+    return res["code"], res["wall"], res["rss_kb"] / 1024.0, res["cpu"]
 
 
-def report(label, fake, archive, photos, wall, rss, before_bytes=0):
+def report(label, fake, archive, photos, wall, rss, cpu, before_bytes=0):
     calls = fake.total_api_calls
     mb = (media_bytes(archive) - before_bytes) / 1e6
     print(f"{label:>14}: {calls:6d} API calls ({calls / photos:.3f}/photo), {wall:7.1f} s, "
-          f"{photos / wall:7.1f} photos/s, {mb / wall:6.2f} MB/s, peak RSS {rss:5.1f} MB")
+          f"CPU {cpu:6.2f} s, {photos / wall:7.1f} photos/s, {mb / wall:6.2f} MB/s, "
+          f"peak RSS {rss:5.1f} MB, {fake.connections['accepted']} connections")
     return calls, mb
 
 
@@ -141,17 +146,17 @@ def bench_size(n, args, launcher):
             with tempfile.TemporaryDirectory() as tmp:
                 archiver = Archiver(fake, pathlib.Path(tmp))
                 fake.reset_counters()
-                _, wall, rss = timed_sync(launcher, archiver, *extra,
-                                          paced=label == "as shipped")
+                _, wall, rss, cpu = timed_sync(launcher, args.bin, archiver, *extra,
+                                               paced=label == "as shipped")
                 calls, mb = report(f"full {label}", fake, archiver.archive, items,
-                                         wall, rss)
+                                   wall, rss, cpu)
                 if label != "as shipped":
                     project(calls, wall)
                 walls[label] = wall
                 if label == "default jobs":
                     fake.reset_counters()
-                    _, wall, rss = timed_sync(launcher, archiver, *more)
-                    report("re-sync", fake, archiver.archive, items, wall, rss,
+                    _, wall, rss, cpu = timed_sync(launcher, args.bin, archiver, *more)
+                    report("re-sync", fake, archiver.archive, items, wall, rss, cpu,
                            media_bytes(archiver.archive))
         if "--jobs 1" in walls:
             print(f"{'':>14}  speed-up of the default jobs over --jobs 1: "
@@ -173,9 +178,13 @@ def main():
                     help="first a full sync with the default settings, its API calls paced "
                          "under the default --calls-per-hour (a fresh state directory: the "
                          "whole hour is free)")
+    ap.add_argument("--bin", default=BIN,
+                    help="the flickr-archive binary to run (default: $FLICKR_ARCHIVE_BIN, "
+                         "else build/flickr-archive), e.g. an older build to compare with")
     ap.add_argument("--sync-args", default="",
                     help="more options for every sync, e.g. '--no-site'")
     args = ap.parse_args()
+    print(f"binary: {args.bin}")
     print(f"fake Flickr: API latency {args.api_latency * 1000:.0f} ms, media latency "
           f"{args.media_latency * 1000:.0f} ms, media files ~{args.media_mb:g} MB at "
           f"{args.media_rate / 1e6:.1f} MB/s each; quota lifted"

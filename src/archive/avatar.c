@@ -21,9 +21,6 @@
 #define NSID_SUFFIX_DIGITS_MAX 4
 #define ICONSERVER_DIGITS_MAX 10
 #define ICONFARM_MAX 9999
-/* Downloads that may fail in a row for want of the host (after their retries) before
- * the rest waits for the next run: a blocked or down static host must not cost
- * minutes of backoff per person. */
 /* An icon missed is fetched on the next run: a few retries, not the archive's six
  * (whose backoff adds up to two minutes for a host that cannot be resolved). */
 #define AVATAR_RETRIES_MAX 2

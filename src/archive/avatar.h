@@ -35,7 +35,11 @@
 #include "photo.h"
 #include "store.h"
 
-/* Downloads finished in a row that failed for want of the host: the rest waits. */
+/*
+ * Downloads finished in a row that failed for want of the host (after their
+ * retries): the rest waits for the next run, for a blocked or down static host
+ * must not cost minutes of backoff per person.
+ */
 #define AVATAR_HOST_FAILURES_MAX 3
 /* A buddy icon is a small JPEG; anything bigger is not one. */
 #define AVATAR_MAX_BYTES (1024 * 1024)

@@ -236,7 +236,11 @@ static long count_unique(const json_t *list, const char *key)
 	return n;
 }
 
-/* The comments, asked for once more when fewer come than Flickr counts. */
+/*
+ * The comments, asked for once more when fewer come than Flickr counts.  Not
+ * a retry: the first answer came (a failed call is retried inside job_call,
+ * by retry_run), and the fuller of the two is kept.
+ */
 static int fetch_comments(struct job *j, long long count, json_t **ret, struct err *e)
 {
 	json_t *best = NULL;
@@ -332,7 +336,7 @@ static int collect_fave(void *ud, json_t *person, const struct flickr_page *pg)
 	return 0;
 }
 
-/* Every page of faves, asked for once more when fewer come than Flickr counts. */
+/* Every page of faves, asked for once more when fewer come than Flickr counts (as the comments). */
 static int fetch_faves(struct job *j, long long count, struct fave_collect *ret, struct err *e)
 {
 	const char *args[] = { "photo_id", j->id, NULL };

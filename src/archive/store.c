@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #if defined(__linux__) && defined(__has_include)
@@ -16,6 +15,7 @@
 #endif
 
 #include "alloc.h"
+#include "filelock.h"
 #include "fsutil.h"
 #include "manifest.h"
 #include "store.h"
@@ -100,7 +100,8 @@ int store_open(struct store *s, const char *root, struct err *e)
 /* The lock file in the work dir, neither of them followed when a symlink. */
 static int open_lock_file(const char *work_dir, int create, int *ret_fd, struct err *e)
 {
-	int dfd, fd, saved;
+	struct buf shown = BUF_INIT;
+	int dfd, r;
 
 	*ret_fd = -1;
 	dfd = open(work_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -108,21 +109,21 @@ static int open_lock_file(const char *work_dir, int create, int *ret_fd, struct 
 		return err_set(e, FA_ENOTFOUND, "'%s' has no lock file", work_dir);
 	if (dfd < 0)
 		return fs_errno_error(e, "open", work_dir, errno);
-	fd = openat(dfd, "lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (create ? O_CREAT : 0),
-		    0644);
-	saved = errno;
+	r = buf_printf(&shown, "%s/lock", work_dir) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+							 : 0;
+	if (r == 0)
+		r = filelock_open(dfd, "lock", shown.data, create ? FILELOCK_CREATE : 0, 0644,
+				  ret_fd, e);
+	if (r == FA_ENOTFOUND)
+		err_set(e, r, "'%s' has no lock file", work_dir);
 	close(dfd);
-	if (fd < 0 && saved == ENOENT)
-		return err_set(e, FA_ENOTFOUND, "'%s' has no lock file", work_dir);
-	if (fd < 0)
-		return fs_errno_error(e, "open the lock file in", work_dir, saved);
-	*ret_fd = fd;
-	return 0;
+	buf_release(&shown);
+	return r;
 }
 
 int store_lock(const char *root, unsigned how, int *ret_fd, struct err *e)
 {
-	int op = (how & STORE_LOCK_EXCLUSIVE) ? LOCK_EX : LOCK_SH;
+	unsigned op = (how & STORE_LOCK_EXCLUSIVE) ? FILELOCK_EXCLUSIVE : FILELOCK_SHARED;
 	int create = (how & STORE_LOCK_CREATE) != 0;
 	struct buf dir = BUF_INIT;
 	int fd = -1, r;
@@ -134,11 +135,10 @@ int store_lock(const char *root, unsigned how, int *ret_fd, struct err *e)
 		r = fs_mkdirs(dir.data, 0755, e);
 	if (r == 0)
 		r = open_lock_file(dir.data, create, &fd, e);
-	if (r == 0 && flock(fd, op | LOCK_NB) < 0)
-		r = errno == EWOULDBLOCK
-			? err_set(e, FA_EBUSY, "another flickr-archive is already working on '%s'",
-				  root)
-			: fs_errno_error(e, "lock", dir.data, errno);
+	if (r == 0)
+		r = filelock_take(fd, op, dir.data, e);
+	if (r == FA_EBUSY)
+		err_set(e, r, "another flickr-archive is already working on '%s'", root);
 	if (r == 0)
 		*ret_fd = fd;
 	else if (fd >= 0)

@@ -38,7 +38,7 @@ struct store {
 /* A damaged file that was repaired is kept as "damaged-<unix time>-<name>". */
 #define STORE_DAMAGED_PREFIX "damaged-"
 
-/* How store_lock() takes the archive's lock, ROOT/.flickr-archive/lock (flock(2)). */
+/* How store_lock() takes the archive's lock, ROOT/.flickr-archive/lock (filelock.h). */
 enum store_lock_how {
 	STORE_LOCK_SHARED = 0,    /* a reader (verify): beside other readers, never a writer */
 	STORE_LOCK_EXCLUSIVE = 1, /* a writer (sync, site, the search index): alone */

@@ -546,7 +546,9 @@ static void read_page_counts(const json_t *box, struct flickr_page *pg)
 /*
  * A page; one that holds fewer items than a page and is not the last is
  * asked for once more, and the fuller answer kept: pages can come back short,
- * and whole when asked again (markdoliner/flickrmirrorer#21).
+ * and whole when asked again (markdoliner/flickrmirrorer#21).  Not a retry:
+ * the page came (a failed call is retried inside call_page, by retry_run),
+ * and a second short one is kept.
  */
 static int fetch_page(struct flickr_client *fc, const char *method, const char *const *args,
 		      const char *container, const char *item_key, int per_page,

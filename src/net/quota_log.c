@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "filelock.h"
 #include "fsutil.h"
 #include "quota_log.h"
 
@@ -72,11 +72,8 @@ int quota_log_open(struct quota_log *l, const char *dir, const char *api_key, st
 	if (r == 0 && (key_path(dir, api_key, ".calls", &p) < 0 || !(l->path = strdup(p.data)) ||
 		       key_path(dir, api_key, ".lock", &p) < 0))
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	if (r == 0) {
-		l->lock_fd = open(p.data, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (l->lock_fd < 0)
-			r = fs_errno_error(e, "open", p.data, errno);
-	}
+	if (r == 0)
+		r = filelock_open(AT_FDCWD, p.data, p.data, FILELOCK_CREATE, 0600, &l->lock_fd, e);
 	buf_release(&p);
 	if (r < 0)
 		quota_log_close(l);
@@ -237,10 +234,9 @@ int quota_log_lock(struct quota_log *l, struct quota_window *w, struct err *e)
 	struct stat st;
 	int r;
 
-	while ((r = flock(l->lock_fd, LOCK_EX)) < 0 && errno == EINTR)
-		;
+	r = filelock_take(l->lock_fd, FILELOCK_EXCLUSIVE | FILELOCK_WAIT, l->path, e);
 	if (r < 0)
-		return fs_errno_error(e, "lock", l->path, errno);
+		return r;
 	if (stat(l->path, &st) < 0) {
 		r = errno == ENOENT ? rewrite(l, w, e) /* first use, or deleted: what we know */
 				    : fs_errno_error(e, "open", l->path, errno);
@@ -257,7 +253,7 @@ int quota_log_lock(struct quota_log *l, struct quota_window *w, struct err *e)
 
 void quota_log_unlock(struct quota_log *l)
 {
-	flock(l->lock_fd, LOCK_UN);
+	filelock_drop(l->lock_fd);
 }
 
 static int append_line(struct quota_log *l, const char *line, struct err *e)

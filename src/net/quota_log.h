@@ -5,7 +5,7 @@
  * stay within the quota.
  *
  * DIR/<SHA-256 hex of the API key>.calls holds one line per call, appended
- * under an flock of DIR/<same>.lock (a file that is never replaced):
+ * under the lock of DIR/<same>.lock (filelock.h):
  *
  *   1767225600123 1       a call (unix ms, count)
  *   hold 1767225660000    Flickr asked to wait (429 / Retry-After) until then

@@ -139,6 +139,7 @@ class FakeFlickr:
         self.media_requests = collections.Counter()
         self.icon_requests = collections.Counter()  # buddy icon requests by nsid
         self.oauth_requests = collections.Counter()
+        self.connections = collections.Counter()  # "accepted": TCP connections (keep-alive reuse)
         self.authorize_perms = []
         self.log = collections.deque(maxlen=20_000)  # (verb, path, status)
         self.access_tokens = {account.oauth_token: TokenInfo(
@@ -213,7 +214,7 @@ class FakeFlickr:
     def reset_counters(self):
         with self._lock:
             for counter in (self.calls, self.calls_ok, self.media_requests, self.icon_requests,
-                            self.oauth_requests):
+                            self.oauth_requests, self.connections):
                 counter.clear()
             self.call_times.clear()
             self.authorize_perms.clear()
@@ -740,6 +741,7 @@ class _Server(ThreadingHTTPServer):
         self._conns_lock = threading.Lock()
 
     def process_request(self, request, client_address):
+        self.fake._count(self.fake.connections, "accepted")
         with self._conns_lock:
             self._conns.add(request)
         super().process_request(request, client_address)
