@@ -6,6 +6,8 @@
  *   1. the account data: every JSON member kept verbatim under
  *      ARCHIVE/export/ (photo_<id>.json under export/photos/, named by the
  *      id inside it), so a later import of the media alone knows its photos;
+ *      then the profile, galleries, groups, contacts and followers written
+ *      into the archive's index files (archive/export_account.h);
  *   2. the media, told by their bytes: each compared with, put over or made
  *      into its item (archive/export_item.h).
  *
@@ -24,6 +26,7 @@
 #include "album_members.h"
 #include "catalog.h"
 #include "clock.h"
+#include "export_account.h"
 #include "export_item.h"
 #include "export_map.h"
 #include "export_media.h"
@@ -69,6 +72,7 @@ struct import_state {
 	json_t *damaged;            /* [{source, member, problem}] */
 	json_t *differs, *rejected, *unmatched, *left_to_sync;
 	long json_kept, photo_records, created, replaced, same;
+	struct export_account_counts account; /* what went into the index files */
 	struct import_pending *pending; /* items whose files wait for the batch's sync */
 	size_t n_pending;
 	uint64_t pending_bytes;
@@ -491,6 +495,15 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 	msg_info("Import: %ld JSON files kept under %s/export (%zu photo records); %ld items "
 		 "made from the export, %ld originals replaced, %ld already archived the same",
 		 st->json_kept, st->store.root, st->known.n, st->created, st->replaced, st->same);
+	if (st->account.profile || st->account.galleries || st->account.groups ||
+	    st->account.contacts || st->account.followers)
+		msg_info("Import: the export's %s%ld galleries, %ld groups, %ld contacts and %ld "
+			 "followers are in the archive's index files", st->account.profile
+			 ? "profile, " : "", st->account.galleries, st->account.groups,
+			 st->account.contacts, st->account.followers);
+	if (st->account.skipped)
+		msg_warn("%ld entries of the export's account files have no id this archive can use "
+			 "(kept under export/ only)", st->account.skipped);
 	for (size_t i = 0; i < json_array_size(st->damaged); i++) {
 		const json_t *d = json_array_get(st->damaged, i);
 
@@ -553,6 +566,8 @@ static int run(struct import_state *st, struct err *e)
 		r = fs_sync_all(st->store.root, e);
 	if (r == 0)
 		r = load_account_data(st, e);
+	if (r == 0)
+		r = export_account_apply(&st->store, st->now, &st->account, e);
 	if (r == 0) {
 		progress_begin("import", (long)st->known.n);
 		r = read_all(st, take_media, st->damaged, e);

@@ -11,7 +11,8 @@ import zipfile
 import pytest
 
 from conftest import temp_files
-from export_fixture import account_members, media_name, original_bytes, write_export, write_zip
+from export_fixture import (EXPORT_ONLY_GALLERY, EXPORT_ONLY_GROUP, FOLLOWER, account_members,
+                            media_name, original_bytes, write_export, write_zip)
 
 STYLES = [("slug", "array"), ("id", "object")]
 
@@ -268,6 +269,119 @@ def test_an_interrupted_import_is_finished_and_folders_are_read(archiver, fake, 
     assert r.returncode == 0, r.stderr
     assert (d / "complete.flag").is_file()
     assert archiver.load("my_photos", p.id, "metadata.json")["source"] == "flickr-export"
+    verify_clean(archiver)
+
+
+INDEX_FILES = ("profile.json", "galleries_index.json", "groups_index.json", "contacts.json")
+
+
+def index_files(archiver):
+    return {n: archiver.load(n) for n in INDEX_FILES}
+
+
+def by(entries, key):
+    out = {}
+    for e in entries:
+        k = e.get(key) or e.get("profile_url")
+        assert k not in out, f"{k} twice"  # never duplicated
+        out[k] = e
+    return out
+
+
+def test_the_exports_account_files_join_what_sync_wrote(archiver, fake, account, tmp_path):
+    assert archiver.sync().returncode == 0
+    before = index_files(archiver)
+    zips = write_export(tmp_path / "export", account, fake.url)
+    r = run_import(archiver, *zips)
+    assert r.returncode == 0, r.stderr
+    assert "1 galleries" not in r.stderr and "2 galleries, 4 groups" in r.stderr
+    after = index_files(archiver)
+    # nothing the API wrote is replaced: entries only gain keys, and the export's mark
+    prof = after["profile.json"]
+    assert "source" not in prof and prof["also_in_export"] is True
+    assert {k: prof[k] for k in before["profile.json"]} == before["profile.json"]
+    for name, key, id_key in (("galleries_index.json", "galleries", "id"),
+                              ("groups_index.json", "groups", "nsid"),
+                              ("contacts.json", "contacts", "nsid")):
+        was, now = by(before[name][key], id_key), by(after[name][key], id_key)
+        for k, entry in was.items():
+            assert {x: now[k][x] for x in entry} == entry, (name, k)
+            assert now[k]["also_in_export"] is True and "source" not in now[k]
+        added = {k: e for k, e in now.items() if k not in was}
+        assert all(e["source"] == "flickr-export" for e in added.values()), name
+        if key == "galleries":
+            assert list(added) == [EXPORT_ONLY_GALLERY]
+            assert added[EXPORT_ONLY_GALLERY]["photos"] == [{"id": "9400000000"}]
+            assert added[EXPORT_ONLY_GALLERY]["photos_complete"] is False
+        elif key == "groups":
+            assert list(added) == [EXPORT_ONLY_GROUP] and added[EXPORT_ONLY_GROUP]["name"] == \
+                "Steam Railways"
+        else:
+            assert list(added) == ["https://x/tom/"]  # no NSID, no alias: kept by its URL
+    assert after["contacts.json"]["followers"] == [
+        {"display_name": "Ann Follower", "profile_url": f"https://www.flickr.com/people/{FOLLOWER}/",
+         "nsid": FOLLOWER, "source": "flickr-export"}]
+    # the verbatim copies stay under export/
+    with zipfile.ZipFile(zips[0]) as z:
+        for name in ("galleries.json", "groups.json", "followers_part001.json"):
+            assert (archiver.archive / "export" / name).read_bytes() == z.read(name)
+    # again: nothing changes
+    assert run_import(archiver, *zips).returncode == 0
+    assert index_files(archiver) == after
+    # and a later sync keeps them all, once
+    assert archiver.sync().returncode == 0
+    again = index_files(archiver)
+    gal = by(again["galleries_index.json"]["galleries"], "id")
+    assert len(gal) == 2 and gal[EXPORT_ONLY_GALLERY]["upstream"]["status"] == "deleted"
+    assert gal[account.galleries[0].id]["also_in_export"] is True
+    assert len(again["contacts.json"]["contacts"]) == len(account.contacts) + 1
+    assert again["contacts.json"]["followers"] == after["contacts.json"]["followers"]
+    verify_clean(archiver)
+
+
+def test_a_sync_after_the_import_completes_its_account_files(archiver, fake, account, tmp_path):
+    zips = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    r = run_import(archiver, *zips)
+    assert r.returncode == 0, r.stderr
+    imported = index_files(archiver)
+    prof = imported["profile.json"]
+    assert (prof["source"], prof["nsid"], prof["username"], prof["realname"]) == \
+        ("flickr-export", account.owner.nsid, account.owner.username, account.owner.realname)
+    assert prof["join_date_formatted"] == "2008-01-01T00:00:00Z" and "email" not in prof
+    gal = by(imported["galleries_index.json"]["galleries"], "id")
+    assert set(gal) == {account.galleries[0].id.split("-")[1], EXPORT_ONLY_GALLERY}
+    assert len(imported["groups_index.json"]["groups"]) == len(account.groups) + 1
+    contacts = imported["contacts.json"]["contacts"]
+    assert len(contacts) == len(account.contacts) + 1
+    assert all(c["source"] == "flickr-export" for c in contacts)
+    tom = account.users[account.contacts[0].nsid]
+    assert by(contacts, "path_alias")[tom.path_alias]["display_name"] == tom.realname
+    assert len(imported["contacts.json"]["followers"]) == 1
+
+    assert archiver.sync().returncode == 0
+    synced = index_files(archiver)
+    prof = synced["profile.json"]
+    assert "source" not in prof and prof["also_in_export"] is True
+    assert prof["first_name"] == "Margaret" and prof["city"] == "Bristol"
+    gal = by(synced["galleries_index.json"]["galleries"], "id")
+    assert set(gal) == {account.galleries[0].id, EXPORT_ONLY_GALLERY}  # joined, not doubled
+    g = gal[account.galleries[0].id]
+    assert g["photos_complete"] is True and "source" not in g and g["also_in_export"] is True
+    assert [p["comment"] for p in g["photos"]] == [c for _, c in account.galleries[0].photos]
+    assert gal[EXPORT_ONLY_GALLERY]["upstream"]["status"] == "deleted"
+    groups = by(synced["groups_index.json"]["groups"], "nsid")
+    assert len(groups) == len(account.groups) + 1
+    assert groups[account.groups[0].nsid]["members"] == 4211
+    assert groups[account.groups[0].nsid]["also_in_export"] is True
+    assert groups[EXPORT_ONLY_GROUP]["upstream"]["status"] == "not_a_member"
+    contacts = synced["contacts.json"]["contacts"]
+    assert len(contacts) == len(account.contacts) + 1
+    for c in account.contacts:
+        [entry] = [x for x in contacts if x.get("nsid") == c.nsid]
+        assert entry["also_in_export"] is True and "source" not in entry
+        assert entry["friend"] == bool(c.friend) and entry["family"] == bool(c.family)
+    assert [x["profile_url"] for x in contacts if "nsid" not in x] == ["https://x/tom/"]
+    assert synced["contacts.json"]["followers"] == imported["contacts.json"]["followers"]
     verify_clean(archiver)
 
 
