@@ -187,6 +187,43 @@ def test_an_original_that_fails_the_check_is_not_taken(archiver, fake, account, 
     verify_clean(archiver)
 
 
+def test_an_original_cut_short_is_named_and_not_taken(archiver, fake, account, tmp_path):
+    """Its header is whole and declares the right size; the rest of the file is missing."""
+    refused_originals_archive(archiver, fake)
+    before, cut = {}, []
+    for p in account.photos:
+        sizes = archiver.load("my_photos", p.id, "sizes.json")
+        if sizes["archived"]["original"]:
+            continue
+        [f] = media_files(archiver.item_dir("my_photos", p.id))
+        before[p.id] = (f, f.read_bytes())
+        data = original_bytes(p, full_size=True)
+        cut.append((media_name(p, "slug"), data[:len(data) * 2 // 3]))
+    kinds = {n.rsplit(".", 1)[1] for n, _ in cut}
+    assert {"jpg", "png", "gif"} <= kinds and kinds & {"mp4", "mov"}, kinds
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    z = write_zip(tmp_path / "data-download-1.zip", cut)
+    r = run_import(archiver, *acct, z)
+    assert r.returncode == 1
+    rejected = {x["id"]: x["problem"] for x in report(archiver)["rejected"]}
+    assert set(rejected) == set(before)
+    assert all(why.startswith("cut short: ") for why in rejected.values()), rejected
+    assert "the JPEG ends before its end marker (EOI)" in r.stderr
+    for pid, (f, data) in before.items():
+        d = archiver.item_dir("my_photos", pid)
+        assert media_files(d) == [f] and f.read_bytes() == data
+        assert not list(d.glob("replaced-*"))
+    verify_clean(archiver)
+    # into an empty archive: no item is made from a file cut short
+    other = archiver.archive.parent / "empty-archive"
+    r = archiver.run("import", "--archive", str(other), "--no-site", *map(str, acct), str(z),
+                     env=archiver.env(credentials=False))
+    assert r.returncode == 1
+    assert not list(other.rglob("complete.flag"))
+    assert {x["id"] for x in json.loads((other / "export" / "import_report.json")
+                                        .read_text())["rejected"]} == set(before)
+
+
 def test_an_archived_original_is_compared_never_overwritten(archiver, fake, account, tmp_path):
     assert archiver.sync().returncode == 0
     p = account.photo(account.public)
