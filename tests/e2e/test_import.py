@@ -5,6 +5,7 @@ The export's ZIPs are written by export_fixture.py from the sample account, in t
 """
 import hashlib
 import json
+import re
 import shutil
 import zipfile
 
@@ -306,6 +307,51 @@ def test_an_interrupted_import_is_finished_and_folders_are_read(archiver, fake, 
     assert r.returncode == 0, r.stderr
     assert (d / "complete.flag").is_file()
     assert archiver.load("my_photos", p.id, "metadata.json")["source"] == "flickr-export"
+    verify_clean(archiver)
+
+
+def pending(archiver):
+    d = archiver.archive / ".flickr-archive" / "import-pending"
+    return sorted(f.name for f in d.iterdir()) if d.is_dir() else []
+
+
+def test_media_before_its_json_in_another_run_is_kept_aside_then_placed(archiver, fake, account,
+                                                                       tmp_path):
+    acct, media = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    with zipfile.ZipFile(media) as z:
+        names = sorted(z.namelist())
+    # run 1: the media ZIP alone; no photo_<id>.json names them yet
+    r = run_import(archiver, media, extra=("--no-site",))
+    assert r.returncode == 1
+    assert f"media files without a photo_<id>.json in the export ({len(names)})" in r.stderr
+    # under their own names, made safe (the digits that tie them to their photo stay)
+    assert pending(archiver) == sorted(re.sub(rb"[^A-Za-z0-9._-]", b"_", n.encode()).decode()
+                                       for n in names)
+    assert all("kept aside" in x["problem"] for x in report(archiver)["media_without_record"])
+    assert not list(archiver.archive.rglob("complete.flag"))
+    verify_clean(archiver)  # what waits in the work dir is not the archive's
+    # run 2: the account data alone places every one of them
+    r = run_import(archiver, acct)
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        d = archiver.item_dir("my_photos", p.id)
+        assert (d / "complete.flag").is_file(), p.id
+        assert media_files(d)[0].read_bytes() == original_bytes(p), p.id
+    assert pending(archiver) == [] and report(archiver)["created"] == len(account.photos)
+    assert report(archiver)["media_without_record"] == []
+    verify_clean(archiver)
+
+
+def test_json_before_its_media_in_another_run(archiver, fake, account, tmp_path):
+    acct, media = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    r = run_import(archiver, acct, extra=("--no-site",))
+    assert r.returncode == 1
+    assert set(report(archiver)["listed_without_media"]) == {p.id for p in account.photos}
+    r = run_import(archiver, media)
+    assert r.returncode == 0, r.stderr
+    assert report(archiver)["created"] == len(account.photos) and pending(archiver) == []
+    for p in account.photos:
+        assert (archiver.item_dir("my_photos", p.id) / "complete.flag").is_file(), p.id
     verify_clean(archiver)
 
 
