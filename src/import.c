@@ -674,6 +674,7 @@ static int run(struct import_state *st, struct err *e)
 	r = read_all(st, take_json, st->damaged, e);
 	if (r == 0)
 		r = fs_sync_all(st->store.root, e);
+	msg_debug("import: the JSON pass took %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0)
 		r = load_account_data(st, e);
 	if (r == 0)

@@ -283,10 +283,19 @@ int export_item_complete(const struct store *s, const char *id,
 			 const struct export_result *res, struct err *e)
 {
 	const char *written[EXPORT_WRITTEN_MAX + 1] = { NULL };
+	struct manifest_known known = { res->media, res->media_size, res->media_sha256 };
 
 	for (int i = 0; i < res->n_written && i < EXPORT_WRITTEN_MAX; i++)
 		written[i] = res->written[i];
-	return store_mark_complete(s, STORE_MY, id, res->n_written ? written : NULL, e);
+	return store_mark_complete_known(s, STORE_MY, id, res->n_written ? written : NULL,
+					 res->media[0] ? &known : NULL, e);
+}
+
+static void note_media(struct export_result *res, const char *name, const struct export_file *f)
+{
+	snprintf(res->media, sizeof(res->media), "%s", name);
+	res->media_size = f->size;
+	memcpy(res->media_sha256, f->sha256, sizeof(res->media_sha256));
 }
 
 static void note_written(struct export_result *res, const char *name)
@@ -332,6 +341,8 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 		r = keep_earlier(s, id, media, now, &kept, e);
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
+	if (r == 0)
+		note_media(res, name.data, f);
 	if (r == 0 && strcmp(name.data, media)) {
 		/* another extension: the old name goes, its bytes stay as replaced-* */
 		unlink(path.data);
@@ -396,6 +407,8 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 	mi.media_file = name.data;
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
+	if (r == 0)
+		note_media(res, name.data, f);
 	/* the records after the media: complete.flag, last, says the item is whole */
 	if (r == 0)
 		r = write_item_json(s, id, "sizes.json", doc = new_sizes(f, name.data, in->photo), e);
@@ -466,6 +479,8 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 		r = take_chunk(f, md, &scan, header, &header_len, chunk, n, e);
 	if (r == 0)
 		f->whole = media_scan_end(&scan, f->broken, sizeof(f->broken));
+	if (r == 0)
+		fs_tmp_start_writeback(&f->tmp);
 	if (r == 0 && EVP_DigestFinal_ex(md, f->sha256, NULL) != 1)
 		r = err_set(e, FA_ENOMEM, "SHA-256 failed");
 	if (r == 0 && !export_media_dims(header, header_len, &f->width, &f->height))

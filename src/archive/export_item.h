@@ -67,6 +67,10 @@ struct export_result {
 	/* replaced or created, not yet complete (defer): what export_item_complete() records */
 	char written[EXPORT_WRITTEN_MAX][80];
 	int n_written;          /* 0 for a created item: every file is new */
+	/* the media file installed, hashed as it was written: the manifest does not read it again */
+	char media[80];
+	uint64_t media_size;
+	unsigned char media_sha256[MANIFEST_DIGEST_LEN];
 };
 
 /*
