@@ -1182,6 +1182,29 @@ static int list_everything(struct sync_state *st, struct err *e)
 }
 
 /*
+ * The photos of galleries that were not listed again keep their XMP sidecar
+ * current without a call, as unlisted items do (upstream.c).  Only a fatal
+ * error is returned: the sidecar is derived and the next run makes it again.
+ */
+static int keep_gallery_sidecars(struct sync_state *st, struct err *e)
+{
+	const json_t *ids = st->account.gallery_kept;
+
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+		struct err one = { 0 };
+		int r = photo_update_sidecar(&st->pctx, STORE_GALLERY, id, &one);
+
+		if (r < 0 && err_is_fatal(r)) {
+			if (e)
+				*e = one;
+			return r;
+		}
+	}
+	return 0;
+}
+
+/*
  * The galleries' photos, under gallery_photos/ as favorites are archived,
  * sharing the files of a favorite that is the same photo.  Few: one after
  * the other.
@@ -1201,7 +1224,7 @@ static int archive_gallery_photos(struct sync_state *st, struct err *e)
 		if (r == 0)
 			r = archive_one(st, &ctx, STORE_GALLERY, listing, e);
 	}
-	return r;
+	return r == 0 ? keep_gallery_sidecars(st, e) : r;
 }
 
 /* ---- sync --plan: what a sync would do and cost, from the listings alone ---- */

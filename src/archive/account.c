@@ -18,8 +18,9 @@ int account_sync_init(struct account_sync *as)
 	as->people = json_object();
 	as->item_groups = json_object();
 	as->gallery_listing = json_array();
+	as->gallery_kept = json_array();
 	if (account_run_init(&as->run) < 0 || !as->people || !as->item_groups ||
-	    !as->gallery_listing)
+	    !as->gallery_listing || !as->gallery_kept)
 		return FA_ENOMEM;
 	return 0;
 }
@@ -30,7 +31,8 @@ void account_sync_release(struct account_sync *as)
 	json_decref(as->people);
 	json_decref(as->item_groups);
 	json_decref(as->gallery_listing);
-	as->people = as->item_groups = as->gallery_listing = NULL;
+	json_decref(as->gallery_kept);
+	as->people = as->item_groups = as->gallery_listing = as->gallery_kept = NULL;
 }
 
 /* The users_cache.json record of a person-like object (getInfo's person, a contact). */

@@ -25,6 +25,7 @@ struct account_sync {
 	json_t *people;            /* NSID -> users_cache.json record: the owner, the contacts */
 	json_t *item_groups;       /* own item id -> [{"id", "name"}]: pools holding it */
 	json_t *gallery_listing;   /* gallery photos as listed (for archiving them) */
+	json_t *gallery_kept;      /* ids of archived photos of galleries not listed again */
 	long collections, galleries, groups, contacts;
 	int groups_listed;         /* the groups were listed: item_groups is this run's */
 };

@@ -89,6 +89,20 @@ static int all_archived(const struct store *s, const json_t *photos)
 	return 1;
 }
 
+/* The archived photos of a gallery not listed again: the sync keeps them current without a call. */
+static int keep_photos(struct account_sync *as, const json_t *photos)
+{
+	for (size_t i = 0; i < json_array_size(photos); i++) {
+		const json_t *p = json_array_get(photos, i);
+		const char *id = jstr(p, "id");
+
+		if (store_valid_id(id) && !json_object_get(p, "upstream") &&
+		    json_array_append_new(as->gallery_kept, json_string(id)) < 0)
+			return FA_ENOMEM;
+	}
+	return 0;
+}
+
 /*
  * The last run's photos of a gallery Flickr says has not changed since, and
  * whose photos are all archived, or NULL.
@@ -125,6 +139,7 @@ static int list_gallery(struct account_sync *as, json_t *gallery, const json_t *
 	if (known) {
 		json_decref(gp.photos);
 		gp.photos = json_deep_copy(known);
+		r = keep_photos(as, known);
 	} else {
 		r = account_paginate(ar, "flickr.galleries.getPhotos", args, "photos", "photo",
 				     PER_PAGE, collect_photo, &gp, &last, e);
