@@ -214,7 +214,8 @@ static int keep_aside(struct import_state *st, const struct export_member *m,
 	struct fs_tmp t = FS_TMP_INIT;
 	struct buf name = BUF_INIT, path = BUF_INIT, dir = BUF_INIT;
 	uint64_t size;
-	int r = buf_printf(&name, PENDING_DIR "/%s%s", m->name[0] == '.' ? "_" : "", m->name);
+	int r = buf_printf(&name, PENDING_DIR "/%s%s", m->name[0] == '.' || !m->name[0] ? "_" : "",
+			   m->name);
 
 	/* the digits stay: they are what ties it to its photo */
 	for (size_t i = sizeof(PENDING_DIR); r == 0 && i < name.len; i++)
