@@ -11,6 +11,10 @@ benchmark: bench/site.py), and prints:
   - the import's wall time and its throughput (MB of export per second);
   - "disk speed": the time `cp` takes to copy the same ZIPs on the same disk and fsync
     them (the same bytes read and written), for comparison;
+  - "the same files": the time `cp -a` takes to copy the archive the import made, and
+    sync it: the same bytes in the same ~9 files per photo that the archive's layout
+    needs (creating a file costs far more than its bytes on some file systems: on an
+    ext4 without a journal, each new inode is checked against recently deleted ones);
   - the import's peak RSS (target: under 64 MB, whatever the export's size).
 
 The page cache is not dropped (that needs root and a quiet machine): both figures are
@@ -18,6 +22,7 @@ taken the same way, the ZIPs having just been written.  It asserts nothing.
 
     make && /usr/bin/python3 bench/import.py                  # ~2 GB: 1,000 x 2 MB
     /usr/bin/python3 bench/import.py --photos 200 --mb 1      # smaller
+    /usr/bin/python3 bench/import.py --bin OTHER/flickr-archive  # another build, same bench
 """
 import argparse
 import os
@@ -77,6 +82,7 @@ def main():
     ap.add_argument("--mb", type=int, default=2, help="MB per original")
     ap.add_argument("--per-zip", type=int, default=250, help="photos per media ZIP")
     ap.add_argument("--dir", default=None, help="where to work (default: a temporary folder)")
+    ap.add_argument("--bin", default=BIN, help="the flickr-archive to time")
     args = ap.parse_args()
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="fa-bench-import-", dir=args.dir))
@@ -103,7 +109,8 @@ def main():
 
         subprocess.run(["sync"], check=True)
         started = time.monotonic()
-        r = subprocess.run([sys.executable, "-c", SPAWN_AND_MEASURE, BIN, "import", "--no-site",
+        r = subprocess.run([sys.executable, "-c", SPAWN_AND_MEASURE, args.bin, "import",
+                            "--no-site",
                             "--archive", str(work / "archive"), *map(str, zips)],
                            capture_output=True, text=True,
                            env=dict(os.environ, LC_ALL="C.UTF-8"))
@@ -111,6 +118,16 @@ def main():
         maxrss_kb, code = (int(v) for v in r.stdout.split())
         print(f"import: {wall:.1f} s ({size / 1e6 / wall:.0f} MB/s, {wall / cp_s:.2f}x cp), "
               f"peak RSS {maxrss_kb / 1024:.1f} MB, exit {code}")
+
+        files = sum(len(f) for _, _, f in os.walk(work / "archive"))
+        subprocess.run(["sync"], check=True)
+        started = time.monotonic()
+        subprocess.run(["cp", "-a", str(work / "archive"), str(work / "archive-copy")],
+                       check=True)
+        subprocess.run(["sync"], check=True)
+        same_s = time.monotonic() - started
+        print(f"the same files: cp -a + sync of the archive ({files} files): {same_s:.1f} s; "
+              f"import {wall / same_s:.2f}x that")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

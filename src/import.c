@@ -6,8 +6,12 @@
  *   1. the account data: every JSON member kept verbatim under
  *      ARCHIVE/export/ (photo_<id>.json under export/photos/, named by the
  *      id inside it), so a later import of the media alone knows its photos;
+ *      then the profile, galleries, groups, contacts and followers written
+ *      into the archive's index files (archive/export_account.h);
  *   2. the media, told by their bytes: each compared with, put over or made
- *      into its item (archive/export_item.h).
+ *      into its item (archive/export_item.h); one whose photo_<id>.json has
+ *      not come yet is kept aside in the work dir, and placed first by the
+ *      run that brings it.
  *
  * Then the report (export/import_report.json and a summary: damaged
  * members, what the export lacks against its JSON, what sync archived that
@@ -20,10 +24,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "album_members.h"
 #include "catalog.h"
 #include "clock.h"
+#include "export_account.h"
 #include "export_item.h"
 #include "export_map.h"
 #include "export_media.h"
@@ -38,6 +44,8 @@
 
 #define EXPORT_DIR "export"
 #define EXPORT_PHOTOS_DIR EXPORT_DIR "/photos"
+/* media whose photo_<id>.json has not been imported yet wait here, placed when it is */
+#define PENDING_DIR STORE_WORK_DIR "/import-pending"
 /* a JSON member larger than this is kept, not read (albums.json of 100,000 photos: ~2 MB) */
 #define EXPORT_JSON_MAX (48u << 20)
 
@@ -69,6 +77,9 @@ struct import_state {
 	json_t *damaged;            /* [{source, member, problem}] */
 	json_t *differs, *rejected, *unmatched, *left_to_sync;
 	long json_kept, photo_records, created, replaced, same;
+	struct export_account_counts account; /* what went into the index files */
+	int from_pending;           /* pass 2 is reading PENDING_DIR */
+	json_t *placed;             /* PENDING_DIR files placed: removed once the items are durable */
 	struct import_pending *pending; /* items whose files wait for the batch's sync */
 	size_t n_pending;
 	uint64_t pending_bytes;
@@ -139,30 +150,44 @@ static int json_destination(struct import_state *st, const struct export_member 
 	return r;
 }
 
+/* The member, head and stream, into a temporary file beside ROOT/beside; its size in *size. */
+static int spool_member(struct import_state *st, const struct export_member *m,
+			struct export_stream *s, const char *beside, struct fs_tmp *t,
+			uint64_t *size, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	char chunk[1 << 16];
+	size_t n;
+	int r = store_root_path(&st->store, beside, &path) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	*size = m->head_len;
+	if (r == 0)
+		r = fs_tmp_open(t, path.data, 0644, e);
+	if (r == 0)
+		r = fs_tmp_write(t, m->head, m->head_len, e);
+	while (r == 0 && (r = export_stream_read(s, chunk, sizeof(chunk), &n, e)) == 0 && n > 0) {
+		*size += n;
+		r = fs_tmp_write(t, chunk, n, e);
+	}
+	buf_release(&path);
+	return r;
+}
+
 /* Pass 1: a JSON member is kept under export/ (temp-then-rename), named by its content. */
 static int take_json(void *ud, const struct export_member *m, struct export_stream *s,
 		     struct err *e)
 {
 	struct import_state *st = ud;
 	struct fs_tmp t = FS_TMP_INIT;
-	struct buf dir = BUF_INIT, final = BUF_INIT;
-	char chunk[1 << 16];
+	struct buf final = BUF_INIT;
 	json_t *doc = NULL;
-	uint64_t size = m->head_len;
-	size_t n;
+	uint64_t size;
 	int r;
 
 	if (!is_json_head(m))
 		return 0;
-	r = store_root_path(&st->store, EXPORT_DIR "/.member", &dir);
-	if (r == 0)
-		r = fs_tmp_open(&t, dir.data, 0644, e);
-	if (r == 0)
-		r = fs_tmp_write(&t, m->head, m->head_len, e);
-	while (r == 0 && (r = export_stream_read(s, chunk, sizeof(chunk), &n, e)) == 0 && n > 0) {
-		size += n;
-		r = fs_tmp_write(&t, chunk, n, e);
-	}
+	r = spool_member(st, m, s, EXPORT_DIR "/.member", &t, &size, e);
 	/* read from the temporary file: a member is never held whole, only its parse */
 	if (r == 0 && (size > EXPORT_JSON_MAX || json_load_path(t.tmp_path, &doc, NULL) < 0))
 		doc = NULL;
@@ -174,8 +199,58 @@ static int take_json(void *ud, const struct export_member *m, struct export_stre
 		st->json_kept++;
 	fs_tmp_abort(&t);
 	json_decref(doc);
-	buf_release(&dir);
 	buf_release(&final);
+	return r;
+}
+
+/*
+ * A media file no photo_<id>.json names yet (its JSON is in a ZIP not given
+ * yet): kept in PENDING_DIR under its name (made safe), and placed by the
+ * run that brings the JSON.
+ */
+static int keep_aside(struct import_state *st, const struct export_member *m,
+		      struct export_stream *s, struct err *e)
+{
+	struct fs_tmp t = FS_TMP_INIT;
+	struct buf name = BUF_INIT, path = BUF_INIT, dir = BUF_INIT;
+	uint64_t size;
+	int r = buf_printf(&name, PENDING_DIR "/%s%s", m->name[0] == '.' || !m->name[0] ? "_" : "",
+			   m->name);
+
+	/* the digits stay: they are what ties it to its photo */
+	for (size_t i = sizeof(PENDING_DIR); r == 0 && i < name.len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    name.data[i]))
+			name.data[i] = '_';
+	if (r == 0)
+		r = store_root_path(&st->store, name.data, &path);
+	if (r == 0)
+		r = store_root_path(&st->store, PENDING_DIR, &dir);
+	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory") : fs_mkdirs(dir.data, 0755, e);
+	if (r == 0)
+		r = spool_member(st, m, s, name.data, &t, &size, e);
+	if (r == 0)
+		r = fs_tmp_commit(&t, path.data, e);
+	fs_tmp_abort(&t);
+	buf_release(&name);
+	buf_release(&path);
+	buf_release(&dir);
+	return r;
+}
+
+/* A file of PENDING_DIR that found its place, to be removed once the item is durable. */
+static int placed(struct import_state *st, const struct export_member *m,
+		  const struct export_result *res)
+{
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	if (st->from_pending && (res->outcome == EXPORT_SAME || res->outcome == EXPORT_CREATED ||
+				 res->outcome == EXPORT_REPLACED)) {
+		r = buf_printf(&path, PENDING_DIR "/%s", m->name) < 0 ||
+		    json_array_append_new(st->placed, json_string(path.data)) < 0 ? FA_ENOMEM : 0;
+	}
+	buf_release(&path);
 	return r;
 }
 
@@ -376,9 +451,12 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	if (!f.ext)
 		return 0; /* JSON (pass 1) or something that is not media */
 	f.is_video = export_media_is_video(f.ext);
-	if (!export_media_id(m->name, known_id, &st->known, id, sizeof(id)))
-		return note(st->unmatched, m->name, NULL,
-			    "no photo_<id>.json of the export names the id in its name");
+	if (!export_media_id(m->name, known_id, &st->known, id, sizeof(id))) {
+		r = st->from_pending ? 0 : keep_aside(st, m, s, e);
+		return r ? r : note(st->unmatched, m->name, NULL,
+				    "no photo_<id>.json of the export names the id in its name "
+				    "(yet): kept aside in " PENDING_DIR " until one is imported");
+	}
 	state = export_item_state(&st->store, id, &media);
 	if (state == EXPORT_ITEM_SYNCING) {
 		r = note(st->left_to_sync, m->name, id, "a sync began this item: run sync to finish "
@@ -403,12 +481,44 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 		r = add_pending(st, id, &f, &res, e);
 	if (r == 0)
 		r = count_outcome(st, id, &f, &res);
+	if (r == 0 && placed(st, m, &res) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	progress_item(id, 0);
 cleanup:
 	fs_tmp_abort(&f.tmp);
 	buf_release(&media);
 	buf_release(&spool);
 	return r;
+}
+
+/* Pass 2 begins with the media kept aside by earlier runs, then the export given. */
+static int read_pending(struct import_state *st, struct err *e)
+{
+	struct buf dir = BUF_INIT;
+	int r = store_root_path(&st->store, PENDING_DIR, &dir) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	if (r == 0 && fs_is_dir(dir.data)) {
+		st->from_pending = 1;
+		r = export_read(dir.data, take_media, st, st->damaged, e);
+		st->from_pending = 0;
+	}
+	buf_release(&dir);
+	return r;
+}
+
+/* The pending files whose items are now on disk. */
+static void remove_placed(struct import_state *st)
+{
+	struct buf path = BUF_INIT;
+
+	for (size_t i = 0; i < json_array_size(st->placed); i++) {
+		buf_reset(&path);
+		if (store_root_path(&st->store, json_string_value(json_array_get(st->placed, i)),
+				    &path) == 0)
+			unlink(path.data);
+	}
+	buf_release(&path);
 }
 
 static int read_all(struct import_state *st, export_member_fn *fn, json_t *damaged,
@@ -491,6 +601,15 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 	msg_info("Import: %ld JSON files kept under %s/export (%zu photo records); %ld items "
 		 "made from the export, %ld originals replaced, %ld already archived the same",
 		 st->json_kept, st->store.root, st->known.n, st->created, st->replaced, st->same);
+	if (st->account.profile || st->account.galleries || st->account.groups ||
+	    st->account.contacts || st->account.followers)
+		msg_info("Import: the export's %s%ld galleries, %ld groups, %ld contacts and %ld "
+			 "followers are in the archive's index files", st->account.profile
+			 ? "profile, " : "", st->account.galleries, st->account.groups,
+			 st->account.contacts, st->account.followers);
+	if (st->account.skipped)
+		msg_warn("%ld entries of the export's account files have no id this archive can use "
+			 "(kept under export/ only)", st->account.skipped);
 	for (size_t i = 0; i < json_array_size(st->damaged); i++) {
 		const json_t *d = json_array_get(st->damaged, i);
 
@@ -520,7 +639,9 @@ static int setup(struct import_state *st, struct err *e)
 	st->rejected = json_array();
 	st->unmatched = json_array();
 	st->left_to_sync = json_array();
-	if (!st->damaged || !st->differs || !st->rejected || !st->unmatched || !st->left_to_sync)
+	st->placed = json_array();
+	if (!st->damaged || !st->differs || !st->rejected || !st->unmatched || !st->left_to_sync ||
+	    !st->placed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	/* the lock comes first: a run it refuses must not even sweep temporaries */
 	r = store_lock(st->o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd,
@@ -537,6 +658,9 @@ static int setup(struct import_state *st, struct err *e)
 		buf_reset(&dir);
 		if (store_root_path(&st->store, EXPORT_DIR, &dir) == 0)
 			fs_sweep_temps(dir.data); /* left by a killed run */
+		buf_reset(&dir);
+		if (store_root_path(&st->store, PENDING_DIR, &dir) == 0)
+			fs_sweep_temps(dir.data);
 	}
 	buf_release(&dir);
 	return r;
@@ -551,15 +675,22 @@ static int run(struct import_state *st, struct err *e)
 	r = read_all(st, take_json, st->damaged, e);
 	if (r == 0)
 		r = fs_sync_all(st->store.root, e);
+	msg_debug("import: the JSON pass took %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
 	if (r == 0)
 		r = load_account_data(st, e);
+	if (r == 0)
+		r = export_account_apply(&st->store, st->now, &st->account, e);
 	if (r == 0) {
 		progress_begin("import", (long)st->known.n);
-		r = read_all(st, take_media, st->damaged, e);
+		r = read_pending(st, e);
+		if (r == 0)
+			r = read_all(st, take_media, st->damaged, e);
 		progress_end();
 	}
 	/* what is whole is completed, also when the run stops (Ctrl-C, a bad file) */
 	fr = r == FA_ENOSPC ? 0 : flush_batch(st, &fe);
+	if (fr == 0)
+		remove_placed(st);
 	fs_defer_sync(0);
 	if (r == 0 && fr < 0) {
 		*e = fe;
@@ -598,6 +729,7 @@ static void release(struct import_state *st)
 	json_decref(st->rejected);
 	json_decref(st->unmatched);
 	json_decref(st->left_to_sync);
+	json_decref(st->placed);
 	free(st->pending);
 }
 

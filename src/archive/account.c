@@ -150,6 +150,8 @@ static int sync_profile(struct account_sync *as, struct err *e)
 	r = profile_from_info(fresh, jobj(info, "person"));
 	if (r == 0 && box)
 		r = profile_from_profile(fresh, box);
+	if (r == 0 && old)
+		r = account_export_seen(old);
 	if (r == 0)
 		r = merge_record(fresh, old, profile_tracked, ar->now);
 	if (r == 0 && jstr(fresh, "nsid"))
@@ -354,6 +356,8 @@ static int sync_contacts(struct account_sync *as, struct err *e)
 	as->contacts = (long)json_array_size(cl.list);
 	r = account_note(ar, "contacts", last.total, as->contacts, e);
 	old = account_load(ar, "contacts.json");
+	if (r == 0 && account_adopt_export(json_object_get(old, "contacts"), cl.list, "nsid") < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = account_save_list(ar, &contacts_file, cl.list, old,
 				      as->contacts >= last.total, e);

@@ -134,13 +134,14 @@ int account_merge_list(json_t *fresh, const json_t *old, const char *id_key,
 		const json_t *o = json_array_get(old, i);
 		json_t *kept;
 
-		if (!json_is_object(o) || !jstr(o, id_key) ||
-		    account_find(fresh, id_key, jstr(o, id_key)))
+		if (!json_is_object(o) || (jstr(o, id_key) &&
+					   account_find(fresh, id_key, jstr(o, id_key))))
 			continue;
 		kept = json_deep_copy(o);
 		if (!kept)
 			return FA_ENOMEM;
-		if (complete && !json_object_get(kept, "upstream") &&
+		/* one without the key (an export's contact known by its URL) cannot be told gone */
+		if (complete && jstr(kept, id_key) && !json_object_get(kept, "upstream") &&
 		    merge_mark_upstream(kept, gone_status, NULL, 0, now) < 0) {
 			json_decref(kept);
 			return FA_ENOMEM;
@@ -160,12 +161,84 @@ int account_save_list(const struct account_run *ar, const struct account_list_sp
 	if (account_merge_list(list, json_object_get(old, spec->key), spec->id_key, spec->tracked,
 			       spec->gone_status, complete, ar->now) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
-	doc = json_pack("{s:O}", spec->key, list);
-	if (!doc)
+	/* the file's other keys stay (contacts.json's "followers", from the export) */
+	doc = json_is_object(old) ? json_deep_copy(old) : json_object();
+	if (!doc || json_object_set(doc, spec->key, list) < 0) {
+		json_decref(doc);
 		return err_set(e, FA_ENOMEM, "out of memory");
+	}
 	r = account_save(ar, spec->file, doc, old, e);
 	json_decref(doc);
 	return r;
+}
+
+int account_valid_nsid(const char *s)
+{
+	size_t digits = s ? strspn(s, "0123456789") : 0;
+
+	return digits > 0 && digits < 24 && !strncmp(s + digits, "@N", 2) &&
+	       s[digits + 2] && strspn(s + digits + 2, "0123456789") == strlen(s + digits + 2) &&
+	       strlen(s) < 40;
+}
+
+static int same_text(const json_t *a, const json_t *b, const char *key)
+{
+	const char *x = jstr(a, key), *y = jstr(b, key);
+
+	return x && y && *x && !strcmp(x, y);
+}
+
+/* "<owner's number>-<gallery id>" and "<gallery id>": the export's form is unconfirmed */
+static int id_suffix(const char *whole, const char *part)
+{
+	size_t n = strlen(whole), k = strlen(part);
+
+	return k && n > k && whole[n - k - 1] == '-' && !strcmp(whole + n - k, part);
+}
+
+int account_same_entry(const json_t *a, const json_t *b, const char *id_key)
+{
+	const char *x = jstr(a, id_key), *y = jstr(b, id_key);
+
+	if (x && y)
+		return !strcmp(x, y) || id_suffix(x, y) || id_suffix(y, x);
+	/* a contact of the export: a name and a profile URL, no NSID */
+	return same_text(a, b, "profile_url") || same_text(a, b, "path_alias") ||
+	       (jstr(a, "path_alias") && y && !strcmp(jstr(a, "path_alias"), y)) ||
+	       (jstr(b, "path_alias") && x && !strcmp(jstr(b, "path_alias"), x));
+}
+
+json_t *account_find_same(const json_t *list, const json_t *entry, const char *id_key)
+{
+	for (size_t i = 0; i < json_array_size(list); i++)
+		if (account_same_entry(json_array_get(list, i), entry, id_key))
+			return json_array_get(list, i);
+	return NULL;
+}
+
+int account_export_seen(json_t *entry)
+{
+	const char *src = jstr(entry, "source");
+
+	if (!src || strcmp(src, ACCOUNT_EXPORT_SOURCE))
+		return 0;
+	json_object_del(entry, "source");
+	return jset_bool(entry, "also_in_export", 1) < 0 ? FA_ENOMEM : 0;
+}
+
+int account_adopt_export(json_t *old_list, const json_t *fresh, const char *id_key)
+{
+	for (size_t i = 0; i < json_array_size(old_list); i++) {
+		json_t *o = json_array_get(old_list, i);
+		const json_t *f;
+
+		if (!jstr(o, "source") || strcmp(jstr(o, "source"), ACCOUNT_EXPORT_SOURCE) ||
+		    !(f = account_find_same(fresh, o, id_key)))
+			continue;
+		if (jset_str(o, id_key, jstr(f, id_key)) < 0 || account_export_seen(o) < 0)
+			return FA_ENOMEM;
+	}
+	return 0;
 }
 
 int account_set_time(json_t *obj, const char *key, const char *value)

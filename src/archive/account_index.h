@@ -67,7 +67,8 @@ int account_save(const struct account_run *ar, const char *name, const json_t *d
  * Each record of fresh merged with old's record of the same id_key; when
  * complete, old's records that fresh lacks are appended, marked gone_status
  * (once: a record already marked keeps its mark).  When not complete they
- * are appended as they were.  0 or FA_ENOMEM.
+ * are appended as they were, and so is a record without id_key (an
+ * export's contact that no listing can name).  0 or FA_ENOMEM.
  */
 int account_merge_list(json_t *fresh, const json_t *old, const char *id_key,
 		       const char *const *tracked, const char *gone_status, int complete,
@@ -85,13 +86,38 @@ struct account_list_spec {
 /*
  * list (this run's records) merged with old's (the file as last written,
  * may be NULL) by account_merge_list(), then saved by account_save() as
- * {key: list}.  0 or an error in e.
+ * {key: list} with old's other keys kept.  0 or an error in e.
  */
 int account_save_list(const struct account_run *ar, const struct account_list_spec *spec,
 		      json_t *list, const json_t *old, int complete, struct err *e);
 
 /* The record of list whose key is id, borrowed, or NULL. */
 json_t *account_find(const json_t *list, const char *key, const char *id);
+
+/* Flickr's NSID form: "12345678@N01". */
+int account_valid_nsid(const char *s);
+
+/*
+ * Flickr's own export (`import`) writes its entries into these files too,
+ * marked "source": "flickr-export".  Its records have other ids than the
+ * API's at times (a contact: a name and a profile URL; a gallery: maybe
+ * without the owner's number), so an entry is the same as another when
+ * their id_key is equal, when one id is "<n>-<the other>", or (no id on one
+ * side) when profile_url or path_alias agree, or one's path_alias is the
+ * other's id.
+ */
+#define ACCOUNT_EXPORT_SOURCE "flickr-export"
+int account_same_entry(const json_t *a, const json_t *b, const char *id_key);
+/* The first record of list that is the same as entry, borrowed, or NULL. */
+json_t *account_find_same(const json_t *list, const json_t *entry, const char *id_key);
+/* An entry from the export now seen by the API too: "source" becomes "also_in_export": true. */
+int account_export_seen(json_t *entry);
+/*
+ * Before sync merges its listing (fresh) with old_list: each export entry
+ * of old_list that is the same as a fresh record takes its id and is marked
+ * seen, so the merge joins the two instead of keeping both.  0 or FA_ENOMEM.
+ */
+int account_adopt_export(json_t *old_list, const json_t *fresh, const char *id_key);
 
 /* Sets key to the unix-seconds string value and key_formatted to its ISO 8601 form. */
 int account_set_time(json_t *obj, const char *key, const char *value);

@@ -17,6 +17,7 @@
 #include "export_map.h"
 #include "export_read.h"
 #include "export_media.h"
+#include "export_scan.h"
 #include "record.h"
 
 static int from_export(const json_t *meta)
@@ -127,6 +128,10 @@ static int verified(const struct export_file *f, const json_t *sizes, const json
 	if (is_video_item != f->is_video) {
 		snprintf(why, why_len, "the export's file is a %s, the item a %s",
 			 f->is_video ? "video" : "picture", is_video_item ? "video" : "photo");
+		return 0;
+	}
+	if (!f->whole) {
+		snprintf(why, why_len, "%s", f->broken);
 		return 0;
 	}
 	if (f->is_video) {
@@ -278,10 +283,19 @@ int export_item_complete(const struct store *s, const char *id,
 			 const struct export_result *res, struct err *e)
 {
 	const char *written[EXPORT_WRITTEN_MAX + 1] = { NULL };
+	struct manifest_known known = { res->media, res->media_size, res->media_sha256 };
 
 	for (int i = 0; i < res->n_written && i < EXPORT_WRITTEN_MAX; i++)
 		written[i] = res->written[i];
-	return store_mark_complete(s, STORE_MY, id, res->n_written ? written : NULL, e);
+	return store_mark_complete_known(s, STORE_MY, id, res->n_written ? written : NULL,
+					 res->media[0] ? &known : NULL, e);
+}
+
+static void note_media(struct export_result *res, const char *name, const struct export_file *f)
+{
+	snprintf(res->media, sizeof(res->media), "%s", name);
+	res->media_size = f->size;
+	memcpy(res->media_sha256, f->sha256, sizeof(res->media_sha256));
 }
 
 static void note_written(struct export_result *res, const char *name)
@@ -327,6 +341,8 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 		r = keep_earlier(s, id, media, now, &kept, e);
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
+	if (r == 0)
+		note_media(res, name.data, f);
 	if (r == 0 && strcmp(name.data, media)) {
 		/* another extension: the old name goes, its bytes stay as replaced-* */
 		unlink(path.data);
@@ -380,10 +396,10 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 		r = err_set(e, FA_EINVAL, "invalid photo id '%s'", id);
 		goto cleanup;
 	}
-	if (!f->is_video && !f->width) {
+	if ((!f->is_video && !f->width) || !f->whole) {
 		res->outcome = EXPORT_REJECTED;
-		snprintf(res->why, sizeof(res->why),
-			 "its header declares no pixel size: not a whole image");
+		snprintf(res->why, sizeof(res->why), "%s", !f->whole ? f->broken
+			 : "its header declares no pixel size: not a whole image");
 		goto cleanup;
 	}
 	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
@@ -391,6 +407,8 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 	mi.media_file = name.data;
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
+	if (r == 0)
+		note_media(res, name.data, f);
 	/* the records after the media: complete.flag, last, says the item is whole */
 	if (r == 0)
 		r = write_item_json(s, id, "sizes.json", doc = new_sizes(f, name.data, in->photo), e);
@@ -418,12 +436,14 @@ cleanup:
 	return r;
 }
 
-/* Hashes and keeps (when asked) one chunk; the first bytes also go to the header. */
-static int take_chunk(struct export_file *f, EVP_MD_CTX *md, unsigned char *header,
-		      size_t *header_len, const void *data, size_t n, struct err *e)
+/* Hashes, checks and keeps (when asked) one chunk; the first bytes also go to the header. */
+static int take_chunk(struct export_file *f, EVP_MD_CTX *md, struct media_scan *scan,
+		      unsigned char *header, size_t *header_len, const void *data, size_t n,
+		      struct err *e)
 {
 	size_t room = EXPORT_MEDIA_HEADER_MAX - *header_len;
 
+	media_scan_feed(scan, data, n);
 	if (room) {
 		memcpy(header + *header_len, data, n < room ? n : room);
 		*header_len += n < room ? n : room;
@@ -440,6 +460,7 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 	enum { CHUNK = 1 << 18 };
 	unsigned char *header = malloc(EXPORT_MEDIA_HEADER_MAX), *chunk = malloc(CHUNK);
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	struct media_scan scan;
 	size_t header_len = 0, n;
 	int r = 0;
 
@@ -449,12 +470,17 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
+	media_scan_init(&scan, f->ext);
 	if (tmp_beside)
 		r = fs_tmp_open(&f->tmp, tmp_beside, 0644, e);
 	if (r == 0)
-		r = take_chunk(f, md, header, &header_len, m->head, m->head_len, e);
+		r = take_chunk(f, md, &scan, header, &header_len, m->head, m->head_len, e);
 	while (r == 0 && (r = export_stream_read(s, chunk, CHUNK, &n, e)) == 0 && n > 0)
-		r = take_chunk(f, md, header, &header_len, chunk, n, e);
+		r = take_chunk(f, md, &scan, header, &header_len, chunk, n, e);
+	if (r == 0)
+		f->whole = media_scan_end(&scan, f->broken, sizeof(f->broken));
+	if (r == 0)
+		fs_tmp_start_writeback(&f->tmp);
 	if (r == 0 && EVP_DigestFinal_ex(md, f->sha256, NULL) != 1)
 		r = err_set(e, FA_ENOMEM, "SHA-256 failed");
 	if (r == 0 && !export_media_dims(header, header_len, &f->width, &f->height))

@@ -4,13 +4,15 @@
  *   - an item whose archived file is the original: compared by size and
  *     SHA-256, never overwritten (a difference is reported);
  *   - an item whose archived file is not the original (a free account's
- *     1024 px, a video's transcode): the export's file, once verified (its
- *     header's pixel size is the Original's size Flickr reported, or larger
- *     than the archived file's; a video must be bigger than the transcode),
+ *     1024 px, a video's transcode): the export's file, once verified (it
+ *     is whole to its last byte, export_scan.h; its header's pixel size is
+ *     the Original's size Flickr reported, or larger than the archived
+ *     file's; a video must be bigger than the transcode),
  *     becomes original.<ext>, the earlier file kept as
  *     "replaced-<t>-<name>" and listed in sizes.json's "replaced";
  *   - an item not in the archive: made from its photo_<id>.json
- *     (export_map.h), then completed like a synced one.
+ *     (export_map.h), then completed like a synced one; a file that is not
+ *     whole is not taken (named), so the item waits for a whole one.
  * sizes.json says "source": "flickr-export" for a file from the export.
  * Every file is written under a temporary name and renamed; the item's
  * manifest follows (store_mark_complete), so verify covers what came in.
@@ -44,6 +46,8 @@ struct export_file {
 	uint64_t size;
 	unsigned char sha256[MANIFEST_DIGEST_LEN];
 	long width, height;        /* 0 when the header says nothing (videos) */
+	int whole;                 /* 1 whole, 0 cut short or damaged, -1 not checked (export_scan.h) */
+	char broken[160];          /* when not whole: what is wrong */
 	const char *member;        /* its name in the export, for messages */
 };
 
@@ -63,6 +67,10 @@ struct export_result {
 	/* replaced or created, not yet complete (defer): what export_item_complete() records */
 	char written[EXPORT_WRITTEN_MAX][80];
 	int n_written;          /* 0 for a created item: every file is new */
+	/* the media file installed, hashed as it was written: the manifest does not read it again */
+	char media[80];
+	uint64_t media_size;
+	unsigned char media_sha256[MANIFEST_DIGEST_LEN];
 };
 
 /*
@@ -101,7 +109,7 @@ struct export_member;
 
 /*
  * Reads the member m (its head first, then the stream) into f: its size,
- * SHA-256 and pixel size, and, when tmp_beside is not NULL, its bytes into a
+ * SHA-256, pixel size and whether it is whole, in the one pass, and, when tmp_beside is not NULL, its bytes into a
  * temporary file beside that path (f->tmp; the caller commits or aborts it).
  * Memory stays at EXPORT_MEDIA_HEADER_MAX plus a buffer, whatever the size.
  */

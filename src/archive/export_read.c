@@ -171,7 +171,7 @@ static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *da
 	if (!s.zip)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	archive_read_support_format_zip(s.zip);
-	if (archive_read_open_filename(s.zip, path, 1 << 16) != ARCHIVE_OK) {
+	if (archive_read_open_filename(s.zip, path, 1 << 20) != ARCHIVE_OK) {
 		r = err_set(e, FA_EINVAL, "'%s' is neither a folder nor a ZIP file (%s)", path,
 			    archive_error_string(s.zip));
 		goto cleanup;

@@ -231,6 +231,8 @@ int galleries_sync(struct account_sync *as, struct err *e)
 	r = account_note(ar, "galleries", last.total, as->galleries, e);
 	old = account_load(ar, "galleries_index.json");
 	old_list = json_object_get(old, "galleries");
+	if (r == 0 && account_adopt_export(json_object_get(old, "galleries"), gl.list, "id") < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < json_array_size(gl.list); i++) {
 		json_t *g = json_array_get(gl.list, i);
 

@@ -17,15 +17,6 @@ static const struct account_list_spec groups_file = {
 };
 
 /* An NSID of Flickr's shape ("12345678@N01"): it names the group in paths of the site. */
-static int valid_nsid(const char *s)
-{
-	size_t digits = s ? strspn(s, "0123456789") : 0;
-
-	return digits > 0 && digits < 24 && !strncmp(s + digits, "@N", 2) &&
-	       s[digits + 2] && strspn(s + digits + 2, "0123456789") == strlen(s + digits + 2) &&
-	       strlen(s) < 40;
-}
-
 static json_t *group_entry(const json_t *g)
 {
 	json_t *a = json_object();
@@ -57,7 +48,7 @@ static int collect_group(void *ud, json_t *g, const struct flickr_page *pg)
 	json_t *entry;
 
 	(void)pg;
-	if (!valid_nsid(jstr(g, "nsid")) || account_find(gl->list, "nsid", jstr(g, "nsid")))
+	if (!account_valid_nsid(jstr(g, "nsid")) || account_find(gl->list, "nsid", jstr(g, "nsid")))
 		return 0;
 	entry = group_entry(g);
 	return entry && json_array_append_new(gl->list, entry) == 0 ? 0 : FA_ENOMEM;
@@ -238,6 +229,8 @@ int groups_sync(struct account_sync *as, struct err *e)
 	r = account_note(ar, "groups", last.total, as->groups, e);
 	old = account_load(ar, "groups_index.json");
 	old_list = json_object_get(old, "groups");
+	if (r == 0 && account_adopt_export(json_object_get(old, "groups"), gl.list, "nsid") < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < json_array_size(gl.list); i++) {
 		json_t *g = json_array_get(gl.list, i);
 		const json_t *was = account_find(old_list, "nsid", jstr(g, "nsid"));

@@ -515,8 +515,9 @@ static int load_previous(int dir_fd, struct manifest *old, struct stat *ret_st)
  * blessed); any other is hashed.  Skips what is not a regular file.
  */
 static int add_file(int dir_fd, const char *name, const char *path, const struct manifest *old,
-		    const struct stat *old_st, const char *const *written, struct manifest *m,
-		    int *kept_damage, struct err *e)
+		    const struct stat *old_st, const char *const *written,
+		    const struct manifest_known *known, struct manifest *m, int *kept_damage,
+		    struct err *e)
 {
 	const struct manifest_entry *prev = old_st ? manifest_find(old, path) : NULL;
 	int trusted = written == NULL || listed(name, written);
@@ -541,6 +542,9 @@ static int add_file(int dir_fd, const char *name, const char *path, const struct
 	}
 	if (prev && !manifest_changed_since(&st, old_st)) {
 		r = manifest_add(m, prev->digest, path);
+	} else if (known && !strcmp(name, known->name) && (uint64_t)st.st_size == known->size &&
+		   trusted) {
+		r = manifest_add(m, known->digest, path);
 	} else {
 		r = manifest_hash_fd(fd, digest, NULL, e);
 		if (r < 0) {
@@ -598,6 +602,13 @@ static void keep_time(const char *path, const struct stat *was)
 int manifest_write_dir(const char *dir, const char *prefix, const char *const *skip,
 		       const char *const *written, struct err *e)
 {
+	return manifest_write_dir_known(dir, prefix, skip, written, NULL, e);
+}
+
+int manifest_write_dir_known(const char *dir, const char *prefix, const char *const *skip,
+			     const char *const *written, const struct manifest_known *known,
+			     struct err *e)
+{
 	struct manifest m = MANIFEST_INIT, old = MANIFEST_INIT;
 	struct buf path = BUF_INIT, out = BUF_INIT;
 	struct stat old_st;
@@ -616,7 +627,8 @@ int manifest_write_dir(const char *dir, const char *prefix, const char *const *s
 			r = err_set(e, FA_ENOMEM, "out of memory");
 		else if (manifest_path_valid(path.data))
 			r = add_file(dirfd(d), de->d_name, path.data, &old,
-				     have_old ? &old_st : NULL, written, &m, &kept_damage, e);
+				     have_old ? &old_st : NULL, written, known, &m, &kept_damage,
+				     e);
 	}
 	if (r == 0 && keep_vanished(&old, prefix, written, &m, &kept_damage) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");

@@ -128,6 +128,22 @@ int manifest_write_dir(const char *dir, const char *prefix, const char *const *s
 		       const char *const *written, struct err *e);
 
 /*
+ * A digest the caller computed while it wrote a file (the import hashes a
+ * member as it streams it to disk), so the file is not read a second time:
+ * used while the file still has that size.
+ */
+struct manifest_known {
+	const char *name;          /* its name in dir */
+	uint64_t size;
+	const unsigned char *digest; /* MANIFEST_DIGEST_LEN bytes */
+};
+
+/* manifest_write_dir() with known (may be NULL) taken instead of hashing its file. */
+int manifest_write_dir_known(const char *dir, const char *prefix, const char *const *skip,
+			     const char *const *written, const struct manifest_known *known,
+			     struct err *e);
+
+/*
  * True when st's file was modified (mtime) or changed (ctime: also a copy
  * whose old mtime was put back) after since's mtime: a file the manifest
  * whose status since is may no longer record truly, so it is hashed.

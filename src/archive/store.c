@@ -188,8 +188,9 @@ int store_item_complete(const struct store *s, enum store_kind kind, const char 
 	return done;
 }
 
-int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
-			 const char *const *written, struct err *e)
+static int write_manifest(const struct store *s, enum store_kind kind, const char *id,
+			  const char *const *written, const struct manifest_known *known,
+			  struct err *e)
 {
 	static const char *const not_listed[] = { STORE_COMPLETE_FLAG, STORE_DAMAGED_PREFIX "*",
 						  NULL };
@@ -210,11 +211,17 @@ int store_write_manifest(const struct store *s, enum store_kind kind, const char
 	if (r == 0)
 		close(fd);
 	if (r == 0)
-		r = manifest_write_dir(dir.data, rel.data, not_listed, written, e);
+		r = manifest_write_dir_known(dir.data, rel.data, not_listed, written, known, e);
 cleanup:
 	buf_release(&dir);
 	buf_release(&rel);
 	return r;
+}
+
+int store_write_manifest(const struct store *s, enum store_kind kind, const char *id,
+			 const char *const *written, struct err *e)
+{
+	return write_manifest(s, kind, id, written, NULL, e);
 }
 
 int store_has_manifest(const struct store *s, enum store_kind kind, const char *id)
@@ -291,6 +298,13 @@ static void end_rewrite(const struct store *s, enum store_kind kind, const char 
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
 			const char *const *written, struct err *e)
 {
+	return store_mark_complete_known(s, kind, id, written, NULL, e);
+}
+
+int store_mark_complete_known(const struct store *s, enum store_kind kind, const char *id,
+			      const char *const *written, const struct manifest_known *known,
+			      struct err *e)
+{
 	struct buf p = BUF_INIT;
 	int r;
 
@@ -300,7 +314,7 @@ int store_mark_complete(const struct store *s, enum store_kind kind, const char 
 		goto cleanup;
 	}
 	/* the manifest first: a complete item always has one that is true */
-	r = store_write_manifest(s, kind, id, written, e);
+	r = write_manifest(s, kind, id, written, known, e);
 	if (r == 0)
 		r = fs_write_atomic(p.data, "complete\n", 9, 0644, e);
 	if (r == 0)

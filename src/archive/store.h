@@ -96,6 +96,11 @@ int store_has_manifest(const struct store *s, enum store_kind kind, const char *
  */
 int store_mark_complete(const struct store *s, enum store_kind kind, const char *id,
 			const char *const *written, struct err *e);
+struct manifest_known;
+/* The same with a file's digest known from writing it (manifest_write_dir_known()). */
+int store_mark_complete_known(const struct store *s, enum store_kind kind, const char *id,
+			      const char *const *written, const struct manifest_known *known,
+			      struct err *e);
 
 /*
  * Rewriting a complete item: a marker in the work directory

@@ -1,4 +1,5 @@
 /* fsutil.c: temporary-then-rename files, directory helpers, temp sweeping. */
+#define _GNU_SOURCE /* sync_file_range */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -149,6 +150,17 @@ cleanup:
 int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e)
 {
 	return tmp_commit(t, final_path, 1, e);
+}
+
+void fs_tmp_start_writeback(struct fs_tmp *t)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* advice only: the sync that makes the file durable comes later either way */
+	if (t->fd >= 0)
+		(void)sync_file_range(t->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)t;
+#endif
 }
 
 void fs_tmp_abort(struct fs_tmp *t)

@@ -30,6 +30,12 @@ int fs_tmp_open(struct fs_tmp *t, const char *final_path, mode_t mode, struct er
 int fs_tmp_write(struct fs_tmp *t, const void *data, size_t len, struct err *e);
 /* fsync + close + rename to final_path + fsync of the directory. */
 int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e);
+/*
+ * Starts writing the temporary's bytes to disk without waiting (Linux's
+ * sync_file_range), so that a deferred sync (fs_defer_sync()) later finds
+ * little left to wait for: the disk works while the caller goes on.
+ */
+void fs_tmp_start_writeback(struct fs_tmp *t);
 /* Closes and unlinks the temporary; safe on a never-opened or committed t. */
 void fs_tmp_abort(struct fs_tmp *t);
 

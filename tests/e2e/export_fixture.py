@@ -81,6 +81,43 @@ def media_name(p, style):
     return f"{p.id}_{p.original_secret}_o.{ext}"
 
 
+# A gallery, a group and a contact the account had when the export was made and has no more
+EXPORT_ONLY_GALLERY = "72157670000000099"
+EXPORT_ONLY_GROUP = "70000001@N00"
+FOLLOWER = "44556677@N01"
+
+
+def _people_url(u):
+    return f"https://www.flickr.com/people/{u.path_alias or u.nsid}/"
+
+
+def account_structure_members(account):
+    """galleries.json, groups.json, contacts and followers: the account's as the export has them.
+
+    The gallery ids lack the owner's number (the export's form is unconfirmed), the contacts
+    are {display name: profile URL} (an NSID or a path alias), one contact has a URL that
+    names neither.
+    """
+    galleries = [{"id": g.id.split("-", 1)[1], "title": g.title, "description": g.description,
+                  "photo_count": str(len(g.photos)), "view_count": str(g.count_views),
+                  "photos": [pid for pid, _ in g.photos]} for g in account.galleries]
+    galleries.append({"id": EXPORT_ONLY_GALLERY, "title": "Trains, 2009", "description": "",
+                      "photo_count": "1", "view_count": "3", "photos": ["9400000000"]})
+    groups = [{"id": g.nsid, "name": g.name, "url": f"https://www.flickr.com/groups/{g.nsid}/",
+               "user_role": "admin" if g.admin else "member"} for g in account.groups]
+    groups.append({"id": EXPORT_ONLY_GROUP, "name": "Steam Railways",
+                   "url": f"https://www.flickr.com/groups/{EXPORT_ONLY_GROUP}/",
+                   "user_role": "member"})
+    contacts = {account.users[c.nsid].realname or account.users[c.nsid].username:
+                _people_url(account.users[c.nsid]) for c in account.contacts}
+    contacts["Tom"] = "https://x/tom/"
+    return [("galleries.json", json.dumps({"galleries": galleries})),
+            ("groups.json", json.dumps({"groups": groups})),
+            ("contacts_part001.json", json.dumps({"contacts": contacts})),
+            ("followers_part001.json", json.dumps({"followers": {
+                "Ann Follower": f"https://www.flickr.com/people/{FOLLOWER}/"}}))]
+
+
 def account_members(account, fake_url, geo_form="array"):
     """[(name, bytes)] of the account-data ZIP."""
     o = account.owner
@@ -93,7 +130,7 @@ def account_members(account, fake_url, geo_form="array"):
          "photo_count": str(len(a.photo_ids)), "view_count": "0", "created": "1400000000",
          "last_updated": "1400000000", "cover_photo": "", "photos": list(a.photo_ids) + ["0"]}
         for a in account.albums]})))
-    out.append(("contacts_part001.json", json.dumps({"contacts": {"Tom": "https://x/tom/"}})))
+    out.extend(account_structure_members(account))
     out.append(("received_flickrmail_part001.json", json.dumps({"flickrmail": [
         {"from": "tom", "subject": "hi", "body": "hello"}]})))
     for p in account.photos:

@@ -5,13 +5,15 @@ The export's ZIPs are written by export_fixture.py from the sample account, in t
 """
 import hashlib
 import json
+import re
 import shutil
 import zipfile
 
 import pytest
 
 from conftest import temp_files
-from export_fixture import account_members, media_name, original_bytes, write_export, write_zip
+from export_fixture import (EXPORT_ONLY_GALLERY, EXPORT_ONLY_GROUP, FOLLOWER, account_members,
+                            media_name, original_bytes, write_export, write_zip)
 
 STYLES = [("slug", "array"), ("id", "object")]
 
@@ -186,6 +188,43 @@ def test_an_original_that_fails_the_check_is_not_taken(archiver, fake, account, 
     verify_clean(archiver)
 
 
+def test_an_original_cut_short_is_named_and_not_taken(archiver, fake, account, tmp_path):
+    """Its header is whole and declares the right size; the rest of the file is missing."""
+    refused_originals_archive(archiver, fake)
+    before, cut = {}, []
+    for p in account.photos:
+        sizes = archiver.load("my_photos", p.id, "sizes.json")
+        if sizes["archived"]["original"]:
+            continue
+        [f] = media_files(archiver.item_dir("my_photos", p.id))
+        before[p.id] = (f, f.read_bytes())
+        data = original_bytes(p, full_size=True)
+        cut.append((media_name(p, "slug"), data[:len(data) * 2 // 3]))
+    kinds = {n.rsplit(".", 1)[1] for n, _ in cut}
+    assert {"jpg", "png", "gif"} <= kinds and kinds & {"mp4", "mov"}, kinds
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    z = write_zip(tmp_path / "data-download-1.zip", cut)
+    r = run_import(archiver, *acct, z)
+    assert r.returncode == 1
+    rejected = {x["id"]: x["problem"] for x in report(archiver)["rejected"]}
+    assert set(rejected) == set(before)
+    assert all(why.startswith("cut short: ") for why in rejected.values()), rejected
+    assert "the JPEG ends before its end marker (EOI)" in r.stderr
+    for pid, (f, data) in before.items():
+        d = archiver.item_dir("my_photos", pid)
+        assert media_files(d) == [f] and f.read_bytes() == data
+        assert not list(d.glob("replaced-*"))
+    verify_clean(archiver)
+    # into an empty archive: no item is made from a file cut short
+    other = archiver.archive.parent / "empty-archive"
+    r = archiver.run("import", "--archive", str(other), "--no-site", *map(str, acct), str(z),
+                     env=archiver.env(credentials=False))
+    assert r.returncode == 1
+    assert not list(other.rglob("complete.flag"))
+    assert {x["id"] for x in json.loads((other / "export" / "import_report.json")
+                                        .read_text())["rejected"]} == set(before)
+
+
 def test_an_archived_original_is_compared_never_overwritten(archiver, fake, account, tmp_path):
     assert archiver.sync().returncode == 0
     p = account.photo(account.public)
@@ -268,6 +307,164 @@ def test_an_interrupted_import_is_finished_and_folders_are_read(archiver, fake, 
     assert r.returncode == 0, r.stderr
     assert (d / "complete.flag").is_file()
     assert archiver.load("my_photos", p.id, "metadata.json")["source"] == "flickr-export"
+    verify_clean(archiver)
+
+
+def pending(archiver):
+    d = archiver.archive / ".flickr-archive" / "import-pending"
+    return sorted(f.name for f in d.iterdir()) if d.is_dir() else []
+
+
+def test_media_before_its_json_in_another_run_is_kept_aside_then_placed(archiver, fake, account,
+                                                                       tmp_path):
+    acct, media = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    with zipfile.ZipFile(media) as z:
+        names = sorted(z.namelist())
+    # run 1: the media ZIP alone; no photo_<id>.json names them yet
+    r = run_import(archiver, media, extra=("--no-site",))
+    assert r.returncode == 1
+    assert f"media files without a photo_<id>.json in the export ({len(names)})" in r.stderr
+    # under their own names, made safe (the digits that tie them to their photo stay)
+    assert pending(archiver) == sorted(re.sub(rb"[^A-Za-z0-9._-]", b"_", n.encode()).decode()
+                                       for n in names)
+    assert all("kept aside" in x["problem"] for x in report(archiver)["media_without_record"])
+    assert not list(archiver.archive.rglob("complete.flag"))
+    verify_clean(archiver)  # what waits in the work dir is not the archive's
+    # run 2: the account data alone places every one of them
+    r = run_import(archiver, acct)
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        d = archiver.item_dir("my_photos", p.id)
+        assert (d / "complete.flag").is_file(), p.id
+        assert media_files(d)[0].read_bytes() == original_bytes(p), p.id
+    assert pending(archiver) == [] and report(archiver)["created"] == len(account.photos)
+    assert report(archiver)["media_without_record"] == []
+    verify_clean(archiver)
+
+
+def test_json_before_its_media_in_another_run(archiver, fake, account, tmp_path):
+    acct, media = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    r = run_import(archiver, acct, extra=("--no-site",))
+    assert r.returncode == 1
+    assert set(report(archiver)["listed_without_media"]) == {p.id for p in account.photos}
+    r = run_import(archiver, media)
+    assert r.returncode == 0, r.stderr
+    assert report(archiver)["created"] == len(account.photos) and pending(archiver) == []
+    for p in account.photos:
+        assert (archiver.item_dir("my_photos", p.id) / "complete.flag").is_file(), p.id
+    verify_clean(archiver)
+
+
+INDEX_FILES = ("profile.json", "galleries_index.json", "groups_index.json", "contacts.json")
+
+
+def index_files(archiver):
+    return {n: archiver.load(n) for n in INDEX_FILES}
+
+
+def by(entries, key):
+    out = {}
+    for e in entries:
+        k = e.get(key) or e.get("profile_url")
+        assert k not in out, f"{k} twice"  # never duplicated
+        out[k] = e
+    return out
+
+
+def test_the_exports_account_files_join_what_sync_wrote(archiver, fake, account, tmp_path):
+    assert archiver.sync().returncode == 0
+    before = index_files(archiver)
+    zips = write_export(tmp_path / "export", account, fake.url)
+    r = run_import(archiver, *zips)
+    assert r.returncode == 0, r.stderr
+    assert "1 galleries" not in r.stderr and "2 galleries, 4 groups" in r.stderr
+    after = index_files(archiver)
+    # nothing the API wrote is replaced: entries only gain keys, and the export's mark
+    prof = after["profile.json"]
+    assert "source" not in prof and prof["also_in_export"] is True
+    assert {k: prof[k] for k in before["profile.json"]} == before["profile.json"]
+    for name, key, id_key in (("galleries_index.json", "galleries", "id"),
+                              ("groups_index.json", "groups", "nsid"),
+                              ("contacts.json", "contacts", "nsid")):
+        was, now = by(before[name][key], id_key), by(after[name][key], id_key)
+        for k, entry in was.items():
+            assert {x: now[k][x] for x in entry} == entry, (name, k)
+            assert now[k]["also_in_export"] is True and "source" not in now[k]
+        added = {k: e for k, e in now.items() if k not in was}
+        assert all(e["source"] == "flickr-export" for e in added.values()), name
+        if key == "galleries":
+            assert list(added) == [EXPORT_ONLY_GALLERY]
+            assert added[EXPORT_ONLY_GALLERY]["photos"] == [{"id": "9400000000"}]
+            assert added[EXPORT_ONLY_GALLERY]["photos_complete"] is False
+        elif key == "groups":
+            assert list(added) == [EXPORT_ONLY_GROUP] and added[EXPORT_ONLY_GROUP]["name"] == \
+                "Steam Railways"
+        else:
+            assert list(added) == ["https://x/tom/"]  # no NSID, no alias: kept by its URL
+    assert after["contacts.json"]["followers"] == [
+        {"display_name": "Ann Follower", "profile_url": f"https://www.flickr.com/people/{FOLLOWER}/",
+         "nsid": FOLLOWER, "source": "flickr-export"}]
+    # the verbatim copies stay under export/
+    with zipfile.ZipFile(zips[0]) as z:
+        for name in ("galleries.json", "groups.json", "followers_part001.json"):
+            assert (archiver.archive / "export" / name).read_bytes() == z.read(name)
+    # again: nothing changes
+    assert run_import(archiver, *zips).returncode == 0
+    assert index_files(archiver) == after
+    # and a later sync keeps them all, once
+    assert archiver.sync().returncode == 0
+    again = index_files(archiver)
+    gal = by(again["galleries_index.json"]["galleries"], "id")
+    assert len(gal) == 2 and gal[EXPORT_ONLY_GALLERY]["upstream"]["status"] == "deleted"
+    assert gal[account.galleries[0].id]["also_in_export"] is True
+    assert len(again["contacts.json"]["contacts"]) == len(account.contacts) + 1
+    assert again["contacts.json"]["followers"] == after["contacts.json"]["followers"]
+    verify_clean(archiver)
+
+
+def test_a_sync_after_the_import_completes_its_account_files(archiver, fake, account, tmp_path):
+    zips = write_export(tmp_path / "export", account, fake.url, media_zips=1)
+    r = run_import(archiver, *zips)
+    assert r.returncode == 0, r.stderr
+    imported = index_files(archiver)
+    prof = imported["profile.json"]
+    assert (prof["source"], prof["nsid"], prof["username"], prof["realname"]) == \
+        ("flickr-export", account.owner.nsid, account.owner.username, account.owner.realname)
+    assert prof["join_date_formatted"] == "2008-01-01T00:00:00Z" and "email" not in prof
+    gal = by(imported["galleries_index.json"]["galleries"], "id")
+    assert set(gal) == {account.galleries[0].id.split("-")[1], EXPORT_ONLY_GALLERY}
+    assert len(imported["groups_index.json"]["groups"]) == len(account.groups) + 1
+    contacts = imported["contacts.json"]["contacts"]
+    assert len(contacts) == len(account.contacts) + 1
+    assert all(c["source"] == "flickr-export" for c in contacts)
+    tom = account.users[account.contacts[0].nsid]
+    assert by(contacts, "path_alias")[tom.path_alias]["display_name"] == tom.realname
+    assert len(imported["contacts.json"]["followers"]) == 1
+
+    assert archiver.sync().returncode == 0
+    synced = index_files(archiver)
+    prof = synced["profile.json"]
+    assert "source" not in prof and prof["also_in_export"] is True
+    assert prof["first_name"] == "Margaret" and prof["city"] == "Bristol"
+    gal = by(synced["galleries_index.json"]["galleries"], "id")
+    assert set(gal) == {account.galleries[0].id, EXPORT_ONLY_GALLERY}  # joined, not doubled
+    g = gal[account.galleries[0].id]
+    assert g["photos_complete"] is True and "source" not in g and g["also_in_export"] is True
+    assert [p["comment"] for p in g["photos"]] == [c for _, c in account.galleries[0].photos]
+    assert gal[EXPORT_ONLY_GALLERY]["upstream"]["status"] == "deleted"
+    groups = by(synced["groups_index.json"]["groups"], "nsid")
+    assert len(groups) == len(account.groups) + 1
+    assert groups[account.groups[0].nsid]["members"] == 4211
+    assert groups[account.groups[0].nsid]["also_in_export"] is True
+    assert groups[EXPORT_ONLY_GROUP]["upstream"]["status"] == "not_a_member"
+    contacts = synced["contacts.json"]["contacts"]
+    assert len(contacts) == len(account.contacts) + 1
+    for c in account.contacts:
+        [entry] = [x for x in contacts if x.get("nsid") == c.nsid]
+        assert entry["also_in_export"] is True and "source" not in entry
+        assert entry["friend"] == bool(c.friend) and entry["family"] == bool(c.family)
+    assert [x["profile_url"] for x in contacts if "nsid" not in x] == ["https://x/tom/"]
+    assert synced["contacts.json"]["followers"] == imported["contacts.json"]["followers"]
     verify_clean(archiver)
 
 

@@ -12,6 +12,7 @@
 #include "export_map.h"
 #include "export_media.h"
 #include "export_read.h"
+#include "export_scan.h"
 
 /* ---- media -------------------------------------------------------------- */
 
@@ -291,10 +292,94 @@ static void test_zip_whole_and_truncated(void **state)
 	json_decref(damaged);
 }
 
+/* ---- whole or cut short (export_scan.h) ---- */
+
+static const unsigned char jpeg_small[] = {
+	0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+	0xff, 0xc0, 0x00, 0x11, 8, 0, 2, 0, 3, 3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1,
+	0xff, 0xda, 0x00, 0x0c, 3, 1, 0, 2, 0x11, 3, 0x11, 0, 0x3f, 0,
+	0x12, 0x34, 0xff, 0x00, 0x56, 0xff, 0xd0, 0x78, 0xff, 0xff, 0xd9,
+};
+static const unsigned char png_small[] = {
+	0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48,
+	0x44, 0x52, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00, 0x00, 0x00,
+	0x00, 0xb8, 0x1f, 0x39, 0xc6, 0x00, 0x00, 0x00, 0x0e, 0x49, 0x44, 0x41, 0x54, 0x78,
+	0x9c, 0x63, 0x60, 0x64, 0x62, 0x66, 0x00, 0x62, 0x00, 0x00, 0x34, 0x00, 0x0d, 0x73,
+	0x23, 0x87, 0xf0, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60,
+	0x82,
+};
+static const unsigned char gif_small[] = {
+	'G', 'I', 'F', '8', '9', 'a', 3, 0, 2, 0, 0x80, 0, 0, 0, 0, 0, 0xff, 0xff, 0xff,
+	0x21, 0xf9, 4, 0, 0, 0, 0, 0, 0x2c, 0, 0, 0, 0, 3, 0, 2, 0, 0, 2, 2, 0x4c, 1, 0,
+	0x3b,
+};
+/* ftyp, mdat, moov: the moov last, as cameras write it */
+static const unsigned char mp4_small[] = {
+	0, 0, 0, 16, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0,
+	0, 0, 0, 12, 'm', 'd', 'a', 't', 1, 2, 3, 4,
+	0, 0, 0, 16, 'm', 'o', 'o', 'v', 0, 0, 0, 8, 'f', 'r', 'e', 'e',
+};
+
+static int scan_in_steps(const char *ext, const unsigned char *b, size_t n, size_t step,
+			 char *why, size_t why_len)
+{
+	struct media_scan sc;
+
+	media_scan_init(&sc, ext);
+	for (size_t i = 0; i < n; i += step)
+		media_scan_feed(&sc, b + i, n - i < step ? n - i : step);
+	return media_scan_end(&sc, why, why_len);
+}
+
+static void test_scan_whole_and_cut_short(void **state)
+{
+	static const struct {
+		const char *ext;
+		const unsigned char *b;
+		size_t n;
+	} files[] = {
+		{ "jpg", jpeg_small, sizeof(jpeg_small) }, { "png", png_small, sizeof(png_small) },
+		{ "gif", gif_small, sizeof(gif_small) }, { "mp4", mp4_small, sizeof(mp4_small) },
+	};
+	char why[160];
+	unsigned char bad[sizeof(png_small)];
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		/* whole, however the stream is cut into chunks */
+		for (size_t step = 1; step <= files[f].n; step += step < 4 ? 1 : 7)
+			assert_int_equal(scan_in_steps(files[f].ext, files[f].b, files[f].n, step, why,
+						       sizeof(why)), 1);
+		/* every shorter prefix is cut short, its header whole or not */
+		for (size_t len = 0; len < files[f].n; len++) {
+			why[0] = '\0';
+			assert_int_equal(scan_in_steps(files[f].ext, files[f].b, len, 5, why,
+						       sizeof(why)), 0);
+			assert_true(why[0]);
+		}
+	}
+	/* a PNG byte changed inside a chunk: its CRC says so */
+	memcpy(bad, png_small, sizeof(bad));
+	bad[45] ^= 0x40;
+	assert_int_equal(scan_in_steps("png", bad, sizeof(bad), 8, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "CRC"));
+	/* a JPEG segment without its marker */
+	memcpy(bad, jpeg_small, sizeof(jpeg_small));
+	bad[20] = 0x00;
+	assert_int_equal(scan_in_steps("jpg", bad, sizeof(jpeg_small), 3, why, sizeof(why)), 0);
+	assert_non_null(strstr(why, "not a whole file"));
+	/* what is not checked says so */
+	assert_int_equal(scan_in_steps("webm", mp4_small, sizeof(mp4_small), 4, why,
+				       sizeof(why)), -1);
+	assert_int_equal(scan_in_steps(NULL, mp4_small, sizeof(mp4_small), 4, why, sizeof(why)),
+			 -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dims_png_gif),
+		cmocka_unit_test(test_scan_whole_and_cut_short),
 		cmocka_unit_test(test_dims_jpeg_after_exif),
 		cmocka_unit_test(test_media_id_table),
 		cmocka_unit_test(test_metadata_geo_both_forms),

@@ -392,6 +392,33 @@ static void test_write_dir_lists_final_regular_files(void **state)
 	free(man);
 }
 
+/* A digest known from writing the file is taken as it is, not read again; not when the size moved. */
+static void test_write_dir_takes_a_known_digest(void **state)
+{
+	const char *dir = *state;
+	char *a = ut_join(dir, "original.jpg"), *man = ut_join(dir, MANIFEST_NAME), *text;
+	unsigned char marked[MANIFEST_DIGEST_LEN];
+	struct manifest_known known = { "original.jpg", 3, marked };
+	char hex[MANIFEST_HEX_LEN + 1];
+
+	memset(marked, 0xab, sizeof(marked));
+	manifest_hex(marked, hex);
+	ut_write_str(a, "abc");
+	assert_int_equal(manifest_write_dir_known(dir, "p", NULL, NULL, &known, NULL), 0);
+	text = ut_read_file(man, NULL);
+	assert_non_null(strstr(text, hex)); /* taken: the file was not hashed */
+	assert_null(strstr(text, ABC_HEX));
+	free(text);
+	known.size = 4;
+	assert_int_equal(unlink(man), 0); /* else its recorded digest stays: the file is unchanged */
+	assert_int_equal(manifest_write_dir_known(dir, "p", NULL, NULL, &known, NULL), 0);
+	text = ut_read_file(man, NULL);
+	assert_non_null(strstr(text, ABC_HEX));
+	free(text);
+	free(a);
+	free(man);
+}
+
 static void test_write_dir_keeps_digests_of_untouched_files(void **state)
 {
 	static const char *const written[] = { "metadata.json", NULL };
@@ -572,6 +599,8 @@ int main(void)
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_write_dir_lists_final_regular_files,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_write_dir_takes_a_known_digest, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_write_dir_keeps_digests_of_untouched_files,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_mark_complete_writes_the_manifest_first,
