@@ -867,6 +867,18 @@ static void print_avatar_summary(const struct avatar_result *a)
 }
 
 /* "Listed 123 of 123 photos and videos, 60 of 60 favorites, 3 of 3 albums", on every run. */
+/* What the account's index files hold (the counts of what Flickr listed this run). */
+static void print_account(const struct account_sync *as)
+{
+	if (!as->run.now)
+		return; /* not synced: stopped before it */
+	msg_info("Account: %ld collection%s, %ld galler%s, %ld group%s, %ld contact%s "
+		 "(profile.json, collections.json, galleries_index.json, groups_index.json, "
+		 "contacts.json)", as->collections, as->collections == 1 ? "" : "s",
+		 as->galleries, as->galleries == 1 ? "y" : "ies", as->groups,
+		 as->groups == 1 ? "" : "s", as->contacts, as->contacts == 1 ? "" : "s");
+}
+
 static void print_listed(struct sync_state *st)
 {
 	static const char *const listings[] = { "photostream", "favorites", "albums" };
@@ -1053,6 +1065,7 @@ static void print_summary(struct sync_state *st, const struct catalog_counts *cc
 	if (st->avatars_done)
 		print_avatar_summary(&st->avatars);
 	print_listed(st);
+	print_account(&st->account);
 	print_incomplete(st);
 	if (cc)
 		msg_info("Archive: %s (%ld photos, %ld favorites, %ld albums, %ld people)",

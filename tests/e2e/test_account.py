@@ -249,3 +249,11 @@ def test_group_descriptions_come_when_first_seen_or_missing(archiver, fake, acco
     assert fake.calls["flickr.groups.getInfo"] == 0
     assert fake.total_api_calls <= 4 + (len(account.groups) + len(account.galleries) + 2), \
         dict(fake.calls)
+
+
+def test_the_summary_says_what_the_account_holds(archiver, account):
+    r = sync_at(archiver, T0)
+    out = r.stdout + r.stderr
+    collections = 3  # Family, and Holidays and Children in it
+    assert (f"Account: {collections} collections, {len(account.galleries)} gallery, "
+            f"{len(account.groups)} groups, {len(account.contacts)} contacts") in out
