@@ -19,6 +19,7 @@
 #include "export_media.h"
 #include "export_scan.h"
 #include "record.h"
+#include "xmp.h"
 
 static int from_export(const json_t *meta)
 {
@@ -206,6 +207,12 @@ static json_t *archived_entry(const struct export_file *f, const char *name, con
 	return a;
 }
 
+static void note_written(struct export_result *res, const char *name)
+{
+	if (res->n_written < EXPORT_WRITTEN_MAX)
+		snprintf(res->written[res->n_written++], sizeof(res->written[0]), "%s", name);
+}
+
 static int write_item_json(const struct store *s, const char *id, const char *file,
 			   const json_t *doc, struct err *e)
 {
@@ -214,6 +221,33 @@ static int write_item_json(const struct store *s, const char *id, const char *fi
 
 	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory")
 		  : doc ? json_write_atomic(path.data, doc, e) : err_set(e, FA_ENOMEM, "out of memory");
+	buf_release(&path);
+	return r;
+}
+
+/*
+ * The item's XMP sidecar beside its media, from the metadata.json just
+ * written, so that photo managers read an imported item as a synced one; a
+ * later sync keeps it current.
+ */
+static int write_sidecar(const struct store *s, const char *id, const char *media,
+			 const json_t *meta, struct export_result *res, struct err *e)
+{
+	struct buf name = BUF_INIT, xmp = BUF_INIT, path = BUF_INIT;
+	int r = xmp_sidecar_name(media, &name);
+
+	if (r == 0)
+		r = xmp_build(meta, &xmp);
+	if (r == 0)
+		r = store_item_path(s, STORE_MY, id, name.data, &path);
+	if (r < 0)
+		r = err_set(e, r, "my_photos/%s: cannot make the sidecar of %s", id, media);
+	else if (xmp_differs(path.data, &xmp))
+		r = fs_write_atomic(path.data, xmp.data, xmp.len, 0644, e);
+	if (r == 0)
+		note_written(res, name.data);
+	buf_release(&name);
+	buf_release(&xmp);
 	buf_release(&path);
 	return r;
 }
@@ -298,12 +332,6 @@ static void note_media(struct export_result *res, const char *name, const struct
 	memcpy(res->media_sha256, f->sha256, sizeof(res->media_sha256));
 }
 
-static void note_written(struct export_result *res, const char *name)
-{
-	if (res->n_written < EXPORT_WRITTEN_MAX)
-		snprintf(res->written[res->n_written++], sizeof(res->written[0]), "%s", name);
-}
-
 /* The rewrite marker is on disk before the first file changes, even in a deferred batch. */
 static int begin_rewrite(const struct store *s, const char *id, struct err *e)
 {
@@ -350,6 +378,8 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 	}
 	if (r == 0)
 		r = record_replacement(s, id, sizes, meta, f, name.data, kept.data, now, e);
+	if (r == 0)
+		r = write_sidecar(s, id, name.data, meta, res, e);
 	note_written(res, name.data);
 	note_written(res, "sizes.json");
 	note_written(res, "metadata.json");
@@ -424,6 +454,8 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 	json_decref(doc);
 	if (r == 0)
 		r = write_item_json(s, id, "metadata.json", doc = export_map_metadata(&mi), e);
+	if (r == 0)
+		r = write_sidecar(s, id, name.data, doc, res, e);
 	json_decref(doc);
 	res->n_written = 0;
 	if (r == 0 && !defer)

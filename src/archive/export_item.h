@@ -59,7 +59,7 @@ enum export_outcome {
 	EXPORT_REJECTED = 4,    /* not installed: it failed the check (why says why) */
 };
 
-#define EXPORT_WRITTEN_MAX 5
+#define EXPORT_WRITTEN_MAX 6
 
 struct export_result {
 	enum export_outcome outcome;

@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import zipfile
+from xml.etree import ElementTree
 
 import pytest
 
@@ -46,6 +47,15 @@ def full_size_export(tmp_path_factory):
                         "http://127.0.0.1:1", style="id", geo_form="object", full_size=True)
 
 
+def sidecar_title(media):
+    """dc:title of the XMP sidecar beside media (it must exist and be valid XML)."""
+    root = ElementTree.parse(media.with_name(media.name + ".xmp")).getroot()
+    ns = {"dc": "http://purl.org/dc/elements/1.1/",
+          "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#"}
+    li = root.find(".//dc:title/rdf:Alt/rdf:li", ns)
+    return li.text if li is not None else None
+
+
 @pytest.mark.parametrize("style,geo_form", STYLES)
 def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, geo_form):
     zips = write_export(tmp_path / "export", account, fake.url, style=style, geo_form=geo_form)
@@ -58,6 +68,7 @@ def test_import_into_an_empty_archive(archiver, fake, account, tmp_path, style, 
         assert media.read_bytes() == original_bytes(p), p.id
         meta = archiver.load("my_photos", p.id, "metadata.json")
         assert meta["source"] == "flickr-export" and meta["title"] == p.title
+        assert sidecar_title(media) == p.title  # photo managers read it at once
         assert meta["media"] == ("video" if p.is_video else "photo")
         assert meta["count_faves"] == len(p.faves)
         assert set(meta["synced"]["missing"]) == {"info", "comments", "favorites"}
@@ -152,6 +163,7 @@ def test_import_replaces_the_originals_a_free_account_was_refused(archiver, fake
         meta = archiver.load("my_photos", p.id, "metadata.json")
         assert meta["original_archived"] is True and "original" not in meta["synced"].get(
             "missing", {})
+        assert sidecar_title(d / sizes["archived"]["file"]) == p.title
     verify_clean(archiver)
     # the next sync (originals still refused) has nothing left to fetch for the account's
     # own photos, and keeps them; only the favorites (not in the export) still lack theirs
