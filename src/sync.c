@@ -866,7 +866,6 @@ static void print_avatar_summary(const struct avatar_result *a)
 		 failed || a->postponed ? " (will retry on the next run)" : "");
 }
 
-/* "Listed 123 of 123 photos and videos, 60 of 60 favorites, 3 of 3 albums", on every run. */
 /* What the account's index files hold (the counts of what Flickr listed this run). */
 static void print_account(const struct account_sync *as)
 {
@@ -879,6 +878,7 @@ static void print_account(const struct account_sync *as)
 		 as->groups == 1 ? "" : "s", as->contacts, as->contacts == 1 ? "" : "s");
 }
 
+/* "Listed 123 of 123 photos and videos, 60 of 60 favorites, 3 of 3 albums", on every run. */
 static void print_listed(struct sync_state *st)
 {
 	static const char *const listings[] = { "photostream", "favorites", "albums" };
@@ -1211,27 +1211,16 @@ static int relink_damaged(struct sync_state *st, const char *id, struct err *e)
 	return r;
 }
 
-/*
- * The photos of galleries that were not listed again keep their XMP sidecar
- * current without a call, as unlisted items do (upstream.c).  Only a fatal
- * error is returned: the sidecar is derived and the next run makes it again.
- */
+/* The photos of galleries not listed again keep their XMP sidecar current without a call. */
 static int keep_gallery_sidecars(struct sync_state *st, struct err *e)
 {
 	const json_t *ids = st->account.gallery_kept;
+	int r = 0;
 
-	for (size_t i = 0; i < json_array_size(ids); i++) {
-		const char *id = json_string_value(json_array_get(ids, i));
-		struct err one = { 0 };
-		int r = photo_update_sidecar(&st->pctx, STORE_GALLERY, id, &one);
-
-		if (r < 0 && err_is_fatal(r)) {
-			if (e)
-				*e = one;
-			return r;
-		}
-	}
-	return 0;
+	for (size_t i = 0; r == 0 && i < json_array_size(ids); i++)
+		r = photo_keep_sidecar(&st->pctx, STORE_GALLERY,
+				       json_string_value(json_array_get(ids, i)), e);
+	return r;
 }
 
 /*

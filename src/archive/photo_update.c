@@ -314,6 +314,20 @@ int photo_update_sidecar(const struct photo_ctx *ctx, enum store_kind kind, cons
 	return r;
 }
 
+int photo_keep_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+		       struct err *e)
+{
+	struct err one = { 0 };
+	int r = photo_update_sidecar(ctx, kind, id, &one);
+
+	if (r < 0 && err_is_fatal(r)) {
+		if (e)
+			*e = one;
+		return r;
+	}
+	return 0;
+}
+
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, int api_code, const char *detail, int64_t last_seen,
 			struct err *e)

@@ -32,13 +32,6 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 		       const json_t *albums, int *ret_changed, struct err *e);
 
 /*
- * Marks an archived item as gone upstream (status "unavailable",
- * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
- * when one said so (0: none), last seen at last_seen (0: when its info was
- * last fetched).  An existing mark of the same status is kept.  Returns 1
- * when marked now, 0 when it already was, or an error.
- */
-/*
  * For an archived item no listing shows: its XMP sidecar made to agree with
  * its metadata.json, without API calls (a damaged one is kept aside first).
  * FA_EPARSE when metadata.json is damaged: nothing is built upon it.
@@ -46,6 +39,21 @@ int photo_update_local(const struct photo_ctx *ctx, enum store_kind kind, const 
 int photo_update_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			 struct err *e);
 
+/*
+ * photo_update_sidecar() where the sidecar is upkeep: only a fatal error is
+ * returned (into e), since the sidecar is derived and the next run makes it
+ * again; a damaged metadata.json is reported with the damage.
+ */
+int photo_keep_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
+		       struct err *e);
+
+/*
+ * Marks an archived item as gone upstream (status "unavailable",
+ * "unfavorited", ...; "deleted" in older archives), with Flickr's error code
+ * when one said so (0: none), last seen at last_seen (0: when its info was
+ * last fetched).  An existing mark of the same status is kept.  Returns 1
+ * when marked now, 0 when it already was, or an error.
+ */
 int photo_mark_upstream(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
 			const char *status, int api_code, const char *detail,
 			int64_t last_seen, struct err *e);

@@ -160,25 +160,6 @@ void upstream_result_release(struct upstream_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
-/*
- * Unlisted items keep their XMP sidecar current too, with no API call.  Only
- * a fatal error is returned: the sidecar is derived, and the next run makes
- * it again (a damaged metadata.json is reported with the damage).
- */
-static int keep_sidecar(const struct photo_ctx *ctx, enum store_kind kind, const char *id,
-			struct err *e)
-{
-	struct err one = { 0 };
-	int r = photo_update_sidecar(ctx, kind, id, &one);
-
-	if (r < 0 && err_is_fatal(r)) {
-		if (e)
-			*e = one;
-		return r;
-	}
-	return 0;
-}
-
 int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 		   const struct store_ids *unlisted, int64_t last_seen,
 		   struct upstream_result *res, struct err *e)
@@ -190,7 +171,8 @@ int upstream_check(const struct photo_ctx *ctx, enum store_kind kind,
 	if (!res->failed)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	for (size_t i = 0; r >= 0 && i < unlisted->n; i++) {
-		r = keep_sidecar(ctx, kind, unlisted->v[i], e);
+		/* unlisted items keep their XMP sidecar current too, with no API call */
+		r = photo_keep_sidecar(ctx, kind, unlisted->v[i], e);
 		if (r < 0)
 			break;
 		/* a listing glitch must not eat the quota: the rest waits for the next run */
