@@ -78,6 +78,7 @@ struct import_state {
 	json_t *differs, *rejected, *unmatched, *left_to_sync;
 	long json_kept, photo_records, created, replaced, same;
 	struct export_account_counts account; /* what went into the index files */
+	json_t *group_photos;       /* {group NSID: entry with photo_ids}, from this run's photo JSON */
 	int from_pending;           /* pass 2 is reading PENDING_DIR */
 	json_t *placed;             /* PENDING_DIR files placed: removed once the items are durable */
 	struct import_pending *pending; /* items whose files wait for the batch's sync */
@@ -193,6 +194,9 @@ static int take_json(void *ud, const struct export_member *m, struct export_stre
 		doc = NULL;
 	if (r == 0)
 		r = json_destination(st, m, doc, &final);
+	if (r == 0 && export_is_photo_record(doc) &&
+	    export_account_note_photo(st->group_photos, doc) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	if (r == 0)
 		r = fs_tmp_commit(&t, final.data, e);
 	if (r == 0)
@@ -576,14 +580,22 @@ static int write_report(struct import_state *st, json_t *lacking, json_t *not_in
 {
 	struct buf path = BUF_INIT;
 	char iso[21];
-	json_t *doc;
+	const struct export_account_counts *c = &st->account;
+	json_t *doc, *account;
 	int r;
 
 	record_iso8601(st->now, iso);
-	doc = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+	account = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "profile", (json_int_t)c->profile,
+			    "galleries", (json_int_t)c->galleries, "groups", (json_int_t)c->groups,
+			    "group_photos", (json_int_t)c->group_photos, "contacts",
+			    (json_int_t)c->contacts, "followers", (json_int_t)c->followers,
+			    "skipped", (json_int_t)c->skipped);
+	/* what went into the index files: the counts of the summary's "Account:" line */
+	doc = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
 			"imported_at", iso, "json_kept", (json_int_t)st->json_kept,
 			"photo_records", (json_int_t)st->known.n, "created", (json_int_t)st->created,
 			"replaced", (json_int_t)st->replaced, "same", (json_int_t)st->same,
+			"account", account,
 			"damaged", st->damaged, "differs", st->differs, "rejected", st->rejected,
 			"media_without_record", st->unmatched, "left_to_sync", st->left_to_sync,
 			"listed_without_media", lacking, "archived_not_in_export", not_in_export);
@@ -594,6 +606,19 @@ static int write_report(struct import_state *st, json_t *lacking, json_t *not_in
 	return r;
 }
 
+/* What the export's account files put into the index files, as sync's "Account:" line says. */
+static void print_account(const struct export_account_counts *c)
+{
+	if (!c->profile && !c->galleries && !c->groups && !c->contacts && !c->followers)
+		return;
+	msg_info("Account: %s%ld galler%s, %ld group%s (%ld of the account's photos in their pools), "
+		 "%ld contact%s, %ld follower%s from the export (profile.json, galleries_index.json, "
+		 "groups_index.json, contacts.json)", c->profile ? "the profile, " : "",
+		 c->galleries, c->galleries == 1 ? "y" : "ies", c->groups, c->groups == 1 ? "" : "s",
+		 c->group_photos, c->contacts, c->contacts == 1 ? "" : "s", c->followers,
+		 c->followers == 1 ? "" : "s");
+}
+
 /* The end of the import, in a few lines; the details are in export/import_report.json. */
 static void print_summary(struct import_state *st, const json_t *lacking,
 			  const json_t *not_in_export)
@@ -601,12 +626,7 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 	msg_info("Import: %ld JSON files kept under %s/export (%zu photo records); %ld items "
 		 "made from the export, %ld originals replaced, %ld already archived the same",
 		 st->json_kept, st->store.root, st->known.n, st->created, st->replaced, st->same);
-	if (st->account.profile || st->account.galleries || st->account.groups ||
-	    st->account.contacts || st->account.followers)
-		msg_info("Import: the export's %s%ld galleries, %ld groups, %ld contacts and %ld "
-			 "followers are in the archive's index files", st->account.profile
-			 ? "profile, " : "", st->account.galleries, st->account.groups,
-			 st->account.contacts, st->account.followers);
+	print_account(&st->account);
 	if (st->account.skipped)
 		msg_warn("%ld entries of the export's account files have no id this archive can use "
 			 "(kept under export/ only)", st->account.skipped);
@@ -640,8 +660,9 @@ static int setup(struct import_state *st, struct err *e)
 	st->unmatched = json_array();
 	st->left_to_sync = json_array();
 	st->placed = json_array();
+	st->group_photos = json_object();
 	if (!st->damaged || !st->differs || !st->rejected || !st->unmatched || !st->left_to_sync ||
-	    !st->placed)
+	    !st->placed || !st->group_photos)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	/* the lock comes first: a run it refuses must not even sweep temporaries */
 	r = store_lock(st->o->archive_dir, STORE_LOCK_EXCLUSIVE | STORE_LOCK_CREATE, &st->lock_fd,
@@ -679,7 +700,7 @@ static int run(struct import_state *st, struct err *e)
 	if (r == 0)
 		r = load_account_data(st, e);
 	if (r == 0)
-		r = export_account_apply(&st->store, st->now, &st->account, e);
+		r = export_account_apply(&st->store, st->now, st->group_photos, &st->account, e);
 	if (r == 0) {
 		progress_begin("import", (long)st->known.n);
 		r = read_pending(st, e);
@@ -730,6 +751,7 @@ static void release(struct import_state *st)
 	json_decref(st->unmatched);
 	json_decref(st->left_to_sync);
 	json_decref(st->placed);
+	json_decref(st->group_photos);
 	free(st->pending);
 }
 

@@ -160,6 +160,83 @@ static json_t *group_entry(const json_t *g)
 	return out;
 }
 
+/* The ids of from that to lacks, appended to to (arrays of id strings): a union, in order. */
+static int union_ids(json_t *to, const json_t *from)
+{
+	json_t *seen = json_object();
+	int r = seen ? 0 : FA_ENOMEM;
+
+	for (size_t i = 0; r == 0 && i < json_array_size(to); i++) {
+		const char *id = json_string_value(json_array_get(to, i));
+
+		if (id && json_object_set_new(seen, id, json_true()) < 0)
+			r = FA_ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < json_array_size(from); i++) {
+		const char *id = json_string_value(json_array_get(from, i));
+
+		if (!id || json_object_get(seen, id))
+			continue;
+		if (json_object_set_new(seen, id, json_true()) < 0 ||
+		    json_array_append_new(to, json_string(id)) < 0)
+			r = FA_ENOMEM;
+	}
+	json_decref(seen);
+	return r;
+}
+
+int export_account_note_photo(json_t *by_group, const json_t *photo)
+{
+	const char *pid = jtext(photo, "id");
+	const json_t *groups = json_object_get(photo, "groups");
+
+	if (!store_valid_id(pid))
+		return 0;
+	for (size_t i = 0; i < jlist_size(groups); i++) {
+		const json_t *g = jlist_at(groups, i);
+		const char *nsid = json_is_object(g) ? jtext(g, "id") : NULL;
+		json_t *entry = account_valid_nsid(nsid) ? json_object_get(by_group, nsid) : NULL;
+
+		if (!account_valid_nsid(nsid))
+			continue;
+		/* the photo's {id, name, url}: the entry of a group groups.json may not list */
+		if (!entry && ((entry = group_entry(g)) == NULL ||
+			       json_object_set_new(by_group, nsid, entry) < 0 ||
+			       jset_new(entry, "photo_ids", json_array()) < 0))
+			return FA_ENOMEM;
+		if (json_array_append_new(json_object_get(entry, "photo_ids"), json_string(pid)) < 0)
+			return FA_ENOMEM;
+	}
+	return 0;
+}
+
+/* by_group's photo ids into the groups' entries; a group only the photos name is added. */
+static int add_group_photos(json_t *groups, const json_t *by_group, long *count)
+{
+	const char *nsid;
+	json_t *g;
+
+	json_object_foreach((json_t *)by_group, nsid, g) {
+		json_t *there = account_find(groups, "nsid", nsid), *ids = json_array();
+		int r = ids ? union_ids(ids, json_object_get(g, "photo_ids")) : FA_ENOMEM;
+
+		*count += (long)json_array_size(ids);
+		if (r == 0 && !there) {
+			there = json_deep_copy(g);
+			r = there && json_array_append_new(groups, there) == 0 ? 0 : FA_ENOMEM;
+		}
+		if (r == 0)
+			r = union_ids(ids, json_object_get(there, "photo_ids"));
+		if (r == 0 && jset_new(there, "photo_ids", ids) < 0)
+			r = FA_ENOMEM;
+		else if (r < 0)
+			json_decref(ids);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int read_list(const json_t *doc, const char *key, json_t *into, const char *id_key,
 		     json_t *(*entry)(const json_t *), int (*valid)(const char *), long *skipped)
 {
@@ -335,11 +412,18 @@ static int fill_missing(json_t *to, const json_t *from)
 	return jset_bool(to, "also_in_export", 1) < 0 ? FA_ENOMEM : 0;
 }
 
+/*
+ * A group's "photo_ids" are a union: the ids sync found in its pool stay, the
+ * export's are added.
+ */
 static int merge_entries(json_t *list, const json_t *entries, const char *id_key)
 {
 	for (size_t i = 0; i < json_array_size(entries); i++) {
 		json_t *x = json_array_get(entries, i), *there = account_find_same(list, x, id_key);
+		json_t *ids = json_object_get(there, "photo_ids");
 
+		if (there && json_is_array(ids) && union_ids(ids, json_object_get(x, "photo_ids")) < 0)
+			return FA_ENOMEM;
 		if (there ? fill_missing(there, x) < 0 : json_array_append(list, x) < 0)
 			return FA_ENOMEM;
 	}
@@ -406,8 +490,8 @@ cleanup:
 	return r;
 }
 
-int export_account_apply(const struct store *s, int64_t now, struct export_account_counts *c,
-			 struct err *e)
+int export_account_apply(const struct store *s, int64_t now, const json_t *by_group,
+			 struct export_account_counts *c, struct err *e)
 {
 	struct account_run ar = { .store = s, .now = now };
 	struct export_lists l = { json_array(), json_array(), json_array(), json_array() };
@@ -417,6 +501,8 @@ int export_account_apply(const struct store *s, int64_t now, struct export_accou
 	memset(c, 0, sizeof(*c));
 	if (r == 0)
 		r = read_export_dir(s, &l, &c->skipped, e);
+	if (r == 0 && add_group_photos(l.groups, by_group, &c->group_photos) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
 	c->galleries = (long)json_array_size(l.galleries);
 	c->groups = (long)json_array_size(l.groups);
 	c->contacts = (long)json_array_size(l.contacts);

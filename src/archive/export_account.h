@@ -26,20 +26,33 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "json.h"
 #include "store.h"
 
 struct export_account_counts {
 	long profile;      /* 1 when profile.json got the export's profile */
 	long galleries, groups, contacts, followers; /* entries the export lists */
+	long group_photos; /* photo ids the export's photo_<id>.json put in groups' pools */
 	long skipped;      /* entries without a usable id (not written) */
 };
 
 /*
+ * A photo_<id>.json's "groups" ([{id, name, url}]) noted in by_group, an
+ * object {group NSID: group entry with "photo_ids"}, for
+ * export_account_apply(); a group or photo id of the wrong shape is left out.
+ * 0 or FA_ENOMEM.
+ */
+int export_account_note_photo(json_t *by_group, const json_t *photo);
+
+/*
  * Reads ROOT/export/ (its account files, by content) and brings the index
  * files up to date, each written (temporary name, rename) only when it
- * changed.  0 or an error in e.
+ * changed.  by_group (export_account_note_photo(), or NULL) fills each
+ * group's "photo_ids" in groups_index.json, as sync does from the pools:
+ * the ids already there stay (a union), and a group only the photos name
+ * is added.  0 or an error in e.
  */
-int export_account_apply(const struct store *s, int64_t now, struct export_account_counts *c,
-			 struct err *e);
+int export_account_apply(const struct store *s, int64_t now, const json_t *by_group,
+			 struct export_account_counts *c, struct err *e);
 
 #endif

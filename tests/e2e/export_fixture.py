@@ -31,6 +31,18 @@ def _geo(p, form):
     return [g] if form == "array" else g
 
 
+def _group_ref(nsid, name):
+    return {"id": nsid, "name": name, "url": f"https://www.flickr.com/groups/{nsid}/"}
+
+
+def photo_groups(account, p):
+    """The groups whose pools hold p, as its photo_<id>.json names them."""
+    out = [_group_ref(g.nsid, g.name) for g in account.groups if p.id in g.pool_ids]
+    if p.id == account.photos[0].id:
+        out.append(_group_ref(EXPORT_ONLY_GROUP, "Steam Railways"))
+    return out
+
+
 def photo_record(account, p, fake_url, geo_form):
     alias = account.owner.path_alias
     rec = {"id": p.id, "name": p.title, "description": p.description,
@@ -41,7 +53,8 @@ def photo_record(account, p, fake_url, geo_form):
            "photopage": f"https://www.flickr.com/photos/{alias}/{p.id}/",
            "original": f"{fake_url}/static/{p.server}/{p.file_name('Original')}"
                        if not p.is_video else f"{fake_url}/static/{p.server}/{p.id}_{p.secret}.jpg",
-           "license": "All Rights Reserved", "exif": [], "groups": [], "albums": [],
+           "license": "All Rights Reserved", "exif": [], "groups": photo_groups(account, p),
+           "albums": [],
            "tags": [{"tag": t, "user": f"https://www.flickr.com/photos/{alias}/",
                      "date_create": _when(p.date_upload)} for t in p.tags],
            "people": [], "notes": [], "privacy": _privacy(p),

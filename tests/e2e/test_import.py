@@ -485,3 +485,76 @@ def test_import_without_a_file_is_a_usage_error(archiver):
     assert r.returncode == 2 and "import needs" in r.stderr
     r = run_import(archiver, archiver.archive.parent / "nothing.zip")
     assert r.returncode == 3 and "nothing.zip" in r.stderr
+
+
+def pools(archiver):
+    return {g["nsid"]: g.get("photo_ids") for g in archiver.load("groups_index.json")["groups"]}
+
+
+def account_counts(account, groups, group_photos):
+    return {"profile": 1, "galleries": len(account.galleries) + 1, "groups": groups,
+            "group_photos": group_photos, "contacts": len(account.contacts) + 1, "followers": 1,
+            "skipped": 0}
+
+
+def test_the_exports_group_photos_join_the_pools_sync_listed(archiver, fake, account, tmp_path):
+    """photo_<id>.json's "groups" fill groups_index.json's photo_ids: a union with sync's."""
+    bristol = account.groups[0]
+    extra = next(p.id for p in account.photos if p.id not in bristol.pool_ids)
+    bristol.pool_ids.append(extra)      # in the pool when sync listed it
+    assert archiver.sync().returncode == 0
+    bristol.pool_ids.remove(extra)      # ... and not in the export made later
+    synced = pools(archiver)
+    assert extra in synced[bristol.nsid] and EXPORT_ONLY_GROUP not in synced
+    zips = write_export(tmp_path / "export", account, fake.url)
+    r = run_import(archiver, *zips)
+    assert r.returncode == 0, r.stderr
+    after = pools(archiver)
+    for g in account.groups:
+        assert set(g.pool_ids) <= set(after[g.nsid]), g.nsid
+        assert set(synced[g.nsid]) <= set(after[g.nsid]), g.nsid   # sync's ids stay
+        assert len(after[g.nsid]) == len(set(after[g.nsid]))      # once each
+    assert extra in after[bristol.nsid]
+    assert after[EXPORT_ONLY_GROUP] == [account.photos[0].id]
+    # what went into the index files, in the report and the summary
+    in_pools = sum(len(g.pool_ids) for g in account.groups) + 1
+    counts = account_counts(account, len(account.groups) + 1, in_pools)
+    assert report(archiver)["account"] == counts
+    assert (f"Account: the profile, 2 galleries, {len(account.groups) + 1} groups ({in_pools} of "
+            f"the account's photos in their pools), {len(account.contacts) + 1} contacts, "
+            "1 follower from the export") in r.stderr
+    # the site's page of a group only the export has shows its photo
+    page = (archiver.archive / "site" / "group" / f"{EXPORT_ONLY_GROUP}.html").read_text()
+    assert f'href="../photo/{account.photos[0].id}.html"' in page
+    assert "None of this archive's photos is in the pool" not in page
+    # again: nothing changes
+    assert run_import(archiver, *zips).returncode == 0
+    assert pools(archiver) == after
+    verify_clean(archiver)
+
+
+def test_a_group_only_a_photo_names_is_added_with_its_photos(archiver, fake, account, tmp_path):
+    lone = "70000002@N00"
+    p = account.photos[2]
+    members = []
+    for name, data in account_members(account, fake.url):
+        if name == f"photo_{p.id}.json":
+            rec = json.loads(data)
+            rec["groups"].append({"id": lone, "name": "<b>Lone</b> & Co",
+                                  "url": f"https://www.flickr.com/groups/{lone}/"})
+            rec["groups"].append({"id": "../../etc", "name": "bad", "url": ""})
+            data = json.dumps(rec)
+        members.append((name, data))
+    acct = write_zip(tmp_path / "72157724905358313_3ac1836c2225_part1.zip", members)
+    media = write_export(tmp_path / "m", account, fake.url, media_zips=1)[1]
+    r = run_import(archiver, acct, media)
+    assert r.returncode == 0, r.stderr
+    groups = {g["nsid"]: g for g in archiver.load("groups_index.json")["groups"]}
+    assert groups[lone]["photo_ids"] == [p.id] and groups[lone]["source"] == "flickr-export"
+    assert groups[lone]["name"] == "<b>Lone</b> & Co" and "../../etc" not in groups
+    for g in account.groups:
+        assert sorted(groups[g.nsid].get("photo_ids", [])) == sorted(g.pool_ids)
+    page = (archiver.archive / "site" / "group" / f"{lone}.html").read_text()
+    assert f'href="../photo/{p.id}.html"' in page and "<b>Lone</b>" not in page
+    assert report(archiver)["account"]["groups"] == len(account.groups) + 2
+    verify_clean(archiver)
