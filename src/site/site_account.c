@@ -143,6 +143,7 @@ static void structure_links(struct page *p, const struct site *s)
 	size_t n_gal = json_array_size(part(s, "galleries", "galleries"));
 	size_t n_grp = json_array_size(part(s, "groups", "groups"));
 	size_t n_con = json_array_size(part(s, "contacts", "contacts"));
+	size_t n_fol = json_array_size(part(s, "contacts", "followers"));
 
 	page_raw(p, "<p class=\"structure-links\" id=\"structure-links\">");
 	page_fmt(p, "<a id=\"link-collections\" href=\"%scollections.html\">Collections</a> (%zu)"
@@ -150,6 +151,9 @@ static void structure_links(struct page *p, const struct site *s)
 		 " &middot; <a id=\"link-groups\" href=\"%sgroups.html\">Groups</a> (%zu)"
 		 " &middot; <a id=\"link-contacts\" href=\"%speople.html#contacts\">Contacts</a> (%zu)",
 		 p->to_site, n_coll, p->to_site, n_gal, p->to_site, n_grp, p->to_site, n_con);
+	if (n_fol)
+		page_fmt(p, " &middot; <a id=\"link-followers\" href=\"%speople.html#followers\">"
+			 "Followers</a> (%zu)", p->to_site, n_fol);
 	page_raw(p, "</p>\n");
 }
 
@@ -225,45 +229,102 @@ static void contact_flags(struct page *p, const json_t *c)
 	page_raw(p, "</span>");
 }
 
+static const char *nonempty(const json_t *rec, const char *key)
+{
+	const char *v = jstr(rec, key);
+
+	return v && *v ? v : NULL;
+}
+
+/*
+ * The opening of a contact's or follower's card: linked to their page when
+ * contacts.json has their NSID; else (Flickr's export may give only a name and
+ * a profile URL with a path alias) their name and the link to their profile.
+ */
+static void person_card(struct page *p, struct site *s, const json_t *c, const char *cls)
+{
+	const char *nsid = jstr(c, "nsid");
+	const char *name = nonempty(c, "display_name") ? nonempty(c, "display_name")
+			 : nonempty(c, "path_alias") ? nonempty(c, "path_alias")
+			 : nonempty(c, "profile_url");
+	long who = valid_nsid(nsid) ? site_model_person(&s->m, nsid, c) : -1;
+
+	if (who == -2)
+		page_fail(p, &(struct err){ 0 }); /* code 0: out of memory */
+	if (who >= 0) {
+		page_fmt(p, "<li class=\"person-card %s\" data-nsid=\"%s\">", cls, nsid);
+		page_person_link(p, &s->m.people[who], NULL);
+		return;
+	}
+	page_fmt(p, "<li class=\"person-card %s\"", cls);
+	if (nonempty(c, "path_alias")) {
+		page_raw(p, " data-alias=\"");
+		page_text(p, nonempty(c, "path_alias"));
+		page_raw(p, "\"");
+	}
+	page_raw(p, ">");
+	page_person_link(p, NULL, name);
+	if (nonempty(c, "profile_url")) {
+		page_raw(p, " ");
+		page_link(p, nonempty(c, "profile_url"), "Flickr profile", "profile-link");
+	}
+}
+
 void site_account_contacts(struct page *p, struct site *s)
 {
 	const json_t *list = part(s, "contacts", "contacts");
+	const json_t *followers = part(s, "contacts", "followers");
 
-	if (!json_is_array(list))
+	if (json_is_array(list)) {
+		page_fmt(p, "<section class=\"person-section\" id=\"contacts\" aria-labelledby="
+			 "\"contacts-h\">\n<h2 id=\"contacts-h\">Contacts <span class=\"count\">%zu"
+			 "</span></h2>\n<ul class=\"people-list contacts\">\n", json_array_size(list));
+		for (size_t i = 0; i < json_array_size(list); i++) {
+			person_card(p, s, json_array_get(list, i), "contact-card");
+			contact_flags(p, json_array_get(list, i));
+			gone_note(p, json_array_get(list, i), "no longer a contact");
+			page_raw(p, "</li>\n");
+		}
+		page_raw(p, "</ul>\n</section>\n");
+	}
+	/* the API does not list them: Flickr's export does (import) */
+	if (!json_array_size(followers))
 		return;
-	page_fmt(p, "<section class=\"person-section\" id=\"contacts\" aria-labelledby=\"contacts-h\">"
-		 "\n<h2 id=\"contacts-h\">Contacts <span class=\"count\">%zu</span></h2>\n"
-		 "<ul class=\"people-list contacts\">\n", json_array_size(list));
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		const json_t *c = json_array_get(list, i);
-		const char *nsid = jstr(c, "nsid");
-		long who = valid_nsid(nsid) ? site_model_person(&s->m, nsid, c) : -1;
-
-		if (who < 0)
-			continue;
-		page_fmt(p, "<li class=\"person-card contact-card\" data-nsid=\"%s\">", nsid);
-		page_person_link(p, &s->m.people[who], NULL);
-		contact_flags(p, c);
-		gone_note(p, c, "no longer a contact");
-		page_raw(p, "</li>\n");
+	page_fmt(p, "<section class=\"person-section\" id=\"followers\" aria-labelledby="
+		 "\"followers-h\">\n<h2 id=\"followers-h\">Followers <span class=\"count\">%zu"
+		 "</span></h2>\n<ul class=\"people-list followers\">\n", json_array_size(followers));
+	for (size_t i = 0; i < json_array_size(followers); i++) {
+		person_card(p, s, json_array_get(followers, i), "follower-card");
+		page_raw(p, "<span class=\"contact-flags\">follower</span></li>\n");
 	}
 	page_raw(p, "</ul>\n</section>\n");
 }
 
-void site_account_contact_badge(struct page *p, const struct site *s, const char *nsid)
+/* The entry of list whose NSID is nsid, or NULL. */
+static const json_t *person_in(const json_t *list, const char *nsid)
 {
-	const json_t *list = part(s, "contacts", "contacts");
-	const json_t *c = NULL;
-
-	for (size_t i = 0; !c && i < json_array_size(list); i++)
+	for (size_t i = 0; i < json_array_size(list); i++)
 		if (jstr(json_array_get(list, i), "nsid") &&
 		    !strcmp(jstr(json_array_get(list, i), "nsid"), nsid))
-			c = json_array_get(list, i);
-	if (!c)
+			return json_array_get(list, i);
+	return NULL;
+}
+
+void site_account_contact_badge(struct page *p, const struct site *s, const char *nsid)
+{
+	const json_t *c = person_in(part(s, "contacts", "contacts"), nsid);
+	const json_t *f = person_in(part(s, "contacts", "followers"), nsid);
+
+	if (!c && !f)
 		return;
 	page_raw(p, "<p class=\"list-meta\" id=\"contact-badge\">");
-	contact_flags(p, c);
-	gone_note(p, c, "no longer a contact");
+	if (c) {
+		contact_flags(p, c);
+		gone_note(p, c, "no longer a contact");
+	}
+	if (f)
+		page_fmt(p, "%s<span class=\"contact-flags\" id=\"follower-badge\">follower</span>",
+			 c ? " &middot; " : "");
 	page_raw(p, "</p>\n");
 }
 

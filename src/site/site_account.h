@@ -8,8 +8,11 @@
  *   site/galleries.html, site/gallery/<id>.html        each gallery's photos, linked
  *                              to their pages (a favorite's, else site/gallery-photo/<id>.html)
  *   site/groups.html, site/group/<nsid>.html           each group, its pool's items
- *   site/people.html           the contacts, with the friend and family flags
- *   site/person/<nsid>.html    "contact", "friend", "family"
+ *   site/people.html           the contacts, with the friend and family flags, and the
+ *                              followers (contacts.json's "followers", from Flickr's export);
+ *                              one without an NSID (a path alias, a bare profile URL) is shown
+ *                              by name with its profile link, without a page of its own
+ *   site/person/<nsid>.html    "contact", "friend", "family", "follower"
  *
  * Ids and NSIDs are checked before they become part of a path.
  */
@@ -24,7 +27,7 @@ void site_account_release(struct site *s);
 
 /* The profile block of the front page. */
 void site_account_profile(struct page *p, struct site *s);
-/* The contacts' section of the people page. */
+/* The contacts' and the followers' sections of the people page. */
 void site_account_contacts(struct page *p, struct site *s);
 /* What a person is to the account ("Contact · friend"), on their page. */
 void site_account_contact_badge(struct page *p, const struct site *s, const char *nsid);

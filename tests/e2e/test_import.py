@@ -558,3 +558,46 @@ def test_a_group_only_a_photo_names_is_added_with_its_photos(archiver, fake, acc
     assert f'href="../photo/{p.id}.html"' in page and "<b>Lone</b>" not in page
     assert report(archiver)["account"]["groups"] == len(account.groups) + 2
     verify_clean(archiver)
+
+
+def test_followers_and_contacts_without_an_nsid_are_on_the_site(archiver, fake, account,
+                                                               tmp_path):
+    """The export may name a person by a path alias or a bare URL: they are shown, escaped."""
+    from test_site import check_no_script_injection, read_page
+    hostile = {'"><script>alert(1)</script>': "javascript:alert(1)",
+               "<img src=x onerror=alert(2)>": 'https://www.flickr.com/people/a"b/'}
+    members = []
+    for name, data in account_members(account, fake.url):
+        if name == "contacts_part001.json":
+            doc = json.loads(data)
+            doc["contacts"].update(hostile)
+            data = json.dumps(doc)
+        elif name == "followers_part001.json":
+            doc = json.loads(data)
+            doc["followers"]["Bob <b>Alias</b>"] = "https://www.flickr.com/photos/bob-alias/"
+            data = json.dumps(doc)
+        members.append((name, data))
+    acct = write_zip(tmp_path / "72157724905358313_3ac1836c2225_part1.zip", members)
+    r = run_import(archiver, acct, write_export(tmp_path / "m", account, fake.url,
+                                                media_zips=1)[1])
+    assert r.returncode == 0, r.stderr
+    site = archiver.archive
+    people = read_page(site / "site" / "people.html")
+    contacts = archiver.load("contacts.json")["contacts"]
+    cards = people.all("li", **{"class": "person-card contact-card"})
+    assert len(cards) == len(contacts) == len(account.contacts) + 1 + len(hostile)
+    # a contact known by a path alias only, and one by a URL that names neither
+    alias = next(c["path_alias"] for c in contacts if "nsid" not in c and "path_alias" in c)
+    assert people.all("li", **{"class": "person-card contact-card", "data-alias": alias})
+    assert "Tom" in people.text and people.all("a", href="https://x/tom/")
+    assert '"><script>alert(1)</script>' in people.text
+    # the followers: one with an NSID (linked to their page), one with a path alias
+    followers = people.all("li", **{"class": "person-card follower-card"})
+    assert [f.get("data-nsid") for f in followers] == [FOLLOWER, None]
+    assert followers[1]["data-alias"] == "bob-alias" and "Bob <b>Alias</b>" in people.text
+    assert people.all("a", href=f"person/{FOLLOWER}.html")
+    ann = read_page(site / "site" / "person" / f"{FOLLOWER}.html")
+    assert "follower-badge" in ann.ids and "Ann Follower" in ann.text
+    assert "link-followers" in read_page(site / "index.html").ids
+    assert check_no_script_injection(site) == []
+    verify_clean(archiver)
