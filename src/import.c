@@ -21,9 +21,11 @@
 #include "import.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "album_members.h"
@@ -37,6 +39,7 @@
 #include "fsutil.h"
 #include "index.h"
 #include "log.h"
+#include "manifest.h"
 #include "record.h"
 #include "site.h"
 #include "store.h"
@@ -46,6 +49,8 @@
 #define EXPORT_PHOTOS_DIR EXPORT_DIR "/photos"
 /* media whose photo_<id>.json has not been imported yet wait here, placed when it is */
 #define PENDING_DIR STORE_WORK_DIR "/import-pending"
+/* files of one name kept aside at most (each other bytes): then the import stops */
+#define PENDING_SAME_NAME_MAX 1000
 /* a JSON member larger than this is kept, not read (albums.json of 100,000 photos: ~2 MB) */
 #define EXPORT_JSON_MAX (48u << 20)
 
@@ -207,10 +212,50 @@ static int take_json(void *ud, const struct export_member *m, struct export_stre
 	return r;
 }
 
+/* Whether the files at a and b hold the same bytes (their sizes, then their SHA-256). */
+static int same_bytes(const char *a, const char *b)
+{
+	unsigned char da[MANIFEST_DIGEST_LEN], db[MANIFEST_DIGEST_LEN];
+	struct err ignored = { 0 };
+	struct stat sa, sb;
+	uint64_t na, nb;
+	int fa = open(a, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int fb = open(b, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int same = fa >= 0 && fb >= 0 && fstat(fa, &sa) == 0 && fstat(fb, &sb) == 0 &&
+		   sa.st_size == sb.st_size && manifest_hash_fd(fa, da, &na, &ignored) == 0 &&
+		   manifest_hash_fd(fb, db, &nb, &ignored) == 0 && na == nb &&
+		   !memcmp(da, db, sizeof(da));
+
+	if (fa >= 0)
+		close(fa);
+	if (fb >= 0)
+		close(fb);
+	return same;
+}
+
+/* PENDING_DIR's name for member (made safe), with "<n>-" before it from the second on. */
+static int pending_name(const char *member, int n, struct buf *out)
+{
+	int r;
+
+	buf_reset(out);
+	r = n > 1 ? buf_printf(out, PENDING_DIR "/%d-%s", n, member)
+		  : buf_printf(out, PENDING_DIR "/%s%s", member[0] == '.' || !member[0] ? "_" : "",
+			       member);
+	/* the digits stay: they are what ties it to its photo */
+	for (size_t i = sizeof(PENDING_DIR); r == 0 && i < out->len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			    out->data[i]))
+			out->data[i] = '_';
+	return r;
+}
+
 /*
  * A media file no photo_<id>.json names yet (its JSON is in a ZIP not given
  * yet): kept in PENDING_DIR under its name (made safe), and placed by the
- * run that brings the JSON.
+ * run that brings the JSON. Another file already there under that name is
+ * never replaced: the same bytes are kept once, other bytes get the first
+ * free "<n>-<name>" (the id, right before the extension, stays).
  */
 static int keep_aside(struct import_state *st, const struct export_member *m,
 		      struct export_stream *s, struct err *e)
@@ -218,23 +263,29 @@ static int keep_aside(struct import_state *st, const struct export_member *m,
 	struct fs_tmp t = FS_TMP_INIT;
 	struct buf name = BUF_INIT, path = BUF_INIT, dir = BUF_INIT;
 	uint64_t size;
-	int r = buf_printf(&name, PENDING_DIR "/%s%s", m->name[0] == '.' || !m->name[0] ? "_" : "",
-			   m->name);
+	int r = pending_name(m->name, 1, &name), n = 1;
 
-	/* the digits stay: they are what ties it to its photo */
-	for (size_t i = sizeof(PENDING_DIR); r == 0 && i < name.len; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
-			    name.data[i]))
-			name.data[i] = '_';
-	if (r == 0)
-		r = store_root_path(&st->store, name.data, &path);
 	if (r == 0)
 		r = store_root_path(&st->store, PENDING_DIR, &dir);
 	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory") : fs_mkdirs(dir.data, 0755, e);
 	if (r == 0)
 		r = spool_member(st, m, s, name.data, &t, &size, e);
-	if (r == 0)
-		r = fs_tmp_commit(&t, path.data, e);
+	while (r == 0) {
+		buf_reset(&path);
+		if (store_root_path(&st->store, name.data, &path) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		} else if (!fs_exists(path.data)) {
+			r = fs_tmp_commit(&t, path.data, e);
+			break;
+		} else if (same_bytes(t.tmp_path, path.data)) {
+			break; /* kept already (the same ZIP given again) */
+		} else if (++n > PENDING_SAME_NAME_MAX) {
+			r = err_set(e, FA_EIO, "'%s': %d files named '%s' wait for their JSON already",
+				    dir.data, PENDING_SAME_NAME_MAX, m->name);
+		} else if (pending_name(m->name, n, &name) < 0) {
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		}
+	}
 	fs_tmp_abort(&t);
 	buf_release(&name);
 	buf_release(&path);
@@ -439,6 +490,15 @@ static int add_pending(struct import_state *st, const char *id, const struct exp
 	return 0;
 }
 
+/* Whether id's item waits in the batch for its manifest and complete.flag. */
+static int in_batch(const struct import_state *st, const char *id)
+{
+	for (size_t i = 0; i < st->n_pending; i++)
+		if (!strcmp(st->pending[i].id, id))
+			return 1;
+	return 0;
+}
+
 /* Pass 2: a media member put where it belongs. */
 static int take_media(void *ud, const struct export_member *m, struct export_stream *s,
 		      struct err *e)
@@ -461,6 +521,10 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 				    "no photo_<id>.json of the export names the id in its name "
 				    "(yet): kept aside in " PENDING_DIR " until one is imported");
 	}
+	/* a second file of the id in this run (a video's poster, a file kept aside twice):
+	 * the item the first made is completed first, so that this one is compared with it */
+	if (in_batch(st, id) && (r = flush_batch(st, e)) < 0)
+		goto cleanup;
 	state = export_item_state(&st->store, id, &media);
 	if (state == EXPORT_ITEM_SYNCING) {
 		r = note(st->left_to_sync, m->name, id, "a sync began this item: run sync to finish "

@@ -601,3 +601,55 @@ def test_followers_and_contacts_without_an_nsid_are_on_the_site(archiver, fake, 
     assert "link-followers" in read_page(site / "index.html").ids
     assert check_no_script_injection(site) == []
     verify_clean(archiver)
+
+
+def a_photo(account):
+    return next(p for p in account.photos if not p.is_video)
+
+
+def test_two_files_of_one_name_waiting_for_their_json_are_both_kept(archiver, fake, account,
+                                                                   tmp_path):
+    p = a_photo(account)
+    name = media_name(p, "slug")
+    a, b = original_bytes(p), original_bytes(p, full_size=True)
+    assert a != b
+    (tmp_path / "1").mkdir()
+    (tmp_path / "2").mkdir()
+    z1 = write_zip(tmp_path / "1" / "data-download-1.zip", [(name, a)])
+    z2 = write_zip(tmp_path / "2" / "data-download-1.zip", [(name, b)])
+    for z in (z1, z2, z1):  # the same bytes again are kept once
+        assert run_import(archiver, z, extra=("--no-site",)).returncode == 1
+    waiting = archiver.archive / ".flickr-archive" / "import-pending"
+    assert len(pending(archiver)) == 2
+    assert sorted((waiting / f).read_bytes() for f in pending(archiver)) == sorted([a, b])
+    assert all(re.search(rf"_{p.id}_o\.", f) for f in pending(archiver))
+    # the JSON comes: one is placed, the other compared with it (it differs: kept, named)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    r = run_import(archiver, *acct, extra=("--no-site",))
+    assert r.returncode == 1
+    [media] = media_files(archiver.item_dir("my_photos", p.id))
+    placed = media.read_bytes()
+    assert placed in (a, b)
+    [left] = pending(archiver)
+    assert (waiting / left).read_bytes() == ({a, b} - {placed}).pop()
+    rep = report(archiver)
+    assert rep["created"] == 1 and [(x["id"], x["member"]) for x in rep["differs"]] == \
+        [(p.id, left)]
+    verify_clean(archiver)
+
+
+def test_two_files_of_one_id_in_one_run_the_second_is_compared(archiver, fake, account,
+                                                                tmp_path):
+    p = a_photo(account)
+    a, b = original_bytes(p), original_bytes(p, full_size=True)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    z = write_zip(tmp_path / "data-download-1.zip",
+                  [(media_name(p, "slug"), a), (media_name(p, "id"), b)])
+    r = run_import(archiver, *acct, z, extra=("--no-site",))
+    assert r.returncode == 1
+    [media] = media_files(archiver.item_dir("my_photos", p.id))
+    assert media.read_bytes() == a  # the first: never overwritten by the second
+    rep = report(archiver)
+    assert rep["created"] == 1
+    assert [(x["id"], x["member"]) for x in rep["differs"]] == [(p.id, media_name(p, "id"))]
+    verify_clean(archiver)
