@@ -82,6 +82,7 @@ struct import_state {
 	json_t *damaged;            /* [{source, member, problem}] */
 	json_t *differs, *rejected, *unmatched, *left_to_sync;
 	long json_kept, photo_records, created, replaced, same;
+	long posters;               /* videos' poster frames installed as poster.<ext> */
 	struct export_account_counts account; /* what went into the index files */
 	json_t *group_photos;       /* {group NSID: entry with photo_ids}, from this run's photo JSON */
 	int from_pending;           /* pass 2 is reading PENDING_DIR */
@@ -301,7 +302,7 @@ static int placed(struct import_state *st, const struct export_member *m,
 	int r = 0;
 
 	if (st->from_pending && (res->outcome == EXPORT_SAME || res->outcome == EXPORT_CREATED ||
-				 res->outcome == EXPORT_REPLACED)) {
+				 res->outcome == EXPORT_REPLACED || res->outcome == EXPORT_POSTER)) {
 		r = buf_printf(&path, PENDING_DIR "/%s", m->name) < 0 ||
 		    json_array_append_new(st->placed, json_string(path.data)) < 0 ? FA_ENOMEM : 0;
 	}
@@ -443,6 +444,7 @@ static int count_outcome(struct import_state *st, const char *id, const struct e
 	switch (res->outcome) {
 	case EXPORT_SAME: st->same++; return 0;
 	case EXPORT_CREATED: st->created++; return 0;
+	case EXPORT_POSTER: st->posters++; return 0;
 	case EXPORT_REPLACED:
 		st->replaced++;
 		msg_info("my_photos/%s: the export's original is in; %s", id, res->why);
@@ -509,7 +511,7 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	struct buf media = BUF_INIT, spool = BUF_INIT;
 	enum export_item_state state;
 	char id[40];
-	int r = 0;
+	int r = 0, other;
 
 	f.ext = export_media_ext(m->head, m->head_len);
 	if (!f.ext)
@@ -536,16 +538,22 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 			 "run sync to repair it, then import again");
 		goto cleanup;
 	}
+	/* a video's poster frame, or the video of an item made from its poster */
+	other = state != EXPORT_ITEM_NONE && export_item_other_kind(&st->store, id, f.is_video);
 	r = store_root_path(&st->store, STORE_WORK_DIR "/import-media", &spool);
 	if (r == 0)
-		r = export_file_read(&f, m, s, state == EXPORT_ITEM_ORIGINAL ? NULL : spool.data, e);
-	if (r == 0 && state == EXPORT_ITEM_ORIGINAL)
+		r = export_file_read(&f, m, s, state == EXPORT_ITEM_ORIGINAL && !other ? NULL
+										: spool.data, e);
+	if (r == 0 && other)
+		r = export_item_other(&st->store, id, media.data, &f, st->now, 1, &res, e);
+	else if (r == 0 && state == EXPORT_ITEM_ORIGINAL)
 		r = export_item_compare(&st->store, id, media.data, &f, &res, e);
 	else if (r == 0 && state == EXPORT_ITEM_NOT_ORIGINAL)
 		r = export_item_replace(&st->store, id, media.data, &f, st->now, 1, &res, e);
 	else if (r == 0)
 		r = create_item(st, id, &f, &res, e);
-	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED))
+	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED ||
+		       res.outcome == EXPORT_POSTER))
 		r = add_pending(st, id, &f, &res, e);
 	if (r == 0)
 		r = count_outcome(st, id, &f, &res);
@@ -655,11 +663,11 @@ static int write_report(struct import_state *st, json_t *lacking, json_t *not_in
 			    (json_int_t)c->contacts, "followers", (json_int_t)c->followers,
 			    "skipped", (json_int_t)c->skipped);
 	/* what went into the index files: the counts of the summary's "Account:" line */
-	doc = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
+	doc = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:I,s:o,s:O,s:O,s:O,s:O,s:O,s:O,s:O}",
 			"imported_at", iso, "json_kept", (json_int_t)st->json_kept,
 			"photo_records", (json_int_t)st->known.n, "created", (json_int_t)st->created,
 			"replaced", (json_int_t)st->replaced, "same", (json_int_t)st->same,
-			"account", account,
+			"posters", (json_int_t)st->posters, "account", account,
 			"damaged", st->damaged, "differs", st->differs, "rejected", st->rejected,
 			"media_without_record", st->unmatched, "left_to_sync", st->left_to_sync,
 			"listed_without_media", lacking, "archived_not_in_export", not_in_export);
@@ -690,6 +698,9 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 	msg_info("Import: %ld JSON files kept under %s/export (%zu photo records); %ld items "
 		 "made from the export, %ld originals replaced, %ld already archived the same",
 		 st->json_kept, st->store.root, st->known.n, st->created, st->replaced, st->same);
+	if (st->posters)
+		msg_info("Import: %ld videos' poster frames from the export kept as their poster.<ext>",
+			 st->posters);
 	print_account(&st->account);
 	if (st->account.skipped)
 		msg_warn("%ld entries of the export's account files have no id this archive can use "

@@ -68,8 +68,10 @@ cleanup:
 	return st;
 }
 
-int export_item_compare(const struct store *s, const char *id, const char *media,
-			const struct export_file *f, struct export_result *res, struct err *e)
+/* export_item_compare() of the item's file media, which is its what ("original"). */
+static int compare_file(const struct store *s, const char *id, const char *media,
+			const char *what, const struct export_file *f, struct export_result *res,
+			struct err *e)
 {
 	unsigned char digest[MANIFEST_DIGEST_LEN];
 	struct buf path = BUF_INIT;
@@ -88,14 +90,20 @@ int export_item_compare(const struct store *s, const char *id, const char *media
 		res->outcome = same ? EXPORT_SAME : EXPORT_DIFFERS;
 		if (!same)
 			snprintf(res->why, sizeof(res->why),
-				 "the archived original (%llu bytes) and the export's '%.80s' "
-				 "(%llu bytes) differ; the archived one is kept",
+				 "the archived %s (%llu bytes) and the export's '%.80s' "
+				 "(%llu bytes) differ; the archived one is kept", what,
 				 (unsigned long long)size, f->member, (unsigned long long)f->size);
 	}
 	if (fd >= 0)
 		close(fd);
 	buf_release(&path);
 	return r;
+}
+
+int export_item_compare(const struct store *s, const char *id, const char *media,
+			const struct export_file *f, struct export_result *res, struct err *e)
+{
+	return compare_file(s, id, media, "original", f, res, e);
 }
 
 /* The Original entry of sizes.json's "size" list (getSizes' shape), or NULL. */
@@ -397,6 +405,266 @@ cleanup:
 	buf_release(&name);
 	buf_release(&kept);
 	return r;
+}
+
+/* ---- a video's poster frame ---- */
+
+static int is_video_item(const json_t *meta)
+{
+	return jstr(meta, "media") && !strcmp(jstr(meta, "media"), "video");
+}
+
+int export_item_other_kind(const struct store *s, const char *id, int file_is_video)
+{
+	json_t *meta = load_item_json(s, id, "metadata.json");
+	int other = meta && is_video_item(meta) != !!file_is_video;
+
+	json_decref(meta);
+	return other;
+}
+
+static void rejected(struct export_result *res, const char *why)
+{
+	res->outcome = EXPORT_REJECTED;
+	snprintf(res->why, sizeof(res->why), "%s", why);
+}
+
+/* sizes.json's "poster" for the export's picture, as sync records the one it fetched. */
+static json_t *poster_entry(const struct export_file *f, const char *name)
+{
+	json_t *a = json_object();
+
+	jset_str(a, "file", name);
+	jset_str(a, "label", "Poster");
+	jset_int(a, "width", f->width);
+	jset_int(a, "height", f->height);
+	jset_bool(a, "original", 0);
+	jset_str(a, "from", EXPORT_SOURCE);
+	return a;
+}
+
+/*
+ * Whether the export's picture f should be the item's poster frame instead
+ * of the archived one, have (a file name of the item, "" for none): there is
+ * none, or f has more pixels; else res says same or differs.
+ */
+static int better_poster(const struct store *s, const char *id, const char *have,
+			 const struct export_file *f, struct export_result *res, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	long aw = 0, ah = 0;
+	int r;
+
+	if (!*have)
+		return 1;
+	r = compare_file(s, id, have, "poster frame", f, res, e);
+	if (r < 0 || res->outcome == EXPORT_SAME)
+		return r;
+	r = store_item_path(s, STORE_MY, id, have, &path) < 0
+		? err_set(e, FA_ENOMEM, "out of memory")
+		: !export_media_file_dims(path.data, &aw, &ah) ||
+		  (long long)f->width * f->height > (long long)aw * ah;
+	buf_release(&path);
+	return r;
+}
+
+/*
+ * The export's picture of a video item (the JSON's "original" is a poster
+ * while the ZIP holds the video): its poster frame, poster.<ext>, when the
+ * item has none or a smaller one (kept as "replaced-<t>-poster.<ext>").
+ */
+static int take_poster(const struct store *s, const char *id, struct export_file *f,
+		       int64_t now, int defer, struct export_result *res, struct err *e)
+{
+	struct buf dir = BUF_INIT, have = BUF_INIT, name = BUF_INIT, kept = BUF_INIT;
+	json_t *sizes = NULL;
+	int r = store_item_path(s, STORE_MY, id, NULL, &dir) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	if (r == 0 && (!f->whole || !f->width)) {
+		rejected(res, !f->whole ? f->broken
+			 : "its header declares no pixel size: not a whole image");
+		goto cleanup;
+	}
+	if (r == 0)
+		store_find_media(dir.data, "poster", &have);
+	if (r == 0)
+		r = better_poster(s, id, buf_cstr(&have), f, res, e);
+	if (r <= 0)
+		goto cleanup;
+	sizes = load_item_json(s, id, "sizes.json");
+	if (!sizes)
+		sizes = json_object();
+	r = buf_printf(&name, "poster.%s", f->ext) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+						       : begin_rewrite(s, id, e);
+	if (r == 0 && have.len)
+		r = keep_earlier(s, id, have.data, now, &kept, e);
+	if (r == 0)
+		r = install(s, id, name.data, f, e);
+	if (r == 0)
+		note_media(res, name.data, f);
+	if (r == 0 && have.len) {
+		json_t *old = json_deep_copy(jobj(sizes, "poster"));
+
+		if (!json_is_array(json_object_get(sizes, "replaced")))
+			jset_new(sizes, "replaced", json_array());
+		if (!old)
+			old = json_object();
+		jset_str(old, "file", kept.data);
+		jset_int(old, "replaced_at", now);
+		json_array_append_new(json_object_get(sizes, "replaced"), old);
+		if (strcmp(have.data, name.data)) {
+			struct buf path = BUF_INIT;
+
+			/* another extension: the old name goes, its bytes stay as replaced-* */
+			if (store_item_path(s, STORE_MY, id, have.data, &path) == 0)
+				unlink(path.data);
+			buf_release(&path);
+			note_written(res, have.data);
+		}
+		note_written(res, kept.data);
+	}
+	if (r == 0) {
+		jset_new(sizes, "poster", poster_entry(f, name.data));
+		r = write_item_json(s, id, "sizes.json", sizes, e);
+	}
+	note_written(res, name.data);
+	note_written(res, "sizes.json");
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
+	if (r == 0) {
+		res->outcome = EXPORT_POSTER;
+		snprintf(res->why, sizeof(res->why), "the video's poster frame, kept as %s%s%s",
+			 name.data, kept.len ? "; the earlier one as " : "", buf_cstr(&kept));
+	}
+cleanup:
+	json_decref(sizes);
+	buf_release(&dir);
+	buf_release(&have);
+	buf_release(&name);
+	buf_release(&kept);
+	return r < 0 ? r : 0;
+}
+
+/* "original.jpg" -> "poster.jpg". */
+static int poster_name_of(const char *media, struct buf *out)
+{
+	const char *dot = strrchr(media, '.');
+
+	buf_reset(out);
+	return buf_printf(out, "poster%s", dot ? dot : ".jpg");
+}
+
+/* sizes.json and metadata.json once the item made from a poster frame is its video. */
+static int record_video(const struct store *s, const char *id, json_t *sizes, json_t *meta,
+			const struct export_file *f, const char *name, const char *poster,
+			struct err *e)
+{
+	json_t *was = json_deep_copy(jobj(sizes, "archived"));
+	int r;
+
+	if (!was)
+		was = json_object();
+	jset_str(was, "file", poster);
+	jset_str(was, "label", "Poster");
+	jset_bool(was, "original", 0);
+	jset_new(sizes, "poster", was);
+	jset_new(sizes, "archived", archived_entry(f, name, NULL));
+	r = write_item_json(s, id, "sizes.json", sizes, e);
+	if (r < 0)
+		return r;
+	jset_str(meta, "media", "video");
+	if (jobj(meta, "export"))
+		jset_str(jobj(meta, "export"), "file", name);
+	return write_item_json(s, id, "metadata.json", meta, e);
+}
+
+/*
+ * The export's video of an item this import made from its poster frame (the
+ * picture came first): the video becomes original.<ext>, the picture
+ * poster.<ext> (its bytes never absent: a second name first), the item a video.
+ */
+static int video_over_poster(const struct store *s, const char *id, const char *media,
+			     struct export_file *f, int defer, struct export_result *res,
+			     struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, name = BUF_INIT, poster = BUF_INIT;
+	struct buf dir = BUF_INIT, xmp = BUF_INIT, have = BUF_INIT;
+	json_t *meta = load_item_json(s, id, "metadata.json");
+	json_t *sizes = load_item_json(s, id, "sizes.json");
+	int r = store_item_path(s, STORE_MY, id, NULL, &dir) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	if (r == 0 && (!meta || !from_export(meta))) {
+		rejected(res, "the export's file is a video, the archived item a photo");
+		goto cleanup;
+	}
+	if (r == 0 && !f->whole) {
+		rejected(res, f->broken);
+		goto cleanup;
+	}
+	if (r == 0 && store_find_media(dir.data, "poster", &have)) {
+		rejected(res, "the item made from a picture of the export has a poster frame already");
+		goto cleanup;
+	}
+	if (!sizes)
+		sizes = json_object();
+	if (r == 0 && (media_name(f, &name) < 0 || poster_name_of(media, &poster) < 0 ||
+		       xmp_sidecar_name(media, &xmp) < 0 ||
+		       store_item_path(s, STORE_MY, id, media, &from) < 0 ||
+		       store_item_path(s, STORE_MY, id, poster.data, &to) < 0))
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		r = begin_rewrite(s, id, e);
+	if (r == 0 && link(from.data, to.data) < 0)
+		r = fs_errno_error(e, "keep", from.data, errno);
+	if (r == 0)
+		r = install(s, id, name.data, f, e);
+	if (r == 0) {
+		note_media(res, name.data, f);
+		if (strcmp(media, name.data))
+			unlink(from.data); /* its bytes are poster.<ext> now */
+		buf_reset(&from);
+		if (store_item_path(s, STORE_MY, id, xmp.data, &from) == 0)
+			unlink(from.data); /* the sidecar of a picture that is no more the original */
+		r = record_video(s, id, sizes, meta, f, name.data, poster.data, e);
+	}
+	if (r == 0)
+		r = write_sidecar(s, id, name.data, meta, res, e);
+	note_written(res, name.data);
+	note_written(res, poster.data);
+	note_written(res, media);
+	note_written(res, xmp.data);
+	note_written(res, "sizes.json");
+	note_written(res, "metadata.json");
+	if (r == 0 && !defer)
+		r = export_item_complete(s, id, res, e);
+	if (r == 0) {
+		res->outcome = EXPORT_REPLACED;
+		snprintf(res->why, sizeof(res->why), "the export's video is the original, the picture "
+			 "that came before it its poster frame, %s", poster.data);
+	}
+cleanup:
+	json_decref(meta);
+	json_decref(sizes);
+	buf_release(&from);
+	buf_release(&to);
+	buf_release(&name);
+	buf_release(&poster);
+	buf_release(&dir);
+	buf_release(&xmp);
+	buf_release(&have);
+	return r;
+}
+
+int export_item_other(const struct store *s, const char *id, const char *media,
+		      struct export_file *f, int64_t now, int defer, struct export_result *res,
+		      struct err *e)
+{
+	res->n_written = 0;
+	if (f->is_video)
+		return video_over_poster(s, id, media, f, defer, res, e);
+	return take_poster(s, id, f, now, defer, res, e);
 }
 
 static json_t *new_sizes(const struct export_file *f, const char *name, const json_t *photo)

@@ -12,7 +12,10 @@
  *     "replaced-<t>-<name>" and listed in sizes.json's "replaced";
  *   - an item not in the archive: made from its photo_<id>.json
  *     (export_map.h), then completed like a synced one; a file that is not
- *     whole is not taken (named), so the item waits for a whole one.
+ *     whole is not taken (named), so the item waits for a whole one;
+ *   - a picture for a video item, or a video for an item made from a picture
+ *     (the export's poster frame and its video, in either order): the video
+ *     is the original, the picture its poster.<ext> (export_item_other()).
  * sizes.json says "source": "flickr-export" for a file from the export.
  * Every file is written under a temporary name and renamed; the item's
  * manifest follows (store_mark_complete), so verify covers what came in.
@@ -57,9 +60,10 @@ enum export_outcome {
 	EXPORT_REPLACED = 2,    /* the export's original replaced a smaller file */
 	EXPORT_CREATED = 3,     /* a new item made from the export */
 	EXPORT_REJECTED = 4,    /* not installed: it failed the check (why says why) */
+	EXPORT_POSTER = 5,      /* a video's poster frame, installed as poster.<ext> */
 };
 
-#define EXPORT_WRITTEN_MAX 6
+#define EXPORT_WRITTEN_MAX 8
 
 struct export_result {
 	enum export_outcome outcome;
@@ -89,6 +93,29 @@ int export_item_compare(const struct store *s, const char *id, const char *media
 int export_item_replace(const struct store *s, const char *id, const char *media,
 			struct export_file *f, int64_t now, int defer, struct export_result *res,
 			struct err *e);
+
+/*
+ * Whether f is the other kind than the archived item my_photos/<id> (a
+ * picture for a video, a video for a photo): Flickr's export may hold a
+ * video's JPEG poster frame (the JSON's "original") beside the video, in
+ * either order.  Then export_item_other() takes it.
+ */
+int export_item_other_kind(const struct store *s, const char *id, int file_is_video);
+
+/*
+ * f of the other kind than the item (its archived media file media):
+ *   - a picture of a video item becomes its poster frame, poster.<ext>, as
+ *     sync names it, when it has none or a smaller one (that one kept as
+ *     "replaced-<t>-poster.<ext>"); the same bytes are EXPORT_SAME, others
+ *     EXPORT_DIFFERS (the archived one kept);
+ *   - a video of an item this import made from a picture (its poster, which
+ *     came first) becomes original.<ext>, the picture poster.<ext>, the item
+ *     a video (EXPORT_REPLACED); of a synced photo, it is rejected.
+ * The file's bytes must be kept (export_file_read() with tmp_beside).
+ */
+int export_item_other(const struct store *s, const char *id, const char *media,
+		      struct export_file *f, int64_t now, int defer, struct export_result *res,
+		      struct err *e);
 
 struct export_new_item {
 	const json_t *photo;   /* photo_<id>.json */

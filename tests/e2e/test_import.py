@@ -653,3 +653,90 @@ def test_two_files_of_one_id_in_one_run_the_second_is_compared(archiver, fake, a
     assert rep["created"] == 1
     assert [(x["id"], x["member"]) for x in rep["differs"]] == [(p.id, media_name(p, "id"))]
     verify_clean(archiver)
+
+
+def video_and_poster(account):
+    """A video, its file in the export and its JPEG poster frame (the JSON's "original")."""
+    from fake_flickr.media import jpeg_image
+    v = next(p for p in account.photos if p.is_video)
+    poster = jpeg_image(f"poster/{v.id}", 320, 240)
+    return v, (media_name(v, "slug"), original_bytes(v)), (f"{v.id}_{v.secret}_o.jpg", poster)
+
+
+def check_video_with_poster(archiver, v, video, poster):
+    d = archiver.item_dir("my_photos", v.id)
+    [media] = media_files(d)
+    assert media.suffix != ".jpg" and media.read_bytes() == video
+    assert (d / "poster.jpg").read_bytes() == poster
+    assert not (d / "original.jpg").exists() and not (d / "original.jpg.xmp").exists()
+    assert media.with_name(media.name + ".xmp").is_file()
+    meta = archiver.load("my_photos", v.id, "metadata.json")
+    sizes = archiver.load("my_photos", v.id, "sizes.json")
+    assert meta["media"] == "video" and meta["export"]["file"] == media.name
+    assert sizes["archived"]["file"] == media.name and sizes["archived"]["original"] is True
+    assert sizes["archived"]["label"] == "Video Original"
+    assert sizes["poster"]["file"] == "poster.jpg" and sizes["poster"]["original"] is False
+    assert [x["media"] for x in archiver.load("my_photos_index.json") if x["id"] == v.id] == \
+        ["video"]
+    verify_clean(archiver)
+
+
+@pytest.mark.parametrize("poster_first", [True, False])
+@pytest.mark.parametrize("runs", [1, 2])
+def test_a_videos_poster_frame_and_the_video_in_either_order(archiver, fake, account, tmp_path,
+                                                             poster_first, runs):
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    files = [(pname, poster), (vname, video)] if poster_first else \
+        [(vname, video), (pname, poster)]
+    if runs == 1:
+        z = write_zip(tmp_path / "data-download-1.zip", files)
+        r = run_import(archiver, *acct, z)
+    else:
+        for n, member in enumerate(files):
+            (tmp_path / str(n)).mkdir()
+            z = write_zip(tmp_path / str(n) / "data-download-1.zip", [member])
+            r = run_import(archiver, *acct, z)
+    assert v.id not in report(archiver)["listed_without_media"]
+    assert report(archiver)["rejected"] == [] and report(archiver)["differs"] == []
+    check_video_with_poster(archiver, v, video, poster)
+    page = (archiver.archive / "site" / "photo" / f"{v.id}.html").read_text()
+    assert "<video" in page and "poster.jpg" in page
+    # the poster again: the same bytes, left alone
+    again = write_zip(tmp_path / "again.zip", [(pname, poster)])
+    r = run_import(archiver, *acct, again)
+    assert report(archiver)["same"] == 1 and report(archiver)["posters"] == 0
+    assert report(archiver)["differs"] == []
+    check_video_with_poster(archiver, v, video, poster)
+
+
+def test_a_synced_videos_poster_gives_way_only_to_a_larger_one(archiver, fake, account,
+                                                               tmp_path):
+    from fake_flickr.media import jpeg_image
+    assert archiver.sync().returncode == 0
+    v, _, (pname, _) = video_and_poster(account)
+    d = archiver.item_dir("my_photos", v.id)
+    [video] = media_files(d)
+    synced, video_bytes = (d / "poster.jpg").read_bytes(), video.read_bytes()
+    had = archiver.load("my_photos", v.id, "sizes.json")["poster"]
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    small = write_zip(tmp_path / "small.zip", [(pname, jpeg_image("small", 16, 16))])
+    r = run_import(archiver, *acct, small)
+    assert r.returncode == 1 and "archived poster frame" in r.stderr
+    assert (d / "poster.jpg").read_bytes() == synced
+    assert [x["id"] for x in report(archiver)["differs"]] == [v.id]
+    bigger = jpeg_image("big", had["width"] * 2, had["height"] * 2)
+    r = run_import(archiver, *acct, write_zip(tmp_path / "big.zip", [(pname, bigger)]))
+    assert report(archiver)["posters"] == 1 and report(archiver)["differs"] == []
+    assert (d / "poster.jpg").read_bytes() == bigger
+    [kept] = d.glob("replaced-*-poster.jpg")
+    assert kept.read_bytes() == synced
+    sizes = archiver.load("my_photos", v.id, "sizes.json")
+    assert sizes["poster"]["from"] == "flickr-export"
+    assert sizes["replaced"][-1]["file"] == kept.name
+    assert video.read_bytes() == video_bytes and media_files(d) == [video]
+    verify_clean(archiver)
+    # a following sync keeps both
+    assert archiver.sync().returncode == 0
+    assert (d / "poster.jpg").read_bytes() == bigger and kept.read_bytes() == synced
+    verify_clean(archiver)
