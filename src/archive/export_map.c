@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account_index.h"
 #include "buf.h"
 #include "record.h"
 #include "store.h"
@@ -177,6 +178,25 @@ static json_t *missing_parts(long long count_faves)
 	return m;
 }
 
+/* The photo's groups as sync keeps them in metadata.json ([{id, name}]: the pools it is in). */
+static json_t *item_groups(const json_t *groups)
+{
+	json_t *out = json_array();
+
+	for (size_t i = 0; out && i < jlist_size(groups); i++) {
+		const json_t *g = jlist_at(groups, i);
+		const char *nsid = json_is_object(g) ? jtext(g, "id") : NULL;
+
+		if (account_valid_nsid(nsid) &&
+		    json_array_append_new(out, json_pack("{s:s, s:s?}", "id", nsid, "name",
+							 jtext(g, "name"))) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
 json_t *export_map_metadata(const struct export_map_input *in)
 {
 	json_t *listing = listing_of(in), *m = NULL, *synced = json_object();
@@ -207,6 +227,7 @@ json_t *export_map_metadata(const struct export_map_input *in)
 	record_iso8601(in->now, iso);
 	jset_str(m, "imported_at", iso);
 	jset_bool(m, "original_archived", 1);
+	jset_new(m, "groups", item_groups(json_object_get(in->photo, "groups")));
 	jset_new(synced, "missing", missing_parts(ri.count_faves));
 	jset_new(m, "synced", synced);
 	synced = NULL;

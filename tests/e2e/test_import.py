@@ -557,6 +557,14 @@ def test_a_group_only_a_photo_names_is_added_with_its_photos(archiver, fake, acc
     page = (archiver.archive / "site" / "group" / f"{lone}.html").read_text()
     assert f'href="../photo/{p.id}.html"' in page and "<b>Lone</b>" not in page
     assert report(archiver)["account"]["groups"] == len(account.groups) + 2
+    # the item's metadata.json names its groups as sync's does, and search finds it by them
+    meta = archiver.load("my_photos", p.id, "metadata.json")
+    assert {"id": lone, "name": "<b>Lone</b> & Co"} in meta["groups"]
+    assert "../../etc" not in {g["id"] for g in meta["groups"]}
+    s = archiver.run("search", "--archive", str(archiver.archive), "--json", "Lone",
+                     env=archiver.env(credentials=False))
+    assert s.returncode == 0, s.stderr
+    assert p.id in {m["id"] for m in json.loads(s.stdout)}
     verify_clean(archiver)
 
 
