@@ -546,6 +546,14 @@ cleanup:
 	return r < 0 ? r : 0;
 }
 
+static int same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return lstat(a, &sa) == 0 && lstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
 /* "original.jpg" -> "poster.jpg". */
 static int poster_name_of(const char *media, struct buf *out)
 {
@@ -603,10 +611,6 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		rejected(res, f->broken);
 		goto cleanup;
 	}
-	if (r == 0 && store_find_media(dir.data, "poster", &have)) {
-		rejected(res, "the item made from a picture of the export has a poster frame already");
-		goto cleanup;
-	}
 	if (!sizes)
 		sizes = json_object();
 	if (r == 0 && (media_name(f, &name) < 0 || poster_name_of(media, &poster) < 0 ||
@@ -614,9 +618,14 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		       store_item_path(s, STORE_MY, id, media, &from) < 0 ||
 		       store_item_path(s, STORE_MY, id, poster.data, &to) < 0))
 		r = err_set(e, FA_ENOMEM, "out of memory");
+	/* a poster.<ext> already there is only ours, left by a run stopped after the link */
+	if (r == 0 && store_find_media(dir.data, "poster", &have) && !same_inode(from.data, to.data)) {
+		rejected(res, "the item made from a picture of the export has a poster frame already");
+		goto cleanup;
+	}
 	if (r == 0)
 		r = begin_rewrite(s, id, e);
-	if (r == 0 && link(from.data, to.data) < 0)
+	if (r == 0 && !have.len && link(from.data, to.data) < 0)
 		r = fs_errno_error(e, "keep", from.data, errno);
 	if (r == 0)
 		r = install(s, id, name.data, f, e);

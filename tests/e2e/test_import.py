@@ -748,3 +748,16 @@ def test_a_synced_videos_poster_gives_way_only_to_a_larger_one(archiver, fake, a
     assert archiver.sync().returncode == 0
     assert (d / "poster.jpg").read_bytes() == bigger and kept.read_bytes() == synced
     verify_clean(archiver)
+
+
+def test_a_run_stopped_after_the_poster_was_linked_is_finished(archiver, fake, account, tmp_path):
+    """As if killed right after poster.jpg was linked to the picture: the video still comes in."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    r = run_import(archiver, *acct, write_zip(tmp_path / "p.zip", [(pname, poster)]),
+                   extra=("--no-site",))
+    d = archiver.item_dir("my_photos", v.id)
+    (d / "poster.jpg").hardlink_to(d / "original.jpg")
+    r = run_import(archiver, *acct, write_zip(tmp_path / "v.zip", [(vname, video)]))
+    assert report(archiver)["rejected"] == [], r.stderr
+    check_video_with_poster(archiver, v, video, poster)
