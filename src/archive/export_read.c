@@ -12,23 +12,33 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <locale.h>
+#include <openssl/evp.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "clock.h"
+#include "export_ahead.h"
 
 #define REST_LOST "the ZIP cannot be read past it (truncated or damaged)"
+
+/* what libarchive reads at a time */
+#define AHEAD_READ_BLOCK (1 << 20)
+#define ASKED_READ_BLOCK (1 << 14)
 
 /* how deep a folder of unpacked ZIPs is walked (the export is flat) */
 #define EXPORT_DIR_DEPTH 4
 
 struct export_stream {
-	struct archive *zip; /* or */
+	struct archive *zip;        /* or */
 	int fd;
-	int fatal;           /* the ZIP cannot be read past this member */
-	int damaged;         /* this member could not be read whole */
+	struct export_ahead *ahead; /* reading zip on a thread (EXPORT_READ_AHEAD) */
+	int fatal;                  /* the ZIP cannot be read past this member */
+	int damaged;                /* this member could not be read whole */
+	int at_end;                 /* ... read whole: */
+	unsigned char sha256[32];
+	EVP_MD_CTX *md;             /* hashing as it is read (not when ahead) */
 };
 
 const char *export_base_name(const char *path)
@@ -38,18 +48,15 @@ const char *export_base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
-		       struct err *e)
+/* The next bytes as the caller reads them, from the ZIP or the file. */
+static int read_now(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
+		    struct err *e)
 {
-	*ret_n = 0;
-	if (clock_stop_requested())
-		return err_set(e, FA_EINTR, "interrupted");
 	if (s->zip) {
 		la_ssize_t n = archive_read_data(s->zip, buf, len);
 
 		if (n < 0) {
 			s->fatal = n == ARCHIVE_FATAL;
-			s->damaged = 1;
 			return err_set(e, FA_EIO, "%s", archive_error_string(s->zip)
 				       ? archive_error_string(s->zip) : "cannot be read");
 		}
@@ -63,11 +70,46 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 			*ret_n = (size_t)n;
 			return 0;
 		}
-		if (errno != EINTR) {
-			s->damaged = 1;
+		if (errno != EINTR)
 			return err_set(e, FA_EIO, "%s", strerror(errno));
-		}
 	}
+}
+
+int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
+		       struct err *e)
+{
+	int r;
+
+	*ret_n = 0;
+	if (clock_stop_requested())
+		return err_set(e, FA_EINTR, "interrupted");
+	if (s->at_end)
+		return 0;
+	if (s->ahead)
+		r = export_ahead_read(s->ahead, buf, len, ret_n, s->sha256, &s->fatal, e);
+	else
+		r = read_now(s, buf, len, ret_n, e);
+	if (r == FA_EIO)
+		s->damaged = 1;
+	if (r < 0)
+		return r;
+	if (*ret_n == 0)
+		s->at_end = 1;
+	if (s->ahead)
+		return 0;
+	if (*ret_n && EVP_DigestUpdate(s->md, buf, *ret_n) != 1)
+		return err_set(e, FA_ENOMEM, "SHA-256 failed");
+	if (s->at_end && EVP_DigestFinal_ex(s->md, s->sha256, NULL) != 1)
+		return err_set(e, FA_ENOMEM, "SHA-256 failed");
+	return 0;
+}
+
+int export_stream_sha256(const struct export_stream *s, unsigned char sha256[32])
+{
+	if (!s->at_end)
+		return FA_EINVAL;
+	memcpy(sha256, s->sha256, sizeof(s->sha256));
+	return 0;
 }
 
 /* Fills m->head from the stream. */
@@ -129,89 +171,120 @@ static int set_name(struct buf *name, const char *path)
 	return 0;
 }
 
+/* One export_read(): what it was given. */
+struct reader {
+	export_member_fn *fn;
+	void *ud;
+	json_t *damaged;
+	enum export_read_mode mode;
+	EVP_MD_CTX *md;
+};
+
 /*
  * One member: its head, then the caller.  A member the stream could not read
  * whole is named, and the next one read; any other error (the disk) stops.
  */
-static int visit(const char *source, struct export_member *m, struct export_stream *s,
-		 export_member_fn *fn, void *ud, json_t *damaged, struct err *e)
+static int visit(struct reader *rd, const char *source, struct export_member *m,
+		 struct export_stream *s, struct err *e)
 {
 	struct err me = { 0 };
-	int r;
+	int r = 0;
 
 	s->damaged = 0;
-	r = read_head(s, m, &me);
+	s->at_end = 0;
+	if (!s->ahead && EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
+		r = err_set(&me, FA_ENOMEM, "SHA-256 failed");
 	if (r == 0)
-		r = fn(ud, m, s, &me);
+		r = read_head(s, m, &me);
+	if (r == 0)
+		r = rd->fn(rd->ud, m, s, &me);
 	if (r < 0 && r != FA_EINTR && s->damaged)
-		return note_damage(damaged, source, m->name, me.msg[0] ? me.msg : "cannot be read");
+		return note_damage(rd->damaged, source, m->name,
+				   me.msg[0] ? me.msg : "cannot be read");
 	if (r < 0)
 		return err_set(e, r, "%s", me.msg[0] ? me.msg : fa_strerror(r));
 	return 0;
 }
 
-/* The member's name as UTF-8 (a name the C locale cannot convert is not lost), or "". */
-static const char *entry_name(struct archive_entry *entry)
+/* The ZIP's next regular member, read now or by the thread ahead. */
+static enum export_ahead_at next_member(struct export_stream *s, const char **name,
+					int64_t *size)
 {
-	const char *name = archive_entry_pathname_utf8(entry);
+	struct archive_entry *entry;
+	int ar;
 
-	if (!name)
-		name = archive_entry_pathname(entry);
-	return name ? name : "";
+	if (s->ahead)
+		return export_ahead_next(s->ahead, name, size);
+	while ((ar = archive_read_next_header(s->zip, &entry)) != ARCHIVE_EOF) {
+		if (ar < ARCHIVE_WARN)
+			return AHEAD_BROKEN;
+		if (archive_entry_filetype(entry) != AE_IFREG)
+			continue;
+		*name = export_entry_name(entry);
+		*size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
+		return AHEAD_MEMBER;
+	}
+	return AHEAD_END;
 }
 
-static int read_zip(const char *path, export_member_fn *fn, void *ud, json_t *damaged,
-		    struct err *e)
+static int read_zip(struct reader *rd, const char *path, struct err *e)
 {
-	struct export_stream s = { archive_read_new(), -1, 0, 0 };
-	struct archive_entry *entry;
+	struct export_stream s = { .zip = archive_read_new(), .fd = -1, .md = rd->md };
 	struct buf name = BUF_INIT;
-	int r = 0, ar;
+	struct err unused = { 0 };
+	enum export_ahead_at at;
+	const char *member;
+	int64_t size;
+	int r = 0;
 
 	if (!s.zip)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	archive_read_support_format_zip(s.zip);
-	if (archive_read_open_filename(s.zip, path, 1 << 20) != ARCHIVE_OK) {
+	/*
+	 * libarchive checks the CRC of each block it reads: a caller that reads only a
+	 * member's head is given small blocks, so the rest is skipped unread
+	 */
+	if (archive_read_open_filename(s.zip, path, rd->mode == EXPORT_READ_AHEAD
+				       ? AHEAD_READ_BLOCK : ASKED_READ_BLOCK) != ARCHIVE_OK) {
 		r = err_set(e, FA_EINVAL, "'%s' is neither a folder nor a ZIP file (%s)", path,
 			    archive_error_string(s.zip));
 		goto cleanup;
 	}
-	while (r == 0 && !s.fatal && (ar = archive_read_next_header(s.zip, &entry)) != ARCHIVE_EOF) {
+	/* without a thread, the same reading on this one: slower, as correct */
+	if (rd->mode == EXPORT_READ_AHEAD)
+		(void)export_ahead_start(s.zip, &s.ahead, &unused);
+	while (r == 0 && !s.fatal && (at = next_member(&s, &member, &size)) != AHEAD_END) {
 		struct export_member m = { 0 };
 
-		if (ar < ARCHIVE_WARN) {
+		if (at == AHEAD_BROKEN) {
 			/* the ZIP ends or breaks here: what follows cannot be named */
-			r = note_damage(damaged, path, buf_cstr(&name)[0] ? buf_cstr(&name) : "(start)",
-					REST_LOST);
+			r = note_damage(rd->damaged, path,
+					buf_cstr(&name)[0] ? buf_cstr(&name) : "(start)", REST_LOST);
 			break;
 		}
-		if (archive_entry_filetype(entry) != AE_IFREG)
-			continue;
-		if (set_name(&name, entry_name(entry)) < 0) {
+		if (set_name(&name, member) < 0) {
 			r = err_set(e, FA_ENOMEM, "out of memory");
 			break;
 		}
 		m.name = name.data;
-		m.size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
-		r = visit(path, &m, &s, fn, ud, damaged, e);
+		m.size = size;
+		r = visit(rd, path, &m, &s, e);
 		if (r == 0 && s.fatal)
-			r = note_damage(damaged, path, m.name,
-					REST_LOST);
+			r = note_damage(rd->damaged, path, m.name, REST_LOST);
 	}
 cleanup:
+	export_ahead_stop(s.ahead);
 	archive_read_free(s.zip);
 	buf_release(&name);
 	return r;
 }
 
-static int read_dir(const char *dir, int depth, export_member_fn *fn, void *ud,
-		    json_t *damaged, struct err *e);
+static int read_dir(struct reader *rd, const char *dir, int depth, struct err *e);
 
 /* One entry of a folder: a regular file is a member, a folder is walked. */
-static int read_dir_entry(const char *path, int depth, export_member_fn *fn, void *ud,
-			  json_t *damaged, struct err *e)
+static int read_dir_entry(struct reader *rd, const char *path, int depth, struct err *e)
 {
-	struct export_stream s = { NULL, -1, 0, 0 };
+	struct export_stream s = { .fd = -1, .md = rd->md };
 	struct export_member m = { 0 };
 	struct buf name = BUF_INIT;
 	struct stat st;
@@ -220,27 +293,26 @@ static int read_dir_entry(const char *path, int depth, export_member_fn *fn, voi
 	if (lstat(path, &st) < 0 || S_ISLNK(st.st_mode))
 		return 0;
 	if (S_ISDIR(st.st_mode))
-		return depth < EXPORT_DIR_DEPTH ? read_dir(path, depth + 1, fn, ud, damaged, e) : 0;
+		return depth < EXPORT_DIR_DEPTH ? read_dir(rd, path, depth + 1, e) : 0;
 	if (!S_ISREG(st.st_mode))
 		return 0;
 	if (set_name(&name, path) < 0)
 		return err_set(e, FA_ENOMEM, "out of memory");
 	s.fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	if (s.fd < 0) {
-		r = note_damage(damaged, path, name.data, strerror(errno));
+		r = note_damage(rd->damaged, path, name.data, strerror(errno));
 		goto cleanup;
 	}
 	m.name = name.data;
 	m.size = st.st_size;
-	r = visit(path, &m, &s, fn, ud, damaged, e);
+	r = visit(rd, path, &m, &s, e);
 	close(s.fd);
 cleanup:
 	buf_release(&name);
 	return r;
 }
 
-static int read_dir(const char *dir, int depth, export_member_fn *fn, void *ud,
-		    json_t *damaged, struct err *e)
+static int read_dir(struct reader *rd, const char *dir, int depth, struct err *e)
 {
 	struct buf path = BUF_INIT;
 	struct dirent *de;
@@ -256,31 +328,35 @@ static int read_dir(const char *dir, int depth, export_member_fn *fn, void *ud,
 		if (buf_printf(&path, "%s/%s", dir, de->d_name) < 0)
 			r = err_set(e, FA_ENOMEM, "out of memory");
 		else
-			r = read_dir_entry(path.data, depth, fn, ud, damaged, e);
+			r = read_dir_entry(rd, path.data, depth, e);
 	}
 	closedir(d);
 	buf_release(&path);
 	return r;
 }
 
-int export_read(const char *path, export_member_fn *fn, void *ud, json_t *damaged,
-		struct err *e)
+int export_read(const char *path, enum export_read_mode mode, export_member_fn *fn, void *ud,
+		json_t *damaged, struct err *e)
 {
+	struct reader rd = { fn, ud, damaged, mode, EVP_MD_CTX_new() };
 	/* libarchive gives names in the thread's locale: UTF-8, so a "grand-mère" is not lost */
 	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t was = utf8 ? uselocale(utf8) : (locale_t)0;
 	struct stat st;
 	int r;
 
-	if (stat(path, &st) < 0)
+	if (!rd.md)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	else if (stat(path, &st) < 0)
 		r = err_set(e, FA_EINVAL, "cannot read '%s': %s", path, strerror(errno));
 	else if (S_ISDIR(st.st_mode))
-		r = read_dir(path, 0, fn, ud, damaged, e);
+		r = read_dir(&rd, path, 0, e);
 	else
-		r = read_zip(path, fn, ud, damaged, e);
+		r = read_zip(&rd, path, e);
 	if (utf8) {
 		uselocale(was);
 		freelocale(utf8);
 	}
+	EVP_MD_CTX_free(rd.md);
 	return r;
 }
