@@ -800,6 +800,8 @@ static json_t *avatar_report(const struct avatar_result *a)
 	jset_int(rep, "postponed", a->postponed);
 	jset_int(rep, "repaired", a->repaired);
 	jset_new(rep, "failed", json_incref(a->failed));
+	if (a->dir_not_followed)
+		jset_bool(rep, "folder_not_followed", true);
 	return rep;
 }
 
@@ -856,6 +858,12 @@ static void print_avatar_summary(const struct avatar_result *a)
 	char more[128] = "";
 	int n = 0;
 
+	if (a->dir_not_followed) {
+		msg_warn("Avatars: none archived: %s is not a folder (a symbolic link?) and is "
+			 "never followed; make it a folder and run 'flickr-archive sync' again",
+			 STORE_AVATARS_DIR);
+		return;
+	}
 	if (a->postponed)
 		n = snprintf(more, sizeof(more), ", %ld not tried", a->postponed);
 	if (a->repaired && n >= 0 && (size_t)n < sizeof(more))
@@ -1470,14 +1478,16 @@ static void teardown(struct sync_state *st)
 	store_release(&st->store);
 }
 
-/* Failed items, damage left, parts Flickr held back, originals it refused: not whole. */
+/* Failed items, damage left, parts Flickr held back, originals it refused, an avatars
+ * folder not followed: not whole. */
 static int still_missing(const struct sync_state *st)
 {
 	for (size_t i = 0; i < json_array_size(st->without_original); i++)
 		if (jflag(json_array_get(st->without_original, i), "retried_next_run", 0))
 			return 1;
 	return json_array_size(st->failures) || json_array_size(st->parts_missing) ||
-	       json_array_size(st->damaged) || st->ledger.incomplete;
+	       json_array_size(st->damaged) || st->ledger.incomplete ||
+	       st->avatars.dir_not_followed;
 }
 
 /*
