@@ -36,29 +36,15 @@ import os
 import pathlib
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 import zipfile
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
+from benchlib import spawn_and_measure
 from conftest import BIN  # noqa: E402
 from export_fixture import account_members, media_name  # noqa: E402
 from fake_flickr import generate_account  # noqa: E402
 from fake_flickr.media import photo_file  # noqa: E402
-
-# the tool is spawned from a small interpreter, which prints its peak RSS (kB) and status
-# (a child's ru_maxrss counts the process it was spawned from: see bench/site.py)
-SPAWN_AND_MEASURE = (
-    "import os, sys\n"
-    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=[\n"
-    "    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),\n"
-    "    (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))\n")
 
 
 def write_export(out, account, mb, per_zip):
@@ -191,14 +177,9 @@ def main():
         print(f"disk speed: cp + sync of the ZIPs: {cp_s:.1f} s ({size / 1e6 / cp_s:.0f} MB/s)")
 
         subprocess.run(["sync"], check=True)
-        started = time.monotonic()
-        r = subprocess.run([sys.executable, "-c", SPAWN_AND_MEASURE, args.bin, "import",
-                            "--no-site",
-                            "--archive", str(work / "archive"), *map(str, zips)],
-                           capture_output=True, text=True,
-                           env=dict(os.environ, LC_ALL="C.UTF-8"))
-        wall = time.monotonic() - started
-        maxrss_kb, code = (int(v) for v in r.stdout.split())
+        wall, maxrss_kb, code, _ = spawn_and_measure(
+            [args.bin, "import", "--no-site", "--archive", work / "archive", *zips],
+            env=dict(os.environ, LC_ALL="C.UTF-8"))
         print(f"import: {wall:.1f} s ({size / 1e6 / wall:.0f} MB/s, {wall / cp_s:.2f}x cp), "
               f"peak RSS {maxrss_kb / 1024:.1f} MB, exit {code}")
 
