@@ -1,9 +1,9 @@
 /*
- * export_ahead.c: a ZIP's members read, checked and hashed on a thread of
- * their own, a few blocks ahead of the caller (export_ahead.h).
+ * export_ahead.c: an export's members read, checked and hashed on threads
+ * of their own, a few blocks ahead of the caller (export_ahead.h).
  *
- * Two threads: one reads (libarchive, which checks each member's CRC), one
- * hashes, so that with the caller three stages share the cores.  The blocks
+ * Two threads: one reads (a ZIP's through libarchive, which checks each
+ * member's CRC), one hashes, so that with the caller three stages share the cores.  The blocks
  * form a ring: the reader fills the slot after the last filled one, the
  * hasher takes the filled slots in turn, the caller reads the first hashed
  * one and frees it.  A slot is written by one stage only while that stage
@@ -26,7 +26,7 @@ enum slot_kind {
 	SLOT_DATA,    /* len of its bytes */
 	SLOT_DONE,    /* its end, read whole: sha256 */
 	SLOT_FAILED,  /* it could not be read whole: code, fatal, why */
-	SLOT_ZIP_END,
+	SLOT_END,     /* the source's */
 };
 
 struct slot {
@@ -37,14 +37,14 @@ struct slot {
 	int64_t size;
 	unsigned char sha256[32];
 	int code, fatal;
-	char why[256];
+	char why[FA_ERR_MSG_MAX];
 };
 
 struct export_ahead {
-	struct archive *zip;
+	struct export_source src;
 	EVP_MD_CTX *md;            /* the hasher's */
 	pthread_t reader, hasher;
-	int reading_zip;           /* the reader started */
+	int reading;               /* the reader started */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;    /* a slot filled, hashed or freed, a skip or a stop asked */
 	struct slot slots[AHEAD_SLOTS];
@@ -53,7 +53,7 @@ struct export_ahead {
 	int stop;                  /* lock */
 	long member;               /* the thread's member, counted from 1 */
 	/* the caller's side */
-	long reading;              /* the caller's member */
+	long current;              /* the caller's member */
 	size_t offset;             /* read of slots[first] */
 	char *name;                /* the caller's member's name */
 };
@@ -94,30 +94,21 @@ static void fail(struct export_ahead *a, struct slot *s, int code, int fatal, co
 	publish(a);
 }
 
-const char *export_entry_name(struct archive_entry *entry)
-{
-	const char *name = archive_entry_pathname_utf8(entry);
-
-	if (!name)
-		name = archive_entry_pathname(entry);
-	return name ? name : "";
-}
-
 /* Posts a member's start; -1 when it cannot go on. */
-static int post_member(struct export_ahead *a, struct archive_entry *entry)
+static int post_member(struct export_ahead *a, const char *name, int64_t size)
 {
 	struct slot *s = claim(a, 0);
 
 	if (!s)
 		return -1;
 	free(s->name);
-	s->name = strdup(export_entry_name(entry));
+	s->name = strdup(name);
 	if (!s->name) {
 		fail(a, s, FA_ENOMEM, 1, "out of memory");
 		return -1;
 	}
 	s->kind = SLOT_MEMBER;
-	s->size = archive_entry_size_is_set(entry) ? archive_entry_size(entry) : -1;
+	s->size = size;
 	a->member++;
 	publish(a);
 	return 0;
@@ -128,48 +119,44 @@ static int post_data(struct export_ahead *a)
 {
 	for (;;) {
 		struct slot *s = claim(a, 1);
-		la_ssize_t n;
+		struct err e = { 0 };
+		int r, fatal = 0;
+		size_t n;
 
 		if (!s)
 			return a->stop ? -1 : 0; /* stopped, or the caller skips the rest */
-		n = archive_read_data(a->zip, s->data, AHEAD_BLOCK);
-		if (n < 0) {
-			fail(a, s, FA_EIO, n == ARCHIVE_FATAL, archive_error_string(a->zip));
-			return n == ARCHIVE_FATAL ? -1 : 0;
+		r = a->src.read(a->src.ud, s->data, AHEAD_BLOCK, &n, &fatal, &e);
+		if (r < 0) {
+			fail(a, s, r, fatal, e.msg);
+			return fatal ? -1 : 0;
 		}
 		s->kind = n ? SLOT_DATA : SLOT_DONE;
-		s->len = (size_t)n;
+		s->len = n;
 		publish(a);
 		if (n == 0)
 			return 0;
 	}
 }
 
-static void *read_zip(void *ud)
+static void *read_source(void *ud)
 {
 	struct export_ahead *a = ud;
 	/* libarchive gives names in the thread's locale: UTF-8, as export_read() asks */
 	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	locale_t was = utf8 ? uselocale(utf8) : (locale_t)0;
-	struct archive_entry *entry;
+	enum export_ahead_at at;
+	const char *name;
+	int64_t size;
 	struct slot *s;
 
-	for (;;) {
-		int ar = archive_read_next_header(a->zip, &entry);
-
-		if (ar == ARCHIVE_EOF || ar < ARCHIVE_WARN) {
-			if ((s = claim(a, 0)) && ar == ARCHIVE_EOF) {
-				s->kind = SLOT_ZIP_END;
-				publish(a);
-			} else if (s) {
-				fail(a, s, FA_EIO, 1, archive_error_string(a->zip));
-			}
+	while ((at = a->src.next(a->src.ud, &name, &size)) == AHEAD_MEMBER)
+		if (post_member(a, name, size) < 0 || post_data(a) < 0)
 			break;
-		}
-		if (archive_entry_filetype(entry) != AE_IFREG)
-			continue;
-		if (post_member(a, entry) < 0 || post_data(a) < 0)
-			break;
+	if (at == AHEAD_END && (s = claim(a, 0))) {
+		s->kind = SLOT_END;
+		publish(a);
+	} else if (at == AHEAD_BROKEN && (s = claim(a, 0))) {
+		fail(a, s, FA_EIO, 1, "cannot be read past here");
 	}
 	if (utf8) {
 		uselocale(was);
@@ -218,7 +205,7 @@ static void *hash(void *ud)
 			snprintf(s->why, sizeof(s->why), "SHA-256 failed");
 		}
 		/* nothing is read after these */
-		last = s->kind == SLOT_ZIP_END || (s->kind == SLOT_FAILED && s->fatal);
+		last = s->kind == SLOT_END || (s->kind == SLOT_FAILED && s->fatal);
 		pthread_mutex_lock(&a->lock);
 		a->hashed++;
 		pthread_cond_broadcast(&a->changed);
@@ -256,14 +243,14 @@ enum export_ahead_at export_ahead_next(struct export_ahead *a, const char **name
 				       int64_t *size)
 {
 	pthread_mutex_lock(&a->lock);
-	a->skip = a->reading;
+	a->skip = a->current;
 	pthread_cond_broadcast(&a->changed);
 	pthread_mutex_unlock(&a->lock);
 	for (;;) {
 		struct slot *s = take(a);
 
 		/* the ends stay: asked again, they answer the same */
-		if (s->kind == SLOT_ZIP_END)
+		if (s->kind == SLOT_END)
 			return AHEAD_END;
 		if (s->kind == SLOT_FAILED && s->fatal)
 			return AHEAD_BROKEN;
@@ -273,7 +260,7 @@ enum export_ahead_at export_ahead_next(struct export_ahead *a, const char **name
 			s->name = NULL;
 			*name = a->name;
 			*size = s->size;
-			a->reading++;
+			a->current++;
 			release(a);
 			return AHEAD_MEMBER;
 		}
@@ -310,7 +297,8 @@ int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret
 	}
 }
 
-int export_ahead_start(struct archive *zip, struct export_ahead **ret, struct err *e)
+int export_ahead_start(const struct export_source *src, struct export_ahead **ret,
+		       struct err *e)
 {
 	struct export_ahead *a = calloc(1, sizeof(*a));
 	int r = 0;
@@ -318,7 +306,7 @@ int export_ahead_start(struct archive *zip, struct export_ahead **ret, struct er
 	*ret = NULL;
 	if (!a)
 		return err_set(e, FA_ENOMEM, "out of memory");
-	a->zip = zip;
+	a->src = *src;
 	a->md = EVP_MD_CTX_new();
 	r = a->md ? 0 : FA_ENOMEM;
 	for (int i = 0; r == 0 && i < AHEAD_SLOTS; i++)
@@ -336,8 +324,8 @@ int export_ahead_start(struct archive *zip, struct export_ahead **ret, struct er
 		r = err_set(e, FA_ENOMEM, "cannot start a thread");
 		goto cleanup;
 	}
-	a->reading_zip = pthread_create(&a->reader, NULL, read_zip, a) == 0;
-	if (!a->reading_zip) {
+	a->reading = pthread_create(&a->reader, NULL, read_source, a) == 0;
+	if (!a->reading) {
 		export_ahead_stop(a);
 		return err_set(e, FA_ENOMEM, "cannot start a thread");
 	}
@@ -359,7 +347,7 @@ void export_ahead_stop(struct export_ahead *a)
 	a->stop = 1;
 	pthread_cond_broadcast(&a->changed);
 	pthread_mutex_unlock(&a->lock);
-	if (a->reading_zip)
+	if (a->reading)
 		pthread_join(a->reader, NULL);
 	pthread_join(a->hasher, NULL);
 	pthread_cond_destroy(&a->changed);

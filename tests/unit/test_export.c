@@ -392,6 +392,43 @@ static void test_zip_ahead_skips_what_is_not_read(void **state)
 	free(zip);
 }
 
+/* An unpacked export: the same files, bytes and digests read now or ahead; links not followed. */
+static void test_folder_both_modes(void **state)
+{
+	enum { SIZE = 5 << 20 };
+	static const enum export_read_mode modes[] = { EXPORT_READ_AS_ASKED, EXPORT_READ_AHEAD };
+	char *dir = ut_join(*state, "export"), *sub = ut_join(dir, "part 2"),
+	     *a = ut_join(dir, "a_1_o.jpg"), *b = ut_join(sub, "b_2_o.jpg"),
+	     *link = ut_join(dir, "link_3_o.jpg"), *data = malloc(SIZE);
+
+	assert_non_null(data);
+	for (size_t i = 0; data && i < SIZE; i++)
+		data[i] = (char)(i * 7919 % 251);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	ut_write_file(a, data, SIZE);
+	ut_write_file(b, data, SIZE);
+	assert_int_equal(symlink(a, link), 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		struct seen seen = { .data_size = SIZE };
+		json_t *damaged = json_array();
+		struct err e = { 0 };
+
+		assert_int_equal(export_read(dir, modes[i], count_member, &seen, damaged, &e), 0);
+		assert_int_equal(seen.members, 2);
+		assert_int_equal(seen.bytes, 2 * (size_t)SIZE);
+		assert_int_equal(seen.sha_wrong, 0);
+		assert_int_equal(json_array_size(damaged), 0);
+		json_decref(damaged);
+	}
+	free(data);
+	free(dir);
+	free(sub);
+	free(a);
+	free(b);
+	free(link);
+}
+
 /* Last (the stop flag cannot be cleared): a stop ends the reading, the thread with it. */
 static void test_zip_ahead_stops(void **state)
 {
@@ -510,6 +547,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zip_ahead_skips_what_is_not_read,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_zip_whole_and_truncated, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_folder_both_modes, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_zip_ahead_stops, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
