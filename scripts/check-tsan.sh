@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds build-tsan with ThreadSanitizer and runs the end-to-end tests that
-# drive sync's workers (many items at once, faults, re-syncs) against it.
+# drive sync's workers (many items at once, faults, re-syncs) and the import's
+# read-ahead threads against it.
 # Reports go to build-tsan/sanitizer-logs/; any report fails the run.
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,6 +26,9 @@ status=0
 FLICKR_ARCHIVE_BIN="$PWD/$BUILD/flickr-archive" /usr/bin/python3 -m pytest -q \
 	-p no:cacheprovider tests/e2e/test_sync.py tests/e2e/test_incremental.py \
 	tests/e2e/test_faults.py tests/e2e/test_resume.py || status=$?
+# the import's read-ahead threads: whole, cut short, from folders, stopped by Ctrl-C
+FLICKR_ARCHIVE_BIN="$PWD/$BUILD/flickr-archive" /usr/bin/python3 -m pytest -q \
+	-p no:cacheprovider tests/e2e/test_import.py -k "ctrl_c or folders or truncated" || status=$?
 if [ -n "$(ls -A "$logs")" ]; then
 	echo "check-tsan: sanitizer reports:" >&2
 	for f in "$logs"/*; do
