@@ -8,7 +8,7 @@ then times `flickr-archive site`:
   one changed  one photo's title edited on Flickr and synced: its page and the lists
 
 and prints seconds per 1,000 photos and the process's peak RSS for each (at least
-the ~10 MB of the small interpreter it is spawned from, see SPAWN_AND_MEASURE).  The
+the ~10 MB of the small interpreter it is spawned from, see bench/benchlib.py).  The
 media are the fake's small generated images (at most 160 px), so thumbnails cost
 less than real photos would.  It is not a test: it asserts nothing and only
 prints figures.
@@ -27,40 +27,22 @@ import json
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
+from benchlib import spawn_and_measure
 from conftest import BIN, Archiver  # noqa: E402
 from fake_flickr import FakeFlickr, generate_account  # noqa: E402
 
 
-# A child's ru_maxrss counts the RSS of the process it was spawned from (the mm it
-# replaces at exec), and this one holds a fake Flickr and its account: the tool is
-# spawned from a small interpreter instead, which prints its peak RSS (kB) and status.
-SPAWN_AND_MEASURE = (
-    "import os, sys\n"
-    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ, file_actions=[\n"
-    "    (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0)])\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "print(usage.ru_maxrss, os.waitstatus_to_exitcode(status))\n")
-
-
 def timed_site(archive, env=None):
     """Runs `site` once; returns (wall seconds, peak RSS in MB, its summary line)."""
-    started = time.monotonic()
-    r = subprocess.run([sys.executable, "-c", SPAWN_AND_MEASURE, BIN, "site", "--archive",
-                        str(archive)], env=env, capture_output=True, text=True)
-    wall = time.monotonic() - started
-    maxrss_kb, code = (int(v) for v in r.stdout.split())
+    wall, maxrss_kb, code, stderr = spawn_and_measure([BIN, "site", "--archive", archive],
+                                                      env=env, keep_stderr=True)
     if code != 0:
-        sys.exit(f"site failed (exit {code}):\n{r.stderr}")
-    summary = [l for l in r.stderr.splitlines() if l.startswith("Site:")]
+        sys.exit(f"site failed (exit {code}):\n{stderr}")
+    summary = [l for l in stderr.splitlines() if l.startswith("Site:")]
     return wall, maxrss_kb / 1024.0, summary[-1] if summary else ""
 
 

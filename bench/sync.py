@@ -38,10 +38,7 @@ import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
-
+import benchlib  # noqa: F401  (puts tests/ on sys.path)
 from conftest import BIN, Archiver  # noqa: E402
 from fake_flickr import FakeFlickr, generate_account  # noqa: E402
 

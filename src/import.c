@@ -576,7 +576,7 @@ static int read_pending(struct import_state *st, struct err *e)
 
 	if (r == 0 && fs_is_dir(dir.data)) {
 		st->from_pending = 1;
-		r = export_read(dir.data, take_media, st, st->damaged, e);
+		r = export_read(dir.data, EXPORT_READ_AS_ASKED, take_media, st, st->damaged, e);
 		st->from_pending = 0;
 	}
 	buf_release(&dir);
@@ -597,13 +597,13 @@ static void remove_placed(struct import_state *st)
 	buf_release(&path);
 }
 
-static int read_all(struct import_state *st, export_member_fn *fn, json_t *damaged,
-		    struct err *e)
+static int read_all(struct import_state *st, enum export_read_mode mode, export_member_fn *fn,
+		    json_t *damaged, struct err *e)
 {
 	int r = 0;
 
 	for (int i = 0; r == 0 && i < st->o->n_args; i++)
-		r = export_read(st->o->args[i], fn, st, damaged, e);
+		r = export_read(st->o->args[i], mode, fn, st, damaged, e);
 	return r;
 }
 
@@ -768,7 +768,7 @@ static int run(struct import_state *st, struct err *e)
 	int r, fr;
 
 	fs_defer_sync(1);
-	r = read_all(st, take_json, st->damaged, e);
+	r = read_all(st, EXPORT_READ_AS_ASKED, take_json, st->damaged, e);
 	if (r == 0)
 		r = fs_sync_all(st->store.root, e);
 	msg_debug("import: the JSON pass took %.1f s", (clock_now_ms() - st->start_ms) / 1000.0);
@@ -780,7 +780,8 @@ static int run(struct import_state *st, struct err *e)
 		progress_begin("import", (long)st->known.n);
 		r = read_pending(st, e);
 		if (r == 0)
-			r = read_all(st, take_media, st->damaged, e);
+			/* every media member is read whole: on a second thread, ahead */
+			r = read_all(st, EXPORT_READ_AHEAD, take_media, st->damaged, e);
 		progress_end();
 	}
 	/* what is whole is completed, also when the run stops (Ctrl-C, a bad file) */

@@ -347,6 +347,7 @@ static int join_args(const struct options *o, struct buf *out)
 	return 0;
 }
 
+/* my_photos or favorited_photos is a folder in root: one that is a link is never followed. */
 static int is_archive(const char *root)
 {
 	struct store s = { (char *)root };
@@ -356,7 +357,7 @@ static int is_archive(const char *root)
 	for (int k = 0; k < 2 && !found; k++) {
 		buf_reset(&p);
 		found = store_root_path(&s, store_kind_dir((enum store_kind)k), &p) == 0 &&
-			fs_is_dir(p.data);
+			fs_is_real_dir(p.data);
 	}
 	buf_release(&p);
 	return found;

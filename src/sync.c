@@ -800,6 +800,8 @@ static json_t *avatar_report(const struct avatar_result *a)
 	jset_int(rep, "postponed", a->postponed);
 	jset_int(rep, "repaired", a->repaired);
 	jset_new(rep, "failed", json_incref(a->failed));
+	if (a->dir_not_followed)
+		jset_bool(rep, "folder_not_followed", true);
 	return rep;
 }
 
@@ -856,6 +858,12 @@ static void print_avatar_summary(const struct avatar_result *a)
 	char more[128] = "";
 	int n = 0;
 
+	if (a->dir_not_followed) {
+		msg_warn("Avatars: none archived: %s is not a folder (a symbolic link?) and is "
+			 "never followed; make it a folder and run 'flickr-archive sync' again",
+			 STORE_AVATARS_DIR);
+		return;
+	}
 	if (a->postponed)
 		n = snprintf(more, sizeof(more), ", %ld not tried", a->postponed);
 	if (a->repaired && n >= 0 && (size_t)n < sizeof(more))
@@ -903,6 +911,40 @@ static void print_listed(struct sync_state *st)
 	buf_release(&line);
 }
 
+/*
+ * Appends the names of list's first `most` entries and how many more there
+ * are ("my_photos/1 (comments), favorites/2 and 3 more"): a string entry is
+ * itself, an object its kind/id with its detail_key's value.  only_retried:
+ * only the entries to be fetched again next run.  0 or FA_ENOMEM.
+ */
+static int append_names(struct buf *out, const json_t *list, size_t most,
+			const char *detail_key, int only_retried)
+{
+	size_t shown = 0, more = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < json_array_size(list) && r == 0; i++) {
+		const json_t *it = json_array_get(list, i);
+		const char *detail = detail_key ? jstr(it, detail_key) : NULL;
+
+		if (only_retried && !jflag(it, "retried_next_run", 0))
+			continue;
+		if (shown == most) {
+			more++;
+			continue;
+		}
+		r = json_is_string(it)
+			? buf_printf(out, "%s%s", shown ? ", " : "", json_string_value(it))
+			: buf_printf(out, "%s%s/%s%s%s%s", shown ? ", " : "", jstr(it, "kind"),
+				     jstr(it, "id"), detail ? " (" : "", detail ? detail : "",
+				     detail ? ")" : "");
+		shown++;
+	}
+	if (r == 0 && more)
+		r = buf_printf(out, " and %zu more", more);
+	return r < 0 ? FA_ENOMEM : 0;
+}
+
 /* The ids (or the dates) of what one short listing lacks, for the summary: 0 or FA_ENOMEM. */
 static int describe_missing(const json_t *entry, struct buf *out)
 {
@@ -910,11 +952,11 @@ static int describe_missing(const json_t *entry, struct buf *out)
 	const json_t *gaps = json_object_get(entry, "gaps");
 	int r = 0;
 
-	for (size_t i = 0; i < json_array_size(missing) && i < 20 && r == 0; i++)
-		r = buf_printf(out, "%s%s", i ? ", " : "; not listed: ",
-			       json_string_value(json_array_get(missing, i)));
-	if (r == 0 && json_array_size(missing) > 20)
-		r = buf_printf(out, " and %zu more", json_array_size(missing) - 20);
+	if (json_array_size(missing)) {
+		r = buf_puts(out, "; not listed: ");
+		if (r == 0)
+			r = append_names(out, missing, 20, NULL, 0);
+	}
 	for (size_t i = 0, shown = 0; i < json_array_size(gaps) && r == 0; i++) {
 		const json_t *g = json_array_get(gaps, i);
 		long long lacking = jint_or(g, "expected", 0) - jint_or(g, "got", 0);
@@ -965,57 +1007,39 @@ static void print_incomplete(struct sync_state *st)
 	buf_release(&line);
 }
 
-/* "my_photos/1 (comments), favorites/2, ... and 3 more" of the first few entries of list. */
-static void name_items(const json_t *list, const char *detail_key, int only_retried,
-		       char *out, size_t n)
+/* What this run archived without: the originals and the parts Flickr held back. */
+/* The first few names of list for a line of the summary (all are in sync_report.json). */
+static const char *name_items(struct buf *names, const json_t *list, const char *detail_key,
+			      int only_retried)
 {
-	size_t len = 0, shown = 0, more = 0;
-
-	out[0] = '\0';
-	for (size_t i = 0; i < json_array_size(list); i++) {
-		const json_t *it = json_array_get(list, i);
-		const char *detail = detail_key ? jstr(it, detail_key) : NULL;
-
-		if (only_retried && !jflag(it, "retried_next_run", 0))
-			continue;
-		if (shown == 10 || len + 1 >= n) {
-			more++;
-			continue;
-		}
-		snprintf(out + len, n - len, "%s%s/%s%s%s%s", shown ? ", " : "", jstr(it, "kind"),
-			 jstr(it, "id"), detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
-		len = strlen(out);
-		shown++;
-	}
-	if (more && len + 1 < n)
-		snprintf(out + len, n - len, " and %zu more", more);
+	buf_reset(names);
+	if (append_names(names, list, 10, detail_key, only_retried) < 0)
+		return "see sync_report.json"; /* out of memory: the report names them */
+	return buf_cstr(names);
 }
 
-/* What this run archived without: the originals and the parts Flickr held back. */
 static void print_shortfalls(struct sync_state *st)
 {
 	size_t parts = json_array_size(st->parts_missing), retried = 0;
-	char names[1024];
+	struct buf names = BUF_INIT;
 
 	for (size_t i = 0; i < json_array_size(st->without_original); i++)
 		retried += jflag(json_array_get(st->without_original, i), "retried_next_run", 0);
-	if (st->original_missing > (long)retried) {
-		name_items(st->without_original, NULL, 0, names, sizeof(names));
+	if (st->original_missing > (long)retried)
 		msg_info("%ld item%s archived without the original, at the largest size Flickr "
 			 "offered (see sizes.json): %s", st->original_missing,
-			 st->original_missing == 1 ? " was" : "s were", names);
-	}
-	if (retried) {
-		name_items(st->without_original, NULL, 1, names, sizeof(names));
+			 st->original_missing == 1 ? " was" : "s were",
+			 name_items(&names, st->without_original, NULL, 0));
+	if (retried)
 		msg_warn("%zu original%s offered but refused by Flickr, archived at a smaller size "
 			 "for now; tried again on the next run: %s", retried,
-			 retried == 1 ? " was" : "s were", names);
-	}
-	if (parts) {
-		name_items(st->parts_missing, "parts", 0, names, sizeof(names));
+			 retried == 1 ? " was" : "s were",
+			 name_items(&names, st->without_original, NULL, 1));
+	if (parts)
 		msg_warn("%zu item%s archived without parts Flickr refused this time; fetched again "
-			 "on the next run: %s", parts, parts == 1 ? "" : "s", names);
-	}
+			 "on the next run: %s", parts, parts == 1 ? "" : "s",
+			 name_items(&names, st->parts_missing, "parts", 0));
+	buf_release(&names);
 }
 
 static void print_damage_left(const json_t *damaged)
@@ -1454,14 +1478,16 @@ static void teardown(struct sync_state *st)
 	store_release(&st->store);
 }
 
-/* Failed items, damage left, parts Flickr held back, originals it refused: not whole. */
+/* Failed items, damage left, parts Flickr held back, originals it refused, an avatars
+ * folder not followed: not whole. */
 static int still_missing(const struct sync_state *st)
 {
 	for (size_t i = 0; i < json_array_size(st->without_original); i++)
 		if (jflag(json_array_get(st->without_original, i), "retried_next_run", 0))
 			return 1;
 	return json_array_size(st->failures) || json_array_size(st->parts_missing) ||
-	       json_array_size(st->damaged) || st->ledger.incomplete;
+	       json_array_size(st->damaged) || st->ledger.incomplete ||
+	       st->avatars.dir_not_followed;
 }
 
 /*

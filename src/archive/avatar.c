@@ -457,7 +457,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 		res->dir_not_followed = 1;
 		goto cleanup;
 	}
-	if (fs_is_dir(dir.data))
+	if (fs_is_real_dir(dir.data))
 		fs_sweep_temps(dir.data); /* left by a killed run */
 	r = damage_check_dir(dir.data, STORE_AVATARS_DIR "/", &damaged, e);
 	if (r == 0 && plan(ctx, users, &damaged, res, &jobs, &n) < 0)
@@ -467,7 +467,7 @@ int avatar_sync(const struct avatar_ctx *ctx, json_t *users, struct avatar_resul
 	if (r == 0 && n)
 		r = fetch_all(ctx, jobs, n, res, e);
 	/* what was installed is recorded even when the phase was cut short */
-	if (n && fs_is_dir(dir.data)) {
+	if (n && fs_is_real_dir(dir.data)) {
 		struct err why = { 0 };
 		int w = write_avatar_manifest(dir.data, jobs, n, r < 0 ? &why : e);
 

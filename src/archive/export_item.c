@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
 
 #include "export_map.h"
 #include "export_read.h"
@@ -745,10 +744,9 @@ cleanup:
 	return r;
 }
 
-/* Hashes, checks and keeps (when asked) one chunk; the first bytes also go to the header. */
-static int take_chunk(struct export_file *f, EVP_MD_CTX *md, struct media_scan *scan,
-		      unsigned char *header, size_t *header_len, const void *data, size_t n,
-		      struct err *e)
+/* Checks and keeps (when asked) one chunk; the first bytes also go to the header. */
+static int take_chunk(struct export_file *f, struct media_scan *scan, unsigned char *header,
+		      size_t *header_len, const void *data, size_t n, struct err *e)
 {
 	size_t room = EXPORT_MEDIA_HEADER_MAX - *header_len;
 
@@ -758,8 +756,6 @@ static int take_chunk(struct export_file *f, EVP_MD_CTX *md, struct media_scan *
 		*header_len += n < room ? n : room;
 	}
 	f->size += n;
-	if (EVP_DigestUpdate(md, data, n) != 1)
-		return err_set(e, FA_ENOMEM, "SHA-256 failed");
 	return f->tmp.fd >= 0 ? fs_tmp_write(&f->tmp, data, n, e) : 0;
 }
 
@@ -768,14 +764,13 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 {
 	enum { CHUNK = 1 << 18 };
 	unsigned char *header = malloc(EXPORT_MEDIA_HEADER_MAX), *chunk = malloc(CHUNK);
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	struct media_scan scan;
 	size_t header_len = 0, n;
 	int r = 0;
 
 	f->size = 0;
 	f->member = m->name;
-	if (!header || !chunk || !md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (!header || !chunk) {
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -783,21 +778,21 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 	if (tmp_beside)
 		r = fs_tmp_open(&f->tmp, tmp_beside, 0644, e);
 	if (r == 0)
-		r = take_chunk(f, md, &scan, header, &header_len, m->head, m->head_len, e);
+		r = take_chunk(f, &scan, header, &header_len, m->head, m->head_len, e);
 	while (r == 0 && (r = export_stream_read(s, chunk, CHUNK, &n, e)) == 0 && n > 0)
-		r = take_chunk(f, md, &scan, header, &header_len, chunk, n, e);
+		r = take_chunk(f, &scan, header, &header_len, chunk, n, e);
 	if (r == 0)
 		f->whole = media_scan_end(&scan, f->broken, sizeof(f->broken));
 	if (r == 0)
 		fs_tmp_start_writeback(&f->tmp);
-	if (r == 0 && EVP_DigestFinal_ex(md, f->sha256, NULL) != 1)
-		r = err_set(e, FA_ENOMEM, "SHA-256 failed");
+	/* hashed as it was read (by the thread that reads ahead, when there is one) */
+	if (r == 0 && export_stream_sha256(s, f->sha256) < 0)
+		r = err_set(e, FA_EINVAL, "the member was not read to its end");
 	if (r == 0 && !export_media_dims(header, header_len, &f->width, &f->height))
 		f->width = f->height = 0;
 	if (r < 0)
 		fs_tmp_abort(&f->tmp);
 cleanup:
-	EVP_MD_CTX_free(md);
 	free(header);
 	free(chunk);
 	return r;

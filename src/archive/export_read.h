@@ -49,12 +49,24 @@ typedef int export_member_fn(void *ud, const struct export_member *m,
 			     struct export_stream *s, struct err *e);
 
 /*
+ * The member's SHA-256 (its head included), once export_stream_read() has
+ * given its end; FA_EINVAL before.
+ */
+int export_stream_sha256(const struct export_stream *s, unsigned char sha256[32]);
+
+/* How export_read() reads a ZIP. */
+enum export_read_mode {
+	EXPORT_READ_AS_ASKED, /* each member as the caller reads it */
+	EXPORT_READ_AHEAD,    /* every member whole, on a second thread ahead of the caller */
+};
+
+/*
  * Reads the ZIP or folder at path.  damaged gets {"source", "member",
  * "problem"} for each member that could not be read whole.  FA_EINVAL when
  * path is neither a folder nor a ZIP; FA_EINTR on a stop request.
  */
-int export_read(const char *path, export_member_fn *fn, void *ud, json_t *damaged,
-		struct err *e);
+int export_read(const char *path, enum export_read_mode mode, export_member_fn *fn, void *ud,
+		json_t *damaged, struct err *e);
 
 /* The base name of a member's path ("a/b/c.jpg" -> "c.jpg"). */
 const char *export_base_name(const char *path);

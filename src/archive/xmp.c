@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "fsutil.h"
+#include "utf8.h"
 #include "xmp.h"
 
 /* ---- text -------------------------------------------------------------- */
@@ -20,65 +21,6 @@ enum {
 	TEXT_LINE = 0,      /* tabs and line breaks become spaces (titles, tags, names) */
 	TEXT_MULTILINE = 1, /* line breaks kept as LF (descriptions) */
 };
-
-/*
- * The code point of the UTF-8 sequence at s (avail bytes), its length in
- * *ret_len; -1 for an invalid one (overlong, surrogate, truncated), length 1.
- */
-static long utf8_next(const unsigned char *s, size_t avail, size_t *ret_len)
-{
-	static const long min_for_len[5] = { 0, 0, 0x80, 0x800, 0x10000 };
-	unsigned char c = s[0];
-	size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
-		 : (c & 0xf8) == 0xf0 ? 4 : 0;
-	long cp;
-
-	*ret_len = 1;
-	if (n == 1)
-		return c;
-	if (n == 0 || n > avail)
-		return -1;
-	cp = c & (0x7f >> n);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if (cp < min_for_len[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*ret_len = n;
-	return cp;
-}
-
-/* Appends code point cp as UTF-8 (NUL, surrogates and beyond U+10FFFF as U+FFFD). */
-static int put_utf8(struct buf *out, unsigned long cp)
-{
-	char u[4];
-	size_t n;
-
-	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		cp = 0xfffd;
-	if (cp < 0x80) {
-		u[0] = (char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		u[0] = (char)(0xc0 | (cp >> 6));
-		u[1] = (char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		u[0] = (char)(0xe0 | (cp >> 12));
-		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (cp >> 18));
-		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	return buf_append(out, u, n);
-}
 
 /* What XML 1.0 allows in text, less the other control characters (DEL, C1). */
 static int xml_allowed(long cp)
@@ -101,7 +43,7 @@ static int put_escaped(struct buf *out, const char *s, int mode, char sep, const
 
 	while (left && r == 0) {
 		size_t n;
-		long cp = utf8_next(p, left, &n);
+		long cp = utf8_decode(p, left, &n);
 
 		if (cp == '\r')
 			cp = n < left && p[1] == '\n' ? -2 : '\n'; /* CRLF: the LF follows */
@@ -110,7 +52,7 @@ static int put_escaped(struct buf *out, const char *s, int mode, char sep, const
 		if (cp == -2 || (cp >= 0 && !xml_allowed(cp)))
 			; /* dropped */
 		else if (cp < 0)
-			r = put_utf8(out, 0xfffd);
+			r = utf8_put(out, UTF8_REPLACEMENT);
 		else if (cp == '&')
 			r = buf_puts(out, "&amp;");
 		else if (cp == '<')
@@ -164,11 +106,11 @@ static size_t put_entity(const char *s, struct buf *out)
 				      (size_t)(semi - digits))
 			return 0;
 		cp = strtoul(digits, &end, hex ? 16 : 10);
-		return put_utf8(out, cp) < 0 ? 0 : len;
+		return utf8_put(out, cp) < 0 ? 0 : len;
 	}
 	for (const struct entity *en = entities; en->name; en++)
 		if (strlen(en->name) == len - 2 && !strncmp(s + 1, en->name, len - 2))
-			return put_utf8(out, en->cp) < 0 ? 0 : len;
+			return utf8_put(out, en->cp) < 0 ? 0 : len;
 	return 0;
 }
 

@@ -390,12 +390,23 @@ static void response_init(struct http_response *res)
 	res->content_length = -1;
 }
 
+/*
+ * What every request starts with: t->res reset, the breaker asked, and t's
+ * easy handle made with our options, its body going to write_cb.  Nothing
+ * to clean up when it fails.
+ */
 static int setup_handle(struct http_client *c, const char *url, struct transfer *t,
-			struct err *e)
+			curl_write_callback write_cb, struct err *e)
 {
 	const char *protos = c->opts.allow_http ? "http,https" : "https";
-	CURL *h = curl_easy_init();
+	CURL *h;
+	int r;
 
+	response_init(t->res);
+	r = breaker_check(&c->breaker, e);
+	if (r < 0)
+		return r;
+	h = curl_easy_init();
 	t->easy = h;
 	if (!h)
 		return err_set(e, FA_ENOMEM, "out of memory");
@@ -429,6 +440,8 @@ static int setup_handle(struct http_client *c, const char *url, struct transfer 
 	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, progress_cb);
 	curl_easy_setopt(h, CURLOPT_XFERINFODATA, t);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, t);
 	t->errbuf[0] = '\0';
 	return 0;
 }
@@ -483,17 +496,11 @@ int http_get(struct http_client *c, const char *url, struct buf *body,
 	     struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .body = body, .fd = -1 };
-	int r;
+	int r = setup_handle(c, url, &t, write_buf_cb, e);
 
-	response_init(res);
-	r = breaker_check(&c->breaker, e);
-	if (r == 0)
-		r = setup_handle(c, url, &t, e);
 	if (r < 0)
 		return r;
 	curl_easy_setopt(t.easy, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_buf_cb);
-	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
 	return finish(c, run_transfer(c, &t), url, &t, e);
 }
 
@@ -515,16 +522,10 @@ int http_download(struct http_client *c, const char *url, int fd, int64_t max_by
 		  struct http_response *res, struct err *e)
 {
 	struct transfer t = { .res = res, .fd = fd, .max_bytes = max_bytes };
-	int r;
+	int r = setup_handle(c, url, &t, write_fd_cb, e);
 
-	response_init(res);
-	r = breaker_check(&c->breaker, e);
-	if (r == 0)
-		r = setup_handle(c, url, &t, e);
 	if (r < 0)
 		return r;
 	curl_easy_setopt(t.easy, CURLOPT_HEADERFUNCTION, header_status_cb);
-	curl_easy_setopt(t.easy, CURLOPT_WRITEFUNCTION, write_fd_cb);
-	curl_easy_setopt(t.easy, CURLOPT_WRITEDATA, &t);
 	return finish(c, run_transfer(c, &t), url, &t, e);
 }

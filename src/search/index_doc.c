@@ -10,29 +10,17 @@
 
 #include "index_doc.h"
 #include "record.h"
+#include "utf8.h"
 
 /* ---- text ------------------------------------------------------------------ */
 
-/* The code point at s (valid UTF-8 from Jansson), and its length in *ret_len. */
-static uint32_t utf8_decode(const unsigned char *s, size_t *ret_len)
+/* The code point at s (valid UTF-8 from Jansson; anything else is U+FFFD),
+ * and its length in *ret_len. */
+static uint32_t char_at(const unsigned char *s, size_t *ret_len)
 {
-	uint32_t c = s[0];
-	size_t n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+	long c = utf8_decode(s, strnlen((const char *)s, 4), ret_len);
 
-	if (n == 1 || c < 0xc0) {
-		*ret_len = 1;
-		return c;
-	}
-	c &= 0x3f >> (n - 1);
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80) {
-			*ret_len = i;
-			return 0xfffd;
-		}
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	*ret_len = n;
-	return c;
+	return c < 0 ? UTF8_REPLACEMENT : (uint32_t)c;
 }
 
 /* Scripts written without spaces between words (and Hangul, harmlessly), with their
@@ -52,7 +40,7 @@ int index_segment_cjk(const char *s, struct buf *out)
 
 	while (*p) {
 		size_t n;
-		int cjk = is_cjk(utf8_decode(p, &n));
+		int cjk = is_cjk(char_at(p, &n));
 
 		if ((cjk || prev_cjk) && *p != ' ' && out->len && out->data[out->len - 1] != ' ' &&
 		    out->data[out->len - 1] != '\n' && buf_putc(out, ' ') < 0)
@@ -72,7 +60,7 @@ static uint32_t next_visible(const unsigned char *s)
 
 	while (*s == INDEX_MARK_OPEN || *s == INDEX_MARK_CLOSE)
 		s++;
-	return *s ? utf8_decode(s, &n) : 0;
+	return *s ? char_at(s, &n) : 0;
 }
 
 int index_unsegment_cjk(const char *s, struct buf *out)
@@ -90,7 +78,7 @@ int index_unsegment_cjk(const char *s, struct buf *out)
 			p++;
 			continue;
 		}
-		c = utf8_decode(p, &n);
+		c = char_at(p, &n);
 		if (c == ' ' && is_cjk(prev) && is_cjk(next_visible(p + 1))) {
 			p++;
 			continue;
@@ -116,33 +104,12 @@ static const struct entity entities[] = {
 	{ NULL, NULL },
 };
 
+/* An entity's code point as UTF-8; a control character is a space here. */
 static int put_code_point(struct buf *out, unsigned long c)
 {
-	char u[4];
-	size_t n;
-
-	if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c == 0x7f)
-		c = c < 0x20 || c == 0x7f ? ' ' : 0xfffd;
-	if (c < 0x80) {
-		u[0] = (char)c;
-		n = 1;
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3f));
-		n = 2;
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		n = 3;
-	} else {
-		u[0] = (char)(0xf0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		n = 4;
-	}
-	return buf_append(out, u, n);
+	if (c < 0x20 || c == 0x7f)
+		c = ' ';
+	return utf8_put(out, c);
 }
 
 static int is_hex_digit(char c)

@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "html.h"
+#include "utf8.h"
 
 #define MAX_DEPTH 64
 #define TAG_NAME_MAX 15
@@ -59,57 +60,6 @@ int html_escape(struct buf *out, const char *s)
 
 /* ---- UTF-8 ------------------------------------------------------------------- */
 
-/* Decodes one character at s (n > 0 bytes left); a bad sequence is U+FFFD for one byte. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *ret_cp)
-{
-	uint32_t cp, min;
-	size_t len;
-
-	*ret_cp = 0xFFFD;
-	if (s[0] < 0x80) {
-		*ret_cp = s[0];
-		return 1;
-	}
-	if ((s[0] & 0xE0) == 0xC0)
-		len = 2, cp = s[0] & 0x1F, min = 0x80;
-	else if ((s[0] & 0xF0) == 0xE0)
-		len = 3, cp = s[0] & 0x0F, min = 0x800;
-	else if ((s[0] & 0xF8) == 0xF0)
-		len = 4, cp = s[0] & 0x07, min = 0x10000;
-	else
-		return 1;
-	if (n < len)
-		return 1;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 1;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 1;
-	*ret_cp = cp;
-	return len;
-}
-
-static int utf8_put(struct buf *out, uint32_t cp)
-{
-	char b[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		b[0] = (char)cp, n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6)), b[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12)), b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-	} else {
-		b[0] = (char)(0xF0 | (cp >> 18)), b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), b[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-	}
-	return buf_append(out, b, n) < 0 ? FA_ENOMEM : 0;
-}
-
 /* ---- JavaScript strings -------------------------------------------------------- */
 
 static int js_put_unit(struct buf *out, uint32_t unit)
@@ -145,10 +95,10 @@ int html_js_string(struct buf *out, const char *s)
 	if (buf_putc(out, '"') < 0)
 		return FA_ENOMEM;
 	while (n > 0) {
-		uint32_t cp;
-		size_t used = utf8_decode(p, n, &cp);
+		size_t used;
+		long cp = utf8_decode(p, n, &used);
 
-		if (js_put_char(out, cp) < 0)
+		if (js_put_char(out, cp < 0 ? UTF8_REPLACEMENT : (uint32_t)cp) < 0)
 			return FA_ENOMEM;
 		p += used;
 		n -= used;

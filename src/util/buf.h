@@ -35,6 +35,8 @@ int buf_printf(struct buf *b, const char *fmt, ...)
 /* Replaces the contents with s. */
 int buf_set(struct buf *b, const char *s) FA_MUST_CHECK;
 void buf_reset(struct buf *b);
+/* Keeps the first len bytes (a longer len changes nothing). */
+void buf_truncate(struct buf *b, size_t len);
 void buf_release(struct buf *b);
 /* Returns the contents (never NULL) and leaves b empty; free() the result. */
 char *buf_detach(struct buf *b);

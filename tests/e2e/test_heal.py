@@ -278,15 +278,47 @@ def test_a_damaged_avatar_is_fetched_again_not_blessed(synced, fake):
     assert verify(synced).returncode == 0
 
 
+def assert_avatars_not_followed(r):
+    """The sync ended not whole (1, no error line), saying why as it met it and in its summary."""
+    assert r.returncode == 1, r.stderr
+    assert "avatars is not a folder (a symbolic link?): it is never followed" in r.stderr
+    assert "Avatars: none archived: avatars is not a folder (a symbolic link?)" in r.stderr
+    assert [l for l in r.stderr.splitlines() if l.startswith("flickr-archive: ")
+            and not l.startswith("flickr-archive: warning: ")] == []
+
+
 def test_an_avatars_folder_that_is_a_link_is_never_followed(synced, tmp_path):
     elsewhere = tmp_path / "elsewhere"
     shutil.move(synced.archive / "avatars", elsewhere)
     (synced.archive / "avatars").symlink_to(elsewhere)
     before = {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()}
     r = synced.sync()
-    assert r.returncode == 0, r.stderr
-    assert "avatars is not a folder (a symbolic link?): it is never followed" in r.stderr
+    assert_avatars_not_followed(r)
     assert {p.name: p.stat().st_mtime_ns for p in elsewhere.iterdir()} == before
+    assert synced.load("sync_report.json")["avatars"]["folder_not_followed"] is True
+
+
+def test_everything_else_is_archived_past_an_avatars_link(archiver, account, tmp_path):
+    """A first sync into an archive whose avatars is a link: every item is archived, no icon."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    archiver.archive.mkdir(parents=True, exist_ok=True)
+    (archiver.archive / "avatars").symlink_to(elsewhere)
+    r = archiver.sync()
+    assert_avatars_not_followed(r)
+    assert list(elsewhere.iterdir()) == []
+    report = archiver.load("sync_report.json")
+    assert report["failed"] == [] and report["avatars"]["folder_not_followed"] is True
+    for kind, photo in [("my_photos", p) for p in account.photos] + \
+                       [("favorited_photos", p) for p, _ in account.favorites]:
+        assert (archiver.item_dir(kind, photo.id) / "complete.flag").is_file(), photo.id
+    assert len(archiver.load("my_photos_index.json")) == len(account.photos)
+
+    (archiver.archive / "avatars").unlink()  # a folder again: the next sync makes it whole
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    assert "folder_not_followed" not in archiver.load("sync_report.json")["avatars"]
+    assert_whole(archiver, account)
 
 
 @pytest.mark.parametrize("name", ["users_cache.json", "albums_index.json"])

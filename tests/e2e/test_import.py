@@ -7,6 +7,8 @@ import hashlib
 import json
 import re
 import shutil
+import signal
+import time
 import zipfile
 from xml.etree import ElementTree
 
@@ -319,6 +321,42 @@ def test_an_interrupted_import_is_finished_and_folders_are_read(archiver, fake, 
     assert r.returncode == 0, r.stderr
     assert (d / "complete.flag").is_file()
     assert archiver.load("my_photos", p.id, "metadata.json")["source"] == "flickr-export"
+    verify_clean(archiver)
+
+
+def test_ctrl_c_while_the_zip_is_read_ahead_stops_at_once_and_the_next_run_completes(
+        archiver, fake, account, tmp_path):
+    """The media pass reads each ZIP on threads ahead of it: a Ctrl-C in the middle ends
+    the run (status 130, no hang, nothing half-made counted as whole), and the next run
+    completes the archive."""
+    export = tmp_path / "export"
+    export.mkdir()
+    write_zip(export / "72157724905358313_3ac1836c2225_part1.zip",
+              account_members(account, fake.url))
+    pad = bytes(range(256)) * (4 << 12)  # 4 MB after each JPEG's end: the run lasts a while
+    with zipfile.ZipFile(export / "data-download-1.zip", "w", zipfile.ZIP_STORED) as z:
+        for p in account.photos:
+            data = original_bytes(p)
+            if p.frame_format == "jpg" and not p.is_video:
+                data += pad
+            z.writestr(media_name(p, "slug"), data)
+    proc = archiver.popen("import", "--no-site", "--archive", str(archiver.archive),
+                          *map(str, sorted(export.iterdir())),
+                          env=archiver.env(credentials=False), stdout=-1, stderr=-1)
+    deadline = time.monotonic() + 60
+    while len(list(archiver.archive.glob("my_photos/*/complete.flag"))) < 3:
+        assert proc.poll() is None, proc.communicate()[1]
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    done = len(list(archiver.archive.glob("my_photos/*/complete.flag")))
+    assert done < len(account.photos), "the run ended before the signal: make the export larger"
+    r = run_import(archiver, *sorted(export.iterdir()), extra=("--no-site",))
+    assert r.returncode == 0, r.stderr
+    for p in account.photos:
+        assert (archiver.item_dir("my_photos", p.id) / "complete.flag").is_file(), p.id
     verify_clean(archiver)
 
 

@@ -130,7 +130,11 @@ def test_part_answering_not_found_keeps_the_item(archiver, fake, account):
     assert "people" in missing[account.notes_people]
     assert "favorites" in missing[account.many_faves]
     [line] = lines_with(r.stderr, f"{len(missing)} items archived without parts Flickr refused")
-    assert "fetched again on the next run" in line and " more" in line  # the first 10 named
+    assert "fetched again on the next run" in line
+    # the first 10 named with what each lacks, then how many more
+    names = line.split("fetched again on the next run: ", 1)[1]
+    assert len(re.findall(r"\w+/\d+ \([a-z, ]+\)", names)) == 10, line
+    assert names.endswith(f") and {len(missing) - 10} more"), line
     # the item is complete: its original and metadata are on disk
     d = archiver.item_dir("my_photos", comments_pid)
     assert (d / "complete.flag").exists() and list(d.glob("original.*"))

@@ -201,6 +201,17 @@ def test_exit_status_and_usage(synced):
     assert r.returncode == 3 and "no archive at" in r.stderr
 
 
+def test_item_folders_that_are_links_are_no_archive(synced, tmp_path):
+    """my_photos and favorited_photos that are symbolic links are never followed."""
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    for kind in ("my_photos", "favorited_photos"):
+        (linked / kind).symlink_to(synced.archive / kind)
+    r = synced.run("search", "--archive", str(linked), "bridge")
+    assert r.returncode == 3 and "no archive at" in r.stderr, r.stderr
+    assert sorted(p.name for p in linked.iterdir()) == ["favorited_photos", "my_photos"]
+
+
 def test_hostile_queries_never_fail(synced):
     for q in HOSTILE_QUERIES:
         r = search_words(synced, q)

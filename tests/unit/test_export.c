@@ -8,6 +8,9 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
+
+#include "clock.h"
 
 #include "export_map.h"
 #include "export_media.h"
@@ -236,47 +239,76 @@ struct seen {
 	int members;
 	size_t bytes;
 	char last[64];
+	int sha_wrong;     /* members whose SHA-256 is not write_zip()'s */
+	size_t data_size;  /* write_zip()'s size */
+	int whole_every;   /* read every nth member whole, only the head of the others */
+	int stop_after;    /* ask to stop after so many members */
 };
+
+static void expected_sha256(size_t size, unsigned char out[32])
+{
+	char *data = malloc(size);
+
+	assert_non_null(data);
+	for (size_t i = 0; i < size; i++)
+		data[i] = (char)(i * 7919 % 251);
+	assert_int_equal(EVP_Digest(data, size, out, NULL, EVP_sha256(), NULL), 1);
+	free(data);
+}
 
 static int count_member(void *ud, const struct export_member *m, struct export_stream *s,
 			struct err *e)
 {
 	struct seen *seen = ud;
+	unsigned char sha[32], want[32];
 	char buf[4096];
 	size_t n, total = m->head_len;
 	int r;
 
+	if (seen->whole_every && seen->members++ % seen->whole_every)
+		return 0; /* the head only: the rest skipped */
 	while ((r = export_stream_read(s, buf, sizeof(buf), &n, e)) == 0 && n)
 		total += n;
 	if (r < 0)
 		return r;
-	seen->members++;
+	if (!seen->whole_every)
+		seen->members++;
 	seen->bytes += total;
 	snprintf(seen->last, sizeof(seen->last), "%s", m->name);
+	if (seen->data_size) {
+		expected_sha256(seen->data_size, want);
+		seen->sha_wrong += export_stream_sha256(s, sha) < 0 || memcmp(sha, want, 32);
+	}
+	if (seen->stop_after && seen->members == seen->stop_after)
+		clock_request_stop();
 	return 0;
 }
 
-static void test_zip_whole_and_truncated(void **state)
+/* Whole, then cut short: the same members, bytes and damage read now or ahead. */
+static void zip_whole_and_truncated(const char *dir, enum export_read_mode mode)
 {
 	static const char *const names[] = { "a_1_o.jpg", "dir/b_2_o.jpg", "c_3_o.jpg", NULL };
-	char *zip = ut_join(*state, "x.zip"), *cut = ut_join(*state, "cut.zip");
-	struct seen seen = { 0 };
+	/* more than the blocks read ahead (4 x 1 MB) in each member */
+	enum { SIZE = 5 << 20 };
+	char *zip = ut_join(dir, "x.zip"), *cut = ut_join(dir, "cut.zip");
+	struct seen seen = { .data_size = SIZE };
 	json_t *damaged = json_array();
 	struct err e = { 0 };
 	size_t len;
 	char *data;
 
-	write_zip(zip, names, 100000);
-	assert_int_equal(export_read(zip, count_member, &seen, damaged, &e), 0);
+	write_zip(zip, names, SIZE);
+	assert_int_equal(export_read(zip, mode, count_member, &seen, damaged, &e), 0);
 	assert_int_equal(seen.members, 3);
-	assert_int_equal(seen.bytes, 300000);
+	assert_int_equal(seen.bytes, 3 * (size_t)SIZE);
+	assert_int_equal(seen.sha_wrong, 0);
 	assert_string_equal(seen.last, "c_3_o.jpg");
 	assert_int_equal(json_array_size(damaged), 0);
 	/* cut in the middle of the second member: the first is whole, the second named */
 	data = ut_read_file(zip, &len);
-	ut_write_file(cut, data, 150000);
+	ut_write_file(cut, data, SIZE + SIZE / 2);
 	memset(&seen, 0, sizeof(seen));
-	assert_int_equal(export_read(cut, count_member, &seen, damaged, &e), 0);
+	assert_int_equal(export_read(cut, mode, count_member, &seen, damaged, &e), 0);
 	assert_int_equal(seen.members, 1);
 	assert_string_equal(seen.last, "a_1_o.jpg");
 	assert_int_equal(json_array_size(damaged), 1);
@@ -285,11 +317,134 @@ static void test_zip_whole_and_truncated(void **state)
 			       "cannot be read past it"));
 	/* neither a folder nor a ZIP */
 	ut_write_str(cut, "not a zip");
-	assert_int_equal(export_read(cut, count_member, &seen, damaged, &e), FA_EINVAL);
+	assert_int_equal(export_read(cut, mode, count_member, &seen, damaged, &e), FA_EINVAL);
 	free(data);
 	free(zip);
 	free(cut);
 	json_decref(damaged);
+}
+
+static void test_zip_whole_and_truncated(void **state)
+{
+	zip_whole_and_truncated(*state, EXPORT_READ_AS_ASKED);
+}
+
+static void test_zip_whole_and_truncated_ahead(void **state)
+{
+	zip_whole_and_truncated(*state, EXPORT_READ_AHEAD);
+}
+
+/* A bad CRC in the second member: named; the first and third read whole, both ways. */
+static void test_zip_bad_crc_names_one_member(void **state)
+{
+	static const char *const names[] = { "a_1_o.jpg", "b_2_o.jpg", "c_3_o.jpg", NULL };
+	enum { SIZE = 3 << 20 };
+	static const enum export_read_mode modes[] = { EXPORT_READ_AS_ASKED, EXPORT_READ_AHEAD };
+	char *zip = ut_join(*state, "x.zip");
+	size_t len;
+	char *data;
+
+	write_zip(zip, names, SIZE);
+	data = ut_read_file(zip, &len);
+	assert_true(data && len > 2 * SIZE);
+	/* a byte inside the second member's data (its local header is ~40 bytes) */
+	if (data)
+		data[SIZE + 200 + SIZE / 2] ^= 0x55;
+	ut_write_file(zip, data, len);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		struct seen seen = { .data_size = SIZE };
+		json_t *damaged = json_array();
+		struct err e = { 0 };
+
+		assert_int_equal(export_read(zip, modes[i], count_member, &seen, damaged, &e), 0);
+		assert_int_equal(seen.members, 2);
+		assert_int_equal(seen.sha_wrong, 0);
+		assert_string_equal(seen.last, "c_3_o.jpg");
+		assert_int_equal(json_array_size(damaged), 1);
+		assert_string_equal(jstr(json_array_get(damaged, 0), "member"), "b_2_o.jpg");
+		assert_non_null(strstr(jstr(json_array_get(damaged, 0), "problem"), "CRC"));
+		json_decref(damaged);
+	}
+	free(data);
+	free(zip);
+}
+
+/* Members the caller reads only the head of are skipped; the others come whole and right. */
+static void test_zip_ahead_skips_what_is_not_read(void **state)
+{
+	static const char *const names[] = { "a_1_o.jpg", "b_2_o.jpg", "c_3_o.jpg", "d_4_o.jpg",
+					     "e_5_o.jpg", "f_6_o.jpg", "g_7_o.jpg", NULL };
+	enum { SIZE = (5 << 20) / 2 };
+	char *zip = ut_join(*state, "x.zip");
+	struct seen seen = { .data_size = SIZE, .whole_every = 3 };
+	json_t *damaged = json_array();
+	struct err e = { 0 };
+
+	write_zip(zip, names, SIZE);
+	assert_int_equal(export_read(zip, EXPORT_READ_AHEAD, count_member, &seen, damaged, &e), 0);
+	assert_int_equal(seen.members, 7);
+	/* 1st, 4th, 7th whole */
+	assert_int_equal(seen.bytes, 3 * (size_t)SIZE);
+	assert_string_equal(seen.last, "g_7_o.jpg");
+	assert_int_equal(seen.sha_wrong, 0);
+	assert_int_equal(json_array_size(damaged), 0);
+	json_decref(damaged);
+	free(zip);
+}
+
+/* An unpacked export: the same files, bytes and digests read now or ahead; links not followed. */
+static void test_folder_both_modes(void **state)
+{
+	enum { SIZE = 5 << 20 };
+	static const enum export_read_mode modes[] = { EXPORT_READ_AS_ASKED, EXPORT_READ_AHEAD };
+	char *dir = ut_join(*state, "export"), *sub = ut_join(dir, "part 2"),
+	     *a = ut_join(dir, "a_1_o.jpg"), *b = ut_join(sub, "b_2_o.jpg"),
+	     *link = ut_join(dir, "link_3_o.jpg"), *data = malloc(SIZE);
+
+	assert_non_null(data);
+	for (size_t i = 0; data && i < SIZE; i++)
+		data[i] = (char)(i * 7919 % 251);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	ut_write_file(a, data, SIZE);
+	ut_write_file(b, data, SIZE);
+	assert_int_equal(symlink(a, link), 0);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
+		struct seen seen = { .data_size = SIZE };
+		json_t *damaged = json_array();
+		struct err e = { 0 };
+
+		assert_int_equal(export_read(dir, modes[i], count_member, &seen, damaged, &e), 0);
+		assert_int_equal(seen.members, 2);
+		assert_int_equal(seen.bytes, 2 * (size_t)SIZE);
+		assert_int_equal(seen.sha_wrong, 0);
+		assert_int_equal(json_array_size(damaged), 0);
+		json_decref(damaged);
+	}
+	free(data);
+	free(dir);
+	free(sub);
+	free(a);
+	free(b);
+	free(link);
+}
+
+/* Last (the stop flag cannot be cleared): a stop ends the reading, the thread with it. */
+static void test_zip_ahead_stops(void **state)
+{
+	static const char *const names[] = { "a_1_o.jpg", "b_2_o.jpg", "c_3_o.jpg", NULL };
+	char *zip = ut_join(*state, "x.zip");
+	struct seen seen = { .stop_after = 1 };
+	json_t *damaged = json_array();
+	struct err e = { 0 };
+
+	write_zip(zip, names, 3 << 20);
+	assert_int_equal(export_read(zip, EXPORT_READ_AHEAD, count_member, &seen, damaged, &e),
+			 FA_EINTR);
+	assert_int_equal(seen.members, 1);
+	assert_int_equal(json_array_size(damaged), 0);
+	json_decref(damaged);
+	free(zip);
 }
 
 /* ---- whole or cut short (export_scan.h) ---- */
@@ -385,7 +540,17 @@ int main(void)
 		cmocka_unit_test(test_metadata_geo_both_forms),
 		cmocka_unit_test(test_metadata_keys),
 		cmocka_unit_test(test_comments_names_from_users),
+		cmocka_unit_test_setup_teardown(test_zip_whole_and_truncated_ahead, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_zip_bad_crc_names_one_member, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_zip_ahead_skips_what_is_not_read,
+						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_zip_whole_and_truncated, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_folder_both_modes, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_zip_ahead_stops, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 	};
 
