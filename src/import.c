@@ -533,6 +533,11 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 						     "it, then import again");
 		goto cleanup;
 	}
+	if (state == EXPORT_ITEM_NOT_FOLLOWED) {
+		r = note(st->rejected, m->name, id, "the item's folder is a symbolic link or a "
+			 "file, never followed: move it away, then import again");
+		goto cleanup;
+	}
 	if (state == EXPORT_ITEM_NOT_ORIGINAL && !media.len) {
 		r = note(st->rejected, m->name, id, "the archived item has no media file (damage): "
 			 "run sync to repair it, then import again");
@@ -574,7 +579,10 @@ static int read_pending(struct import_state *st, struct err *e)
 	int r = store_root_path(&st->store, PENDING_DIR, &dir) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
-	if (r == 0 && fs_is_dir(dir.data)) {
+	if (r == 0 && fs_exists(dir.data) && !fs_is_real_dir(dir.data))
+		msg_warn("%s is a symbolic link or a file, never followed: the media kept aside "
+			 "there are not placed", PENDING_DIR);
+	else if (r == 0 && fs_exists(dir.data)) {
 		st->from_pending = 1;
 		r = export_read(dir.data, EXPORT_READ_AS_ASKED, take_media, st, st->damaged, e);
 		st->from_pending = 0;

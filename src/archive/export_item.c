@@ -47,8 +47,12 @@ enum export_item_state export_item_state(const struct store *s, const char *id,
 	enum export_item_state st = EXPORT_ITEM_NONE;
 
 	buf_reset(ret_media);
-	if (store_item_path(s, STORE_MY, id, NULL, &dir) < 0 || !fs_is_dir(dir.data))
+	if (store_item_path(s, STORE_MY, id, NULL, &dir) < 0 || !fs_exists(dir.data))
 		goto cleanup;
+	if (!fs_is_real_dir(dir.data)) {
+		st = EXPORT_ITEM_NOT_FOLLOWED;
+		goto cleanup;
+	}
 	store_find_media(dir.data, "original", ret_media);
 	meta = load_item_json(s, id, "metadata.json");
 	if (!store_item_complete(s, STORE_MY, id)) {

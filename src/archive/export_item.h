@@ -35,6 +35,7 @@ enum export_item_state {
 	EXPORT_ITEM_ORIGINAL = 1,    /* complete, its original archived */
 	EXPORT_ITEM_NOT_ORIGINAL = 2,/* complete, a smaller size or a transcode archived */
 	EXPORT_ITEM_SYNCING = 3,     /* a sync began it and has not finished: left to sync */
+	EXPORT_ITEM_NOT_FOLLOWED = 4,/* its folder is a symbolic link (never followed) or a file */
 };
 
 /* What the archive holds of my_photos/<id>; ret_media gets its media file's name, if any. */

@@ -202,6 +202,24 @@ def test_an_original_that_fails_the_check_is_not_taken(archiver, fake, account, 
     verify_clean(archiver)
 
 
+def test_an_item_folder_that_is_a_link_is_never_followed(archiver, fake, account, tmp_path):
+    """my_photos/<id> made a symbolic link (by hand, or by a tool): the import writes
+    nothing through it, names it, and makes every other item."""
+    zips = write_export(tmp_path / "export", account, fake.url)
+    p = account.photos[0]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (archiver.archive / "my_photos").mkdir(parents=True)
+    archiver.item_dir("my_photos", p.id).symlink_to(elsewhere)
+    r = run_import(archiver, *zips, extra=("--no-site",))
+    assert r.returncode == 1, r.stderr
+    assert list(elsewhere.iterdir()) == []
+    rejected = {x["id"]: x["problem"] for x in report(archiver)["rejected"]}
+    assert "symbolic link" in rejected[p.id], rejected
+    for q in account.photos[1:]:
+        assert (archiver.item_dir("my_photos", q.id) / "complete.flag").is_file(), q.id
+
+
 def test_an_original_cut_short_is_named_and_not_taken(archiver, fake, account, tmp_path):
     """Its header is whole and declares the right size; the rest of the file is missing."""
     refused_originals_archive(archiver, fake)
