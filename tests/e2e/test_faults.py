@@ -201,8 +201,9 @@ def test_api_429_holds_back_every_worker(pinned, fake, account, reference):
     assert r.returncode == 0, r.stderr
     api = [status for verb, path, status in fake.log if path.startswith("/services/rest")]
     t429 = fake.call_times[api.index(429)]
-    # calls already on their way may still arrive; no new one starts before Retry-After
-    assert not [t for t in fake.call_times if t429 + 0.2 < t < t429 + 0.9]
+    # calls already on their way may still arrive (late on a loaded machine: more than
+    # 0.2 s was seen under ASan); no new one starts before Retry-After
+    assert not [t for t in fake.call_times if t429 + 0.4 < t < t429 + 0.9]
     assert_same_as_reference(pinned, reference)
 
 
