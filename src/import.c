@@ -792,9 +792,14 @@ static int run(struct import_state *st, struct err *e)
 			r = read_all(st, EXPORT_READ_AHEAD, take_media, st->damaged, e);
 		progress_end();
 	}
-	/* what is whole is completed, also when the run stops (Ctrl-C, a bad file) */
+	/*
+	 * what is whole is completed, also when the run stops on a bad file (after
+	 * Ctrl-C the manifests are not hashed: the batch's items are made again by the
+	 * next run; on a full disk nothing is tried).  The files kept aside that an
+	 * uncompleted batch placed stay until a run completes it.
+	 */
 	fr = r == FA_ENOSPC ? 0 : flush_batch(st, &fe);
-	if (fr == 0)
+	if (fr == 0 && r != FA_ENOSPC)
 		remove_placed(st);
 	fs_defer_sync(0);
 	if (r == 0 && fr < 0) {
