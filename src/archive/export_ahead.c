@@ -123,8 +123,9 @@ static int post_data(struct export_ahead *a)
 		int r, fatal = 0;
 		size_t n;
 
+		/* the caller skips the rest, or a stop: the next claim() says which */
 		if (!s)
-			return a->stop ? -1 : 0; /* stopped, or the caller skips the rest */
+			return 0;
 		r = a->src.read(a->src.ud, s->data, AHEAD_BLOCK, &n, &fatal, &e);
 		if (r < 0) {
 			fail(a, s, r, fatal, e.msg);

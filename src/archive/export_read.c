@@ -105,10 +105,11 @@ struct dir_walk {
 /* Goes into a subfolder; one that cannot be read is a member that cannot be. */
 static int dir_enter(struct dir_walk *w)
 {
-	DIR *d = w->depth < EXPORT_DIR_DEPTH ? opendir(w->path.data) : NULL;
+	DIR *d;
 
 	if (w->depth >= EXPORT_DIR_DEPTH)
 		return 0;
+	d = opendir(w->path.data);
 	if (!d) {
 		w->open_errno = errno;
 		return 1;
