@@ -501,6 +501,19 @@ static int in_batch(const struct import_state *st, const char *id)
 	return 0;
 }
 
+/* An item a stopped run left between a picture and its video, finished first. */
+static int finish_stopped(struct import_state *st, const char *id, struct err *e)
+{
+	struct export_result res = { .outcome = EXPORT_REJECTED };
+	int r = export_item_resume(&st->store, id, 1, &res, e);
+
+	if (r == 1)
+		r = add_pending(st, id, &(struct export_file){ .size = 0 }, &res, e);
+	if (r == 0 && res.outcome == EXPORT_REPLACED)
+		msg_info("my_photos/%s: %s", id, res.why);
+	return r;
+}
+
 /* Pass 2: a media member put where it belongs. */
 static int take_media(void *ud, const struct export_member *m, struct export_stream *s,
 		      struct err *e)
@@ -526,6 +539,8 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	/* a second file of the id in this run (a video's poster, a file kept aside twice):
 	 * the item the first made is completed first, so that this one is compared with it */
 	if (in_batch(st, id) && (r = flush_batch(st, e)) < 0)
+		goto cleanup;
+	if ((r = finish_stopped(st, id, e)) < 0)
 		goto cleanup;
 	state = export_item_state(&st->store, id, &media);
 	if (state == EXPORT_ITEM_SYNCING) {
@@ -555,6 +570,8 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 		r = export_item_compare(&st->store, id, media.data, &f, &res, e);
 	else if (r == 0 && state == EXPORT_ITEM_NOT_ORIGINAL)
 		r = export_item_replace(&st->store, id, media.data, &f, st->now, 1, &res, e);
+	else if (r == 0 && state == EXPORT_ITEM_AWAITS_VIDEO)
+		r = export_item_add_video(&st->store, id, &f, st->now, 1, &res, e);
 	else if (r == 0)
 		r = create_item(st, id, &f, &res, e);
 	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED ||

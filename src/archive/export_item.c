@@ -4,6 +4,7 @@
  */
 #include "export_item.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -39,6 +40,34 @@ static json_t *load_item_json(const struct store *s, const char *id, const char 
 	return doc;
 }
 
+static int is_video_item(const json_t *meta)
+{
+	return jstr(meta, "media") && !strcmp(jstr(meta, "media"), "video");
+}
+
+/*
+ * The item's media file: the one sizes.json's "archived" names when it is
+ * there, else any original.<ext>.  Two are there only while a picture of the
+ * export gives way to its video (video_over_poster(), stopped between its
+ * steps): the records name the one they describe.
+ */
+static void recorded_media(const struct store *s, const char *id, const char *dir,
+			   const json_t *sizes, struct buf *ret_media)
+{
+	const char *file = jstr(jobj(sizes, "archived"), "file");
+	struct buf path = BUF_INIT;
+
+	if (file && !strncmp(file, "original.", 9) && !strchr(file, '/') &&
+	    store_item_path(s, STORE_MY, id, file, &path) == 0 && fs_exists(path.data) &&
+	    buf_set(ret_media, file) == 0) {
+		buf_release(&path);
+		return;
+	}
+	buf_release(&path);
+	buf_reset(ret_media);
+	store_find_media(dir, "original", ret_media);
+}
+
 enum export_item_state export_item_state(const struct store *s, const char *id,
 					 struct buf *ret_media)
 {
@@ -53,17 +82,22 @@ enum export_item_state export_item_state(const struct store *s, const char *id,
 		st = EXPORT_ITEM_NOT_FOLLOWED;
 		goto cleanup;
 	}
-	store_find_media(dir.data, "original", ret_media);
 	meta = load_item_json(s, id, "metadata.json");
 	if (!store_item_complete(s, STORE_MY, id)) {
+		store_find_media(dir.data, "original", ret_media);
 		/* an import of ours that was stopped is made again; a sync's is left to sync */
 		st = meta && !from_export(meta) ? EXPORT_ITEM_SYNCING : EXPORT_ITEM_NONE;
 		goto cleanup;
 	}
 	sizes = load_item_json(s, id, "sizes.json");
-	st = ret_media->len &&
-	     jflag(jobj(sizes, "archived"), "original", jflag(meta, "original_archived", false))
-		? EXPORT_ITEM_ORIGINAL : EXPORT_ITEM_NOT_ORIGINAL;
+	recorded_media(s, id, dir.data, sizes, ret_media);
+	if (!ret_media->len && is_video_item(meta) && from_export(meta) &&
+	    !jflag(meta, "original_archived", true))
+		st = EXPORT_ITEM_AWAITS_VIDEO;
+	else
+		st = ret_media->len && jflag(jobj(sizes, "archived"), "original",
+					      jflag(meta, "original_archived", false))
+			? EXPORT_ITEM_ORIGINAL : EXPORT_ITEM_NOT_ORIGINAL;
 cleanup:
 	json_decref(meta);
 	json_decref(sizes);
@@ -275,15 +309,19 @@ static int record_replacement(const struct store *s, const char *id, json_t *siz
 	char iso[21];
 	int r;
 
-	if (!json_is_array(list)) {
+	if (kept && !json_is_array(list)) {
 		list = json_array();
 		jset_new(sizes, "replaced", list);
 	}
-	if (!old)
+	if (kept && !old)
 		old = json_object();
-	jset_str(old, "file", kept);
-	jset_int(old, "replaced_at", now);
-	json_array_append_new(list, old);
+	if (kept) { /* NULL: there was no file to keep (a video whose poster came alone) */
+		jset_str(old, "file", kept);
+		jset_int(old, "replaced_at", now);
+		json_array_append_new(list, old);
+	} else {
+		json_decref(old);
+	}
 	jset_new(sizes, "archived", archived_entry(f, name, orig ? jstr(orig, "source") : NULL));
 	jset_bool(sizes, "original_available", 1);
 	jset_str(sizes, "source", EXPORT_SOURCE);
@@ -353,6 +391,17 @@ static int begin_rewrite(const struct store *s, const char *id, struct err *e)
 	return r;
 }
 
+/* A file of the export is in, in place of another or of none: complete now unless deferred. */
+static int end_replaced(const struct store *s, const char *id, int defer,
+			struct export_result *res, struct err *e)
+{
+	int r = defer ? 0 : export_item_complete(s, id, res, e);
+
+	if (r == 0)
+		res->outcome = EXPORT_REPLACED;
+	return r;
+}
+
 int export_item_replace(const struct store *s, const char *id, const char *media,
 			struct export_file *f, int64_t now, int defer, struct export_result *res,
 			struct err *e)
@@ -395,12 +444,10 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 	note_written(res, "sizes.json");
 	note_written(res, "metadata.json");
 	note_written(res, kept.len ? kept.data : "sizes.json");
-	if (r == 0 && !defer)
-		r = export_item_complete(s, id, res, e);
-	if (r == 0) {
-		res->outcome = EXPORT_REPLACED;
+	if (r == 0)
+		r = end_replaced(s, id, defer, res, e);
+	if (r == 0)
 		snprintf(res->why, sizeof(res->why), "the earlier file is kept as %s", kept.data);
-	}
 cleanup:
 	json_decref(sizes);
 	json_decref(meta);
@@ -411,11 +458,6 @@ cleanup:
 }
 
 /* ---- a video's poster frame ---- */
-
-static int is_video_item(const json_t *meta)
-{
-	return jstr(meta, "media") && !strcmp(jstr(meta, "media"), "video");
-}
 
 int export_item_other_kind(const struct store *s, const char *id, int file_is_video)
 {
@@ -590,6 +632,70 @@ static int record_video(const struct store *s, const char *id, json_t *sizes, js
 	return write_item_json(s, id, "metadata.json", meta, e);
 }
 
+/* Whether poster (in the item) holds the picture pic's bytes: its second name, or pic is gone. */
+static int poster_is_picture(const struct store *s, const char *id, const char *pic,
+			     const char *poster)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT;
+	int yes = store_item_path(s, STORE_MY, id, pic, &from) == 0 &&
+		  store_item_path(s, STORE_MY, id, poster, &to) == 0 &&
+		  (same_inode(from.data, to.data) || (!fs_exists(from.data) && fs_exists(to.data)));
+
+	buf_release(&from);
+	buf_release(&to);
+	return yes;
+}
+
+/*
+ * The picture a video of the export takes the place of: the file sizes.json
+ * records (it may be gone already, its bytes poster.<ext>, when a run
+ * stopped between the steps of video_over_poster()), else media.
+ */
+static const char *picture_of(const json_t *sizes, const char *media)
+{
+	const char *file = jstr(jobj(sizes, "archived"), "file");
+
+	return file && !strncmp(file, "original.", 9) && !strchr(file, '/') &&
+	       !export_media_is_video(file + 9) ? file : media;
+}
+
+/*
+ * The video's steps once it is original.<ext> (name) and the picture's bytes
+ * are poster.<ext> too: the records say so first, then the picture's own
+ * name and sidecar go (a run stopped in between leaves only a second name of
+ * the poster, which export_item_resume() removes), then the video's sidecar.
+ * f NULL: the records say so already.
+ */
+static int finish_video(const struct store *s, const char *id, const char *pic,
+			const char *poster, const char *name, const struct export_file *f,
+			json_t *sizes, json_t *meta, struct export_result *res, struct err *e)
+{
+	struct buf path = BUF_INIT, xmp = BUF_INIT, own = BUF_INIT;
+	/* pic may be sizes.json's own string, which record_video() replaces */
+	int r = buf_set(&own, pic) < 0 || xmp_sidecar_name(pic, &xmp) < 0
+		? err_set(e, FA_ENOMEM, "out of memory")
+		: f ? record_video(s, id, sizes, meta, f, name, poster, e) : 0;
+
+	pic = buf_cstr(&own);
+	if (r == 0 && strcmp(pic, name) && store_item_path(s, STORE_MY, id, pic, &path) == 0)
+		unlink(path.data); /* its bytes are poster.<ext> now */
+	buf_reset(&path);
+	if (r == 0 && store_item_path(s, STORE_MY, id, xmp.data, &path) == 0)
+		unlink(path.data); /* the sidecar of a picture that is no more the original */
+	if (r == 0)
+		r = write_sidecar(s, id, name, meta, res, e);
+	note_written(res, name);
+	note_written(res, poster);
+	note_written(res, pic);
+	note_written(res, buf_cstr(&xmp));
+	note_written(res, "sizes.json");
+	note_written(res, "metadata.json");
+	buf_release(&path);
+	buf_release(&xmp);
+	buf_release(&own);
+	return r;
+}
+
 /*
  * The export's video of an item this import made from its poster frame (the
  * picture came first): the video becomes original.<ext>, the picture
@@ -600,9 +706,10 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 			     struct err *e)
 {
 	struct buf from = BUF_INIT, to = BUF_INIT, name = BUF_INIT, poster = BUF_INIT;
-	struct buf dir = BUF_INIT, xmp = BUF_INIT, have = BUF_INIT;
+	struct buf dir = BUF_INIT, have = BUF_INIT;
 	json_t *meta = load_item_json(s, id, "metadata.json");
 	json_t *sizes = load_item_json(s, id, "sizes.json");
+	const char *pic = picture_of(sizes, media);
 	int r = store_item_path(s, STORE_MY, id, NULL, &dir) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
@@ -614,15 +721,14 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		rejected(res, f->broken);
 		goto cleanup;
 	}
-	if (!sizes)
-		sizes = json_object();
-	if (r == 0 && (media_name(f, &name) < 0 || poster_name_of(media, &poster) < 0 ||
-		       xmp_sidecar_name(media, &xmp) < 0 ||
-		       store_item_path(s, STORE_MY, id, media, &from) < 0 ||
+	if (r == 0 && (media_name(f, &name) < 0 || poster_name_of(pic, &poster) < 0 ||
+		       store_item_path(s, STORE_MY, id, pic, &from) < 0 ||
 		       store_item_path(s, STORE_MY, id, poster.data, &to) < 0))
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	/* a poster.<ext> already there is only ours, left by a run stopped after the link */
-	if (r == 0 && store_find_media(dir.data, "poster", &have) && !same_inode(from.data, to.data)) {
+	/* a poster.<ext> already there is only ours, left by a run stopped after the link
+	 * (the picture's second name) or after the picture's own name went */
+	if (r == 0 && store_find_media(dir.data, "poster", &have) &&
+	    !poster_is_picture(s, id, pic, poster.data)) {
 		rejected(res, "the item made from a picture of the export has a poster frame already");
 		goto cleanup;
 	}
@@ -632,30 +738,15 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		r = fs_errno_error(e, "keep", from.data, errno);
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
-	if (r == 0) {
-		note_media(res, name.data, f);
-		if (strcmp(media, name.data))
-			unlink(from.data); /* its bytes are poster.<ext> now */
-		buf_reset(&from);
-		if (store_item_path(s, STORE_MY, id, xmp.data, &from) == 0)
-			unlink(from.data); /* the sidecar of a picture that is no more the original */
-		r = record_video(s, id, sizes, meta, f, name.data, poster.data, e);
-	}
 	if (r == 0)
-		r = write_sidecar(s, id, name.data, meta, res, e);
-	note_written(res, name.data);
-	note_written(res, poster.data);
-	note_written(res, media);
-	note_written(res, xmp.data);
-	note_written(res, "sizes.json");
-	note_written(res, "metadata.json");
-	if (r == 0 && !defer)
-		r = export_item_complete(s, id, res, e);
-	if (r == 0) {
-		res->outcome = EXPORT_REPLACED;
+		note_media(res, name.data, f);
+	if (r == 0)
+		r = finish_video(s, id, pic, poster.data, name.data, f, sizes, meta, res, e);
+	if (r == 0)
+		r = end_replaced(s, id, defer, res, e);
+	if (r == 0)
 		snprintf(res->why, sizeof(res->why), "the export's video is the original, the picture "
 			 "that came before it its poster frame, %s", poster.data);
-	}
 cleanup:
 	json_decref(meta);
 	json_decref(sizes);
@@ -664,8 +755,144 @@ cleanup:
 	buf_release(&name);
 	buf_release(&poster);
 	buf_release(&dir);
-	buf_release(&xmp);
 	buf_release(&have);
+	return r;
+}
+
+/* The first original.<ext> in dir whose ext is a video's (or not: want_video 0); 1 or 0. */
+static int find_original_kind(const char *dir, int want_video, struct buf *ret_name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+
+	while (d && !found && (de = readdir(d)))
+		found = !strncmp(de->d_name, "original.", 9) &&
+			store_allowed_ext(de->d_name + 9) &&
+			export_media_is_video(de->d_name + 9) == want_video &&
+			buf_set(ret_name, de->d_name) == 0;
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* f for a video this tool installed already (name): its size and digest read again. */
+static int video_on_disk(const struct store *s, const char *id, const char *name,
+			 struct export_file *f, struct err *e)
+{
+	struct buf path = BUF_INIT;
+	int fd = -1, r = store_item_path(s, STORE_MY, id, name, &path) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	if (r == 0) {
+		fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		r = fd < 0 ? fs_errno_error(e, "read", path.data, errno)
+			   : manifest_hash_fd(fd, f->sha256, &f->size, e);
+	}
+	f->ext = strchr(name, '.') + 1;
+	f->is_video = 1;
+	f->whole = 1; /* checked before it was installed */
+	f->member = name;
+	if (fd >= 0)
+		close(fd);
+	buf_release(&path);
+	return r;
+}
+
+int export_item_resume(const struct store *s, const char *id, int defer,
+		       struct export_result *res, struct err *e)
+{
+	struct buf dir = BUF_INIT, video = BUF_INIT, picture = BUF_INIT, poster = BUF_INIT;
+	struct buf marker = BUF_INIT;
+	struct export_file f = { .tmp = FS_TMP_INIT };
+	json_t *meta = NULL, *sizes = NULL;
+	const char *pic = "";
+	int r = 0, recorded;
+
+	res->n_written = 0;
+	if (!store_rewrite_pending(s, STORE_MY, id, &marker) ||
+	    store_item_path(s, STORE_MY, id, NULL, &dir) < 0 || !fs_is_real_dir(dir.data))
+		goto cleanup;
+	meta = load_item_json(s, id, "metadata.json");
+	sizes = load_item_json(s, id, "sizes.json");
+	if (!meta || !from_export(meta) || !find_original_kind(dir.data, 1, &video))
+		goto cleanup;
+	/* before the records said video, the picture is the one they name; after, the
+	 * picture's own name, if still there, is the one left */
+	recorded = is_video_item(meta);
+	if (!recorded)
+		pic = picture_of(sizes, "");
+	else if (find_original_kind(dir.data, 0, &picture))
+		pic = picture.data;
+	if (!*pic || poster_name_of(pic, &poster) < 0 ||
+	    !poster_is_picture(s, id, pic, poster.data))
+		goto cleanup;
+	r = video_on_disk(s, id, video.data, &f, e);
+	if (r == 0) {
+		note_media(res, video.data, &f);
+		r = finish_video(s, id, pic, poster.data, video.data, recorded ? NULL : &f, sizes,
+				 meta, res, e);
+	}
+	if (r == 0)
+		r = end_replaced(s, id, defer, res, e);
+	if (r == 0)
+		snprintf(res->why, sizeof(res->why), "the video a stopped run installed is the "
+			 "original, the picture its poster frame, %s", poster.data);
+	if (r == 0)
+		r = 1;
+cleanup:
+	json_decref(meta);
+	json_decref(sizes);
+	buf_release(&dir);
+	buf_release(&video);
+	buf_release(&picture);
+	buf_release(&poster);
+	buf_release(&marker);
+	return r;
+}
+
+int export_item_add_video(const struct store *s, const char *id, struct export_file *f,
+			  int64_t now, int defer, struct export_result *res, struct err *e)
+{
+	struct buf name = BUF_INIT;
+	json_t *sizes = load_item_json(s, id, "sizes.json");
+	json_t *meta = load_item_json(s, id, "metadata.json");
+	int r = 0;
+
+	res->n_written = 0;
+	if (!meta || !sizes) {
+		r = err_set(e, FA_EIO, "my_photos/%s: no readable metadata.json or sizes.json", id);
+		goto cleanup;
+	}
+	if (!f->is_video || !f->whole) {
+		rejected(res, f->is_video ? f->broken : "the export's file is a picture, the item a "
+			 "video");
+		goto cleanup;
+	}
+	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
+				     : begin_rewrite(s, id, e);
+	if (r == 0)
+		r = install(s, id, name.data, f, e);
+	if (r == 0) {
+		note_media(res, name.data, f);
+		if (jobj(meta, "export"))
+			jset_str(jobj(meta, "export"), "file", name.data);
+		r = record_replacement(s, id, sizes, meta, f, name.data, NULL, now, e);
+	}
+	if (r == 0)
+		r = write_sidecar(s, id, name.data, meta, res, e);
+	note_written(res, name.data);
+	note_written(res, "sizes.json");
+	note_written(res, "metadata.json");
+	if (r == 0)
+		r = end_replaced(s, id, defer, res, e);
+	if (r == 0)
+		snprintf(res->why, sizeof(res->why), "the video of an item made from its poster frame "
+			 "is in, as %s", name.data);
+cleanup:
+	json_decref(sizes);
+	json_decref(meta);
+	buf_release(&name);
 	return r;
 }
 
@@ -679,13 +906,18 @@ int export_item_other(const struct store *s, const char *id, const char *media,
 	return take_poster(s, id, f, now, defer, res, e);
 }
 
-static json_t *new_sizes(const struct export_file *f, const char *name, const json_t *photo)
+static json_t *new_sizes(const struct export_file *f, const char *name, const json_t *photo,
+			 int poster_only)
 {
 	json_t *sizes = json_object();
 
 	jset_new(sizes, "size", json_array());
 	jset_str(sizes, "from", EXPORT_SOURCE);
 	jset_str(sizes, "source", EXPORT_SOURCE);
+	if (poster_only) {
+		jset_new(sizes, "poster", poster_entry(f, name));
+		return sizes;
+	}
 	jset_new(sizes, "archived", archived_entry(f, name, f->is_video ? NULL
 									  : jstr(photo, "original")));
 	jset_bool(sizes, "original_available", 1);
@@ -697,8 +929,11 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 		       struct err *e)
 {
 	struct buf dir = BUF_INIT, name = BUF_INIT;
+	/* a picture of a video (its poster frame) without the video: the item is the
+	 * video, the picture its poster.<ext>, the video missing until it comes */
+	int poster_only = !f->is_video && export_photo_is_video(in->photo);
 	struct export_map_input mi = { in->photo, in->profile, in->albums, in->users,
-				       f->is_video ? "video" : "photo", NULL, now };
+				       f->is_video || poster_only ? "video" : "photo", NULL, now };
 	json_t *doc = NULL;
 	int r = store_item_path(s, STORE_MY, id, NULL, &dir);
 
@@ -712,16 +947,17 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 			 : "its header declares no pixel size: not a whole image");
 		goto cleanup;
 	}
-	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
-				     : fs_mkdirs(dir.data, 0755, e);
-	mi.media_file = name.data;
+	r = (poster_only ? buf_printf(&name, "poster.%s", f->ext) : media_name(f, &name)) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : fs_mkdirs(dir.data, 0755, e);
+	mi.media_file = poster_only ? NULL : name.data;
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
 	if (r == 0)
 		note_media(res, name.data, f);
 	/* the records after the media: complete.flag, last, says the item is whole */
 	if (r == 0)
-		r = write_item_json(s, id, "sizes.json", doc = new_sizes(f, name.data, in->photo), e);
+		r = write_item_json(s, id, "sizes.json",
+				    doc = new_sizes(f, name.data, in->photo, poster_only), e);
 	json_decref(doc);
 	if (r == 0)
 		r = write_item_json(s, id, "exif.json", doc = export_map_exif(&mi), e);
@@ -734,7 +970,8 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 	json_decref(doc);
 	if (r == 0)
 		r = write_item_json(s, id, "metadata.json", doc = export_map_metadata(&mi), e);
-	if (r == 0)
+	/* the sidecar goes beside an original: a poster frame has none */
+	if (r == 0 && !poster_only)
 		r = write_sidecar(s, id, name.data, doc, res, e);
 	json_decref(doc);
 	res->n_written = 0;
@@ -742,6 +979,9 @@ int export_item_create(const struct store *s, const char *id, const struct expor
 		r = export_item_complete(s, id, res, e);
 	if (r == 0)
 		res->outcome = EXPORT_CREATED;
+	if (r == 0 && poster_only)
+		snprintf(res->why, sizeof(res->why), "the video's poster frame, kept as %s; the "
+			 "export does not hold the video (so far)", name.data);
 cleanup:
 	buf_release(&dir);
 	buf_release(&name);

@@ -12,7 +12,11 @@
  *     "replaced-<t>-<name>" and listed in sizes.json's "replaced";
  *   - an item not in the archive: made from its photo_<id>.json
  *     (export_map.h), then completed like a synced one; a file that is not
- *     whole is not taken (named), so the item waits for a whole one;
+ *     whole is not taken (named), so the item waits for a whole one; a
+ *     picture whose JSON says video (export_photo_is_video()) is the
+ *     video's poster frame: the item is the video, the picture its
+ *     poster.<ext>, the video missing (EXPORT_ITEM_AWAITS_VIDEO) until an
+ *     import brings it (export_item_add_video());
  *   - a picture for a video item, or a video for an item made from a picture
  *     (the export's poster frame and its video, in either order): the video
  *     is the original, the picture its poster.<ext> (export_item_other()).
@@ -36,6 +40,7 @@ enum export_item_state {
 	EXPORT_ITEM_NOT_ORIGINAL = 2,/* complete, a smaller size or a transcode archived */
 	EXPORT_ITEM_SYNCING = 3,     /* a sync began it and has not finished: left to sync */
 	EXPORT_ITEM_NOT_FOLLOWED = 4,/* its folder is a symbolic link (never followed) or a file */
+	EXPORT_ITEM_AWAITS_VIDEO = 5,/* complete, a video made from its poster frame alone */
 };
 
 /* What the archive holds of my_photos/<id>; ret_media gets its media file's name, if any. */
@@ -117,6 +122,24 @@ int export_item_other_kind(const struct store *s, const char *id, int file_is_vi
 int export_item_other(const struct store *s, const char *id, const char *media,
 		      struct export_file *f, int64_t now, int defer, struct export_result *res,
 		      struct err *e);
+
+/*
+ * The export's video f of an item made from its poster frame alone
+ * (EXPORT_ITEM_AWAITS_VIDEO): it becomes original.<ext> (EXPORT_REPLACED),
+ * the records say the original is in.
+ */
+int export_item_add_video(const struct store *s, const char *id, struct export_file *f,
+			  int64_t now, int defer, struct export_result *res, struct err *e);
+
+/*
+ * Finishes what a run stopped while a picture of the export gave way to its
+ * video (export_item_other()) left: the video already installed beside the
+ * picture, or the picture's own name left beside its poster.<ext>.  Returns
+ * 1 when it finished the item (res as export_item_other()'s), 0 when there
+ * was nothing to finish, or an error.
+ */
+int export_item_resume(const struct store *s, const char *id, int defer,
+		       struct export_result *res, struct err *e);
 
 struct export_new_item {
 	const json_t *photo;   /* photo_<id>.json */

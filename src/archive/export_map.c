@@ -14,6 +14,7 @@
 
 #include "account_index.h"
 #include "buf.h"
+#include "export_media.h"
 #include "record.h"
 #include "store.h"
 
@@ -24,6 +25,40 @@ int export_is_photo_record(const json_t *doc)
 	return json_is_object(doc) && id && store_valid_id(id) &&
 	       (json_object_get(doc, "photopage") || json_object_get(doc, "original") ||
 		json_object_get(doc, "date_imported"));
+}
+
+/* The extension of a URL's path ("mp4" of ".../v.mp4?s=1"), in ext (empty when none). */
+static void url_ext(const char *url, char *ext, size_t len)
+{
+	size_t n = strcspn(url, "?#");
+	const char *dot = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (url[i] == '.')
+			dot = url + i;
+		else if (url[i] == '/')
+			dot = NULL;
+	ext[0] = '\0';
+	if (dot && (size_t)(url + n - dot - 1) < len) {
+		for (size_t i = 0; dot + 1 + i < url + n; i++)
+			ext[i] = (char)tolower((unsigned char)dot[1 + i]);
+		ext[url + n - dot - 1] = '\0';
+	}
+}
+
+int export_photo_is_video(const json_t *photo)
+{
+	const char *media = jstr(photo, "media") ? jstr(photo, "media") : jstr(photo, "media_type");
+	const char *original = jstr(photo, "original");
+	char ext[8];
+
+	if (media)
+		return !strcmp(media, "video");
+	if (!original)
+		return 0;
+	url_ext(original, ext, sizeof(ext));
+	return export_media_is_video(ext) || strstr(original, "/video/") ||
+	       strstr(original, "video_download");
 }
 
 int64_t export_parse_time(const char *s)
@@ -164,7 +199,7 @@ static json_t *listing_of(const struct export_map_input *in)
 }
 
 /* What the export cannot say, fetched by the next API sync (photo.h "missing"). */
-static json_t *missing_parts(long long count_faves)
+static json_t *missing_parts(long long count_faves, int no_original)
 {
 	json_t *m = json_object();
 	char faves[128];
@@ -175,6 +210,9 @@ static json_t *missing_parts(long long count_faves)
 			    "the date's granularity come from the API");
 	jset_str(m, "comments", "imported from Flickr's export: commenters by NSID only");
 	jset_str(m, "favorites", faves);
+	if (no_original)
+		jset_str(m, "original", "Flickr's export held the video's poster frame, not the "
+					"video: a later import or sync brings it");
 	return m;
 }
 
@@ -226,9 +264,9 @@ json_t *export_map_metadata(const struct export_map_input *in)
 	jset_str(m, "source", EXPORT_SOURCE);
 	record_iso8601(in->now, iso);
 	jset_str(m, "imported_at", iso);
-	jset_bool(m, "original_archived", 1);
+	jset_bool(m, "original_archived", in->media_file != NULL);
 	jset_new(m, "groups", item_groups(json_object_get(in->photo, "groups")));
-	jset_new(synced, "missing", missing_parts(ri.count_faves));
+	jset_new(synced, "missing", missing_parts(ri.count_faves, !in->media_file));
 	jset_new(m, "synced", synced);
 	synced = NULL;
 	{
@@ -239,7 +277,8 @@ json_t *export_map_metadata(const struct export_map_input *in)
 
 		for (size_t i = 0; ex && i < sizeof(kept) / sizeof(kept[0]); i++)
 			jcopy(ex, kept[i], in->photo, kept[i]);
-		jset_str(ex, "file", in->media_file);
+		if (in->media_file)
+			jset_str(ex, "file", in->media_file);
 		jset_new(m, "export", ex);
 	}
 cleanup:

@@ -24,6 +24,15 @@
 /* True when doc is a photo record of the export: an object with a digit id and photo keys. */
 int export_is_photo_record(const json_t *doc);
 
+/*
+ * True when the photo record is a video's.  The export has no key known to
+ * say so (its "original" is a JPEG poster frame for a video too: see
+ * ../shared/flickr-export.md), so every sign is taken, none confirmed: a
+ * "media" (or "media_type") of "video", as the API says it, or an
+ * "original" URL that names a video file.
+ */
+int export_photo_is_video(const json_t *photo);
+
 /* Unix seconds for the export's "YYYY-MM-DD HH:MM:SS" (taken as UTC); -1 for none. */
 int64_t export_parse_time(const char *s);
 
@@ -33,7 +42,8 @@ struct export_map_input {
 	const json_t *albums;  /* [{id, title}] of the albums holding it (albums.json), or NULL */
 	const json_t *users;   /* users_cache.json (NSID -> record), or NULL */
 	const char *media;     /* "photo" or "video": what the export's file is */
-	const char *media_file;/* the file's name in the item ("original.jpg") */
+	const char *media_file;/* the file's name in the item ("original.jpg"); NULL for a
+				* video whose export held its poster frame only */
 	int64_t now;
 };
 

@@ -822,3 +822,99 @@ def test_a_run_stopped_after_the_poster_was_linked_is_finished(archiver, fake, a
     r = run_import(archiver, *acct, write_zip(tmp_path / "v.zip", [(vname, video)]))
     assert report(archiver)["rejected"] == [], r.stderr
     check_video_with_poster(archiver, v, video, poster)
+
+
+def account_zip_saying_video(tmp_path, account, fake, v, sign):
+    """The account ZIP, v's photo_<id>.json with a sign that it is a video: a "media" key,
+    or an "original" URL naming a video file (the export has no key known to say so)."""
+    members = []
+    for name, data in account_members(account, fake.url):
+        if name == f"photo_{v.id}.json":
+            doc = json.loads(data)
+            if sign == "media":
+                doc["media"] = "video"
+            else:
+                doc["original"] = f"{fake.url}/static/video/{v.id}_{v.secret}_o.mov?s=1"
+            data = json.dumps(doc)
+        members.append((name, data))
+    (tmp_path / "acct").mkdir()
+    return write_zip(tmp_path / "acct" / "72157724905358313_3ac1836c2225_part1.zip", members)
+
+
+@pytest.mark.parametrize("sign", ["media", "url"])
+def test_a_videos_poster_frame_without_its_video_is_the_video_missing(archiver, fake, account,
+                                                                      tmp_path, sign):
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = account_zip_saying_video(tmp_path, account, fake, v, sign)
+    r = run_import(archiver, acct, write_zip(tmp_path / "p.zip", [(pname, poster)]))
+    assert r.returncode == 1, r.stderr  # the video is missing from the export
+    d = archiver.item_dir("my_photos", v.id)
+    assert (d / "complete.flag").is_file()
+    assert (d / "poster.jpg").read_bytes() == poster
+    assert list(d.glob("original.*")) == []
+    meta = archiver.load("my_photos", v.id, "metadata.json")
+    sizes = archiver.load("my_photos", v.id, "sizes.json")
+    assert meta["media"] == "video" and meta["original_archived"] is False
+    assert "original" in meta["synced"]["missing"] and "file" not in meta["export"]
+    assert sizes["poster"]["file"] == "poster.jpg" and "archived" not in sizes
+    rep = report(archiver)
+    assert v.id in rep["listed_without_media"] and rep["created"] == 1
+    assert rep["rejected"] == [] and rep["differs"] == []
+    assert v.id in r.stderr and "media it did not hold" in r.stderr
+    assert [x["media"] for x in archiver.load("my_photos_index.json") if x["id"] == v.id] == \
+        ["video"]
+    assert (archiver.archive / "site" / "photo" / f"{v.id}.html").is_file()
+    verify_clean(archiver)
+    # the poster again is the same; then the video completes the item
+    r = run_import(archiver, acct, write_zip(tmp_path / "p2.zip", [(pname, poster)]))
+    assert report(archiver)["same"] == 1 and report(archiver)["rejected"] == []
+    r = run_import(archiver, acct, write_zip(tmp_path / "v.zip", [(vname, video)]))
+    rep = report(archiver)
+    assert rep["replaced"] == 1 and rep["rejected"] == [], r.stderr
+    assert v.id not in rep["listed_without_media"]
+    check_video_with_poster(archiver, v, video, poster)
+    meta = archiver.load("my_photos", v.id, "metadata.json")
+    assert meta["original_archived"] is True and "original" not in meta["synced"]["missing"]
+
+
+def rewriting(archiver, v):
+    """The marker a run leaves while it rewrites the item (store_begin_rewrite)."""
+    m = archiver.archive / ".flickr-archive" / "rewriting" / f"my_photos-{v.id}"
+    m.parent.mkdir(parents=True, exist_ok=True)
+    m.write_text("")
+
+
+@pytest.mark.parametrize("stop", ["video installed", "picture's name gone", "records written"])
+@pytest.mark.parametrize("then", ["video", "picture"])
+def test_a_run_stopped_while_the_picture_gave_way_to_its_video_is_finished(
+        archiver, fake, account, tmp_path, stop, then):
+    """Stopped between the steps of video_over_poster(): original.jpg and the video both, or
+    the picture's name left beside its poster; the next run, whichever file it brings, ends
+    with the video as the original and the picture as poster.jpg, no file lost."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    d = archiver.item_dir("my_photos", v.id)
+    if stop == "records written":
+        run_import(archiver, *acct, write_zip(tmp_path / "pv.zip",
+                                              [(pname, poster), (vname, video)]))
+        (d / "original.jpg").hardlink_to(d / "poster.jpg")
+    else:
+        run_import(archiver, *acct, write_zip(tmp_path / "p.zip", [(pname, poster)]),
+                   extra=("--no-site",))
+        (d / "poster.jpg").hardlink_to(d / "original.jpg")
+        (d / f"original.{v.original_format}").write_bytes(video)
+        if stop == "picture's name gone":
+            (d / "original.jpg").unlink()
+    rewriting(archiver, v)
+    member = (vname, video) if then == "video" else (pname, poster)
+    r = run_import(archiver, *acct, write_zip(tmp_path / "again.zip", [member]))
+    rep = report(archiver)
+    assert rep["rejected"] == [] and rep["differs"] == [], r.stderr
+    assert v.id not in rep["listed_without_media"]
+    check_video_with_poster(archiver, v, video, poster)
+    assert sorted(p.name for p in d.iterdir() if not p.name.startswith("manifest")) == sorted(
+        ["complete.flag", "poster.jpg", f"original.{v.original_format}",
+         f"original.{v.original_format}.xmp", "metadata.json", "sizes.json", "exif.json",
+         "comments.json", "favorites.json"])
+    assert not (archiver.archive / ".flickr-archive" / "rewriting" / f"my_photos-{v.id}").exists()
+
