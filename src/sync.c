@@ -1210,6 +1210,7 @@ static int list_everything(struct sync_state *st, struct err *e)
 	if (r == 0 && !planning) {
 		st->account.run.nsid = st->nsid;
 		st->account.run.now = clock_unix_now();
+		st->account.listed_items = &st->listed[STORE_MY];
 		r = account_sync(&st->account, e);
 		print_account_refusals(&st->account.run);
 		if (r == 0 && st->account.groups_listed)

@@ -28,6 +28,9 @@ struct account_sync {
 	json_t *gallery_kept;      /* ids of archived photos of galleries not listed again */
 	long collections, galleries, groups, contacts;
 	int groups_listed;         /* the groups were listed: item_groups is this run's */
+	/* set by the caller, borrowed: the own items this sync's listings hold (sorted), or
+	 * NULL; a pool's listing drops an id recorded before only for an item listed here */
+	const struct store_ids *listed_items;
 };
 
 /*

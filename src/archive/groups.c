@@ -109,6 +109,38 @@ static const json_t *unchanged_pool(const json_t *old, const json_t *group)
 	return ids;
 }
 
+static int has_id(const json_t *ids, const char *id)
+{
+	for (size_t i = 0; i < json_array_size(ids); i++)
+		if (!strcmp(json_string_value(json_array_get(ids, i)), id))
+			return 1;
+	return 0;
+}
+
+/*
+ * The ids recorded in the pool before (by Flickr's export, or an earlier
+ * sync) that this listing did not return stay, unless Flickr says the photo
+ * left: as for an album, a whole listing is the membership, but only of
+ * photos Flickr still lists (one it no longer lists, gone upstream or known
+ * from the export alone, keeps the pools it was in, as it keeps its files).
+ */
+static int keep_recorded(const struct account_sync *as, json_t *ids, const json_t *old,
+			 int whole)
+{
+	const json_t *was = json_object_get(old, "photo_ids");
+
+	for (size_t i = 0; i < json_array_size(was); i++) {
+		const char *id = json_string_value(json_array_get(was, i));
+
+		if (!id || !store_valid_id(id) || has_id(ids, id) ||
+		    (whole && as->listed_items && store_ids_contains(as->listed_items, id)))
+			continue;
+		if (json_array_append_new(ids, json_string(id)) < 0)
+			return FA_ENOMEM;
+	}
+	return 0;
+}
+
 static int list_pool(struct account_sync *as, json_t *group, const json_t *old, struct err *e)
 {
 	struct account_run *ar = &as->run;
@@ -118,6 +150,7 @@ static int list_pool(struct account_sync *as, json_t *group, const json_t *old, 
 	struct flickr_page last = { 0, 0, 0 };
 	const json_t *known = ar->refresh ? NULL : unchanged_pool(old, group);
 	char listing[200];
+	long got;
 	int r = 0;
 
 	if (!pl.ids)
@@ -136,10 +169,15 @@ static int list_pool(struct account_sync *as, json_t *group, const json_t *old, 
 			jset_new(group, "photo_ids", json_deep_copy(json_object_get(old, "photo_ids")));
 		return r < 0 ? r : (pl.ids ? 0 : err_set(e, FA_ENOMEM, "out of memory"));
 	}
-	jset_bool(group, "photo_ids_complete", (long)json_array_size(pl.ids) >= last.total);
+	got = (long)json_array_size(pl.ids);
+	if (!known && keep_recorded(as, pl.ids, old, got >= last.total) < 0) {
+		json_decref(pl.ids);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	jset_bool(group, "photo_ids_complete", got >= last.total);
 	jset_new(group, "photo_ids", pl.ids);
 	snprintf(listing, sizeof(listing), "pool of group %s", jstr(group, "nsid"));
-	return account_note(ar, listing, last.total, (long)json_array_size(pl.ids), e);
+	return account_note(ar, listing, last.total, got, e);
 }
 
 /* item_groups[id] gets {id, name} of each group whose pool holds it. */

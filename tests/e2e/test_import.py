@@ -918,3 +918,33 @@ def test_a_run_stopped_while_the_picture_gave_way_to_its_video_is_finished(
          "comments.json", "favorites.json"])
     assert not (archiver.archive / ".flickr-archive" / "rewriting" / f"my_photos-{v.id}").exists()
 
+
+def test_a_sync_after_an_import_keeps_the_pools_the_export_named(archiver, fake, account,
+                                                                 tmp_path):
+    """Ids the export put in a pool stay after a sync that lists the pool without them, unless
+    Flickr says the photo left (as for an album: the pool listed whole, and the photo still
+    on Flickr); a photo Flickr deleted keeps the pools it was in, as it keeps its files."""
+    bristol, first = account.groups[0], account.photos[0].id
+    gone, left = [p.id for p in account.photos if p.id not in bristol.pool_ids][:2]
+    bristol.pool_ids += [gone, left]   # in the pool when the export was made
+    zips = write_export(tmp_path / "export", account, fake.url)
+    assert run_import(archiver, *zips).returncode == 0
+    imported = pools(archiver)
+    assert {gone, left} <= set(imported[bristol.nsid])
+    account.delete_photo(gone)         # then deleted on Flickr, which no longer lists it
+    bristol.pool_ids.remove(gone)
+    bristol.pool_ids.remove(left)      # taken out of the pool, and still on Flickr
+    r = archiver.sync()
+    assert r.returncode in (0, 1), r.stderr
+    after = pools(archiver)
+    assert gone in after[bristol.nsid] and left not in after[bristol.nsid]
+    for g in account.groups:
+        assert set(imported[g.nsid] or []) - {left} <= set(after[g.nsid] or []), g.nsid
+        assert len(after[g.nsid] or []) == len(set(after[g.nsid] or []))
+    assert after[EXPORT_ONLY_GROUP] == [first]
+    groups_of = {pid: [g["id"] for g in archiver.load("my_photos", pid, "metadata.json")["groups"]]
+                 for pid in (gone, left)}
+    assert bristol.nsid in groups_of[gone] and bristol.nsid not in groups_of[left]
+    # a second sync (the pool's count unchanged) keeps them as they are
+    assert archiver.sync().returncode in (0, 1)
+    assert pools(archiver) == after
