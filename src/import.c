@@ -269,6 +269,9 @@ static int keep_aside(struct import_state *st, const struct export_member *m,
 	if (r == 0)
 		r = store_root_path(&st->store, PENDING_DIR, &dir);
 	r = r < 0 ? err_set(e, FA_ENOMEM, "out of memory") : fs_mkdirs(dir.data, 0755, e);
+	if (r == 0 && !fs_is_real_dir(dir.data))
+		r = err_set(e, FA_EINVAL, "'%s' is a symbolic link or a file, never followed",
+			    dir.data);
 	if (r == 0)
 		r = spool_member(st, m, s, name.data, &t, &size, e);
 	while (r == 0) {
@@ -596,9 +599,10 @@ static int read_pending(struct import_state *st, struct err *e)
 	int r = store_root_path(&st->store, PENDING_DIR, &dir) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
+	/* checked at the start (check_folders()); again, as it is read */
 	if (r == 0 && fs_exists(dir.data) && !fs_is_real_dir(dir.data))
-		msg_warn("%s is a symbolic link or a file, never followed: the media kept aside "
-			 "there are not placed", PENDING_DIR);
+		r = err_set(e, FA_EINVAL, "'%s' is a symbolic link or a file, never followed",
+			    dir.data);
 	else if (r == 0 && fs_exists(dir.data)) {
 		st->from_pending = 1;
 		r = export_read(dir.data, EXPORT_READ_AS_ASKED, take_media, st, st->damaged, e);
@@ -746,6 +750,31 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 	print_ids("items archived by sync that the export does not hold", not_in_export, NULL);
 }
 
+/*
+ * The folders the import writes into and reads back: one that is a symbolic
+ * link (or a file) is never followed, as an item's folder is not: the import
+ * stops before it writes anything, naming it.
+ */
+static int check_folders(const char *root, struct err *e)
+{
+	static const char *const folders[] = { "my_photos", EXPORT_DIR, EXPORT_PHOTOS_DIR,
+						PENDING_DIR };
+	struct buf path = BUF_INIT;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(folders) / sizeof(folders[0]); i++) {
+		buf_reset(&path);
+		if (buf_printf(&path, "%s/%s", root, folders[i]) < 0)
+			r = err_set(e, FA_ENOMEM, "out of memory");
+		else if (fs_exists(path.data) && !fs_is_real_dir(path.data))
+			r = err_set(e, FA_EINVAL, "'%s' is a symbolic link or a file, never followed: "
+				    "nothing imported; make it a folder of the archive, then import "
+				    "again", path.data);
+	}
+	buf_release(&path);
+	return r;
+}
+
 static int setup(struct import_state *st, struct err *e)
 {
 	struct buf dir = BUF_INIT;
@@ -770,6 +799,8 @@ static int setup(struct import_state *st, struct err *e)
 	if (r == FA_EBUSY)
 		err_set(e, r, "another flickr-archive is already working on '%s'; run 'import' "
 			"again when it has finished", st->o->archive_dir);
+	if (r == 0)
+		r = check_folders(st->o->archive_dir, e);
 	if (r == 0)
 		r = store_open(&st->store, st->o->archive_dir, e);
 	if (r == 0)

@@ -220,6 +220,33 @@ def test_an_item_folder_that_is_a_link_is_never_followed(archiver, fake, account
         assert (archiver.item_dir("my_photos", q.id) / "complete.flag").is_file(), q.id
 
 
+@pytest.mark.parametrize("folder", ["my_photos", ".flickr-archive/import-pending", "export",
+                                    "export/photos"])
+def test_a_folder_of_the_archive_that_is_a_link_stops_the_import(archiver, fake, account,
+                                                                  tmp_path, folder):
+    """my_photos, the folder of the media kept aside, export/ or export/photos/ made a
+    symbolic link: the import names it in one line, exits 3 and writes nothing through it."""
+    zips = write_export(tmp_path / "export", account, fake.url)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    link = archiver.archive / folder
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(elsewhere)
+    # media without their JSON first: they would be kept aside
+    for args in ([zips[1]], zips):
+        r = run_import(archiver, *args, extra=("--no-site",))
+        assert r.returncode == 3, r.stderr
+        assert r.stderr.strip().splitlines() == [r.stderr.strip()]
+        assert str(link) in r.stderr and "symbolic link" in r.stderr
+        assert list(elsewhere.iterdir()) == []
+    assert not (archiver.archive / "my_photos").is_dir() or folder == "my_photos" or \
+        list((archiver.archive / "my_photos").iterdir()) == []
+    link.unlink()
+    r = run_import(archiver, *zips, extra=("--no-site",))
+    assert r.returncode == 0, r.stderr
+    verify_clean(archiver)
+
+
 def test_an_original_cut_short_is_named_and_not_taken(archiver, fake, account, tmp_path):
     """Its header is whole and declares the right size; the rest of the file is missing."""
     refused_originals_archive(archiver, fake)
