@@ -234,15 +234,26 @@ static int same_bytes(const char *a, const char *b)
 	return same;
 }
 
-/* PENDING_DIR's name for member (made safe), with "<n>-" before it from the second on. */
+/*
+ * PENDING_DIR's name for member (made safe), with "<n>-" before it from the
+ * second on.  A name too long for a file (and its temporary) keeps its end:
+ * the id and the extension are there; two that end alike are told apart as
+ * any two names are, by "<n>-".
+ */
 static int pending_name(const char *member, int n, struct buf *out)
 {
+	char prefix[16] = "";
+	size_t len = strlen(member), room;
 	int r;
 
+	if (n > 1)
+		snprintf(prefix, sizeof(prefix), "%d-", n);
+	room = FS_TMP_NAME_MAX - strlen(prefix) - 1;
+	if (len > room)
+		member += len - room;
 	buf_reset(out);
-	r = n > 1 ? buf_printf(out, PENDING_DIR "/%d-%s", n, member)
-		  : buf_printf(out, PENDING_DIR "/%s%s", member[0] == '.' || !member[0] ? "_" : "",
-			       member);
+	r = buf_printf(out, PENDING_DIR "/%s%s%s", prefix,
+		       n == 1 && (member[0] == '.' || !member[0]) ? "_" : "", member);
 	/* the digits stay: they are what ties it to its photo */
 	for (size_t i = sizeof(PENDING_DIR); r == 0 && i < out->len; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",

@@ -14,6 +14,7 @@
 #include "fsutil.h"
 
 #define TMP_MARK ".tmp-"
+_Static_assert(1 + sizeof(TMP_MARK) - 1 + 6 == 255 - FS_TMP_NAME_MAX, "FS_TMP_NAME_MAX");
 
 int fs_errno_error(struct err *e, const char *what, const char *path, int errnum)
 {

@@ -25,6 +25,12 @@ struct fs_tmp {
 
 #define FS_TMP_INIT { -1, NULL, NULL }
 
+/*
+ * The longest file name fs_tmp_open() can make a temporary beside: its name
+ * is ".<name>.tmp-XXXXXX", which must fit in NAME_MAX (255) bytes.
+ */
+#define FS_TMP_NAME_MAX (255 - 12)
+
 /* Creates a temporary file beside final_path (mode applied via fchmod). */
 int fs_tmp_open(struct fs_tmp *t, const char *final_path, mode_t mode, struct err *e);
 int fs_tmp_write(struct fs_tmp *t, const void *data, size_t len, struct err *e);

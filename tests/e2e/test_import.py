@@ -703,10 +703,14 @@ def a_photo(account):
     return next(p for p in account.photos if not p.is_video)
 
 
+@pytest.mark.parametrize("length", ["short", "255 bytes"])
 def test_two_files_of_one_name_waiting_for_their_json_are_both_kept(archiver, fake, account,
-                                                                   tmp_path):
+                                                                   tmp_path, length):
     p = a_photo(account)
     name = media_name(p, "slug")
+    if length != "short":  # a long title's slug: the name and "2-<name>" must still fit
+        name = "a-long-title-" * 20 + name
+        name = name[len(name) - 255:]
     a, b = original_bytes(p), original_bytes(p, full_size=True)
     assert a != b
     (tmp_path / "1").mkdir()
@@ -719,6 +723,7 @@ def test_two_files_of_one_name_waiting_for_their_json_are_both_kept(archiver, fa
     assert len(pending(archiver)) == 2
     assert sorted((waiting / f).read_bytes() for f in pending(archiver)) == sorted([a, b])
     assert all(re.search(rf"_{p.id}_o\.", f) for f in pending(archiver))
+    assert all(len(f.encode()) <= 243 for f in pending(archiver)), pending(archiver)
     # the JSON comes: one is placed, the other compared with it (it differs: kept, named)
     acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
     r = run_import(archiver, *acct, extra=("--no-site",))
