@@ -75,43 +75,15 @@ static int put_escaped(struct buf *out, const char *s, int mode, char sep, const
 
 /* ---- HTML made text ------------------------------------------------------ */
 
-struct entity {
-	const char *name;
-	unsigned long cp;
-};
-
-static const struct entity entities[] = {
-	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-	{ "nbsp", 0xa0 }, { "ndash", 0x2013 }, { "mdash", 0x2014 }, { "hellip", 0x2026 },
-	{ "lsquo", 0x2018 }, { "rsquo", 0x2019 }, { "ldquo", 0x201c }, { "rdquo", 0x201d },
-	{ "copy", 0xa9 }, { "eacute", 0xe9 }, { "laquo", 0xab }, { "raquo", 0xbb },
-	{ NULL, 0 },
-};
-
 /* The entity at s ("&amp;", "&#233;", "&#xE9;") into out; its length, or 0 when none. */
 static size_t put_entity(const char *s, struct buf *out)
 {
-	const char *semi = strchr(s, ';');
-	size_t len = semi ? (size_t)(semi - s) + 1 : 0;
+	long cp;
+	size_t len = utf8_charref(s, strnlen(s, UTF8_CHARREF_MAX), &cp);
 
-	if (!semi || len < 3 || len > 12)
+	if (!len || cp < 0)
 		return 0;
-	if (s[1] == '#') {
-		int hex = s[2] == 'x' || s[2] == 'X';
-		const char *digits = s + 2 + hex;
-		char *end;
-		unsigned long cp;
-
-		if (digits == semi || strspn(digits, hex ? "0123456789abcdefABCDEF" : "0123456789") !=
-				      (size_t)(semi - digits))
-			return 0;
-		cp = strtoul(digits, &end, hex ? 16 : 10);
-		return utf8_put(out, cp) < 0 ? 0 : len;
-	}
-	for (const struct entity *en = entities; en->name; en++)
-		if (strlen(en->name) == len - 2 && !strncmp(s + 1, en->name, len - 2))
-			return utf8_put(out, en->cp) < 0 ? 0 : len;
-	return 0;
+	return utf8_put(out, (unsigned long)cp) < 0 ? 0 : len;
 }
 
 /* The end ('>') of the tag at p, or NULL when p only looks like one ("a < b"). */

@@ -91,30 +91,12 @@ int index_unsegment_cjk(const char *s, struct buf *out)
 	return 0;
 }
 
-struct entity {
-	const char *name;
-	const char *text;
-};
-
-static const struct entity entities[] = {
-	{ "amp", "&" }, { "lt", "<" }, { "gt", ">" }, { "quot", "\"" }, { "apos", "'" },
-	{ "nbsp", " " }, { "ndash", "\xe2\x80\x93" }, { "mdash", "\xe2\x80\x94" },
-	{ "hellip", "\xe2\x80\xa6" }, { "lsquo", "\xe2\x80\x98" }, { "rsquo", "\xe2\x80\x99" },
-	{ "ldquo", "\xe2\x80\x9c" }, { "rdquo", "\xe2\x80\x9d" }, { "copy", "\xc2\xa9" },
-	{ NULL, NULL },
-};
-
 /* An entity's code point as UTF-8; a control character is a space here. */
 static int put_code_point(struct buf *out, unsigned long c)
 {
 	if (c < 0x20 || c == 0x7f)
 		c = ' ';
 	return utf8_put(out, c);
-}
-
-static int is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 /* Text being cleaned into out: white space is collapsed and trimmed as it comes. */
@@ -135,28 +117,14 @@ static int clean_put(struct cleaner *cl, const char *bytes, size_t n)
 /* An entity at s ("&amp;", "&#233;", "&#xE9;"): its text, returns its length, or 0. */
 static size_t decode_entity(const char *s, struct buf *text)
 {
-	const char *semi = strchr(s, ';');
-	size_t len = semi ? (size_t)(semi - s) + 1 : 0;
+	long cp;
+	size_t len = utf8_charref(s, strnlen(s, UTF8_CHARREF_MAX), &cp);
 
 	buf_reset(text);
-	if (!semi || len > 12)
+	if (!len || cp < 0)
 		return 0;
-	if (s[1] == '#') {
-		int hex = s[2] == 'x' || s[2] == 'X';
-		char *end;
-		unsigned long c;
-
-		if (!(hex ? is_hex_digit(s[3]) : s[2] >= '0' && s[2] <= '9'))
-			return 0;
-		c = strtoul(s + 2 + hex, &end, hex ? 16 : 10);
-		if (end != semi)
-			return 0;
-		return put_code_point(text, c) < 0 ? 0 : len;
-	}
-	for (const struct entity *en = entities; en->name; en++)
-		if (strlen(en->name) == len - 2 && !strncmp(s + 1, en->name, len - 2))
-			return buf_puts(text, en->text) < 0 ? 0 : len;
-	return 0;
+	/* a no-break space separates words like a space */
+	return put_code_point(text, cp == 0xa0 ? ' ' : (unsigned long)cp) < 0 ? 0 : len;
 }
 
 /* Tags whose edges separate words ("a<br>b" is two words, "<b>a</b>b" one). */

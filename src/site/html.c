@@ -108,20 +108,6 @@ int html_js_string(struct buf *out, const char *s)
 
 /* ---- character references ------------------------------------------------------ */
 
-static const struct {
-	const char *name;
-	uint32_t cp;
-} named_refs[] = {
-	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' }, { "apos", '\'' },
-	{ "nbsp", 0xA0 }, { "copy", 0xA9 }, { "reg", 0xAE }, { "trade", 0x2122 },
-	{ "hellip", 0x2026 }, { "mdash", 0x2014 }, { "ndash", 0x2013 }, { "lsquo", 0x2018 },
-	{ "rsquo", 0x2019 }, { "ldquo", 0x201C }, { "rdquo", 0x201D }, { "laquo", 0xAB },
-	{ "raquo", 0xBB }, { "middot", 0xB7 }, { "bull", 0x2022 }, { "deg", 0xB0 },
-	{ "eacute", 0xE9 }, { "egrave", 0xE8 }, { "agrave", 0xE0 }, { "aacute", 0xE1 },
-	{ "ccedil", 0xE7 }, { "uuml", 0xFC }, { "ouml", 0xF6 }, { "auml", 0xE4 },
-	{ "szlig", 0xDF }, { "euro", 0x20AC }, { "pound", 0xA3 }, { "times", 0xD7 },
-};
-
 struct charref {
 	uint32_t cp;    /* the character, 0 for a name we do not know */
 	size_t len;     /* bytes of the reference, ";" included */
@@ -137,14 +123,6 @@ static int is_digit(int c)
 	return c >= '0' && c <= '9';
 }
 
-/* The value of a digit of base 10 or 16, or -1. */
-static int digit_value(int c, int base)
-{
-	int v = is_digit(c) ? c - '0' : is_alpha(c) ? (c | 0x20) - 'a' + 10 : -1;
-
-	return v < base ? v : -1;
-}
-
 /* A character that must not come out of a numeric reference. */
 static uint32_t checked_cp(uint32_t cp)
 {
@@ -154,43 +132,15 @@ static uint32_t checked_cp(uint32_t cp)
 	return cp;
 }
 
-static size_t parse_numeric_ref(const char *s, size_t n, uint32_t *ret_cp)
-{
-	int hex = n > 2 && (s[2] == 'x' || s[2] == 'X');
-	size_t i = hex ? 3 : 2, start = i;
-	uint32_t cp = 0;
-
-	for (; i < n && i - start < 8; i++) {
-		int d = digit_value(s[i], hex ? 16 : 10);
-
-		if (d < 0)
-			break;
-		cp = cp * (hex ? 16 : 10) + (uint32_t)d;
-	}
-	if (i == start || i >= n || s[i] != ';')
-		return 0;
-	*ret_cp = checked_cp(cp);
-	return i + 1;
-}
-
-/* At s[0] == '&': a well-formed reference, or len 0 (a literal "&"). */
+/* At s[0] == '&': a well-formed reference (utf8_charref()), or len 0 (a literal "&"). */
 static struct charref parse_charref(const char *s, size_t n)
 {
 	struct charref r = { 0, 0 };
-	size_t i = 1;
+	long cp;
 
-	if (n > 1 && s[1] == '#') {
-		r.len = parse_numeric_ref(s, n, &r.cp);
-		return r;
-	}
-	while (i < n && i <= 32 && (is_alpha(s[i]) || is_digit(s[i])))
-		i++;
-	if (i == 1 || i >= n || s[i] != ';' || !is_alpha(s[1]))
-		return r;
-	r.len = i + 1;
-	for (size_t k = 0; k < sizeof(named_refs) / sizeof(named_refs[0]); k++)
-		if (strlen(named_refs[k].name) == i - 1 && !memcmp(named_refs[k].name, s + 1, i - 1))
-			r.cp = named_refs[k].cp;
+	r.len = utf8_charref(s, n, &cp);
+	if (r.len && cp >= 0)
+		r.cp = s[1] == '#' ? checked_cp((uint32_t)(cp > 0x10FFFF ? 0 : cp)) : (uint32_t)cp;
 	return r;
 }
 

@@ -28,4 +28,18 @@ long utf8_decode(const unsigned char *s, size_t avail, size_t *ret_len);
  */
 int utf8_put(struct buf *out, unsigned long cp) FA_MUST_CHECK;
 
+/* The longest character reference utf8_charref() reads: "&" a 32-letter name ";". */
+#define UTF8_CHARREF_MAX 34
+
+/*
+ * The HTML character reference at s (s[0] == '&', n bytes readable):
+ * "&amp;", "&#233;", "&#xE9;" (at most 8 digits).  Returns its length, ";"
+ * included, with its code point in *ret_cp as written (a control character,
+ * 0 or one past U+10FFFF too: each caller decides what those become), -1
+ * for a well-formed name the table does not know (kept as written); 0 when
+ * s begins no reference (a literal "&").  The names are the common ones of
+ * Flickr's texts (&amp; &nbsp; &eacute; &hellip;...), not all of HTML's.
+ */
+size_t utf8_charref(const char *s, size_t n, long *ret_cp);
+
 #endif

@@ -23,7 +23,8 @@ static const struct text_case html_cases[] = {
 	{ "Wow, <b>stunning</b> colours!", "Wow, stunning colours!" },
 	{ "<a href=\"https://x/\" rel=\"nofollow\">Tom's</a> version", "Tom's version" },
 	{ "Fish &amp; chips &lt;3 &quot;q&quot; &#39;s&#x27;", "Fish & chips <3 \"q\" 's'" },
-	{ "caf&#233; &#xE9;t&eacute;", "caf\xc3\xa9 \xc3\xa9t&eacute;" },   /* unknown names stay */
+	{ "caf&#233; &#xE9;t&eacute;", "caf\xc3\xa9 \xc3\xa9t\xc3\xa9" },  /* utf8_charref()'s names */
+	{ "a&nbsp;b &zork; &#1;c", "a b &zork; c" },   /* unknown names stay; a control is a space */
 	{ "line one\nline two\n\nline four", "line one line two line four" },
 	{ "a<br>b<br/>c</p><p>d", "a b c d" },
 	{ "<i>in</i>line", "inline" },

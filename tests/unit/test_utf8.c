@@ -1,4 +1,5 @@
-/* test_utf8.c: one UTF-8 character read (only well-formed ones) and written. */
+/* test_utf8.c: one UTF-8 character read (only well-formed ones) and written; one HTML
+ * character reference read. */
 #include "unit.h"
 
 #include "buf.h"
@@ -120,6 +121,64 @@ static void test_put_reports_a_full_buffer(void **state)
 	buf_release(&b);
 }
 
+struct charref_case {
+	const char *s;
+	size_t len; /* 0: no reference */
+	long cp;    /* -1: a name the table does not know */
+};
+
+static const struct charref_case charref_cases[] = {
+	{ "&amp;", 5, '&' },
+	{ "&amp;amp;", 5, '&' },         /* one reference at a time */
+	{ "&lt;b&gt;", 4, '<' },
+	{ "&nbsp;x", 6, 0xa0 },
+	{ "&eacute;", 8, 0xe9 },
+	{ "&hellip;", 8, 0x2026 },
+	{ "&#233;", 6, 0xe9 },
+	{ "&#xE9;", 6, 0xe9 },
+	{ "&#Xe9;", 6, 0xe9 },
+	{ "&#x1F4F7;", 9, 0x1f4f7 },
+	{ "&#0;", 4, 0 },                /* as written: the caller decides */
+	{ "&#1;", 4, 1 },
+	{ "&#x110000;", 10, 0x110000 },
+	{ "&#99999999;", 11, 99999999 }, /* 8 digits */
+	{ "&#999999999;", 0, -1 },       /* 9: none */
+	{ "&unknown;", 9, -1 },          /* well-formed, kept as written */
+	{ "&amp", 0, -1 },               /* no ';' */
+	{ "& b", 0, -1 },
+	{ "&;", 0, -1 },
+	{ "&#;", 0, -1 },
+	{ "&#x;", 0, -1 },
+	{ "&#12a;", 0, -1 },
+	{ "&1ab;", 0, -1 },              /* a name begins with a letter */
+	{ "&", 0, -1 },
+	{ "&abcdefghijabcdefghijabcdefghijab;", 34, -1 }, /* 32 letters */
+	{ "&abcdefghijabcdefghijabcdefghijabc;", 0, -1 }, /* 33 */
+	{ NULL, 0, 0 },
+};
+
+static void test_charref_reads_one_reference(void **state)
+{
+	(void)state;
+	for (const struct charref_case *c = charref_cases; c->s; c++) {
+		long cp = 12345;
+		size_t len = utf8_charref(c->s, strlen(c->s), &cp);
+
+		if (len != c->len || (len && cp != c->cp))
+			fail_msg("'%s': %zu, %ld; expected %zu, %ld", c->s, len, cp, c->len, c->cp);
+	}
+}
+
+static void test_charref_reads_no_further_than_n(void **state)
+{
+	long cp;
+
+	(void)state;
+	assert_int_equal(utf8_charref("&amp;", 4, &cp), 0);
+	assert_int_equal(utf8_charref("&#233;", 5, &cp), 0);
+	assert_int_equal(utf8_charref("&amp;", 5, &cp), 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +186,8 @@ int main(void)
 		cmocka_unit_test(test_put_writes_utf8_and_replaces_what_is_no_character),
 		cmocka_unit_test(test_put_then_decode_round_trips),
 		cmocka_unit_test(test_put_reports_a_full_buffer),
+		cmocka_unit_test(test_charref_reads_one_reference),
+		cmocka_unit_test(test_charref_reads_no_further_than_n),
 	};
 
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
