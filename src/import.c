@@ -762,14 +762,16 @@ static void print_summary(struct import_state *st, const json_t *lacking,
 }
 
 /*
- * The folders the import writes into and reads back: one that is a symbolic
- * link (or a file) is never followed, as an item's folder is not: the import
- * stops before it writes anything, naming it.
+ * The folders the import writes into and reads back (store_open() sweeps
+ * every kind's): one that is a symbolic link (or a file) is never followed,
+ * as an item's folder is not: the import stops before it writes anything,
+ * naming it.
  */
 static int check_folders(const char *root, struct err *e)
 {
-	static const char *const folders[] = { "my_photos", EXPORT_DIR, EXPORT_PHOTOS_DIR,
-						PENDING_DIR };
+	const char *const folders[] = { store_kind_dir(STORE_MY), store_kind_dir(STORE_FAV),
+					store_kind_dir(STORE_GALLERY), EXPORT_DIR,
+					EXPORT_PHOTOS_DIR, PENDING_DIR };
 	struct buf path = BUF_INIT;
 	int r = 0;
 

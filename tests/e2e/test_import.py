@@ -220,12 +220,13 @@ def test_an_item_folder_that_is_a_link_is_never_followed(archiver, fake, account
         assert (archiver.item_dir("my_photos", q.id) / "complete.flag").is_file(), q.id
 
 
-@pytest.mark.parametrize("folder", ["my_photos", ".flickr-archive/import-pending", "export",
-                                    "export/photos"])
+@pytest.mark.parametrize("folder", ["my_photos", "favorited_photos", "gallery_photos",
+                                    ".flickr-archive/import-pending", "export", "export/photos"])
 def test_a_folder_of_the_archive_that_is_a_link_stops_the_import(archiver, fake, account,
                                                                   tmp_path, folder):
-    """my_photos, the folder of the media kept aside, export/ or export/photos/ made a
-    symbolic link: the import names it in one line, exits 3 and writes nothing through it."""
+    """my_photos (or another kind's folder, which opening the archive sweeps), the folder of
+    the media kept aside, export/ or export/photos/ made a symbolic link: the import names it
+    in one line, exits 3 and writes nothing through it."""
     zips = write_export(tmp_path / "export", account, fake.url)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
