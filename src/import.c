@@ -9,9 +9,9 @@
  *      then the profile, galleries, groups, contacts and followers written
  *      into the archive's index files (archive/export_account.h);
  *   2. the media, told by their bytes: each compared with, put over or made
- *      into its item (archive/export_item.h); one whose photo_<id>.json has
- *      not come yet is kept aside in the work dir, and placed first by the
- *      run that brings it.
+ *      into its item (archive/export_item.h) on a worker thread while the
+ *      next is read; one whose photo_<id>.json has not come yet is kept aside
+ *      in the work dir, and placed first by the run that brings it.
  *
  * Then the report (export/import_report.json and a summary: damaged
  * members, what the export lacks against its JSON, what sync archived that
@@ -40,6 +40,7 @@
 #include "index.h"
 #include "log.h"
 #include "manifest.h"
+#include "pool.h"
 #include "record.h"
 #include "site.h"
 #include "store.h"
@@ -68,6 +69,28 @@ struct import_pending {
 	struct export_result res;
 };
 
+struct import_state;
+
+/*
+ * A media member read, its item made on the worker thread while the main
+ * thread reads the next member (creating an item's files costs as much as
+ * reading its bytes).  Only the job's fields and what import_state does not
+ * change in pass 2 are the worker's.
+ */
+struct import_job {
+	int busy;                   /* handed to the worker, not collected yet */
+	const struct import_state *st;
+	char id[40];
+	struct buf member;          /* its name in the export */
+	enum export_item_state state;
+	int other;                  /* a video's poster, or the video of a poster's item */
+	struct buf media;           /* the archived media file, when there is one */
+	struct export_file f;
+	struct export_result res;
+	int r;
+	struct err e;
+};
+
 struct import_state {
 	const struct options *o;
 	struct store store;
@@ -90,6 +113,8 @@ struct import_state {
 	struct import_pending *pending; /* items whose files wait for the batch's sync */
 	size_t n_pending;
 	uint64_t pending_bytes;
+	struct pool_worker *worker; /* makes the items of pass 2 (NULL: the main thread does) */
+	struct import_job job;
 };
 
 static int is_json_head(const struct export_member *m)
@@ -309,15 +334,14 @@ static int keep_aside(struct import_state *st, const struct export_member *m,
 }
 
 /* A file of PENDING_DIR that found its place, to be removed once the item is durable. */
-static int placed(struct import_state *st, const struct export_member *m,
-		  const struct export_result *res)
+static int placed(struct import_state *st, const char *member, const struct export_result *res)
 {
 	struct buf path = BUF_INIT;
 	int r = 0;
 
 	if (st->from_pending && (res->outcome == EXPORT_SAME || res->outcome == EXPORT_CREATED ||
 				 res->outcome == EXPORT_REPLACED || res->outcome == EXPORT_POSTER)) {
-		r = buf_printf(&path, PENDING_DIR "/%s", m->name) < 0 ||
+		r = buf_printf(&path, PENDING_DIR "/%s", member) < 0 ||
 		    json_array_append_new(st->placed, json_string(path.data)) < 0 ? FA_ENOMEM : 0;
 	}
 	buf_release(&path);
@@ -329,7 +353,7 @@ static int known_id(void *ud, const char *id)
 	return store_ids_contains(ud, id);
 }
 
-static json_t *load_root_json(struct import_state *st, const char *file)
+static json_t *load_root_json(const struct import_state *st, const char *file)
 {
 	struct buf path = BUF_INIT;
 	json_t *doc = NULL;
@@ -423,7 +447,7 @@ static int load_account_data(struct import_state *st, struct err *e)
 }
 
 /* A new item from the export: its photo_<id>.json mapped onto the archive's records. */
-static int create_item(struct import_state *st, const char *id, struct export_file *f,
+static int create_item(const struct import_state *st, const char *id, struct export_file *f,
 		       struct export_result *res, struct err *e)
 {
 	struct buf file = BUF_INIT;
@@ -515,12 +539,100 @@ static int in_batch(const struct import_state *st, const char *id)
 	return 0;
 }
 
-/* An item a stopped run left between a picture and its video, finished first. */
+/* On the worker: the item compared with, put over or made from the file read. */
+static void make_item(void *ud)
+{
+	struct import_job *j = ud;
+	const struct store *store = &j->st->store;
+
+	if (j->other)
+		j->r = export_item_other(store, j->id, j->media.data, &j->f, j->st->now, 1, &j->res,
+					 &j->e);
+	else if (j->state == EXPORT_ITEM_ORIGINAL)
+		j->r = export_item_compare(store, j->id, j->media.data, &j->f, &j->res, &j->e);
+	else if (j->state == EXPORT_ITEM_NOT_ORIGINAL)
+		j->r = export_item_replace(store, j->id, j->media.data, &j->f, j->st->now, 1,
+					   &j->res, &j->e);
+	else if (j->state == EXPORT_ITEM_AWAITS_VIDEO)
+		j->r = export_item_add_video(store, j->id, &j->f, j->st->now, 1, &j->res, &j->e);
+	else
+		j->r = create_item(j->st, j->id, &j->f, &j->res, &j->e);
+}
+
+/* The worker's item, once made, counted and put in the batch; 0 when there is none. */
+static int collect_item(struct import_state *st, struct err *e)
+{
+	struct import_job *j = &st->job;
+	int r;
+
+	if (!j->busy)
+		return 0;
+	pool_worker_wait(st->worker);
+	j->busy = 0;
+	r = j->r;
+	if (r < 0)
+		*e = j->e;
+	if (r == 0 && (j->res.outcome == EXPORT_CREATED || j->res.outcome == EXPORT_REPLACED ||
+		       j->res.outcome == EXPORT_POSTER))
+		r = add_pending(st, j->id, &j->f, &j->res, e);
+	if (r == 0)
+		r = count_outcome(st, j->id, &j->f, &j->res);
+	if (r == 0 && placed(st, j->member.data, &j->res) < 0)
+		r = err_set(e, FA_ENOMEM, "out of memory");
+	if (r == 0)
+		progress_item(j->id, 0);
+	fs_tmp_abort(&j->f.tmp);
+	buf_reset(&j->media);
+	return r;
+}
+
+/*
+ * The job of a member whose file was read: the item before it collected,
+ * then this one handed to the worker.
+ */
+static int hand_over(struct import_state *st, struct import_job *next, struct err *e)
+{
+	int r = collect_item(st, e);
+
+	if (r < 0) {
+		fs_tmp_abort(&next->f.tmp);
+		return r;
+	}
+	st->job.st = st;
+	snprintf(st->job.id, sizeof(st->job.id), "%s", next->id);
+	st->job.state = next->state;
+	st->job.other = next->other;
+	st->job.f = next->f;
+	next->f.tmp = (struct fs_tmp)FS_TMP_INIT; /* the job's now */
+	st->job.f.member = NULL;
+	st->job.res = (struct export_result){ .outcome = EXPORT_REJECTED };
+	st->job.e = (struct err){ 0 };
+	buf_reset(&st->job.member);
+	if (buf_append(&st->job.member, next->member.data, next->member.len) < 0 ||
+	    buf_append(&st->job.media, next->media.data, next->media.len) < 0) {
+		fs_tmp_abort(&st->job.f.tmp);
+		return err_set(e, FA_ENOMEM, "out of memory");
+	}
+	st->job.f.member = st->job.member.data;
+	st->job.busy = 1;
+	pool_worker_run(st->worker, make_item, &st->job);
+	return 0;
+}
+
+/*
+ * An item a stopped run left between a picture and its video, finished first
+ * (the worker's item collected first: the batch may be completed here).
+ */
 static int finish_stopped(struct import_state *st, const char *id, struct err *e)
 {
 	struct export_result res = { .outcome = EXPORT_REJECTED };
-	int r = export_item_resume(&st->store, id, 1, &res, e);
+	int r;
 
+	if (!store_rewrite_pending(&st->store, STORE_MY, id, NULL))
+		return 0;
+	r = collect_item(st, e);
+	if (r == 0)
+		r = export_item_resume(&st->store, id, 1, &res, e);
 	if (r == 1)
 		r = add_pending(st, id, &(struct export_file){ .size = 0 }, &res, e);
 	if (r == 0 && res.outcome == EXPORT_REPLACED)
@@ -533,17 +645,15 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 		      struct err *e)
 {
 	struct import_state *st = ud;
-	struct export_file f = { .tmp = FS_TMP_INIT };
-	struct export_result res = { .outcome = EXPORT_REJECTED };
-	struct buf media = BUF_INIT, spool = BUF_INIT;
-	enum export_item_state state;
+	struct import_job next = { .f.tmp = FS_TMP_INIT, .member = BUF_INIT, .media = BUF_INIT };
+	struct buf spool = BUF_INIT;
 	char id[40];
-	int r = 0, other;
+	int r = 0;
 
-	f.ext = export_media_ext(m->head, m->head_len);
-	if (!f.ext)
+	next.f.ext = export_media_ext(m->head, m->head_len);
+	if (!next.f.ext)
 		return 0; /* JSON (pass 1) or something that is not media */
-	f.is_video = export_media_is_video(f.ext);
+	next.f.is_video = export_media_is_video(next.f.ext);
 	if (!export_media_id(m->name, known_id, &st->known, id, sizeof(id))) {
 		r = st->from_pending ? 0 : keep_aside(st, m, s, e);
 		return r ? r : note(st->unmatched, m->name, NULL,
@@ -552,54 +662,58 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	}
 	/* a second file of the id in this run (a video's poster, a file kept aside twice):
 	 * the item the first made is completed first, so that this one is compared with it */
+	if (st->job.busy && !strcmp(st->job.id, id) && (r = collect_item(st, e)) < 0)
+		goto cleanup;
 	if (in_batch(st, id) && (r = flush_batch(st, e)) < 0)
 		goto cleanup;
 	if ((r = finish_stopped(st, id, e)) < 0)
 		goto cleanup;
-	state = export_item_state(&st->store, id, &media);
-	if (state == EXPORT_ITEM_SYNCING) {
+	next.state = export_item_state(&st->store, id, &next.media);
+	if (next.state == EXPORT_ITEM_SYNCING) {
 		r = note(st->left_to_sync, m->name, id, "a sync began this item: run sync to finish "
-						     "it, then import again");
+							"it, then import again");
 		goto cleanup;
 	}
-	if (state == EXPORT_ITEM_NOT_FOLLOWED) {
+	if (next.state == EXPORT_ITEM_NOT_FOLLOWED) {
 		r = note(st->rejected, m->name, id, "the item's folder is a symbolic link or a "
 			 "file, never followed: move it away, then import again");
 		goto cleanup;
 	}
-	if (state == EXPORT_ITEM_NOT_ORIGINAL && !media.len) {
+	if (next.state == EXPORT_ITEM_NOT_ORIGINAL && !next.media.len) {
 		r = note(st->rejected, m->name, id, "the archived item has no media file (damage): "
 			 "run sync to repair it, then import again");
 		goto cleanup;
 	}
-	/* a video's poster frame, or the video of an item made from its poster */
-	other = state != EXPORT_ITEM_NONE && export_item_other_kind(&st->store, id, f.is_video);
+	next.other = next.state != EXPORT_ITEM_NONE &&
+		     export_item_other_kind(&st->store, id, next.f.is_video);
 	r = store_root_path(&st->store, STORE_WORK_DIR "/import-media", &spool);
 	if (r == 0)
-		r = export_file_read(&f, m, s, state == EXPORT_ITEM_ORIGINAL && !other ? NULL
-										: spool.data, e);
-	if (r == 0 && other)
-		r = export_item_other(&st->store, id, media.data, &f, st->now, 1, &res, e);
-	else if (r == 0 && state == EXPORT_ITEM_ORIGINAL)
-		r = export_item_compare(&st->store, id, media.data, &f, &res, e);
-	else if (r == 0 && state == EXPORT_ITEM_NOT_ORIGINAL)
-		r = export_item_replace(&st->store, id, media.data, &f, st->now, 1, &res, e);
-	else if (r == 0 && state == EXPORT_ITEM_AWAITS_VIDEO)
-		r = export_item_add_video(&st->store, id, &f, st->now, 1, &res, e);
-	else if (r == 0)
-		r = create_item(st, id, &f, &res, e);
-	if (r == 0 && (res.outcome == EXPORT_CREATED || res.outcome == EXPORT_REPLACED ||
-		       res.outcome == EXPORT_POSTER))
-		r = add_pending(st, id, &f, &res, e);
-	if (r == 0)
-		r = count_outcome(st, id, &f, &res);
-	if (r == 0 && placed(st, m, &res) < 0)
+		r = export_file_read(&next.f, m, s, next.state == EXPORT_ITEM_ORIGINAL &&
+						    !next.other ? NULL : spool.data, e);
+	snprintf(next.id, sizeof(next.id), "%s", id);
+	if (r == 0 && buf_append(&next.member, m->name, strlen(m->name)) < 0)
 		r = err_set(e, FA_ENOMEM, "out of memory");
-	progress_item(id, 0);
+	if (r == 0)
+		r = hand_over(st, &next, e);
 cleanup:
-	fs_tmp_abort(&f.tmp);
-	buf_release(&media);
+	if (r < 0)
+		fs_tmp_abort(&next.f.tmp);
+	buf_release(&next.member);
+	buf_release(&next.media);
 	buf_release(&spool);
+	return r;
+}
+
+/* The last item made (also after a stop: what is read is not made again); r passed on. */
+static int collect_last(struct import_state *st, int r, struct err *e)
+{
+	struct err ce = { 0 };
+	int cr = collect_item(st, &ce);
+
+	if (r == 0 && cr < 0) {
+		*e = ce;
+		r = cr;
+	}
 	return r;
 }
 
@@ -617,6 +731,7 @@ static int read_pending(struct import_state *st, struct err *e)
 	else if (r == 0 && fs_exists(dir.data)) {
 		st->from_pending = 1;
 		r = export_read(dir.data, EXPORT_READ_AS_ASKED, take_media, st, st->damaged, e);
+		r = collect_last(st, r, e);
 		st->from_pending = 0;
 	}
 	buf_release(&dir);
@@ -846,12 +961,16 @@ static int run(struct import_state *st, struct err *e)
 	if (r == 0)
 		r = export_account_apply(&st->store, st->now, st->group_photos, &st->account, e);
 	if (r == 0) {
+		st->worker = pool_worker_start();
 		progress_begin("import", (long)st->known.n);
 		r = read_pending(st, e);
 		if (r == 0)
-			/* every media member is read whole: on a second thread, ahead */
-			r = read_all(st, EXPORT_READ_AHEAD, take_media, st->damaged, e);
+			/* every media member is read whole: on threads of their own, ahead */
+			r = collect_last(st, read_all(st, EXPORT_READ_AHEAD, take_media, st->damaged,
+						      e), e);
 		progress_end();
+		pool_worker_stop(st->worker);
+		st->worker = NULL;
 	}
 	/*
 	 * what is whole is completed, also when the run stops on a bad file (after
@@ -903,6 +1022,10 @@ static void release(struct import_state *st)
 	json_decref(st->placed);
 	json_decref(st->group_photos);
 	free(st->pending);
+	pool_worker_stop(st->worker);
+	fs_tmp_abort(&st->job.f.tmp);
+	buf_release(&st->job.member);
+	buf_release(&st->job.media);
 }
 
 static int finish(struct import_state *st, struct err *e)
@@ -938,7 +1061,7 @@ static int finish(struct import_state *st, struct err *e)
 
 int cmd_import(const struct options *o, struct err *e)
 {
-	struct import_state st = { .o = o, .lock_fd = -1 };
+	struct import_state st = { .o = o, .lock_fd = -1, .job.f.tmp = FS_TMP_INIT };
 	int r;
 
 	st.now = clock_unix_now();

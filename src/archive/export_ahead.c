@@ -269,8 +269,8 @@ enum export_ahead_at export_ahead_next(struct export_ahead *a, const char **name
 	}
 }
 
-int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret_n,
-		      unsigned char sha256[32], int *ret_fatal, struct err *e)
+int export_ahead_read_block(struct export_ahead *a, const void **data, size_t max,
+			    size_t *ret_n, unsigned char sha256[32], int *ret_fatal, struct err *e)
 {
 	struct slot *s = take(a);
 	size_t n;
@@ -282,8 +282,8 @@ int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret
 	}
 	switch (s->kind) {
 	case SLOT_DATA:
-		n = s->len - a->offset < len ? s->len - a->offset : len;
-		memcpy(buf, s->data + a->offset, n);
+		n = s->len - a->offset < max ? s->len - a->offset : max;
+		*data = s->data + a->offset;
 		a->offset += n;
 		*ret_n = n;
 		return 0;
@@ -296,6 +296,17 @@ int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret
 	default:
 		return 0; /* not in a member: nothing to read */
 	}
+}
+
+int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret_n,
+		      unsigned char sha256[32], int *ret_fatal, struct err *e)
+{
+	const void *data;
+	int r = export_ahead_read_block(a, &data, len, ret_n, sha256, ret_fatal, e);
+
+	if (r == 0 && *ret_n)
+		memcpy(buf, data, *ret_n);
+	return r;
 }
 
 int export_ahead_start(const struct export_source *src, struct export_ahead **ret,

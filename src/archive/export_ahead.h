@@ -64,6 +64,13 @@ enum export_ahead_at export_ahead_next(struct export_ahead *a, const char **name
 int export_ahead_read(struct export_ahead *a, void *buf, size_t len, size_t *ret_n,
 		      unsigned char sha256[32], int *ret_fatal, struct err *e);
 
+/*
+ * The same without a copy: *data points to at most max of the member's next
+ * bytes, in the ring, valid until the next call on a.
+ */
+int export_ahead_read_block(struct export_ahead *a, const void **data, size_t max,
+			    size_t *ret_n, unsigned char sha256[32], int *ret_fatal, struct err *e);
+
 /* Ends the threads (they stop where they are) and frees everything; a may be NULL. */
 void export_ahead_stop(struct export_ahead *a);
 

@@ -1006,15 +1006,15 @@ static int take_chunk(struct export_file *f, struct media_scan *scan, unsigned c
 int export_file_read(struct export_file *f, const struct export_member *m,
 		     struct export_stream *s, const char *tmp_beside, struct err *e)
 {
-	enum { CHUNK = 1 << 18 };
-	unsigned char *header = malloc(EXPORT_MEDIA_HEADER_MAX), *chunk = malloc(CHUNK);
+	unsigned char *header = malloc(EXPORT_MEDIA_HEADER_MAX);
 	struct media_scan scan;
+	const void *chunk;
 	size_t header_len = 0, n;
 	int r = 0;
 
 	f->size = 0;
 	f->member = m->name;
-	if (!header || !chunk) {
+	if (!header) {
 		r = err_set(e, FA_ENOMEM, "out of memory");
 		goto cleanup;
 	}
@@ -1023,7 +1023,8 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 		r = fs_tmp_open(&f->tmp, tmp_beside, 0644, e);
 	if (r == 0)
 		r = take_chunk(f, &scan, header, &header_len, m->head, m->head_len, e);
-	while (r == 0 && (r = export_stream_read(s, chunk, CHUNK, &n, e)) == 0 && n > 0)
+	/* written from where the stream has the bytes: a copy less */
+	while (r == 0 && (r = export_stream_read_block(s, &chunk, &n, e)) == 0 && n > 0)
 		r = take_chunk(f, &scan, header, &header_len, chunk, n, e);
 	if (r == 0)
 		f->whole = media_scan_end(&scan, f->broken, sizeof(f->broken));
@@ -1038,6 +1039,5 @@ int export_file_read(struct export_file *f, const struct export_member *m,
 		fs_tmp_abort(&f->tmp);
 cleanup:
 	free(header);
-	free(chunk);
 	return r;
 }

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <locale.h>
 #include <openssl/evp.h>
@@ -39,6 +40,7 @@ struct export_stream {
 	int at_end;                 /* ... read whole: */
 	unsigned char sha256[32];
 	EVP_MD_CTX *md;             /* hashing as it is read (not when ahead) */
+	unsigned char *block;       /* export_stream_read_block()'s, when not ahead */
 };
 
 const char *export_base_name(const char *path)
@@ -198,8 +200,12 @@ static void dir_walk_end(struct dir_walk *w)
 
 /* ---- the stream ---- */
 
-int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
-		       struct err *e)
+/*
+ * The member's next bytes: into buf, or (buf NULL, read ahead) where the
+ * threads put them, at *data.
+ */
+static int stream_next(struct export_stream *s, void *buf, const void **data, size_t len,
+		       size_t *ret_n, struct err *e)
 {
 	int r;
 
@@ -208,7 +214,9 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 		return err_set(e, FA_EINTR, "interrupted");
 	if (s->at_end)
 		return 0;
-	if (s->ahead)
+	if (s->ahead && !buf)
+		r = export_ahead_read_block(s->ahead, data, len, ret_n, s->sha256, &s->fatal, e);
+	else if (s->ahead)
 		r = export_ahead_read(s->ahead, buf, len, ret_n, s->sha256, &s->fatal, e);
 	else
 		r = s->src.read(s->src.ud, buf, len, ret_n, &s->fatal, e);
@@ -225,6 +233,23 @@ int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *r
 	if (s->at_end && EVP_DigestFinal_ex(s->md, s->sha256, NULL) != 1)
 		return err_set(e, FA_ENOMEM, "SHA-256 failed");
 	return 0;
+}
+
+int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
+		       struct err *e)
+{
+	return stream_next(s, buf, NULL, len, ret_n, e);
+}
+
+int export_stream_read_block(struct export_stream *s, const void **data, size_t *ret_n,
+			     struct err *e)
+{
+	if (s->ahead)
+		return stream_next(s, NULL, data, SIZE_MAX, ret_n, e);
+	if (!s->block && !(s->block = malloc(EXPORT_STREAM_BLOCK)))
+		return err_set(e, FA_ENOMEM, "out of memory");
+	*data = s->block;
+	return stream_next(s, s->block, NULL, EXPORT_STREAM_BLOCK, ret_n, e);
 }
 
 int export_stream_sha256(const struct export_stream *s, unsigned char sha256[32])
@@ -372,6 +397,7 @@ static int read_members(struct reader *rd, const struct export_source *src, cons
 			r = note_damage(rd->damaged, zip ? zip : path.data, m.name, REST_LOST);
 	}
 	export_ahead_stop(s.ahead);
+	free(s.block);
 	buf_release(&name);
 	buf_release(&path);
 	return r;

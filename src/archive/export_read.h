@@ -39,6 +39,16 @@ struct export_stream;
 int export_stream_read(struct export_stream *s, void *buf, size_t len, size_t *ret_n,
 		       struct err *e);
 
+/* Read at most this much at a time by export_stream_read_block() when not read ahead. */
+#define EXPORT_STREAM_BLOCK (256u << 10)
+
+/*
+ * The same without a copy when read ahead: *data points to the member's next
+ * bytes, valid until the next read of s.
+ */
+int export_stream_read_block(struct export_stream *s, const void **data, size_t *ret_n,
+			     struct err *e);
+
 /*
  * Told about each regular member.  It may read the stream or not; when it
  * fails because export_stream_read() could not read the member whole, the

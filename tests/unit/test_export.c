@@ -243,6 +243,8 @@ struct seen {
 	size_t data_size;  /* write_zip()'s size */
 	int whole_every;   /* read every nth member whole, only the head of the others */
 	int stop_after;    /* ask to stop after so many members */
+	int by_block;      /* read with export_stream_read_block() */
+	int bytes_wrong;   /* members whose bytes given (hashed here) are not write_zip()'s */
 };
 
 static void expected_sha256(size_t size, unsigned char out[32])
@@ -256,19 +258,40 @@ static void expected_sha256(size_t size, unsigned char out[32])
 	free(data);
 }
 
+/* The member's next bytes, copied or not. */
+static int next_bytes(const struct seen *seen, struct export_stream *s, const void **data,
+		      size_t *n, struct err *e)
+{
+	static char buf[4096];
+
+	*data = buf;
+	return seen->by_block ? export_stream_read_block(s, data, n, e)
+			      : export_stream_read(s, buf, sizeof(buf), n, e);
+}
+
 static int count_member(void *ud, const struct export_member *m, struct export_stream *s,
 			struct err *e)
 {
 	struct seen *seen = ud;
-	unsigned char sha[32], want[32];
-	char buf[4096];
+	unsigned char sha[32], want[32], got[32];
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	const void *data;
 	size_t n, total = m->head_len;
 	int r;
 
-	if (seen->whole_every && seen->members++ % seen->whole_every)
+	assert_non_null(md);
+	assert_int_equal(EVP_DigestInit_ex(md, EVP_sha256(), NULL), 1);
+	assert_int_equal(EVP_DigestUpdate(md, m->head, m->head_len), 1);
+	if (seen->whole_every && seen->members++ % seen->whole_every) {
+		EVP_MD_CTX_free(md);
 		return 0; /* the head only: the rest skipped */
-	while ((r = export_stream_read(s, buf, sizeof(buf), &n, e)) == 0 && n)
+	}
+	while ((r = next_bytes(seen, s, &data, &n, e)) == 0 && n) {
+		assert_int_equal(EVP_DigestUpdate(md, data, n), 1);
 		total += n;
+	}
+	assert_int_equal(EVP_DigestFinal_ex(md, got, NULL), 1);
+	EVP_MD_CTX_free(md);
 	if (r < 0)
 		return r;
 	if (!seen->whole_every)
@@ -278,20 +301,21 @@ static int count_member(void *ud, const struct export_member *m, struct export_s
 	if (seen->data_size) {
 		expected_sha256(seen->data_size, want);
 		seen->sha_wrong += export_stream_sha256(s, sha) < 0 || memcmp(sha, want, 32);
+		seen->bytes_wrong += memcmp(got, want, 32) != 0;
 	}
 	if (seen->stop_after && seen->members == seen->stop_after)
 		clock_request_stop();
 	return 0;
 }
 
-/* Whole, then cut short: the same members, bytes and damage read now or ahead. */
-static void zip_whole_and_truncated(const char *dir, enum export_read_mode mode)
+/* Whole, then cut short: the same members, bytes and damage read now or ahead, copied or not. */
+static void zip_whole_and_truncated(const char *dir, enum export_read_mode mode, int by_block)
 {
 	static const char *const names[] = { "a_1_o.jpg", "dir/b_2_o.jpg", "c_3_o.jpg", NULL };
 	/* more than the blocks read ahead (4 x 1 MB) in each member */
 	enum { SIZE = 5 << 20 };
 	char *zip = ut_join(dir, "x.zip"), *cut = ut_join(dir, "cut.zip");
-	struct seen seen = { .data_size = SIZE };
+	struct seen seen = { .data_size = SIZE, .by_block = by_block };
 	json_t *damaged = json_array();
 	struct err e = { 0 };
 	size_t len;
@@ -302,12 +326,13 @@ static void zip_whole_and_truncated(const char *dir, enum export_read_mode mode)
 	assert_int_equal(seen.members, 3);
 	assert_int_equal(seen.bytes, 3 * (size_t)SIZE);
 	assert_int_equal(seen.sha_wrong, 0);
+	assert_int_equal(seen.bytes_wrong, 0);
 	assert_string_equal(seen.last, "c_3_o.jpg");
 	assert_int_equal(json_array_size(damaged), 0);
 	/* cut in the middle of the second member: the first is whole, the second named */
 	data = ut_read_file(zip, &len);
 	ut_write_file(cut, data, SIZE + SIZE / 2);
-	memset(&seen, 0, sizeof(seen));
+	seen = (struct seen){ .by_block = by_block };
 	assert_int_equal(export_read(cut, mode, count_member, &seen, damaged, &e), 0);
 	assert_int_equal(seen.members, 1);
 	assert_string_equal(seen.last, "a_1_o.jpg");
@@ -326,12 +351,18 @@ static void zip_whole_and_truncated(const char *dir, enum export_read_mode mode)
 
 static void test_zip_whole_and_truncated(void **state)
 {
-	zip_whole_and_truncated(*state, EXPORT_READ_AS_ASKED);
+	zip_whole_and_truncated(*state, EXPORT_READ_AS_ASKED, 0);
 }
 
 static void test_zip_whole_and_truncated_ahead(void **state)
 {
-	zip_whole_and_truncated(*state, EXPORT_READ_AHEAD);
+	zip_whole_and_truncated(*state, EXPORT_READ_AHEAD, 0);
+}
+
+static void test_zip_read_by_block_both_modes(void **state)
+{
+	zip_whole_and_truncated(*state, EXPORT_READ_AS_ASKED, 1);
+	zip_whole_and_truncated(*state, EXPORT_READ_AHEAD, 1);
 }
 
 /* A bad CRC in the second member: named; the first and third read whole, both ways. */
@@ -410,7 +441,7 @@ static void test_folder_both_modes(void **state)
 	ut_write_file(b, data, SIZE);
 	assert_int_equal(symlink(a, link), 0);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(*modes); i++) {
-		struct seen seen = { .data_size = SIZE };
+		struct seen seen = { .data_size = SIZE, .by_block = (int)i };
 		json_t *damaged = json_array();
 		struct err e = { 0 };
 
@@ -418,6 +449,7 @@ static void test_folder_both_modes(void **state)
 		assert_int_equal(seen.members, 2);
 		assert_int_equal(seen.bytes, 2 * (size_t)SIZE);
 		assert_int_equal(seen.sha_wrong, 0);
+		assert_int_equal(seen.bytes_wrong, 0);
 		assert_int_equal(json_array_size(damaged), 0);
 		json_decref(damaged);
 	}
@@ -547,6 +579,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_zip_ahead_skips_what_is_not_read,
 						ut_setup_tmpdir, ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_zip_whole_and_truncated, ut_setup_tmpdir,
+						ut_teardown_tmpdir),
+		cmocka_unit_test_setup_teardown(test_zip_read_by_block_both_modes, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
 		cmocka_unit_test_setup_teardown(test_folder_both_modes, ut_setup_tmpdir,
 						ut_teardown_tmpdir),
