@@ -803,14 +803,13 @@ int export_item_resume(const struct store *s, const char *id, int defer,
 		       struct export_result *res, struct err *e)
 {
 	struct buf dir = BUF_INIT, video = BUF_INIT, picture = BUF_INIT, poster = BUF_INIT;
-	struct buf marker = BUF_INIT;
 	struct export_file f = { .tmp = FS_TMP_INIT };
 	json_t *meta = NULL, *sizes = NULL;
 	const char *pic = "";
 	int r = 0, recorded;
 
 	res->n_written = 0;
-	if (!store_rewrite_pending(s, STORE_MY, id, &marker) ||
+	if (!store_rewrite_pending(s, STORE_MY, id, NULL) ||
 	    store_item_path(s, STORE_MY, id, NULL, &dir) < 0 || !fs_is_real_dir(dir.data))
 		goto cleanup;
 	meta = load_item_json(s, id, "metadata.json");
@@ -847,7 +846,6 @@ cleanup:
 	buf_release(&video);
 	buf_release(&picture);
 	buf_release(&poster);
-	buf_release(&marker);
 	return r;
 }
 

@@ -278,7 +278,9 @@ int store_rewrite_pending(const struct store *s, enum store_kind kind, const cha
 	struct buf p = BUF_INIT;
 	int pending = 0;
 
-	if (rewrite_marker_path(s, kind, id, &p) == 0) {
+	if (rewrite_marker_path(s, kind, id, &p) == 0 && !ret_damaged) {
+		pending = fs_exists(p.data);
+	} else if (rewrite_marker_path(s, kind, id, &p) == 0) {
 		buf_reset(ret_damaged);
 		pending = fs_read_file(p.data, 64 * 1024, ret_damaged, NULL) == 0;
 	}

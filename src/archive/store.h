@@ -111,7 +111,7 @@ int store_mark_complete_known(const struct store *s, enum store_kind kind, const
  */
 int store_begin_rewrite(const struct store *s, enum store_kind kind, const char *id,
 			const char *const *damaged, struct err *e);
-/* 1 when a rewrite was begun and not ended; ret_damaged gets the marker's names. */
+/* 1 when a rewrite was begun and not ended; ret_damaged (or NULL) gets the marker's names. */
 int store_rewrite_pending(const struct store *s, enum store_kind kind, const char *id,
 			  struct buf *ret_damaged);
 
