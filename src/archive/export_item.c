@@ -709,7 +709,7 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 	struct buf dir = BUF_INIT, have = BUF_INIT;
 	json_t *meta = load_item_json(s, id, "metadata.json");
 	json_t *sizes = load_item_json(s, id, "sizes.json");
-	const char *pic = picture_of(sizes, media);
+	const char *pic;
 	int r = store_item_path(s, STORE_MY, id, NULL, &dir) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
@@ -721,6 +721,9 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		rejected(res, f->broken);
 		goto cleanup;
 	}
+	if (!sizes)
+		sizes = json_object();
+	pic = picture_of(sizes, media);
 	if (r == 0 && (media_name(f, &name) < 0 || poster_name_of(pic, &poster) < 0 ||
 		       store_item_path(s, STORE_MY, id, pic, &from) < 0 ||
 		       store_item_path(s, STORE_MY, id, poster.data, &to) < 0))
