@@ -111,9 +111,12 @@ static const json_t *unchanged_pool(const json_t *old, const json_t *group)
 
 static int has_id(const json_t *ids, const char *id)
 {
-	for (size_t i = 0; i < json_array_size(ids); i++)
-		if (!strcmp(json_string_value(json_array_get(ids, i)), id))
+	for (size_t i = 0; i < json_array_size(ids); i++) {
+		const char *v = json_string_value(json_array_get(ids, i));
+
+		if (v && !strcmp(v, id))
 			return 1;
+	}
 	return 0;
 }
 
