@@ -664,9 +664,9 @@ static int take_media(void *ud, const struct export_member *m, struct export_str
 	 * the item the first made is completed first, so that this one is compared with it */
 	if (st->job.busy && !strcmp(st->job.id, id) && (r = collect_item(st, e)) < 0)
 		goto cleanup;
-	if (in_batch(st, id) && (r = flush_batch(st, e)) < 0)
-		goto cleanup;
 	if ((r = finish_stopped(st, id, e)) < 0)
+		goto cleanup;
+	if (in_batch(st, id) && (r = flush_batch(st, e)) < 0)
 		goto cleanup;
 	next.state = export_item_state(&st->store, id, &next.media);
 	if (next.state == EXPORT_ITEM_SYNCING) {
@@ -730,7 +730,7 @@ static int read_pending(struct import_state *st, struct err *e)
 			    dir.data);
 	else if (r == 0 && fs_exists(dir.data)) {
 		st->from_pending = 1;
-		r = export_read(dir.data, EXPORT_READ_AS_ASKED, take_media, st, st->damaged, e);
+		r = export_read(dir.data, EXPORT_READ_AHEAD, take_media, st, st->damaged, e);
 		r = collect_last(st, r, e);
 		st->from_pending = 0;
 	}
