@@ -109,17 +109,6 @@ static const json_t *unchanged_pool(const json_t *old, const json_t *group)
 	return ids;
 }
 
-static int has_id(const json_t *ids, const char *id)
-{
-	for (size_t i = 0; i < json_array_size(ids); i++) {
-		const char *v = json_string_value(json_array_get(ids, i));
-
-		if (v && !strcmp(v, id))
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * The ids recorded in the pool before (by Flickr's export, or an earlier
  * sync) that this listing did not return stay, unless Flickr says the photo
@@ -131,17 +120,27 @@ static int keep_recorded(const struct account_sync *as, json_t *ids, const json_
 			 int whole)
 {
 	const json_t *was = json_object_get(old, "photo_ids");
+	json_t *listed = json_object(); /* a set of ids: a pool may hold tens of thousands */
+	int r = listed ? 0 : FA_ENOMEM;
 
-	for (size_t i = 0; i < json_array_size(was); i++) {
+	for (size_t i = 0; r == 0 && i < json_array_size(ids); i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+
+		if (id && json_object_set_new(listed, id, json_true()) < 0)
+			r = FA_ENOMEM;
+	}
+	for (size_t i = 0; r == 0 && i < json_array_size(was); i++) {
 		const char *id = json_string_value(json_array_get(was, i));
 
-		if (!id || !store_valid_id(id) || has_id(ids, id) ||
+		if (!id || !store_valid_id(id) || json_object_get(listed, id) ||
 		    (whole && as->listed_items && store_ids_contains(as->listed_items, id)))
 			continue;
-		if (json_array_append_new(ids, json_string(id)) < 0)
-			return FA_ENOMEM;
+		if (json_object_set_new(listed, id, json_true()) < 0 ||
+		    json_array_append_new(ids, json_string(id)) < 0)
+			r = FA_ENOMEM;
 	}
-	return 0;
+	json_decref(listed);
+	return r;
 }
 
 static int list_pool(struct account_sync *as, json_t *group, const json_t *old, struct err *e)
