@@ -981,3 +981,26 @@ def test_a_sync_after_an_import_keeps_the_pools_the_export_named(archiver, fake,
     # a second sync (the pool's count unchanged) keeps them as they are
     assert archiver.sync().returncode in (0, 1)
     assert pools(archiver) == after
+
+
+def test_a_sync_completes_the_video_an_export_held_only_the_poster_of(archiver, fake, account,
+                                                                      tmp_path):
+    """The export held a video's poster frame, not the video: the item is the video, missing;
+    the user's first sync (an API key after all) brings the video and loses nothing."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = account_zip_saying_video(tmp_path, account, fake, v, "media")
+    assert run_import(archiver, acct, write_zip(tmp_path / "p.zip", [(pname, poster)])) \
+        .returncode == 1
+    r = archiver.sync()
+    assert r.returncode == 0, r.stderr
+    d = archiver.item_dir("my_photos", v.id)
+    assert (d / "complete.flag").is_file()
+    media = [f for f in media_files(d) if f.suffix != ".jpg"]
+    assert len(media) == 1 and media[0].read_bytes() == video, media_files(d)
+    # the export's poster frame is still there (as poster.jpg, or kept aside if sync's differs)
+    assert any(f.read_bytes() == poster for f in d.iterdir() if f.is_file()), sorted(d.iterdir())
+    meta = archiver.load("my_photos", v.id, "metadata.json")
+    assert meta["media"] == "video"
+    assert "original" not in meta.get("synced", {}).get("missing", {}), meta.get("synced")
+    assert meta["original_archived"] is True
+    verify_clean(archiver)
