@@ -15,7 +15,8 @@ benchmark: bench/site.py), and prints:
     sync it: the same bytes in the same ~9 files per photo that the archive's layout
     needs (creating a file costs far more than its bytes on some file systems: on an
     ext4 without a journal, each new inode is checked against recently deleted ones);
-  - the import's peak RSS (target: under 64 MB, whatever the export's size);
+  - the import's peak RSS (target: under 64 MB, whatever the export's size), and its
+    CPU time (when it is near the wall time times the cores, the CPU sets the pace);
   - "slow disk": the same cp and import from a cold page cache on a disk whose reads
     are limited to --disk-mbps MB/s (150 and 500: a USB or SATA disk, an SSD), where
     the import should go at the disk's speed.  It needs root (to drop the page cache
@@ -177,11 +178,12 @@ def main():
         print(f"disk speed: cp + sync of the ZIPs: {cp_s:.1f} s ({size / 1e6 / cp_s:.0f} MB/s)")
 
         subprocess.run(["sync"], check=True)
-        wall, maxrss_kb, code, _ = spawn_and_measure(
+        wall, maxrss_kb, code, _, cpu_s = spawn_and_measure(
             [args.bin, "import", "--no-site", "--archive", work / "archive", *zips],
             env=dict(os.environ, LC_ALL="C.UTF-8"))
         print(f"import: {wall:.1f} s ({size / 1e6 / wall:.0f} MB/s, {wall / cp_s:.2f}x cp), "
-              f"peak RSS {maxrss_kb / 1024:.1f} MB, exit {code}")
+              f"peak RSS {maxrss_kb / 1024:.1f} MB, exit {code}; CPU {cpu_s:.1f} s "
+              f"(user + system: {cpu_s / wall:.1f} of the {os.cpu_count()} cores busy)")
 
         files = sum(len(f) for _, _, f in os.walk(work / "archive"))
         subprocess.run(["sync"], check=True)

@@ -38,7 +38,7 @@ from fake_flickr import FakeFlickr, generate_account  # noqa: E402
 
 def timed_site(archive, env=None):
     """Runs `site` once; returns (wall seconds, peak RSS in MB, its summary line)."""
-    wall, maxrss_kb, code, stderr = spawn_and_measure([BIN, "site", "--archive", archive],
+    wall, maxrss_kb, code, stderr, _ = spawn_and_measure([BIN, "site", "--archive", archive],
                                                       env=env, keep_stderr=True)
     if code != 0:
         sys.exit(f"site failed (exit {code}):\n{stderr}")
