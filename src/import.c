@@ -633,10 +633,15 @@ static int finish_stopped(struct import_state *st, const char *id, struct err *e
 	r = collect_item(st, e);
 	if (r == 0)
 		r = export_item_resume(&st->store, id, 1, &res, e);
-	if (r == 1)
+	if (r == 1) {
 		r = add_pending(st, id, &(struct export_file){ .size = 0 }, &res, e);
-	if (r == 0 && res.outcome == EXPORT_REPLACED)
-		msg_info("my_photos/%s: %s", id, res.why);
+		if (r == 0 && res.outcome == EXPORT_REPLACED)
+			st->replaced++;
+		if (r == 0 && res.outcome == EXPORT_REPLACED)
+			msg_info("my_photos/%s: %s", id, res.why);
+		else if (r == 0)
+			msg_warn("my_photos/%s: %s", id, res.why);
+	}
 	return r;
 }
 

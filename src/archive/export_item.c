@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 
+#include "clock.h"
 #include "export_map.h"
 #include "export_read.h"
 #include "export_media.h"
@@ -779,7 +780,35 @@ static int find_original_kind(const char *dir, int want_video, struct buf *ret_n
 	return found;
 }
 
-/* f for a video this tool installed already (name): its size and digest read again. */
+/*
+ * Whether the file open at fd is whole (export_scan.h), read to its end;
+ * a format that is not checked counts as whole.
+ */
+static int fd_whole(int fd, const char *ext, char *why, size_t why_len)
+{
+	enum { CHUNK = 1 << 18 };
+	unsigned char *chunk = malloc(CHUNK);
+	struct media_scan scan;
+	ssize_t n = 0;
+
+	if (!chunk)
+		return 1; /* not known: as before the check */
+	media_scan_init(&scan, ext);
+	while ((n = read(fd, chunk, CHUNK)) > 0)
+		media_scan_feed(&scan, chunk, (size_t)n);
+	free(chunk);
+	if (n < 0) {
+		snprintf(why, why_len, "it cannot be read: %s", strerror(errno));
+		return 0;
+	}
+	return media_scan_end(&scan, why, why_len) != 0;
+}
+
+/*
+ * f for a video this tool installed already (name): whole or not (a run
+ * stopped before the batch's sync may leave it cut short), its size and
+ * digest read again.
+ */
 static int video_on_disk(const struct store *s, const char *id, const char *name,
 			 struct export_file *f, struct err *e)
 {
@@ -787,18 +816,81 @@ static int video_on_disk(const struct store *s, const char *id, const char *name
 	int fd = -1, r = store_item_path(s, STORE_MY, id, name, &path) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
-	if (r == 0) {
-		fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-		r = fd < 0 ? fs_errno_error(e, "read", path.data, errno)
-			   : manifest_hash_fd(fd, f->sha256, &f->size, e);
-	}
 	f->ext = strchr(name, '.') + 1;
 	f->is_video = 1;
-	f->whole = 1; /* checked before it was installed */
 	f->member = name;
+	if (r == 0) {
+		fd = open(path.data, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (fd < 0)
+			r = fs_errno_error(e, "read", path.data, errno);
+	}
+	if (r == 0)
+		f->whole = fd_whole(fd, f->ext, f->broken, sizeof(f->broken));
+	if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
+		r = fs_errno_error(e, "read", path.data, errno);
+	if (r == 0)
+		r = manifest_hash_fd(fd, f->sha256, &f->size, e);
 	if (fd >= 0)
 		close(fd);
 	buf_release(&path);
+	return r;
+}
+
+/*
+ * The video a stopped run installed is cut short: its bytes kept as
+ * damaged-<t>-<name>, and the item back to what it was without it: the
+ * picture the original (its second name, the poster, goes), or, when the
+ * records said video already, a video still missing whose poster frame is the
+ * picture (its own name goes): the export's video is taken when it comes.
+ */
+static int set_aside_cut_video(const struct store *s, const char *id, const char *video,
+			       const char *pic, const char *poster, int recorded, json_t *sizes,
+			       json_t *meta, struct export_result *res, struct err *e)
+{
+	struct buf from = BUF_INIT, to = BUF_INIT, kept = BUF_INIT, xmp = BUF_INIT;
+	const char *name_goes = recorded ? pic : poster;
+	json_t *missing = jobj(jobj(meta, "synced"), "missing");
+	int r = buf_printf(&kept, STORE_DAMAGED_PREFIX "%lld-%s", (long long)clock_unix_now(),
+			   video) < 0 || xmp_sidecar_name(pic, &xmp) < 0 ||
+		store_item_path(s, STORE_MY, id, video, &from) < 0 ||
+		store_item_path(s, STORE_MY, id, kept.data, &to) < 0
+		? err_set(e, FA_ENOMEM, "out of memory") : 0;
+
+	if (r == 0 && rename(from.data, to.data) < 0)
+		r = fs_errno_error(e, "keep", from.data, errno);
+	if (r == 0 && recorded) {
+		json_object_del(sizes, "archived");
+		jset_bool(meta, "original_archived", 0);
+		if (missing)
+			jset_str(missing, "original", "a stopped run left the video cut short (kept "
+				 "as damaged-*): a later import or sync brings it");
+		r = write_item_json(s, id, "sizes.json", sizes, e);
+		if (r == 0)
+			r = write_item_json(s, id, "metadata.json", meta, e);
+	}
+	/* one name of the picture goes, only while the other holds its bytes */
+	buf_reset(&from);
+	buf_reset(&to);
+	if (r == 0 && store_item_path(s, STORE_MY, id, pic, &from) == 0 &&
+	    store_item_path(s, STORE_MY, id, poster, &to) == 0 && same_inode(from.data, to.data))
+		unlink(recorded ? from.data : to.data);
+	buf_reset(&from);
+	if (r == 0 && recorded && store_item_path(s, STORE_MY, id, xmp.data, &from) == 0)
+		unlink(from.data);
+	note_written(res, video);
+	note_written(res, name_goes);
+	if (recorded) {
+		note_written(res, xmp.data);
+		note_written(res, "sizes.json");
+		note_written(res, "metadata.json");
+	}
+	if (r == 0)
+		snprintf(res->why, sizeof(res->why), "the video a stopped run installed was cut "
+			 "short: kept as %s, the export's video is taken when it comes", kept.data);
+	buf_release(&from);
+	buf_release(&to);
+	buf_release(&kept);
+	buf_release(&xmp);
 	return r;
 }
 
@@ -830,6 +922,17 @@ int export_item_resume(const struct store *s, const char *id, int defer,
 	    !poster_is_picture(s, id, pic, poster.data))
 		goto cleanup;
 	r = video_on_disk(s, id, video.data, &f, e);
+	if (r == 0 && !f.whole) {
+		r = set_aside_cut_video(s, id, video.data, pic, poster.data, recorded, sizes, meta,
+					res, e);
+		if (r == 0)
+			r = end_replaced(s, id, defer, res, e);
+		if (r == 0) {
+			res->outcome = EXPORT_REJECTED;
+			r = 1;
+		}
+		goto cleanup;
+	}
 	if (r == 0) {
 		note_media(res, video.data, &f);
 		r = finish_video(s, id, pic, poster.data, video.data, recorded ? NULL : &f, sizes,
@@ -861,10 +964,12 @@ int export_item_add_video(const struct store *s, const char *id, struct export_f
 	int r = 0;
 
 	res->n_written = 0;
-	if (!meta || !sizes) {
-		r = err_set(e, FA_EIO, "my_photos/%s: no readable metadata.json or sizes.json", id);
+	if (!meta) {
+		rejected(res, "the item's metadata.json cannot be read");
 		goto cleanup;
 	}
+	if (!sizes)
+		sizes = json_object(); /* the records start from an empty one, as a picture's do */
 	if (!f->is_video || !f->whole) {
 		rejected(res, f->is_video ? f->broken : "the export's file is a picture, the item a "
 			 "video");

@@ -135,8 +135,10 @@ int export_item_add_video(const struct store *s, const char *id, struct export_f
  * Finishes what a run stopped while a picture of the export gave way to its
  * video (export_item_other()) left: the video already installed beside the
  * picture, or the picture's own name left beside its poster.<ext>.  Returns
- * 1 when it finished the item (res as export_item_other()'s), 0 when there
- * was nothing to finish, or an error.
+ * 1 when it finished the item (res as export_item_other()'s; EXPORT_REJECTED
+ * when the video it left was cut short: kept as damaged-*, the item back to
+ * the picture or to a video still missing), 0 when there was nothing to
+ * finish, or an error.
  */
 int export_item_resume(const struct store *s, const char *id, int defer,
 		       struct export_result *res, struct err *e);

@@ -917,6 +917,25 @@ def rewriting(archiver, v):
     m.write_text("")
 
 
+def stopped_between_picture_and_video(archiver, account, acct, tmp_path, stop, installed):
+    """The item as a run stopped between the steps of video_over_poster() leaves it, its
+    installed video's bytes being installed (the whole video, or what a crash left)."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    d = archiver.item_dir("my_photos", v.id)
+    if stop == "records written":
+        run_import(archiver, *acct, write_zip(tmp_path / "pv.zip",
+                                              [(pname, poster), (vname, video)]))
+        (d / "original.jpg").hardlink_to(d / "poster.jpg")
+    else:
+        run_import(archiver, *acct, write_zip(tmp_path / "p.zip", [(pname, poster)]),
+                   extra=("--no-site",))
+        (d / "poster.jpg").hardlink_to(d / "original.jpg")
+    (d / f"original.{v.original_format}").write_bytes(installed)
+    if stop == "picture's name gone":
+        (d / "original.jpg").unlink()
+    rewriting(archiver, v)
+
+
 @pytest.mark.parametrize("stop", ["video installed", "picture's name gone", "records written"])
 @pytest.mark.parametrize("then", ["video", "picture"])
 def test_a_run_stopped_while_the_picture_gave_way_to_its_video_is_finished(
@@ -927,18 +946,7 @@ def test_a_run_stopped_while_the_picture_gave_way_to_its_video_is_finished(
     v, (vname, video), (pname, poster) = video_and_poster(account)
     acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
     d = archiver.item_dir("my_photos", v.id)
-    if stop == "records written":
-        run_import(archiver, *acct, write_zip(tmp_path / "pv.zip",
-                                              [(pname, poster), (vname, video)]))
-        (d / "original.jpg").hardlink_to(d / "poster.jpg")
-    else:
-        run_import(archiver, *acct, write_zip(tmp_path / "p.zip", [(pname, poster)]),
-                   extra=("--no-site",))
-        (d / "poster.jpg").hardlink_to(d / "original.jpg")
-        (d / f"original.{v.original_format}").write_bytes(video)
-        if stop == "picture's name gone":
-            (d / "original.jpg").unlink()
-    rewriting(archiver, v)
+    stopped_between_picture_and_video(archiver, account, acct, tmp_path, stop, video)
     member = (vname, video) if then == "video" else (pname, poster)
     r = run_import(archiver, *acct, write_zip(tmp_path / "again.zip", [member]))
     rep = report(archiver)
@@ -949,6 +957,37 @@ def test_a_run_stopped_while_the_picture_gave_way_to_its_video_is_finished(
         ["complete.flag", "poster.jpg", f"original.{v.original_format}",
          f"original.{v.original_format}.xmp", "metadata.json", "sizes.json", "exif.json",
          "comments.json", "favorites.json"])
+    assert not (archiver.archive / ".flickr-archive" / "rewriting" / f"my_photos-{v.id}").exists()
+
+
+@pytest.mark.parametrize("stop", ["video installed", "records written"])
+@pytest.mark.parametrize("then", ["video", "picture"])
+def test_a_video_a_stopped_run_left_cut_short_is_kept_aside_and_the_exports_taken(
+        archiver, fake, account, tmp_path, stop, then):
+    """A crash before the batch's sync may leave the video a run installed cut short (the
+    rewrite marker is durable, the video's bytes not yet): it is never taken as the original;
+    its bytes are kept as damaged-*, and the export's video, when it comes, is the original."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = write_export(tmp_path / "acct", account, fake.url, media_zips=0)
+    d = archiver.item_dir("my_photos", v.id)
+    cut = video[:len(video) // 3]
+    stopped_between_picture_and_video(archiver, account, acct, tmp_path, stop, cut)
+    member = (vname, video) if then == "video" else (pname, poster)
+    r = run_import(archiver, *acct, write_zip(tmp_path / "again.zip", [member]))
+    assert "cut short" in r.stderr and r.returncode in (0, 1), r.stderr
+    [kept] = list(d.glob("damaged-*"))
+    assert kept.read_bytes() == cut
+    if then == "picture":
+        rep = report(archiver)
+        assert rep["rejected"] == [] and rep["differs"] == [], r.stderr
+        # not yet the video: the picture the original again, or the video still missing
+        assert not list(d.glob(f"original.{v.original_format}"))
+        verify_clean(archiver)
+        r = run_import(archiver, *acct, write_zip(tmp_path / "v.zip", [(vname, video)]))
+    rep = report(archiver)
+    assert rep["rejected"] == [] and rep["differs"] == [], r.stderr
+    check_video_with_poster(archiver, v, video, poster)
+    assert kept.read_bytes() == cut
     assert not (archiver.archive / ".flickr-archive" / "rewriting" / f"my_photos-{v.id}").exists()
 
 
@@ -1004,3 +1043,20 @@ def test_a_sync_completes_the_video_an_export_held_only_the_poster_of(archiver, 
     assert "original" not in meta.get("synced", {}).get("missing", {}), meta.get("synced")
     assert meta["original_archived"] is True
     verify_clean(archiver)
+
+
+def test_the_video_of_a_poster_only_item_without_sizes_json_is_taken(archiver, fake, account,
+                                                                      tmp_path):
+    """A hand-edited or damaged item (its sizes.json gone) does not stop the import: the
+    records start from an empty sizes.json, as a picture's do."""
+    v, (vname, video), (pname, poster) = video_and_poster(account)
+    acct = account_zip_saying_video(tmp_path, account, fake, v, "media")
+    run_import(archiver, acct, write_zip(tmp_path / "p.zip", [(pname, poster)]))
+    d = archiver.item_dir("my_photos", v.id)
+    (d / "sizes.json").unlink()
+    r = run_import(archiver, acct, write_zip(tmp_path / "v.zip", [(vname, video)]))
+    assert r.returncode == 1, r.stderr  # 1: the other photos' media are not in this export
+    assert report(archiver)["replaced"] == 1
+    assert (d / f"original.{v.original_format}").read_bytes() == video
+    assert archiver.load("my_photos", v.id, "sizes.json")["archived"]["file"] == \
+        f"original.{v.original_format}"
