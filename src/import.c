@@ -604,15 +604,10 @@ static int hand_over(struct import_state *st, struct import_job *next, struct er
 	st->job.other = next->other;
 	st->job.f = next->f;
 	next->f.tmp = (struct fs_tmp)FS_TMP_INIT; /* the job's now */
-	st->job.f.member = NULL;
 	st->job.res = (struct export_result){ .outcome = EXPORT_REJECTED };
 	st->job.e = (struct err){ 0 };
-	buf_reset(&st->job.member);
-	if (buf_append(&st->job.member, next->member.data, next->member.len) < 0 ||
-	    buf_append(&st->job.media, next->media.data, next->media.len) < 0) {
-		fs_tmp_abort(&st->job.f.tmp);
-		return err_set(e, FA_ENOMEM, "out of memory");
-	}
+	buf_swap(&st->job.member, &next->member); /* next gets the collected job's, to free */
+	buf_swap(&st->job.media, &next->media);
 	st->job.f.member = st->job.member.data;
 	st->job.busy = 1;
 	pool_worker_run(st->worker, make_item, &st->job);

@@ -382,16 +382,6 @@ static void note_media(struct export_result *res, const char *name, const struct
 	memcpy(res->media_sha256, f->sha256, sizeof(res->media_sha256));
 }
 
-/* The rewrite marker is on disk before the first file changes, even in a deferred batch. */
-static int begin_rewrite(const struct store *s, const char *id, struct err *e)
-{
-	int was = fs_defer_sync(0);
-	int r = store_begin_rewrite(s, STORE_MY, id, NULL, e);
-
-	fs_defer_sync(was);
-	return r;
-}
-
 /* A file of the export is in, in place of another or of none: complete now unless deferred. */
 static int end_replaced(const struct store *s, const char *id, int defer,
 			struct export_result *res, struct err *e)
@@ -425,7 +415,7 @@ int export_item_replace(const struct store *s, const char *id, const char *media
 		goto cleanup;
 	}
 	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
-				     : begin_rewrite(s, id, e);
+				     : store_begin_rewrite(s, STORE_MY, id, NULL, e);
 	if (r == 0)
 		r = keep_earlier(s, id, media, now, &kept, e);
 	if (r == 0)
@@ -542,7 +532,7 @@ static int take_poster(const struct store *s, const char *id, struct export_file
 	if (!sizes)
 		sizes = json_object();
 	r = buf_printf(&name, "poster.%s", f->ext) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
-						       : begin_rewrite(s, id, e);
+						       : store_begin_rewrite(s, STORE_MY, id, NULL, e);
 	if (r == 0 && have.len)
 		r = keep_earlier(s, id, have.data, now, &kept, e);
 	if (r == 0)
@@ -737,7 +727,7 @@ static int video_over_poster(const struct store *s, const char *id, const char *
 		goto cleanup;
 	}
 	if (r == 0)
-		r = begin_rewrite(s, id, e);
+		r = store_begin_rewrite(s, STORE_MY, id, NULL, e);
 	if (r == 0 && !have.len && link(from.data, to.data) < 0)
 		r = fs_errno_error(e, "keep", from.data, errno);
 	if (r == 0)
@@ -976,7 +966,7 @@ int export_item_add_video(const struct store *s, const char *id, struct export_f
 		goto cleanup;
 	}
 	r = media_name(f, &name) < 0 ? err_set(e, FA_ENOMEM, "out of memory")
-				     : begin_rewrite(s, id, e);
+				     : store_begin_rewrite(s, STORE_MY, id, NULL, e);
 	if (r == 0)
 		r = install(s, id, name.data, f, e);
 	if (r == 0) {

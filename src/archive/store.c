@@ -265,7 +265,7 @@ int store_begin_rewrite(const struct store *s, enum store_kind kind, const char 
 	r = fs_mkdirs(p.data, 0755, e);
 	*slash = '/';
 	if (r == 0)
-		r = fs_write_atomic(p.data, names.len ? names.data : "", names.len, 0644, e);
+		r = fs_write_durable(p.data, names.len ? names.data : "", names.len, 0644, e);
 cleanup:
 	buf_release(&p);
 	buf_release(&names);

@@ -108,6 +108,7 @@ int store_mark_complete_known(const struct store *s, enum store_kind kind, const
  * damaged files being repaired, one a line) says, until
  * store_mark_complete(), that files changed since the item's manifest are
  * this tool's own writes, not damage, should the run be killed in between.
+ * The marker is synced before it returns, also while syncs are deferred.
  */
 int store_begin_rewrite(const struct store *s, enum store_kind kind, const char *id,
 			const char *const *damaged, struct err *e);

@@ -114,6 +114,14 @@ void buf_release(struct buf *b)
 	b->cap = 0;
 }
 
+void buf_swap(struct buf *a, struct buf *b)
+{
+	struct buf t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
 char *buf_detach(struct buf *b)
 {
 	char *p = b->data;

@@ -38,6 +38,8 @@ void buf_reset(struct buf *b);
 /* Keeps the first len bytes (a longer len changes nothing). */
 void buf_truncate(struct buf *b, size_t len);
 void buf_release(struct buf *b);
+/* Exchanges the contents (and the memory) of a and b. */
+void buf_swap(struct buf *a, struct buf *b);
 /* Returns the contents (never NULL) and leaves b empty; free() the result. */
 char *buf_detach(struct buf *b);
 const char *buf_cstr(const struct buf *b);

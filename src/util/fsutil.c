@@ -119,11 +119,14 @@ int fs_sync_all(const char *path, struct err *e)
 	return r;
 }
 
-static int tmp_commit(struct fs_tmp *t, const char *final_path, int durable, struct err *e)
-{
-	int r = 0;
+/* When a committed file is fsynced (with its directory) */
+enum sync_when { SYNC_NEVER, SYNC_UNLESS_DEFERRED, SYNC_ALWAYS };
 
-	durable = durable && !deferred;
+static int tmp_commit(struct fs_tmp *t, const char *final_path, enum sync_when when,
+		      struct err *e)
+{
+	int durable = when == SYNC_ALWAYS || (when == SYNC_UNLESS_DEFERRED && !deferred);
+	int r = 0;
 
 	if (durable && fsync(t->fd) < 0) {
 		r = fs_errno_error(e, "write", t->tmp_path, errno);
@@ -150,7 +153,7 @@ cleanup:
 
 int fs_tmp_commit(struct fs_tmp *t, const char *final_path, struct err *e)
 {
-	return tmp_commit(t, final_path, 1, e);
+	return tmp_commit(t, final_path, SYNC_UNLESS_DEFERRED, e);
 }
 
 void fs_tmp_start_writeback(struct fs_tmp *t)
@@ -178,7 +181,7 @@ void fs_tmp_abort(struct fs_tmp *t)
 }
 
 static int write_atomic(const char *path, const void *data, size_t len, mode_t mode,
-			int durable, struct err *e)
+			enum sync_when when, struct err *e)
 {
 	struct fs_tmp t = FS_TMP_INIT;
 	int r;
@@ -189,7 +192,7 @@ static int write_atomic(const char *path, const void *data, size_t len, mode_t m
 	r = fs_tmp_write(&t, data, len, e);
 	if (r < 0)
 		goto cleanup;
-	r = tmp_commit(&t, path, durable, e);
+	r = tmp_commit(&t, path, when, e);
 cleanup:
 	fs_tmp_abort(&t);
 	return r;
@@ -198,13 +201,19 @@ cleanup:
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		    struct err *e)
 {
-	return write_atomic(path, data, len, mode, 1, e);
+	return write_atomic(path, data, len, mode, SYNC_UNLESS_DEFERRED, e);
+}
+
+int fs_write_durable(const char *path, const void *data, size_t len, mode_t mode,
+		     struct err *e)
+{
+	return write_atomic(path, data, len, mode, SYNC_ALWAYS, e);
 }
 
 int fs_write_replace(const char *path, const void *data, size_t len, mode_t mode,
 		     struct err *e)
 {
-	return write_atomic(path, data, len, mode, 0, e);
+	return write_atomic(path, data, len, mode, SYNC_NEVER, e);
 }
 
 int fs_read_file(const char *path, size_t max, struct buf *out, struct err *e)

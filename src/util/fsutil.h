@@ -47,6 +47,9 @@ void fs_tmp_abort(struct fs_tmp *t);
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		    struct err *e);
+/* The same, synced even while deferred (a marker that must be on disk before what it guards) */
+int fs_write_durable(const char *path, const void *data, size_t len, mode_t mode,
+		     struct err *e);
 /*
  * The same rename into place without the fsyncs, for files that are made
  * again from the archive (the site's pages and thumbnails): a reader never

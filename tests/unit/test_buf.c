@@ -165,6 +165,27 @@ static void test_detach_of_empty_is_empty_string(void **state)
 	free(s);
 }
 
+static void test_swap_exchanges_memory(void **state)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	char *a_mem;
+
+	(void)state;
+	assert_int_equal(buf_puts(&a, "the member's name"), 0);
+	a_mem = a.data;
+	buf_swap(&a, &b);
+	assert_null(a.data);
+	assert_int_equal(a.len, 0);
+	assert_ptr_equal(b.data, a_mem);
+	assert_string_equal(buf_cstr(&b), "the member's name");
+	assert_int_equal(buf_puts(&a, "x"), 0);
+	buf_swap(&a, &b);
+	assert_string_equal(buf_cstr(&a), "the member's name");
+	assert_string_equal(buf_cstr(&b), "x");
+	buf_release(&a);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_set_and_reset),
 		cmocka_unit_test(test_detach_hands_over_and_empties),
 		cmocka_unit_test(test_detach_of_empty_is_empty_string),
+		cmocka_unit_test(test_swap_exchanges_memory),
 	};
 
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);

@@ -1,5 +1,6 @@
 /* test_fsutil.c: atomic writes, temporaries, mkdir -p and bounded reads. */
 #include <errno.h>
+#include <sys/syscall.h>
 
 #include "unit.h"
 
@@ -92,6 +93,47 @@ static void test_write_atomic_missing_dir_fails_cleanly(void **state)
 	assert_int_equal(ut_count_entries(dir), 0);
 	free(path);
 }
+
+#ifdef __linux__
+/* This program's fsync(2) comes first (an ELF executable's symbol): it counts the calls */
+static int fsyncs;
+
+int fsync(int fd)
+{
+	fsyncs++;
+	return (int)syscall(SYS_fsync, fd);
+}
+
+/* The fsyncs of one write: the file's and its directory's, or none */
+static int fsyncs_of(int (*write)(const char *, const void *, size_t, mode_t, struct err *),
+		     const char *path)
+{
+	int before = fsyncs;
+
+	assert_int_equal(write(path, "x", 1, 0644, NULL), 0);
+	return fsyncs - before;
+}
+
+static void test_durable_writes_sync_even_while_deferred(void **state)
+{
+	char *path = ut_join(*state, "marker"), *back;
+
+	assert_int_equal(fs_defer_sync(0), 0);
+	assert_int_equal(fsyncs_of(fs_write_atomic, path), 2);
+	assert_int_equal(fsyncs_of(fs_write_durable, path), 2);
+	assert_int_equal(fsyncs_of(fs_write_replace, path), 0);
+	assert_int_equal(fs_defer_sync(1), 0);
+	assert_true(fs_sync_deferred());
+	assert_int_equal(fsyncs_of(fs_write_atomic, path), 0);
+	assert_int_equal(fsyncs_of(fs_write_durable, path), 2);
+	assert_int_equal(fsyncs_of(fs_write_replace, path), 0);
+	assert_int_equal(fs_defer_sync(0), 1);
+	back = ut_read_file(path, NULL);
+	assert_string_equal(back, "x");
+	free(back);
+	free(path);
+}
+#endif
 
 static void test_tmp_abort_removes_temporary(void **state)
 {
@@ -394,6 +436,9 @@ int main(void)
 		TMPDIR_TEST(test_write_atomic_content_mode_no_temps),
 		TMPDIR_TEST(test_write_atomic_binary),
 		TMPDIR_TEST(test_write_atomic_missing_dir_fails_cleanly),
+#ifdef __linux__
+		TMPDIR_TEST(test_durable_writes_sync_even_while_deferred),
+#endif
 		TMPDIR_TEST(test_tmp_abort_removes_temporary),
 		TMPDIR_TEST(test_tmp_commit_replaces_old_file),
 		cmocka_unit_test(test_is_temp_name_table),
