@@ -630,12 +630,12 @@ static int finish_stopped(struct import_state *st, const char *id, struct err *e
 		r = export_item_resume(&st->store, id, 1, &res, e);
 	if (r == 1) {
 		r = add_pending(st, id, &(struct export_file){ .size = 0 }, &res, e);
-		if (r == 0 && res.outcome == EXPORT_REPLACED)
+		if (r == 0 && res.outcome == EXPORT_REPLACED) {
 			st->replaced++;
-		if (r == 0 && res.outcome == EXPORT_REPLACED)
 			msg_info("my_photos/%s: %s", id, res.why);
-		else if (r == 0)
+		} else if (r == 0) {
 			msg_warn("my_photos/%s: %s", id, res.why);
+		}
 	}
 	return r;
 }

@@ -770,28 +770,9 @@ static int find_original_kind(const char *dir, int want_video, struct buf *ret_n
 	return found;
 }
 
-/*
- * Whether the file open at fd is whole (export_scan.h), read to its end;
- * a format that is not checked counts as whole.
- */
-static int fd_whole(int fd, const char *ext, char *why, size_t why_len)
+static void scan_chunk(void *scan, const unsigned char *chunk, size_t n)
 {
-	enum { CHUNK = 1 << 18 };
-	unsigned char *chunk = malloc(CHUNK);
-	struct media_scan scan;
-	ssize_t n = 0;
-
-	if (!chunk)
-		return 1; /* not known: as before the check */
-	media_scan_init(&scan, ext);
-	while ((n = read(fd, chunk, CHUNK)) > 0)
-		media_scan_feed(&scan, chunk, (size_t)n);
-	free(chunk);
-	if (n < 0) {
-		snprintf(why, why_len, "it cannot be read: %s", strerror(errno));
-		return 0;
-	}
-	return media_scan_end(&scan, why, why_len) != 0;
+	media_scan_feed(scan, chunk, n);
 }
 
 /*
@@ -803,6 +784,7 @@ static int video_on_disk(const struct store *s, const char *id, const char *name
 			 struct export_file *f, struct err *e)
 {
 	struct buf path = BUF_INIT;
+	struct media_scan scan;
 	int fd = -1, r = store_item_path(s, STORE_MY, id, name, &path) < 0
 		? err_set(e, FA_ENOMEM, "out of memory") : 0;
 
@@ -814,12 +796,11 @@ static int video_on_disk(const struct store *s, const char *id, const char *name
 		if (fd < 0)
 			r = fs_errno_error(e, "read", path.data, errno);
 	}
+	media_scan_init(&scan, f->ext);
 	if (r == 0)
-		f->whole = fd_whole(fd, f->ext, f->broken, sizeof(f->broken));
-	if (r == 0 && lseek(fd, 0, SEEK_SET) < 0)
-		r = fs_errno_error(e, "read", path.data, errno);
+		r = manifest_hash_fd_each(fd, f->sha256, &f->size, scan_chunk, &scan, e);
 	if (r == 0)
-		r = manifest_hash_fd(fd, f->sha256, &f->size, e);
+		f->whole = media_scan_end(&scan, f->broken, sizeof(f->broken)) != 0;
 	if (fd >= 0)
 		close(fd);
 	buf_release(&path);

@@ -84,6 +84,12 @@ const struct manifest_entry *manifest_find(const struct manifest *m, const char 
 int manifest_hash_fd(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
 		     uint64_t *ret_size, struct err *e)
 {
+	return manifest_hash_fd_each(fd, ret_digest, ret_size, NULL, NULL, e);
+}
+
+int manifest_hash_fd_each(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
+			  uint64_t *ret_size, manifest_chunk_fn *each, void *ud, struct err *e)
+{
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char *chunk = malloc(HASH_CHUNK);
 	unsigned char digest[EVP_MAX_MD_SIZE];
@@ -117,6 +123,8 @@ int manifest_hash_fd(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
 			r = err_set(e, FA_EIO, "SHA-256 failed");
 			goto cleanup;
 		}
+		if (each)
+			each(ud, chunk, (size_t)n);
 		size += (uint64_t)n;
 	}
 	if (!EVP_DigestFinal_ex(ctx, digest, &digest_len) || digest_len != MANIFEST_DIGEST_LEN) {

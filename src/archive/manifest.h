@@ -63,6 +63,10 @@ size_t manifest_lower_bound(const struct manifest *m, const char *key);
  */
 int manifest_hash_fd(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
 		     uint64_t *ret_size, struct err *e);
+/* The same, each chunk also given to each(ud, ...) as it is read: one pass for two checks. */
+typedef void manifest_chunk_fn(void *ud, const unsigned char *chunk, size_t n);
+int manifest_hash_fd_each(int fd, unsigned char ret_digest[MANIFEST_DIGEST_LEN],
+			  uint64_t *ret_size, manifest_chunk_fn *each, void *ud, struct err *e);
 /* 64 lowercase hex digits and a NUL. */
 void manifest_hex(const unsigned char digest[MANIFEST_DIGEST_LEN],
 		  char out[MANIFEST_HEX_LEN + 1]);
